@@ -1,0 +1,471 @@
+//! The C-ABI surface: the only `#[no_mangle] extern "C"` entry points, and the only place where
+//! raw pointers become slices. Declared for TypeScript in ts/wasm/exports.ts (keep them in step).
+//!
+//! - Networks live in a table and are named by handles (`> 0`): a stale or made-up handle is an
+//!   error code, never a wild pointer. Each handle has its own result slots (`bp_results`).
+//! - Data crosses in buffers from `bp_alloc`; every pointer an entry point receives is checked
+//!   against the live buffers and their lengths before it is read.
+//! - Every fallible entry point returns a status (`0` ok, `< 0` one of `STATUS_*`); none panics
+//!   on user input.
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
+use crate::alloc;
+use crate::element::Element;
+use crate::kernels::activation::Activation;
+use crate::kernels::gemm::{gemm, MatRef, Workspace};
+use crate::kernels::loss::Loss;
+use crate::kernels::optimiser::Optimiser;
+use crate::network::{Error, Network};
+
+// Status codes. Must match STATUS in ts/wasm/exports.ts.
+pub const STATUS_OK: i32 = 0;
+pub const STATUS_INVALID_HANDLE: i32 = -1;
+pub const STATUS_INVALID_ARGUMENT: i32 = -2;
+pub const STATUS_TOO_LARGE: i32 = -3;
+pub const STATUS_OUT_OF_MEMORY: i32 = -4;
+pub const STATUS_BATCH_TOO_LARGE: i32 = -5;
+pub const STATUS_INDEX_OUT_OF_RANGE: i32 = -6;
+pub const STATUS_INVALID_BUFFER: i32 = -7;
+
+/// Version of this ABI; the loader refuses an artefact with another.
+pub const ABI_VERSION: u32 = 1;
+
+fn status(e: Error) -> i32 {
+    match e {
+        Error::InvalidArgument => STATUS_INVALID_ARGUMENT,
+        Error::TooLarge => STATUS_TOO_LARGE,
+        Error::OutOfMemory => STATUS_OUT_OF_MEMORY,
+        Error::BatchTooLarge => STATUS_BATCH_TOO_LARGE,
+        Error::IndexOutOfRange => STATUS_INDEX_OUT_OF_RANGE,
+    }
+}
+
+enum Net {
+    F32(Network<f32>),
+    F64(Network<f64>),
+}
+
+/// Runs `$body` with `$n` bound to the network of either precision and `$t` to its element type.
+macro_rules! with_net {
+    ($net:expr, $n:ident, $t:ident => $body:expr) => {
+        match $net {
+            Net::F32($n) => {
+                #[allow(dead_code)]
+                type $t = f32;
+                $body
+            }
+            Net::F64($n) => {
+                #[allow(dead_code)]
+                type $t = f64;
+                $body
+            }
+        }
+    };
+}
+
+struct Entry {
+    net: Net,
+    /// Results of the last call: [0] loss, [1] number of correct rows.
+    results: [f64; 4],
+}
+
+struct Slot {
+    generation: u32,
+    entry: Option<Box<Entry>>,
+}
+
+const MAX_HANDLES: usize = 1 << 16;
+static NETS: Mutex<Vec<Slot>> = Mutex::new(Vec::new());
+/// Buffers handed out by `bp_alloc`, by address; `u64` elements keep them 8-byte aligned.
+static BUFFERS: Mutex<BTreeMap<usize, Vec<u64>>> = Mutex::new(BTreeMap::new());
+
+fn handle_of(index: usize, generation: u32) -> i32 {
+    ((generation as i32 & 0x7fff) << 16) | (index as i32 + 1)
+}
+
+/// Runs `f` on the entry a handle names, or returns `STATUS_INVALID_HANDLE`.
+fn with_entry<R>(handle: i32, f: impl FnOnce(&mut Entry) -> R) -> Result<R, i32> {
+    if handle <= 0 {
+        return Err(STATUS_INVALID_HANDLE);
+    }
+    let (index, generation) = (((handle & 0xffff) - 1) as usize, (handle >> 16) as u32);
+    let mut nets = NETS.lock().unwrap();
+    match nets.get_mut(index) {
+        Some(Slot { generation: g, entry: Some(e) }) if *g & 0x7fff == generation => Ok(f(e)),
+        _ => Err(STATUS_INVALID_HANDLE),
+    }
+}
+
+fn code(r: Result<i32, i32>) -> i32 {
+    r.unwrap_or_else(|e| e)
+}
+
+/// A slice of `len` elements of `T` at `ptr`, which must be the start of a live `bp_alloc`
+/// buffer of at least that many bytes.
+fn buffer<'a, T>(ptr: usize, len: usize) -> Result<&'a [T], i32> {
+    let bytes = len.checked_mul(core::mem::size_of::<T>()).ok_or(STATUS_INVALID_BUFFER)?;
+    let buffers = BUFFERS.lock().unwrap();
+    match buffers.get(&ptr) {
+        Some(v) if v.len() * 8 >= bytes => {
+            // SAFETY: `ptr` is the start of a live allocation of at least `bytes` bytes, 8-byte
+            // aligned; every bit pattern is a valid f32/f64/u32. The buffer outlives this call
+            // (only bp_free removes it, and no entry point calls bp_free).
+            Ok(unsafe { core::slice::from_raw_parts(ptr as *const T, len) })
+        }
+        _ => Err(STATUS_INVALID_BUFFER),
+    }
+}
+
+/// As `buffer`, writable. The caller checks that it overlaps no other buffer of the same call.
+fn buffer_mut<'a, T>(ptr: usize, len: usize) -> Result<&'a mut [T], i32> {
+    let s: &[T] = buffer(ptr, len)?;
+    // SAFETY: as in `buffer`; the callers pass distinct pointers for a writable buffer and every
+    // other buffer of the call, and distinct live buffers never overlap.
+    Ok(unsafe { core::slice::from_raw_parts_mut(s.as_ptr() as *mut T, len) })
+}
+
+fn distinct(ptrs: &[usize]) -> Result<(), i32> {
+    for (i, p) in ptrs.iter().enumerate() {
+        if ptrs[i + 1..].contains(p) {
+            return Err(STATUS_INVALID_BUFFER);
+        }
+    }
+    Ok(())
+}
+
+#[no_mangle]
+pub extern "C" fn bp_abi_version() -> u32 {
+    ABI_VERSION
+}
+
+/// Allocates a zeroed, 8-byte-aligned buffer of `bytes` bytes; returns its address, 0 if the
+/// memory cannot be had.
+#[no_mangle]
+pub extern "C" fn bp_alloc(bytes: usize) -> usize {
+    let words = bytes.div_ceil(8).max(1);
+    let mut v: Vec<u64> = Vec::new();
+    if v.try_reserve_exact(words).is_err() {
+        return 0;
+    }
+    v.resize(words, 0);
+    let ptr = v.as_ptr() as usize;
+    BUFFERS.lock().unwrap().insert(ptr, v);
+    ptr
+}
+
+/// Frees a buffer from `bp_alloc`.
+#[no_mangle]
+pub extern "C" fn bp_free(ptr: usize) -> i32 {
+    match BUFFERS.lock().unwrap().remove(&ptr) {
+        Some(_) => STATUS_OK,
+        None => STATUS_INVALID_BUFFER,
+    }
+}
+
+/// Heap allocations alive now (the test counter for leaks).
+#[no_mangle]
+pub extern "C" fn bp_live_allocations() -> usize {
+    alloc::live_allocations()
+}
+
+/// Heap bytes alive now.
+#[no_mangle]
+pub extern "C" fn bp_live_bytes() -> usize {
+    alloc::live_bytes()
+}
+
+/// Creates a network. `sizes` and `acts` are buffers of `layers` u32 (`acts[0]` is the input
+/// layer's activation, used only when `input_activated`); `precision` is 32 or 64. Returns a
+/// handle (`> 0`) or a status (`< 0`). All parameters start at zero.
+#[no_mangle]
+pub extern "C" fn bp_create(
+    precision: u32,
+    layers: usize,
+    sizes: usize,
+    acts: usize,
+    input_activated: u32,
+    loss: u32,
+    capacity: usize,
+) -> i32 {
+    let inner = || -> Result<i32, i32> {
+        if layers > crate::network::MAX_LAYERS {
+            return Err(STATUS_TOO_LARGE);
+        }
+        let sizes: Vec<usize> = buffer::<u32>(sizes, layers)?.iter().map(|&s| s as usize).collect();
+        let acts = buffer::<u32>(acts, layers)?
+            .iter()
+            .map(|&c| Activation::from_code(c))
+            .collect::<Option<Vec<_>>>()
+            .ok_or(STATUS_INVALID_ARGUMENT)?;
+        let loss = Loss::from_code(loss).ok_or(STATUS_INVALID_ARGUMENT)?;
+        let ia = match input_activated {
+            0 => false,
+            1 => true,
+            _ => return Err(STATUS_INVALID_ARGUMENT),
+        };
+        let net = match precision {
+            32 => Net::F32(Network::try_new(&sizes, &acts, ia, loss, capacity).map_err(status)?),
+            64 => Net::F64(Network::try_new(&sizes, &acts, ia, loss, capacity).map_err(status)?),
+            _ => return Err(STATUS_INVALID_ARGUMENT),
+        };
+        let entry = Box::new(Entry { net, results: [0.0; 4] });
+        let mut nets = NETS.lock().unwrap();
+        let index = match nets.iter().position(|s| s.entry.is_none()) {
+            Some(i) => i,
+            None if nets.len() < MAX_HANDLES => {
+                nets.push(Slot { generation: 0, entry: None });
+                nets.len() - 1
+            }
+            None => return Err(STATUS_TOO_LARGE),
+        };
+        let slot = &mut nets[index];
+        slot.generation = slot.generation.wrapping_add(1);
+        slot.entry = Some(entry);
+        Ok(handle_of(index, slot.generation))
+    };
+    code(inner())
+}
+
+/// Frees a network and every buffer it owns.
+#[no_mangle]
+pub extern "C" fn bp_destroy(handle: i32) -> i32 {
+    let index = ((handle & 0xffff) - 1) as usize;
+    // Checks the handle (and its generation) first.
+    if let Err(e) = with_entry(handle, |_| ()) {
+        return e;
+    }
+    let entry = NETS.lock().unwrap()[index].entry.take();
+    drop(entry);
+    STATUS_OK
+}
+
+/// Raises the number of rows one call can stage. Invalidates the staging pointers.
+#[no_mangle]
+pub extern "C" fn bp_reserve(handle: i32, capacity: usize) -> i32 {
+    code(with_entry(handle, |e| with_net!(&mut e.net, n, T => n.reserve(capacity).map(|_| STATUS_OK).unwrap_or_else(status))))
+}
+
+/// The number of rows one call can stage.
+#[no_mangle]
+pub extern "C" fn bp_capacity(handle: i32) -> i32 {
+    code(with_entry(handle, |e| with_net!(&e.net, n, T => n.capacity() as i32)))
+}
+
+/// The number of parameters (the length of the params and grads arrays).
+#[no_mangle]
+pub extern "C" fn bp_param_count(handle: i32) -> i32 {
+    code(with_entry(handle, |e| with_net!(&e.net, n, T => n.params().len() as i32)))
+}
+
+/// Address of the parameters (layout: network.rs), or 0 for an invalid handle.
+#[no_mangle]
+pub extern "C" fn bp_params(handle: i32) -> usize {
+    with_entry(handle, |e| with_net!(&mut e.net, n, T => n.params_mut().as_mut_ptr() as usize)).unwrap_or(0)
+}
+
+/// Address of the gradients of the last `bp_gradients` or `bp_train` (same layout as params).
+#[no_mangle]
+pub extern "C" fn bp_grads(handle: i32) -> usize {
+    with_entry(handle, |e| with_net!(&e.net, n, T => n.grads().as_ptr() as usize)).unwrap_or(0)
+}
+
+/// Address of the input staging buffer (capacity × n_0).
+#[no_mangle]
+pub extern "C" fn bp_input(handle: i32) -> usize {
+    with_entry(handle, |e| with_net!(&mut e.net, n, T => n.input_mut().as_mut_ptr() as usize)).unwrap_or(0)
+}
+
+/// Address of the target staging buffer (capacity × n_L).
+#[no_mangle]
+pub extern "C" fn bp_target(handle: i32) -> usize {
+    with_entry(handle, |e| with_net!(&mut e.net, n, T => n.target_mut().as_mut_ptr() as usize)).unwrap_or(0)
+}
+
+/// Address of the output activations of the last forward pass (capacity × n_L).
+#[no_mangle]
+pub extern "C" fn bp_output(handle: i32) -> usize {
+    with_entry(handle, |e| with_net!(&e.net, n, T => n.output().as_ptr() as usize)).unwrap_or(0)
+}
+
+/// Address of the network's four f64 result slots: [0] loss, [1] correct rows.
+#[no_mangle]
+pub extern "C" fn bp_results(handle: i32) -> usize {
+    with_entry(handle, |e| e.results.as_mut_ptr() as usize).unwrap_or(0)
+}
+
+/// Sets the optimiser (0 SGD, 1 momentum `h1 = μ`, 2 Adam `h1 = β₁, h2 = β₂, h3 = ε`) and the
+/// learning rates η (weights) and η_b (biases).
+#[no_mangle]
+pub extern "C" fn bp_set_optimizer(handle: i32, kind: u32, lr: f64, lr_b: f64, h1: f64, h2: f64, h3: f64) -> i32 {
+    let finite = [lr, lr_b, h1, h2, h3].iter().all(|v| v.is_finite());
+    let Some(opt) = Optimiser::from_code(kind, h1, h2, h3).filter(|_| finite && lr >= 0.0 && lr_b >= 0.0) else {
+        return STATUS_INVALID_ARGUMENT;
+    };
+    code(with_entry(handle, |e| with_net!(&mut e.net, n, T => { n.set_optimiser(opt, lr, lr_b); STATUS_OK })))
+}
+
+/// Clears the optimiser's state.
+#[no_mangle]
+pub extern "C" fn bp_reset_optimizer(handle: i32) -> i32 {
+    code(with_entry(handle, |e| with_net!(&mut e.net, n, T => { n.reset_optimiser(); STATUS_OK })))
+}
+
+fn staged_rows(handle: i32, rows: usize, f: impl Fn(&mut Net, usize) -> f64) -> i32 {
+    code(with_entry(handle, |e| {
+        let cap = with_net!(&e.net, n, T => n.capacity());
+        if rows == 0 {
+            return STATUS_INVALID_ARGUMENT;
+        }
+        if rows > cap {
+            return STATUS_BATCH_TOO_LARGE;
+        }
+        e.results[0] = f(&mut e.net, rows) / rows as f64;
+        STATUS_OK
+    }))
+}
+
+/// One training step on the `rows` rows staged in the input and target buffers; the mean loss
+/// before the update goes to result slot 0.
+#[no_mangle]
+pub extern "C" fn bp_train(handle: i32, rows: usize) -> i32 {
+    staged_rows(handle, rows, |net, r| with_net!(net, n, T => n.train_staged(r)))
+}
+
+/// The averaged gradients of the staged rows into the grads array, without an update; the mean
+/// loss goes to result slot 0.
+#[no_mangle]
+pub extern "C" fn bp_gradients(handle: i32, rows: usize) -> i32 {
+    staged_rows(handle, rows, |net, r| with_net!(net, n, T => n.gradients_staged(r)))
+}
+
+/// The forward pass on the staged rows; outputs at `bp_output`.
+#[no_mangle]
+pub extern "C" fn bp_forward(handle: i32, rows: usize) -> i32 {
+    staged_rows(handle, rows, |net, r| with_net!(net, n, T => { n.forward(r); 0.0 }))
+}
+
+/// Trains `epochs` epochs in one call. `x` (rows × n_0) and `y` (rows × n_L) hold the data in the
+/// network's precision, `perm` (u32, epochs × rows) the order of each epoch, `losses` (f64,
+/// epochs) receives each epoch's mean loss.
+#[no_mangle]
+pub extern "C" fn bp_fit(
+    handle: i32,
+    x: usize,
+    y: usize,
+    rows: usize,
+    perm: usize,
+    epochs: usize,
+    batch: usize,
+    losses: usize,
+) -> i32 {
+    code(with_entry(handle, |e| {
+        with_net!(&mut e.net, n, T => (|| {
+            distinct(&[x, y, perm, losses])?;
+            let perm_len = epochs.checked_mul(rows).ok_or(STATUS_INVALID_ARGUMENT)?;
+            let xs = buffer::<T>(x, rows.checked_mul(n.input_size()).ok_or(STATUS_TOO_LARGE)?)?;
+            let ys = buffer::<T>(y, rows.checked_mul(n.output_size()).ok_or(STATUS_TOO_LARGE)?)?;
+            let p = buffer::<u32>(perm, perm_len)?;
+            let l = buffer_mut::<f64>(losses, epochs)?;
+            n.fit(xs, ys, rows, p, epochs, batch, l).map_err(status)?;
+            Ok(STATUS_OK)
+        })().unwrap_or_else(|s| s))
+    }))
+}
+
+/// Outputs for `rows` rows of `x` into `out` (rows × n_L).
+#[no_mangle]
+pub extern "C" fn bp_predict(handle: i32, x: usize, rows: usize, out: usize) -> i32 {
+    code(with_entry(handle, |e| {
+        with_net!(&mut e.net, n, T => (|| {
+            distinct(&[x, out])?;
+            let xs = buffer::<T>(x, rows.checked_mul(n.input_size()).ok_or(STATUS_TOO_LARGE)?)?;
+            let o = buffer_mut::<T>(out, rows.checked_mul(n.output_size()).ok_or(STATUS_TOO_LARGE)?)?;
+            n.predict(xs, rows, o).map_err(status)?;
+            Ok(STATUS_OK)
+        })().unwrap_or_else(|s| s))
+    }))
+}
+
+/// Mean loss (slot 0) and correct rows (slot 1) over `rows` rows of `x` and `y`.
+#[no_mangle]
+pub extern "C" fn bp_evaluate(handle: i32, x: usize, y: usize, rows: usize) -> i32 {
+    code(with_entry(handle, |e| {
+        let r = with_net!(&mut e.net, n, T => (|| {
+            distinct(&[x, y])?;
+            let xs = buffer::<T>(x, rows.checked_mul(n.input_size()).ok_or(STATUS_TOO_LARGE)?)?;
+            let ys = buffer::<T>(y, rows.checked_mul(n.output_size()).ok_or(STATUS_TOO_LARGE)?)?;
+            n.evaluate(xs, ys, rows).map_err(status)
+        })());
+        match r {
+            Ok((loss, correct)) => {
+                e.results[0] = loss;
+                e.results[1] = correct as f64;
+                STATUS_OK
+            }
+            Err(s) => s,
+        }
+    }))
+}
+
+fn gemm_call<T: Element>(
+    dims: [usize; 3],
+    alpha: f64,
+    a: (usize, usize, usize),
+    b: (usize, usize, usize),
+    accumulate: u32,
+    c: (usize, usize, usize),
+) -> Result<i32, i32> {
+    let [m, n, k] = dims;
+    let extent = |rows: usize, cols: usize, rs: usize, cs: usize| -> Result<usize, i32> {
+        if rows == 0 || cols == 0 {
+            return Ok(0);
+        }
+        let last = (rows - 1).checked_mul(rs).and_then(|r| (cols - 1).checked_mul(cs).and_then(|c| r.checked_add(c)));
+        last.and_then(|l| l.checked_add(1)).ok_or(STATUS_TOO_LARGE)
+    };
+    distinct(&[a.0, c.0]).and(distinct(&[b.0, c.0]))?;
+    let av = buffer::<T>(a.0, extent(m, k, a.1, a.2)?)?;
+    let bv = buffer::<T>(b.0, extent(k, n, b.1, b.2)?)?;
+    let cv = buffer_mut::<T>(c.0, extent(m, n, c.1, c.2)?)?;
+    let mut ws = Workspace::<T>::try_new(n).map_err(|_| STATUS_OUT_OF_MEMORY)?;
+    let (am, bm) = (MatRef::new(av, a.1, a.2), MatRef::new(bv, b.1, b.2));
+    gemm(m, n, k, T::from_f64(alpha), am, bm, accumulate != 0, cv, c.1, c.2, &mut ws);
+    Ok(STATUS_OK)
+}
+
+/// The matrix product `C ← α·A·B (+ C)` on strided buffers from `bp_alloc`, for tests and
+/// benchmarks of the kernel itself (allocates its packing workspace per call).
+#[no_mangle]
+pub extern "C" fn bp_gemm(
+    precision: u32,
+    m: usize,
+    n: usize,
+    k: usize,
+    alpha: f64,
+    a: usize,
+    rsa: usize,
+    csa: usize,
+    b: usize,
+    rsb: usize,
+    csb: usize,
+    accumulate: u32,
+    c: usize,
+    rsc: usize,
+    csc: usize,
+) -> i32 {
+    let (dims, av, bv, cv) = ([m, n, k], (a, rsa, csa), (b, rsb, csb), (c, rsc, csc));
+    code(match precision {
+        32 => gemm_call::<f32>(dims, alpha, av, bv, accumulate, cv),
+        64 => gemm_call::<f64>(dims, alpha, av, bv, accumulate, cv),
+        _ => Err(STATUS_INVALID_ARGUMENT),
+    })
+}
+
+/// The machine's arithmetic ceiling: `iters` rounds of 12 independent multiply-add chains of
+/// four f32 lanes (96 flops a round). Returns a value that depends on every chain.
+#[no_mangle]
+pub extern "C" fn bp_peak_f32(iters: u32) -> f32 {
+    crate::kernels::peak::peak_f32(iters)
+}

@@ -1,0 +1,98 @@
+//! Activation functions `a = f(z)` and their derivatives `f′(z)`, over a `rows × n` row-major
+//! block. Softmax acts on each row as a whole (output layer only, paired with cross-entropy).
+
+use crate::element::Element;
+
+/// Activation codes. Must match `ACTIVATION_CODES` in ts/wasm/exports.ts.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Activation {
+    Linear = 0,
+    Sigmoid = 1,
+    Tanh = 2,
+    Relu = 3,
+    LeakyRelu = 4,
+    Softmax = 5,
+}
+
+/// Slope of leaky-relu for `z < 0`.
+pub const LEAKY_SLOPE: f64 = 0.01;
+
+impl Activation {
+    pub fn from_code(code: u32) -> Option<Self> {
+        Some(match code {
+            0 => Activation::Linear,
+            1 => Activation::Sigmoid,
+            2 => Activation::Tanh,
+            3 => Activation::Relu,
+            4 => Activation::LeakyRelu,
+            5 => Activation::Softmax,
+            _ => return None,
+        })
+    }
+}
+
+/// The logistic function without overflow: `1/(1+e^{−z})` for `z ≥ 0`, `e^{z}/(1+e^{z})` below,
+/// so `exp` only ever sees a non-positive argument.
+#[inline(always)]
+pub fn sigmoid<T: Element>(z: T) -> T {
+    if z >= T::ZERO {
+        T::ONE / (T::ONE + (-z).exp())
+    } else {
+        let e = z.exp();
+        e / (T::ONE + e)
+    }
+}
+
+/// `a ← f(z)` elementwise (softmax: per row of `n`).
+pub fn apply<T: Element>(act: Activation, z: &[T], a: &mut [T], n: usize) {
+    debug_assert_eq!(z.len(), a.len());
+    match act {
+        Activation::Linear => a.copy_from_slice(z),
+        Activation::Sigmoid => a.iter_mut().zip(z).for_each(|(a, &z)| *a = sigmoid(z)),
+        Activation::Tanh => a.iter_mut().zip(z).for_each(|(a, &z)| *a = z.tanh()),
+        Activation::Relu => {
+            a.iter_mut().zip(z).for_each(|(a, &z)| *a = if z > T::ZERO { z } else { T::ZERO })
+        }
+        Activation::LeakyRelu => {
+            let s = T::from_f64(LEAKY_SLOPE);
+            a.iter_mut().zip(z).for_each(|(a, &z)| *a = if z > T::ZERO { z } else { s * z })
+        }
+        Activation::Softmax => {
+            for (zr, ar) in z.chunks_exact(n).zip(a.chunks_exact_mut(n)) {
+                let m = zr.iter().copied().fold(zr[0], |m, v| if v > m { v } else { m });
+                let mut sum = T::ZERO;
+                for (ai, &zi) in ar.iter_mut().zip(zr) {
+                    *ai = (zi - m).exp();
+                    sum += *ai;
+                }
+                let inv = T::ONE / sum;
+                ar.iter_mut().for_each(|ai| *ai *= inv);
+            }
+        }
+    }
+}
+
+/// `d ← d ⊙ f′(z)`, with `f′` taken from `a` where that is exact and cheaper
+/// (sigmoid: `a(1−a)`, tanh: `1−a²`). Softmax never reaches here: its delta is `a − y`.
+pub fn mul_derivative<T: Element>(act: Activation, z: &[T], a: &[T], d: &mut [T]) {
+    debug_assert!(z.len() == d.len() && a.len() == d.len());
+    match act {
+        Activation::Linear => {}
+        Activation::Sigmoid => d.iter_mut().zip(a).for_each(|(d, &a)| *d *= a * (T::ONE - a)),
+        Activation::Tanh => d.iter_mut().zip(a).for_each(|(d, &a)| *d *= T::ONE - a * a),
+        Activation::Relu => d.iter_mut().zip(z).for_each(|(d, &z)| {
+            if z <= T::ZERO {
+                *d = T::ZERO
+            }
+        }),
+        Activation::LeakyRelu => {
+            let s = T::from_f64(LEAKY_SLOPE);
+            d.iter_mut().zip(z).for_each(|(d, &z)| {
+                if z <= T::ZERO {
+                    *d *= s
+                }
+            })
+        }
+        Activation::Softmax => unreachable!("softmax is only an output paired with cross-entropy"),
+    }
+}

@@ -1,0 +1,239 @@
+//! General matrix product with packing: `C ← α·A·B (+ C)`, for any strides of A, B and C.
+//!
+//! A minibatch needs three products, each a different transposition of row-major operands:
+//!
+//! ```text
+//!   forward      Z  = X · Wᵀ        A = X  (rs = n_in, cs = 1)    B = Wᵀ (rs = 1,    cs = n_in)
+//!   deltas       Δ⁻ = Δ · W         A = Δ  (rs = n_out, cs = 1)   B = W  (rs = n_in, cs = 1)
+//!   gradients    ∇W = α · Δᵀ · X    A = Δᵀ (rs = 1, cs = n_out)   B = X  (rs = n_in, cs = 1)
+//! ```
+//!
+//! All three run at the same speed because the driver first copies ("packs") each operand block
+//! into the order the microkernel reads: A in slivers of `MR` rows, B in slivers of `NR` columns,
+//! both `k`-major. Packing costs O(mk + kn); the product costs O(mnk).
+//!
+//! Loop nest (BLIS order), with the cache level each block is sized for:
+//!
+//! ```text
+//!   'jc: for each panel of NC columns of C
+//!     'pc: for each slice of KC of the shared dimension      pack B[pc.., jc..]  (KC × NC)
+//!       'ic: for each block of MC rows of C                  pack A[ic.., pc..]  (MC × KC, L2)
+//!         'jr: for each sliver of NR columns                 (B sliver, KC × NR, stays in L1)
+//!           'ir: for each sliver of MR rows                  microkernel on an MR × NR tile of C
+//! ```
+
+use crate::element::{Element, MAX_TILE};
+
+/// A read-only strided matrix view: element `(i, j)` is `data[i·rs + j·cs]`.
+#[derive(Clone, Copy)]
+pub struct MatRef<'a, T> {
+    pub data: &'a [T],
+    pub rs: usize,
+    pub cs: usize,
+}
+
+impl<'a, T: Element> MatRef<'a, T> {
+    pub fn new(data: &'a [T], rs: usize, cs: usize) -> Self {
+        MatRef { data, rs, cs }
+    }
+
+    /// Whether a `rows × cols` matrix with these strides lies inside `data`.
+    fn covers(&self, rows: usize, cols: usize) -> bool {
+        rows == 0 || cols == 0 || (rows - 1) * self.rs + (cols - 1) * self.cs < self.data.len()
+    }
+
+    #[inline(always)]
+    fn at(&self, i: usize, j: usize) -> T {
+        self.data[i * self.rs + j * self.cs]
+    }
+}
+
+/// Packing buffers, allocated once by the owner (a network) and reused by every product.
+pub struct Workspace<T> {
+    apack: Vec<T>,
+    bpack: Vec<T>,
+}
+
+impl<T: Element> Workspace<T> {
+    /// Buffers for products whose C has at most `max_n` columns.
+    pub fn try_new(max_n: usize) -> Result<Self, ()> {
+        let a_len = round_up(T::MC, T::MR) * T::KC;
+        let b_len = T::KC * round_up(T::NC.min(max_n.max(1)), T::NR);
+        Ok(Workspace { apack: try_zeroed(a_len)?, bpack: try_zeroed(b_len)? })
+    }
+
+    fn max_nc(&self) -> usize {
+        self.bpack.len() / T::KC
+    }
+}
+
+/// A zero-filled vector, or `Err` where memory cannot be had (instead of aborting).
+pub fn try_zeroed<T: Element>(len: usize) -> Result<Vec<T>, ()> {
+    let mut v = Vec::new();
+    v.try_reserve_exact(len).map_err(|_| ())?;
+    v.resize(len, T::ZERO);
+    Ok(v)
+}
+
+#[inline(always)]
+pub fn round_up(x: usize, m: usize) -> usize {
+    x.div_ceil(m) * m
+}
+
+/// `C ← α·A·B`, or `C ← α·A·B + C` when `accumulate` (BLAS's β ∈ {0, 1}).
+///
+/// - `A` is `m × k`, `B` is `k × n`, `C` is `m × n` at `c[i·rsc + j·csc]`.
+/// - `C` must not alias `A` or `B` (the borrow checker enforces it).
+/// - With `k = 0` the product is zero: C is zeroed, or left as it is when accumulating.
+///
+/// Panics (a bug in the caller, never user input: the ABI validates first) when a view is too
+/// short for its shape.
+#[allow(clippy::too_many_arguments)]
+pub fn gemm<T: Element>(
+    m: usize,
+    n: usize,
+    k: usize,
+    alpha: T,
+    a: MatRef<T>,
+    b: MatRef<T>,
+    accumulate: bool,
+    c: &mut [T],
+    rsc: usize,
+    csc: usize,
+    ws: &mut Workspace<T>,
+) {
+    assert!(a.covers(m, k) && b.covers(k, n), "gemm: operand shorter than its shape");
+    assert!(m == 0 || n == 0 || (m - 1) * rsc + (n - 1) * csc < c.len(), "gemm: C too short");
+    if m == 0 || n == 0 {
+        return;
+    }
+    if k == 0 {
+        if !accumulate {
+            for i in 0..m {
+                for j in 0..n {
+                    c[i * rsc + j * csc] = T::ZERO;
+                }
+            }
+        }
+        return;
+    }
+    let (mr, nr) = (T::MR, T::NR);
+    let nc_max = ws.max_nc();
+    let mut tile = [T::ZERO; MAX_TILE];
+
+    // 'jc: panels of NC columns
+
+    for jc in (0..n).step_by(nc_max) {
+        let nc = nc_max.min(n - jc);
+        // 'pc: slices of KC
+        for pc in (0..k).step_by(T::KC) {
+            let kc = T::KC.min(k - pc);
+            pack_b(kc, nc, b, pc, jc, &mut ws.bpack);
+            // The first slice of k overwrites (unless asked to accumulate); later slices add.
+            let acc = accumulate || pc > 0;
+            // 'ic: blocks of MC rows
+            for ic in (0..m).step_by(T::MC) {
+                let mc = T::MC.min(m - ic);
+                pack_a(mc, kc, a, ic, pc, &mut ws.apack);
+                // 'jr: slivers of NR columns
+                for jr in (0..nc).step_by(nr) {
+                    let nrr = nr.min(nc - jr);
+                    let bp = &ws.bpack[(jr / nr) * kc * nr..][..kc * nr];
+                    // 'ir: slivers of MR rows
+                    for ir in (0..mc).step_by(mr) {
+                        let mrr = mr.min(mc - ir);
+                        let ap = &ws.apack[(ir / mr) * kc * mr..][..kc * mr];
+                        let off = (ic + ir) * rsc + (jc + jr) * csc;
+                        if mrr == mr && nrr == nr {
+                            T::microkernel(kc, alpha, ap, bp, &mut c[off..], rsc, csc, acc);
+                        } else {
+                            // Edge tile: compute the whole padded tile aside, keep its valid part.
+                            T::microkernel(kc, alpha, ap, bp, &mut tile, nr, 1, false);
+                            for i in 0..mrr {
+                                for j in 0..nrr {
+                                    let cij = &mut c[off + i * rsc + j * csc];
+                                    *cij = if acc { *cij + tile[i * nr + j] } else { tile[i * nr + j] };
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Packs `A[ic..ic+mc][pc..pc+kc]` into slivers of `MR` rows: sliver `s` holds, for each `p`,
+/// the `MR` values `A[ic + s·MR + r][pc + p]`, rows past `mc` zero.
+fn pack_a<T: Element>(mc: usize, kc: usize, a: MatRef<T>, ic: usize, pc: usize, out: &mut [T]) {
+    let mr = T::MR;
+    for s in 0..mc.div_ceil(mr) {
+        let sliver = &mut out[s * kc * mr..][..kc * mr];
+        let rows = mr.min(mc - s * mr);
+        for r in 0..mr {
+            if r < rows {
+                let i = ic + s * mr + r;
+                for p in 0..kc {
+                    sliver[p * mr + r] = a.at(i, pc + p);
+                }
+            } else {
+                for p in 0..kc {
+                    sliver[p * mr + r] = T::ZERO;
+                }
+            }
+        }
+    }
+}
+
+/// Packs `B[pc..pc+kc][jc..jc+nc]` into slivers of `NR` columns: sliver `s` holds, for each `p`,
+/// the `NR` values `B[pc + p][jc + s·NR + q]`, columns past `nc` zero.
+fn pack_b<T: Element>(kc: usize, nc: usize, b: MatRef<T>, pc: usize, jc: usize, out: &mut [T]) {
+    let nr = T::NR;
+    for s in 0..nc.div_ceil(nr) {
+        let sliver = &mut out[s * kc * nr..][..kc * nr];
+        let cols = nr.min(nc - s * nr);
+        for p in 0..kc {
+            let row = &mut sliver[p * nr..][..nr];
+            for (q, v) in row.iter_mut().enumerate() {
+                *v = if q < cols { b.at(pc + p, jc + s * nr + q) } else { T::ZERO };
+            }
+        }
+    }
+}
+
+/// The scalar reference microkernel (and the kernel of the scalar artefact).
+///
+/// `C[i][j] ← α·Σ_{p<kc} a[p·MR + i]·b[p·NR + j] (+ C[i][j] when accumulate)` for `i < MR`,
+/// `j < NR`, with `C[i][j]` at `c[i·rsc + j·csc]`. The sum runs over `p` in order, one multiply
+/// and one add each (no fused multiply-add), exactly as the SIMD kernels do lane by lane.
+#[allow(clippy::too_many_arguments)]
+pub fn microkernel_ref<T: Element>(
+    kc: usize,
+    alpha: T,
+    a: &[T],
+    b: &[T],
+    c: &mut [T],
+    rsc: usize,
+    csc: usize,
+    accumulate: bool,
+) {
+    let (mr, nr) = (T::MR, T::NR);
+    assert!(a.len() >= kc * mr && b.len() >= kc * nr && c.len() > (mr - 1) * rsc + (nr - 1) * csc);
+    let mut acc = [T::ZERO; MAX_TILE];
+    for p in 0..kc {
+        let ap = &a[p * mr..][..mr];
+        let bp = &b[p * nr..][..nr];
+        for i in 0..mr {
+            for j in 0..nr {
+                acc[i * nr + j] += ap[i] * bp[j];
+            }
+        }
+    }
+    for i in 0..mr {
+        for j in 0..nr {
+            let cij = &mut c[i * rsc + j * csc];
+            let v = alpha * acc[i * nr + j];
+            *cij = if accumulate { *cij + v } else { v };
+        }
+    }
+}

@@ -1,0 +1,10 @@
+//! The mathematics, one file per family.
+
+pub mod activation;
+pub mod gemm;
+pub mod loss;
+pub mod optimiser;
+pub mod peak;
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+pub mod simd;
+pub mod vector;

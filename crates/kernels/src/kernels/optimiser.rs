@@ -1,0 +1,60 @@
+//! Parameter updates from averaged gradients `g` (Eq. 5: the mean over the minibatch).
+//!
+//! - SGD (the paper's): `p ← p − η·g`
+//! - momentum: `v ← μ·v − η·g`, `p ← p + v`
+//! - Adam: `m ← β₁m + (1−β₁)g`, `v ← β₂v + (1−β₂)g²`,
+//!   `p ← p − η·m̂ / (√v̂ + ε)` with `m̂ = m/(1−β₁ᵗ)`, `v̂ = v/(1−β₂ᵗ)`
+//!
+//! Weights and biases are updated by separate calls, with η and η_b.
+
+use crate::element::Element;
+
+/// Optimiser codes. Must match `OPTIMIZER_CODES` in ts/wasm/exports.ts.
+#[derive(Clone, Copy, PartialEq, Debug)]
+pub enum Optimiser {
+    Sgd,
+    Momentum { mu: f64 },
+    Adam { beta1: f64, beta2: f64, eps: f64 },
+}
+
+impl Optimiser {
+    pub fn from_code(code: u32, h1: f64, h2: f64, h3: f64) -> Option<Self> {
+        Some(match code {
+            0 => Optimiser::Sgd,
+            1 => Optimiser::Momentum { mu: h1 },
+            2 => Optimiser::Adam { beta1: h1, beta2: h2, eps: h3 },
+            _ => return None,
+        })
+    }
+}
+
+/// One update of the parameters `p` from the gradient `g` with learning rate `lr`; `m` and `v`
+/// are the optimiser's state for these parameters (same length), `t ≥ 1` the update count.
+pub fn update<T: Element>(opt: Optimiser, lr: f64, t: u64, p: &mut [T], g: &[T], m: &mut [T], v: &mut [T]) {
+    debug_assert!(g.len() == p.len() && m.len() == p.len() && v.len() == p.len());
+    match opt {
+        Optimiser::Sgd => T::axpy(T::from_f64(-lr), g, p),
+        Optimiser::Momentum { mu } => {
+            let (mu, lr) = (T::from_f64(mu), T::from_f64(lr));
+            for ((pi, &gi), vi) in p.iter_mut().zip(g).zip(m.iter_mut()) {
+                *vi = mu * *vi - lr * gi;
+                *pi += *vi;
+            }
+        }
+        Optimiser::Adam { beta1, beta2, eps } => {
+            let t = t.min(i32::MAX as u64) as i32;
+            let c1 = T::from_f64(1.0 / (1.0 - beta1.powi(t)));
+            let c2 = T::from_f64(1.0 / (1.0 - beta2.powi(t)));
+            let (b1, b2) = (T::from_f64(beta1), T::from_f64(beta2));
+            let (ob1, ob2) = (T::ONE - b1, T::ONE - b2);
+            let (lr, eps) = (T::from_f64(lr), T::from_f64(eps));
+            for (((pi, &gi), mi), vi) in p.iter_mut().zip(g).zip(m.iter_mut()).zip(v.iter_mut()) {
+                *mi = b1 * *mi + ob1 * gi;
+                *vi = b2 * *vi + ob2 * gi * gi;
+                let mhat = *mi * c1;
+                let vhat = *vi * c2;
+                *pi -= lr * mhat / (vhat.sqrt() + eps);
+            }
+        }
+    }
+}

@@ -1,0 +1,214 @@
+//! SIMD128 kernels (compiled only for `wasm32` with `+simd128`). Each has a scalar reference with
+//! the same contract and the same order of additions: `gemm::microkernel_ref`,
+//! `vector::dot_ref`, `vector::axpy_ref`.
+//!
+//! Arithmetic intrinsics are safe functions; only loads and stores are `unsafe`, and they go
+//! through `load`/`store` below, whose bounds every caller establishes with an `assert!` first.
+
+use core::arch::wasm32::*;
+
+/// Loads 16 bytes at `s[i..]`.
+#[inline(always)]
+fn load<T>(s: &[T], i: usize) -> v128 {
+    debug_assert!((i + 16 / core::mem::size_of::<T>()) <= s.len());
+    // SAFETY: callers assert `i + lanes ≤ s.len()`; `v128_load` has no alignment requirement.
+    unsafe { v128_load(s.as_ptr().add(i) as *const v128) }
+}
+
+/// Stores 16 bytes at `s[i..]`.
+#[inline(always)]
+fn store<T>(s: &mut [T], i: usize, v: v128) {
+    debug_assert!((i + 16 / core::mem::size_of::<T>()) <= s.len());
+    // SAFETY: callers assert `i + lanes ≤ s.len()`; `v128_store` has no alignment requirement.
+    unsafe { v128_store(s.as_mut_ptr().add(i) as *mut v128, v) }
+}
+
+/// f32 microkernel, tile 4 × 8 (MR × NR). Register layout, one row of C per pair:
+///
+/// ```text
+///            b0 = b[p·8 .. p·8+4]   b1 = b[p·8+4 .. p·8+8]
+///   row 0:   c00 += a0·b0            c01 += a0·b1        a_i = splat(a[p·4 + i])
+///   row 1:   c10 += a1·b0            c11 += a1·b1
+///   row 2:   c20 += a2·b0            c21 += a2·b1
+///   row 3:   c30 += a3·b0            c31 += a3·b1
+/// ```
+/// 8 accumulators + 2 B vectors + 1 broadcast = 11 of the 16 vector registers of x86-64.
+#[allow(clippy::too_many_arguments)]
+pub fn microkernel_f32(
+    kc: usize,
+    alpha: f32,
+    a: &[f32],
+    b: &[f32],
+    c: &mut [f32],
+    rsc: usize,
+    csc: usize,
+    accumulate: bool,
+) {
+    assert!(a.len() >= kc * 4 && b.len() >= kc * 8 && c.len() > 3 * rsc + 7 * csc);
+    let z = f32x4_splat(0.0);
+    let mut acc = [[z; 2]; 4];
+    for p in 0..kc {
+        let b0 = load(b, p * 8);
+        let b1 = load(b, p * 8 + 4);
+        for (i, row) in acc.iter_mut().enumerate() {
+            let ai = f32x4_splat(a[p * 4 + i]);
+            row[0] = f32x4_add(row[0], f32x4_mul(ai, b0));
+            row[1] = f32x4_add(row[1], f32x4_mul(ai, b1));
+        }
+    }
+    let va = f32x4_splat(alpha);
+    for (i, row) in acc.iter().enumerate() {
+        let r0 = f32x4_mul(va, row[0]);
+        let r1 = f32x4_mul(va, row[1]);
+        if csc == 1 {
+            let off = i * rsc;
+            if accumulate {
+                store(c, off, f32x4_add(load(c, off), r0));
+                store(c, off + 4, f32x4_add(load(c, off + 4), r1));
+            } else {
+                store(c, off, r0);
+                store(c, off + 4, r1);
+            }
+        } else {
+            let lanes = [
+                f32x4_extract_lane::<0>(r0),
+                f32x4_extract_lane::<1>(r0),
+                f32x4_extract_lane::<2>(r0),
+                f32x4_extract_lane::<3>(r0),
+                f32x4_extract_lane::<0>(r1),
+                f32x4_extract_lane::<1>(r1),
+                f32x4_extract_lane::<2>(r1),
+                f32x4_extract_lane::<3>(r1),
+            ];
+            for (j, v) in lanes.into_iter().enumerate() {
+                let cij = &mut c[i * rsc + j * csc];
+                *cij = if accumulate { *cij + v } else { v };
+            }
+        }
+    }
+}
+
+/// f64 microkernel, tile 4 × 4: the same layout as the f32 one with f64x2 vectors.
+#[allow(clippy::too_many_arguments)]
+pub fn microkernel_f64(
+    kc: usize,
+    alpha: f64,
+    a: &[f64],
+    b: &[f64],
+    c: &mut [f64],
+    rsc: usize,
+    csc: usize,
+    accumulate: bool,
+) {
+    assert!(a.len() >= kc * 4 && b.len() >= kc * 4 && c.len() > 3 * rsc + 3 * csc);
+    let z = f64x2_splat(0.0);
+    let mut acc = [[z; 2]; 4];
+    for p in 0..kc {
+        let b0 = load(b, p * 4);
+        let b1 = load(b, p * 4 + 2);
+        for (i, row) in acc.iter_mut().enumerate() {
+            let ai = f64x2_splat(a[p * 4 + i]);
+            row[0] = f64x2_add(row[0], f64x2_mul(ai, b0));
+            row[1] = f64x2_add(row[1], f64x2_mul(ai, b1));
+        }
+    }
+    let va = f64x2_splat(alpha);
+    for (i, row) in acc.iter().enumerate() {
+        let r0 = f64x2_mul(va, row[0]);
+        let r1 = f64x2_mul(va, row[1]);
+        if csc == 1 {
+            let off = i * rsc;
+            if accumulate {
+                store(c, off, f64x2_add(load(c, off), r0));
+                store(c, off + 2, f64x2_add(load(c, off + 2), r1));
+            } else {
+                store(c, off, r0);
+                store(c, off + 2, r1);
+            }
+        } else {
+            let lanes = [
+                f64x2_extract_lane::<0>(r0),
+                f64x2_extract_lane::<1>(r0),
+                f64x2_extract_lane::<0>(r1),
+                f64x2_extract_lane::<1>(r1),
+            ];
+            for (j, v) in lanes.into_iter().enumerate() {
+                let cij = &mut c[i * rsc + j * csc];
+                *cij = if accumulate { *cij + v } else { v };
+            }
+        }
+    }
+}
+
+/// f32 dot product: two accumulators of four lanes (element `i` goes to partial `i mod 8`),
+/// then `((p0+p4) + (p1+p5)) + ((p2+p6) + (p3+p7))`, then the tail in order.
+pub fn dot_f32(x: &[f32], y: &[f32]) -> f32 {
+    let n = x.len().min(y.len());
+    let body = n / 8 * 8;
+    let (mut s0, mut s1) = (f32x4_splat(0.0), f32x4_splat(0.0));
+    let mut i = 0;
+    while i < body {
+        s0 = f32x4_add(s0, f32x4_mul(load(x, i), load(y, i)));
+        s1 = f32x4_add(s1, f32x4_mul(load(x, i + 4), load(y, i + 4)));
+        i += 8;
+    }
+    let h = f32x4_add(s0, s1);
+    let mut s = (f32x4_extract_lane::<0>(h) + f32x4_extract_lane::<1>(h))
+        + (f32x4_extract_lane::<2>(h) + f32x4_extract_lane::<3>(h));
+    for j in body..n {
+        s += x[j] * y[j];
+    }
+    s
+}
+
+/// f64 dot product: two accumulators of two lanes (partial `i mod 4`), then
+/// `(p0+p2) + (p1+p3)`, then the tail in order.
+pub fn dot_f64(x: &[f64], y: &[f64]) -> f64 {
+    let n = x.len().min(y.len());
+    let body = n / 4 * 4;
+    let (mut s0, mut s1) = (f64x2_splat(0.0), f64x2_splat(0.0));
+    let mut i = 0;
+    while i < body {
+        s0 = f64x2_add(s0, f64x2_mul(load(x, i), load(y, i)));
+        s1 = f64x2_add(s1, f64x2_mul(load(x, i + 2), load(y, i + 2)));
+        i += 4;
+    }
+    let h = f64x2_add(s0, s1);
+    let mut s = f64x2_extract_lane::<0>(h) + f64x2_extract_lane::<1>(h);
+    for j in body..n {
+        s += x[j] * y[j];
+    }
+    s
+}
+
+/// `y ← y + α·x`, four lanes at a time.
+pub fn axpy_f32(alpha: f32, x: &[f32], y: &mut [f32]) {
+    let n = y.len();
+    assert!(x.len() >= n);
+    let body = n / 4 * 4;
+    let va = f32x4_splat(alpha);
+    let mut i = 0;
+    while i < body {
+        store(y, i, f32x4_add(load(y, i), f32x4_mul(va, load(x, i))));
+        i += 4;
+    }
+    for j in body..n {
+        y[j] += alpha * x[j];
+    }
+}
+
+/// `y ← y + α·x`, two lanes at a time.
+pub fn axpy_f64(alpha: f64, x: &[f64], y: &mut [f64]) {
+    let n = y.len();
+    assert!(x.len() >= n);
+    let body = n / 2 * 2;
+    let va = f64x2_splat(alpha);
+    let mut i = 0;
+    while i < body {
+        store(y, i, f64x2_add(load(y, i), f64x2_mul(va, load(x, i))));
+        i += 2;
+    }
+    for j in body..n {
+        y[j] += alpha * x[j];
+    }
+}

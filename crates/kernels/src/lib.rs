@@ -1,0 +1,14 @@
+//! Kernels and training loop of wasm-backprop: fully-connected networks trained with
+//! backpropagation (the matrix formulation), compiled natively for tests and to WebAssembly,
+//! with and without SIMD128, for the TypeScript library.
+//!
+//! - [`element`]: the f32/f64 trait every kernel is generic over;
+//! - [`kernels`]: GEMM, vector kernels, activations, losses, optimisers (SIMD beside scalar);
+//! - [`network`]: buffers, the fused training step, the epoch loop (memory layout documented there);
+//! - [`abi`]: the C-ABI entry points the TypeScript layer calls.
+
+pub mod abi;
+mod alloc;
+pub mod element;
+pub mod kernels;
+pub mod network;

@@ -1,0 +1,158 @@
+#!/usr/bin/env node
+// Builds the two WebAssembly artefacts of crates/kernels, scalar and SIMD128, into ts/wasm/bin/.
+//
+// Toolchain, first that works:
+//   1. a Rust toolchain on the PATH that has the wasm32-unknown-unknown target (rustup's, normally);
+//   2. Debian's rustc-web + rust-web-src + lld, building std from source (-Zbuild-std, offline);
+//   3. as root with apt-get: install those Debian packages, then 2;
+//   4. otherwise: exit 1 with a message naming both ways to get a toolchain.
+// Rebuilds only when the crate's sources, the build settings or the toolchain changed.
+// Node built-ins only: this runs before `npm ci` may have.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const outDir = join(root, 'ts', 'wasm', 'bin');
+const stampFile = join(root, '.build-stamps', 'wasm.json');
+const TARGET = 'wasm32-unknown-unknown';
+const DEBIAN_PACKAGES = ['rustc-web', 'cargo-web', 'rust-web-src', 'lld-16'];
+const DEBIAN_VENDOR = '/usr/lib/rustlib/src/rust/library/vendor';
+
+/** The two artefacts: file name and extra rustflags. */
+export const ARTEFACTS = [
+  { name: 'backprop.scalar.wasm', flags: [] },
+  { name: 'backprop.simd.wasm', flags: ['-C', 'target-feature=+simd128'] },
+];
+
+const log = (msg) => console.log(`[wasm] ${msg}`);
+
+function run(cmd, args, opts = {}) {
+  return spawnSync(cmd, args, { encoding: 'utf8', ...opts });
+}
+
+function version(cmd) {
+  const r = run(cmd, ['--version']);
+  return r.status === 0 ? r.stdout.trim() : null;
+}
+
+/** 1: the rustc on the PATH has the wasm32 target installed. */
+function rustupToolchain() {
+  const rustc = version('rustc');
+  if (!rustc) return null;
+  const sysroot = run('rustc', ['--print', 'sysroot']).stdout?.trim();
+  if (!sysroot || !existsSync(join(sysroot, 'lib', 'rustlib', TARGET, 'lib'))) return null;
+  return { kind: 'rustup', id: rustc, cargo: 'cargo', env: {}, args: [] };
+}
+
+function findWasmLd() {
+  for (const dir of ['/usr/lib/llvm-16/bin', '/usr/lib/llvm-17/bin', '/usr/lib/llvm-18/bin', '/usr/lib/llvm-19/bin', '/usr/bin']) {
+    const p = join(dir, 'wasm-ld');
+    if (existsSync(p)) return p;
+  }
+  return null;
+}
+
+/** 2: Debian's rustc-web with the std sources and lld. */
+function debianToolchain() {
+  if (!existsSync('/usr/bin/rustc') || !existsSync('/usr/bin/cargo') || !existsSync(DEBIAN_VENDOR)) return null;
+  const linker = findWasmLd();
+  if (!linker) return null;
+  const id = `${version('/usr/bin/rustc')} + ${linker}`;
+  return {
+    kind: 'debian',
+    id,
+    cargo: '/usr/bin/cargo',
+    env: { RUSTC: '/usr/bin/rustc', RUSTC_BOOTSTRAP: '1' },
+    args: [
+      '-Zbuild-std=std,panic_abort',
+      '--config', 'source.crates-io.replace-with="vendored-std"',
+      '--config', `source.vendored-std.directory="${DEBIAN_VENDOR}"`,
+      '--config', `target.${TARGET}.linker="${linker}"`,
+    ],
+  };
+}
+
+/** 3: install Debian's packages (root with apt-get only). */
+function installDebian() {
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (!isRoot || run('apt-get', ['--version']).status !== 0) return false;
+  log(`installing ${DEBIAN_PACKAGES.join(' ')} with apt-get (once)…`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const install = () => run('apt-get', ['install', '-y', '--no-install-recommends', ...DEBIAN_PACKAGES], { env, stdio: 'inherit' });
+  if (install().status === 0) return true;
+  run('apt-get', ['update'], { env, stdio: 'inherit' });
+  return install().status === 0;
+}
+
+export function findToolchain({ allowInstall = true } = {}) {
+  const found = rustupToolchain() ?? debianToolchain();
+  if (found || !allowInstall) return found;
+  return installDebian() ? debianToolchain() : null;
+}
+
+const NO_TOOLCHAIN = `No Rust toolchain that can build WebAssembly was found. Either:
+  - with rustup:  rustup target add ${TARGET}
+  - on Debian/Ubuntu (offline-capable):  sudo apt-get install ${DEBIAN_PACKAGES.join(' ')}
+then run this command again.`;
+
+function listFiles(dir) {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? (e.name === 'target' ? [] : listFiles(join(dir, e.name))) : [join(dir, e.name)],
+  );
+}
+
+/** Hash of everything the artefacts depend on. */
+function inputsHash(toolchain) {
+  const h = createHash('sha256');
+  const files = [
+    join(root, 'Cargo.toml'),
+    ...(existsSync(join(root, 'Cargo.lock')) ? [join(root, 'Cargo.lock')] : []),
+    fileURLToPath(import.meta.url),
+    ...listFiles(join(root, 'crates', 'kernels')).filter((f) => !f.includes(`${join('crates', 'kernels', 'tests')}`)),
+  ].sort();
+  for (const f of files) h.update(relative(root, f)).update('\0').update(readFileSync(f)).update('\0');
+  h.update(toolchain.id).update(JSON.stringify(ARTEFACTS));
+  return h.digest('hex');
+}
+
+export function buildWasm({ force = false } = {}) {
+  const toolchain = findToolchain();
+  if (!toolchain) {
+    console.error(NO_TOOLCHAIN);
+    process.exit(1);
+  }
+  const hash = inputsHash(toolchain);
+  const outputs = ARTEFACTS.map((a) => join(outDir, a.name));
+  const stamp = existsSync(stampFile) ? JSON.parse(readFileSync(stampFile, 'utf8')) : null;
+  if (!force && stamp?.hash === hash && outputs.every((o) => existsSync(o))) {
+    log('artefacts up to date, nothing rebuilt');
+    return false;
+  }
+  log(`building with ${toolchain.kind} toolchain (${toolchain.id})`);
+  mkdirSync(outDir, { recursive: true });
+  for (const art of ARTEFACTS) {
+    const targetDir = join(root, 'target', art.name.replace(/\.wasm$/, '').replace('.', '-'));
+    const flags = JSON.stringify(art.flags);
+    const args = ['build', '--release', '--target', TARGET, '-p', 'backprop-kernels', '--target-dir', targetDir,
+      ...toolchain.args, '--config', `build.rustflags=${flags}`];
+    const started = Date.now();
+    const r = run(toolchain.cargo, args, { cwd: root, env: { ...process.env, ...toolchain.env }, stdio: 'inherit' });
+    if (r.status !== 0) {
+      console.error(`[wasm] cargo failed building ${art.name} (exit ${r.status})`);
+      process.exit(1);
+    }
+    const built = join(targetDir, TARGET, 'release', 'backprop_kernels.wasm');
+    copyFileSync(built, join(outDir, art.name));
+    log(`${art.name}: ${statSync(built).size} bytes in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  }
+  mkdirSync(dirname(stampFile), { recursive: true });
+  writeFileSync(stampFile, JSON.stringify({ hash, toolchain: toolchain.id, built: new Date().toISOString() }, null, 2));
+  return true;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  buildWasm({ force: process.argv.includes('--force') });
+}

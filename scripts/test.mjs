@@ -1,0 +1,35 @@
+#!/usr/bin/env node
+// Every test suite, in order: type-checking, vitest (TypeScript and both wasm artefacts), cargo test
+// (the Rust crate, natively). Runs them all and exits non-zero if any failed.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const bin = (name) => join(root, 'node_modules', '.bin', name);
+const hasCargo = spawnSync('cargo', ['--version']).status === 0;
+const cargo = hasCargo ? 'cargo' : existsSync('/usr/bin/cargo') ? '/usr/bin/cargo' : null;
+
+const steps = [
+  ['type-check', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']],
+  ['vitest', bin('vitest'), ['run']],
+  ['cargo test', cargo, ['test', '--release', '-p', 'backprop-kernels']],
+];
+
+const failed = [];
+for (const [name, cmd, args] of steps) {
+  console.log(`\n[test] ── ${name} ──`);
+  if (!cmd) {
+    console.error(`[test] ${name}: no cargo found (install Rust: https://rustup.rs, or apt-get install cargo-web)`);
+    failed.push(name);
+    continue;
+  }
+  const started = Date.now();
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit' });
+  const secs = ((Date.now() - started) / 1000).toFixed(1);
+  if (r.status !== 0) failed.push(name);
+  console.log(`[test] ${name}: ${r.status === 0 ? 'passed' : `FAILED (exit ${r.status ?? r.signal})`} in ${secs} s`);
+}
+console.log(failed.length ? `\n[test] failed: ${failed.join(', ')}` : '\n[test] all suites passed');
+process.exit(failed.length ? 1 : 0);

@@ -1,0 +1,40 @@
+/** Argument checks that throw one clear error naming the problem, before any engine sees the input. */
+
+/** An argument that does not meet the API's contract. */
+export class ArgumentError extends TypeError {
+  override name = 'ArgumentError';
+}
+
+export function fail(message: string): never {
+  throw new ArgumentError(message);
+}
+
+/** `what` must be an integer in [min, max]. */
+export function checkInteger(value: unknown, what: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (typeof value !== 'number' || !Number.isInteger(value)) fail(`${what} must be an integer, got ${show(value)}`);
+  if (value < min || value > max) fail(`${what} must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+/** `what` must be a finite number ≥ 0 (or > 0 when `positive`). */
+export function checkRate(value: unknown, what: string, positive = false): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) fail(`${what} must be a finite number, got ${show(value)}`);
+  if (value < 0 || (positive && value === 0)) fail(`${what} must be ${positive ? '> 0' : '≥ 0'}, got ${value}`);
+  return value;
+}
+
+/** `value` must be one of `allowed`. */
+export function checkOneOf<T extends string>(value: unknown, what: string, allowed: readonly T[]): T {
+  if (typeof value !== 'string' || !allowed.includes(value as T)) {
+    fail(`${what} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${show(value)}`);
+  }
+  return value as T;
+}
+
+export function show(value: unknown): string {
+  if (typeof value === 'string') return `'${value}'`;
+  if (Array.isArray(value)) return `an array of length ${value.length}`;
+  if (value === null) return 'null';
+  if (typeof value === 'object') return value.constructor?.name ?? 'an object';
+  return String(value);
+}

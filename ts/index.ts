@@ -1,0 +1,14 @@
+/**
+ * wasm-backprop: fully-connected networks trained with backpropagation, three ways behind one API
+ * (the paper's per-neuron `educational` engine, the matrix `js` engine, the Rust/WebAssembly `wasm`
+ * engine).
+ */
+export { Network, type NetworkOptions } from './network.js';
+export type { Engine, Architecture, StepSettings } from './engine.js';
+export { Layout } from './engine.js';
+export { EducationalEngine } from './engines/educational.js';
+export { ArgumentError } from './errors.js';
+export { Random } from './random.js';
+export type { Matrix } from './matrix.js';
+export { loadWasm, simdSupported, type Backend, type LoadOptions, type WasmSource, WasmInstance } from './wasm/loader.js';
+export * from './types.js';

@@ -1,0 +1,83 @@
+/** Conversion of user data to validated row-major matrices of one precision. */
+import { fail, show } from './errors.js';
+import type { MatrixInput, Precision, Rows } from './types.js';
+
+export type FloatArray = Float32Array | Float64Array;
+
+/** A validated row-major matrix: `rows × cols` finite numbers. */
+export interface Matrix<A extends FloatArray = FloatArray> {
+  data: A;
+  rows: number;
+  cols: number;
+}
+
+export function arrayType(precision: Precision): Float32ArrayConstructor | Float64ArrayConstructor {
+  return precision === 'f32' ? Float32Array : Float64Array;
+}
+
+function isMatrixInput(v: unknown): v is MatrixInput {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && 'data' in v && 'rows' in v && 'cols' in v;
+}
+
+/**
+ * Checks `input` (rows of numbers, or a typed row-major matrix with its shape) against the expected
+ * number of columns and converts it to `precision`. Throws an error naming the argument, and the row
+ * and column of a bad value.
+ */
+export function toMatrix(input: Rows, what: string, cols: number, precision: Precision, colsMeaning: string): Matrix {
+  const Arr = arrayType(precision);
+  if (isMatrixInput(input)) {
+    const { data, rows } = input;
+    if (!(data instanceof Float32Array || data instanceof Float64Array || Array.isArray(data))) {
+      fail(`${what}.data must be a Float32Array, Float64Array or number[], got ${show(data)}`);
+    }
+    if (!Number.isInteger(rows) || rows < 1) fail(`${what}.rows must be a positive integer, got ${show(rows)}`);
+    if (input.cols !== cols) fail(`${what} must have ${cols} columns (${colsMeaning}), got ${show(input.cols)}`);
+    if (data.length !== rows * cols) {
+      fail(`${what}.data must hold rows × cols = ${rows} × ${cols} = ${rows * cols} numbers, got ${data.length}`);
+    }
+    for (let i = 0; i < data.length; i++) {
+      const v = data[i];
+      if (typeof v !== 'number' || !Number.isFinite(v)) badValue(what, Math.floor(i / cols), i % cols, v);
+    }
+    const out = data instanceof Arr ? data : Arr.from(data);
+    if (precision === 'f32') checkF32Range(out as Float32Array, what, cols);
+    return { data: out, rows, cols };
+  }
+  if (!Array.isArray(input)) fail(`${what} must be an array of rows or { data, rows, cols }, got ${show(input)}`);
+  const rows = input.length;
+  if (rows === 0) fail(`${what} must have at least one row`);
+  const out = new Arr(rows * cols);
+  for (let r = 0; r < rows; r++) {
+    const row = input[r];
+    if (!Array.isArray(row) && !ArrayBuffer.isView(row)) fail(`${what} row ${r} must be an array of numbers, got ${show(row)}`);
+    if (row.length !== cols) fail(`${what} must have ${cols} columns (${colsMeaning}), got ${row.length} in row ${r}`);
+    for (let c = 0; c < cols; c++) {
+      const v = row[c];
+      if (typeof v !== 'number' || !Number.isFinite(v)) badValue(what, r, c, v);
+      out[r * cols + c] = v;
+    }
+  }
+  if (precision === 'f32') checkF32Range(out as Float32Array, what, cols);
+  return { data: out, rows, cols };
+}
+
+function badValue(what: string, row: number, col: number, v: unknown): never {
+  fail(`${what} row ${row}, column ${col} must be a finite number, got ${typeof v === 'number' ? String(v) : show(v)}`);
+}
+
+/** A finite double can overflow to ±Infinity in f32. */
+function checkF32Range(data: Float32Array, what: string, cols: number): void {
+  for (let i = 0; i < data.length; i++) {
+    if (!Number.isFinite(data[i])) {
+      fail(`${what} row ${Math.floor(i / cols)}, column ${i % cols} is too large for f32 precision (|value| > 3.4e38)`);
+    }
+  }
+}
+
+/** The matrix of rows `idx` of `m`. */
+export function takeRows<A extends FloatArray>(m: Matrix<A>, idx: ArrayLike<number>, start = 0, end = idx.length): Matrix<A> {
+  const out = new (m.data.constructor as new (n: number) => A)((end - start) * m.cols);
+  for (let r = start; r < end; r++) out.set(m.data.subarray(idx[r] * m.cols, (idx[r] + 1) * m.cols), (r - start) * m.cols);
+  return { data: out, rows: end - start, cols: m.cols };
+}

@@ -1,0 +1,99 @@
+/**
+ * Seeded randomness: the generator, parameter initialisation and shuffling. They live here, not in
+ * the engines, so every engine starts from the same parameters and visits rows in the same order.
+ */
+import type { ActivationName, InitName } from './types.js';
+
+/** xoshiro128** (Blackman & Vigna), seeded through splitmix32. Period 2^128 − 1. */
+export class Random {
+  private s = new Uint32Array(4);
+
+  constructor(seed: number) {
+    let x = seed >>> 0;
+    for (let i = 0; i < 4; i++) {
+      // splitmix32
+      x = (x + 0x9e3779b9) >>> 0;
+      let z = x;
+      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
+      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
+      this.s[i] = (z ^ (z >>> 16)) >>> 0;
+    }
+  }
+
+  /** A uniform 32-bit unsigned integer. */
+  nextUint32(): number {
+    const s = this.s;
+    const result = Math.imul(rotl(Math.imul(s[1], 5), 7), 9) >>> 0;
+    const t = s[1] << 9;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = rotl(s[3], 11);
+    return result;
+  }
+
+  /** A uniform double in [0, 1) with 53 random bits. */
+  next(): number {
+    const hi = this.nextUint32() >>> 5; // 27 bits
+    const lo = this.nextUint32() >>> 6; // 26 bits
+    return (hi * 67108864 + lo) / 9007199254740992;
+  }
+
+  /** Uniform in [a, b). */
+  uniform(a: number, b: number): number {
+    return a + (b - a) * this.next();
+  }
+
+  /** A standard normal draw (Box–Muller). */
+  normal(): number {
+    let u = 0;
+    while (u === 0) u = this.next();
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * this.next());
+  }
+
+  /** A uniform integer in [0, n). */
+  below(n: number): number {
+    return Math.floor(this.next() * n);
+  }
+
+  /** Shuffles `a` in place (Fisher–Yates). */
+  shuffle<T extends { length: number; [i: number]: number }>(a: T): T {
+    for (let i = a.length - 1; i > 0; i--) {
+      const j = this.below(i + 1);
+      const t = a[i];
+      a[i] = a[j];
+      a[j] = t;
+    }
+    return a;
+  }
+}
+
+function rotl(x: number, k: number): number {
+  return ((x << k) | (x >>> (32 - k))) >>> 0;
+}
+
+/** The order 0 … n−1 shuffled, or in order when `shuffle` is false. */
+export function permutation(n: number, rng: Random | null, out = new Uint32Array(n)): Uint32Array {
+  for (let i = 0; i < n; i++) out[i] = i;
+  return rng ? rng.shuffle(out) : out;
+}
+
+/**
+ * Draws one weight matrix n_out × n_in (row-major) into `out`:
+ * - xavier (Glorot uniform): U(±√(6 / (n_in + n_out)))
+ * - he: N(0, 2 / n_in)
+ * - uniform: U(±1 / √n_in)
+ * - auto: he for relu and leaky-relu layers, xavier otherwise.
+ */
+export function initWeights(out: Float64Array, nOut: number, nIn: number, init: InitName, activation: ActivationName, rng: Random): void {
+  const kind = init === 'auto' ? (activation === 'relu' || activation === 'leaky-relu' ? 'he' : 'xavier') : init;
+  if (kind === 'he') {
+    const sd = Math.sqrt(2 / nIn);
+    for (let i = 0; i < nOut * nIn; i++) out[i] = sd * rng.normal();
+  } else {
+    const r = kind === 'xavier' ? Math.sqrt(6 / (nIn + nOut)) : 1 / Math.sqrt(nIn);
+    for (let i = 0; i < nOut * nIn; i++) out[i] = rng.uniform(-r, r);
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * The typed declaration of the WebAssembly surface: every export of crates/kernels/src/abi.rs
+ * with its argument names. Pointers and sizes are wasm32 `usize` (JS numbers); handles are i32.
+ * Keep in step with abi.rs (the loader checks `bp_abi_version`).
+ */
+
+/** Must match `ABI_VERSION` in crates/kernels/src/abi.rs. */
+export const ABI_VERSION = 1;
+
+/** Status codes. Must match `STATUS_*` in crates/kernels/src/abi.rs. */
+export const STATUS = {
+  OK: 0,
+  INVALID_HANDLE: -1,
+  INVALID_ARGUMENT: -2,
+  TOO_LARGE: -3,
+  OUT_OF_MEMORY: -4,
+  BATCH_TOO_LARGE: -5,
+  INDEX_OUT_OF_RANGE: -6,
+  INVALID_BUFFER: -7,
+} as const;
+
+export const STATUS_TEXT: Record<number, string> = {
+  [STATUS.INVALID_HANDLE]: 'invalid or disposed network handle',
+  [STATUS.INVALID_ARGUMENT]: 'invalid argument',
+  [STATUS.TOO_LARGE]: 'beyond a size limit',
+  [STATUS.OUT_OF_MEMORY]: 'out of WebAssembly memory',
+  [STATUS.BATCH_TOO_LARGE]: 'more rows than the network can stage',
+  [STATUS.INDEX_OUT_OF_RANGE]: 'row index out of range',
+  [STATUS.INVALID_BUFFER]: 'invalid buffer',
+};
+
+/** Activation codes. Must match `Activation` in crates/kernels/src/kernels/activation.rs. */
+export const ACTIVATION_CODES = {
+  linear: 0,
+  sigmoid: 1,
+  tanh: 2,
+  relu: 3,
+  'leaky-relu': 4,
+  softmax: 5,
+} as const;
+
+/** Loss codes. Must match `Loss` in crates/kernels/src/kernels/loss.rs. */
+export const LOSS_CODES = { mse: 0, 'cross-entropy': 1 } as const;
+
+/** Optimiser codes. Must match `Optimiser::from_code` in crates/kernels/src/kernels/optimiser.rs. */
+export const OPTIMIZER_CODES = { sgd: 0, momentum: 1, adam: 2 } as const;
+
+/** Limits. Must match crates/kernels/src/network.rs. */
+export const LIMITS = {
+  maxLayerSize: 1 << 16,
+  maxLayers: 64,
+  maxBatch: 1 << 16,
+  maxElements: 1 << 28,
+} as const;
+
+type Ptr = number;
+type Handle = number;
+type Status = number;
+
+export interface BackpropExports {
+  readonly memory: WebAssembly.Memory;
+  bp_abi_version(): number;
+  bp_alloc(bytes: number): Ptr;
+  bp_free(ptr: Ptr): Status;
+  bp_live_allocations(): number;
+  bp_live_bytes(): number;
+  bp_create(precision: 32 | 64, layers: number, sizes: Ptr, acts: Ptr, inputActivated: 0 | 1, loss: number, capacity: number): Handle | Status;
+  bp_destroy(handle: Handle): Status;
+  bp_reserve(handle: Handle, capacity: number): Status;
+  bp_capacity(handle: Handle): number | Status;
+  bp_param_count(handle: Handle): number | Status;
+  bp_params(handle: Handle): Ptr;
+  bp_grads(handle: Handle): Ptr;
+  bp_input(handle: Handle): Ptr;
+  bp_target(handle: Handle): Ptr;
+  bp_output(handle: Handle): Ptr;
+  bp_results(handle: Handle): Ptr;
+  bp_set_optimizer(handle: Handle, kind: number, lr: number, lrBias: number, h1: number, h2: number, h3: number): Status;
+  bp_reset_optimizer(handle: Handle): Status;
+  bp_train(handle: Handle, rows: number): Status;
+  bp_gradients(handle: Handle, rows: number): Status;
+  bp_forward(handle: Handle, rows: number): Status;
+  bp_fit(handle: Handle, x: Ptr, y: Ptr, rows: number, perm: Ptr, epochs: number, batch: number, losses: Ptr): Status;
+  bp_predict(handle: Handle, x: Ptr, rows: number, out: Ptr): Status;
+  bp_evaluate(handle: Handle, x: Ptr, y: Ptr, rows: number): Status;
+  bp_gemm(precision: 32 | 64, m: number, n: number, k: number, alpha: number, a: Ptr, rsa: number, csa: number, b: Ptr, rsb: number, csb: number, accumulate: 0 | 1, c: Ptr, rsc: number, csc: number): Status;
+  bp_peak_f32(iters: number): number;
+}
+
+/** Names of every function export, for the loader's check of an artefact. */
+export const EXPORT_NAMES = [
+  'bp_abi_version', 'bp_alloc', 'bp_free', 'bp_live_allocations', 'bp_live_bytes', 'bp_create', 'bp_destroy',
+  'bp_reserve', 'bp_capacity', 'bp_param_count', 'bp_params', 'bp_grads', 'bp_input', 'bp_target', 'bp_output',
+  'bp_results', 'bp_set_optimizer', 'bp_reset_optimizer', 'bp_train', 'bp_gradients', 'bp_forward', 'bp_fit',
+  'bp_predict', 'bp_evaluate', 'bp_gemm', 'bp_peak_f32',
+] as const satisfies readonly (keyof BackpropExports)[];

@@ -1,0 +1,157 @@
+/**
+ * Loads the kernels' WebAssembly artefact: in Node from the file beside this module, in browsers by
+ * URL (streaming compilation where the server sends `application/wasm`), or from bytes, a
+ * `WebAssembly.Module` or a URL the caller passes. Picks the SIMD128 artefact where the runtime
+ * validates a tiny SIMD module, else the scalar one, and says which (`backend`).
+ */
+import { ABI_VERSION, EXPORT_NAMES, type BackpropExports } from './exports.js';
+
+export type Backend = 'simd128' | 'scalar';
+
+/** Where the artefact comes from: bytes, a compiled module, a URL, or a fetch response. */
+export type WasmSource = ArrayBuffer | ArrayBufferView | WebAssembly.Module | URL | string | Response | PromiseLike<Response>;
+
+export interface LoadOptions {
+  /** `'auto'` (default): SIMD128 where supported. `true` insists on it, `false` loads the scalar artefact. */
+  simd?: boolean | 'auto';
+  /** The artefact to load instead of the packaged one (it must match `simd`'s choice). */
+  source?: WasmSource;
+}
+
+/** One instantiated artefact: its exports and memory, shared by the networks created on it. */
+export class WasmInstance {
+  /** Set when a call trapped: the instance's state is then unknown and it is not used again. */
+  broken: Error | null = null;
+  constructor(
+    readonly exports: BackpropExports,
+    readonly backend: Backend,
+    readonly origin: string,
+  ) {}
+
+  get memory(): WebAssembly.Memory {
+    return this.exports.memory;
+  }
+}
+
+/** A minimal module using one SIMD instruction (i8x16.popcnt of a splat), as wasm-feature-detect does. */
+const SIMD_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11,
+]);
+
+/** Whether this runtime supports WebAssembly SIMD128. */
+export function simdSupported(): boolean {
+  return typeof WebAssembly === 'object' && WebAssembly.validate(SIMD_PROBE);
+}
+
+function packagedUrl(backend: Backend): URL {
+  // Two literal `new URL(…, import.meta.url)` so bundlers (Vite) find and emit both files.
+  return backend === 'simd128'
+    ? new URL('./bin/backprop.simd.wasm', import.meta.url)
+    : new URL('./bin/backprop.scalar.wasm', import.meta.url);
+}
+
+const cache = new Map<Backend, Promise<WasmInstance>>();
+
+/**
+ * The shared instance of the packaged artefact (one per backend, created on first use), or a new
+ * instance of `options.source`. A trapped instance is dropped from the cache, so the next call
+ * gets a fresh one.
+ */
+export function loadWasm(options: LoadOptions = {}): Promise<WasmInstance> {
+  const backend = chooseBackend(options.simd ?? 'auto');
+  if (options.source !== undefined) return instantiate(options.source, backend, describe(options.source));
+  let p = cache.get(backend);
+  if (!p) {
+    const url = packagedUrl(backend);
+    p = instantiate(url, backend, url.href);
+    p.catch(() => cache.delete(backend));
+    cache.set(backend, p);
+  }
+  return p.then((inst) => {
+    if (!inst.broken) return inst;
+    cache.delete(backend);
+    return loadWasm(options);
+  });
+}
+
+function chooseBackend(simd: boolean | 'auto'): Backend {
+  const supported = simdSupported();
+  if (simd === true && !supported) {
+    throw new Error('WebAssembly SIMD128 was required (simd: true) but this runtime does not support it; pass simd: false or "auto" to use the scalar artefact');
+  }
+  if (simd !== true && simd !== false && simd !== 'auto') {
+    throw new TypeError(`options.simd must be true, false or "auto", got ${String(simd)}`);
+  }
+  return simd === false || !supported ? 'scalar' : 'simd128';
+}
+
+function describe(source: WasmSource): string {
+  if (source instanceof URL) return source.href;
+  if (typeof source === 'string') return source;
+  if (source instanceof WebAssembly.Module) return 'a WebAssembly.Module';
+  if (typeof Response !== 'undefined' && source instanceof Response) return source.url || 'a Response';
+  if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) return `${source.byteLength} bytes`;
+  return 'a Response promise';
+}
+
+function hint(backend: Backend): string {
+  return (
+    'Check that the file exists at that path (the package ships it in dist/wasm/bin/), that a web server sends it ' +
+    'with Content-Type application/wasm, and that this runtime supports WebAssembly' +
+    (backend === 'simd128' ? ' SIMD128 (or pass { simd: false } for the scalar artefact)' : '') +
+    '.'
+  );
+}
+
+async function instantiate(source: WasmSource, backend: Backend, origin: string): Promise<WasmInstance> {
+  let instance: WebAssembly.Instance;
+  try {
+    instance = await instantiateFrom(source);
+  } catch (cause) {
+    throw new Error(`Could not load the WebAssembly kernels (${backend}) from ${origin}: ${(cause as Error).message}. ${hint(backend)}`, { cause });
+  }
+  const exports = instance.exports as unknown as BackpropExports;
+  const missing = EXPORT_NAMES.filter((n) => typeof (exports as unknown as Record<string, unknown>)[n] !== 'function');
+  if (!(exports.memory instanceof WebAssembly.Memory) || missing.length > 0) {
+    throw new Error(`The WebAssembly module from ${origin} is not the wasm-backprop kernels: missing ${missing.length ? missing.join(', ') : 'memory'}`);
+  }
+  const version = exports.bp_abi_version();
+  if (version !== ABI_VERSION) {
+    throw new Error(`The WebAssembly kernels from ${origin} have ABI version ${version}, this library needs ${ABI_VERSION}: rebuild them (npm run build:wasm)`);
+  }
+  return new WasmInstance(exports, backend, origin);
+}
+
+async function instantiateFrom(source: WasmSource): Promise<WebAssembly.Instance> {
+  const imports = {};
+  if (source instanceof WebAssembly.Module) return WebAssembly.instantiate(checkImports(source), imports);
+  if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) {
+    const bytes = source instanceof ArrayBuffer ? new Uint8Array(source) : new Uint8Array(source.buffer, source.byteOffset, source.byteLength);
+    return WebAssembly.instantiate(checkImports(await WebAssembly.compile(bytes)), imports);
+  }
+  if (source instanceof URL || typeof source === 'string') {
+    const url = source instanceof URL ? source : new URL(source, globalThis.location?.href);
+    if (url.protocol === 'file:') {
+      const fsName = 'node:fs/promises';
+      const fs = (await import(/* @vite-ignore */ fsName)) as typeof import('node:fs/promises');
+      return instantiateFrom(await fs.readFile(url));
+    }
+    return instantiateFrom(fetch(url));
+  }
+  const response = await source;
+  if (!response.ok) throw new Error(`HTTP ${response.status} ${response.statusText}`);
+  // Streaming compilation needs Content-Type application/wasm; without it, compile the bytes.
+  if (typeof WebAssembly.compileStreaming === 'function' && response.headers.get('Content-Type')?.startsWith('application/wasm')) {
+    return WebAssembly.instantiate(checkImports(await WebAssembly.compileStreaming(response)), imports);
+  }
+  return instantiateFrom(await response.arrayBuffer());
+}
+
+/** The kernels import nothing; a module that does is not ours. */
+function checkImports(module: WebAssembly.Module): WebAssembly.Module {
+  const imports = WebAssembly.Module.imports(module);
+  if (imports.length > 0) {
+    throw new Error(`the module imports ${imports.map((i) => `${i.module}.${i.name}`).join(', ')}, the kernels import nothing`);
+  }
+  return module;
+}
