@@ -12,3 +12,4 @@ export { Random } from './random.js';
 export type { Matrix } from './matrix.js';
 export { loadWasm, simdSupported, type Backend, type LoadOptions, type WasmSource, WasmInstance } from './wasm/loader.js';
 export * from './types.js';
+export { loadBuiltin, parseCsv, datasetFromTable, split, subset, oneHot, type Dataset, type CsvTable, type DatasetOptions } from './data.js';

@@ -65,7 +65,7 @@ export interface NetworkOptions {
   biasInit?: number;
   /** Default 'sgd'. */
   optimizer?: OptimizerOption;
-  /** η. Default 0.5 for SGD, 0.05 with momentum, 0.001 with Adam. */
+  /** η. Default 1 for SGD (the sigmoid networks of the paper learn slowly below it), 0.1 with momentum, 0.001 with Adam. */
   learningRate?: number;
   /** η_b. Default: η. */
   biasLearningRate?: number;
@@ -73,7 +73,7 @@ export interface NetworkOptions {
   wasm?: LoadOptions;
 }
 
-const DEFAULT_RATE: Record<OptimizerSettings['type'], number> = { sgd: 0.5, momentum: 0.05, adam: 0.001 };
+const DEFAULT_RATE: Record<OptimizerSettings['type'], number> = { sgd: 1, momentum: 0.1, adam: 0.001 };
 const DEFAULT_SEED = 1;
 
 /** Options `create` understands, for the check against misspelt ones. */
@@ -312,7 +312,7 @@ export class Network {
   async fit(x: Rows, y: Rows, options: FitOptions = {}): Promise<History> {
     const engine = this.live();
     const [xm, ym] = this.xy(x, y);
-    const epochs = checkInteger(options.epochs ?? 30, 'options.epochs', 0, 1e9);
+    const epochs = checkInteger(options.epochs ?? 50, 'options.epochs', 0, 1e9);
     const batch = checkInteger(options.batchSize ?? 16, 'options.batchSize', 1, LIMITS.maxBatch);
     const shuffle = options.shuffle ?? true;
     if (typeof shuffle !== 'boolean') fail(`options.shuffle must be true or false, got ${show(shuffle)}`);

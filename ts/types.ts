@@ -57,7 +57,7 @@ export interface StepOptions {
 }
 
 export interface FitOptions extends StepOptions {
-  /** Passes over the data. Default 30. */
+  /** Passes over the data. Default 50. */
   epochs?: number;
   /** Rows per minibatch (1 = the paper's per-sample training). Default 16. */
   batchSize?: number;

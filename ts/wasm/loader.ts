@@ -110,7 +110,8 @@ async function instantiate(source: WasmSource, backend: Backend, origin: string)
   } catch (cause) {
     throw new Error(`Could not load the WebAssembly kernels (${backend}) from ${origin}: ${(cause as Error).message}. ${hint(backend)}`, { cause });
   }
-  const exports = instance.exports as unknown as BackpropExports;
+  // A plain copy of the (frozen) exports object, so the functions can be wrapped, e.g. to count calls.
+  const exports = { ...instance.exports } as unknown as BackpropExports;
   const missing = EXPORT_NAMES.filter((n) => typeof (exports as unknown as Record<string, unknown>)[n] !== 'function');
   if (!(exports.memory instanceof WebAssembly.Memory) || missing.length > 0) {
     throw new Error(`The WebAssembly module from ${origin} is not the wasm-backprop kernels: missing ${missing.length ? missing.join(', ') : 'memory'}`);

@@ -1,0 +1,80 @@
+//! The C-ABI surface natively: handles, buffer checks, status codes and the live-allocation counter.
+//! One test function, because the handle table and the counter are process-wide.
+
+use backprop_kernels::abi::*;
+
+fn write_u32(ptr: usize, values: &[u32]) {
+    // SAFETY: ptr is a live bp_alloc buffer of at least values.len() * 4 bytes (checked by the caller).
+    unsafe { core::slice::from_raw_parts_mut(ptr as *mut u32, values.len()) }.copy_from_slice(values);
+}
+
+#[test]
+fn abi_contract() {
+    assert_eq!(bp_abi_version(), ABI_VERSION);
+    let sizes = bp_alloc(12);
+    let acts = bp_alloc(12);
+    write_u32(sizes, &[3, 5, 2]);
+    write_u32(acts, &[1, 1, 1]);
+    // Warm the tables up, then count.
+    let h = bp_create(64, 3, sizes, acts, 0, 0, 4);
+    assert!(h > 0);
+    assert_eq!(bp_destroy(h), STATUS_OK);
+    let start = bp_live_allocations();
+
+    for _ in 0..100 {
+        let h = bp_create(32, 3, sizes, acts, 0, 0, 8);
+        assert!(h > 0, "create failed: {h}");
+        assert_eq!(bp_param_count(h), 5 * 3 + 5 + 2 * 5 + 2);
+        assert_eq!(bp_set_optimizer(h, 0, 0.1, 0.1, 0.0, 0.0, 0.0), STATUS_OK);
+        assert_eq!(bp_train(h, 4), STATUS_OK);
+        assert_eq!(bp_train(h, 9), STATUS_BATCH_TOO_LARGE);
+        assert_eq!(bp_train(h, 0), STATUS_INVALID_ARGUMENT);
+        assert_eq!(bp_reserve(h, 16), STATUS_OK);
+        assert_eq!(bp_capacity(h), 16);
+        assert_eq!(bp_destroy(h), STATUS_OK);
+        // The handle is stale now: every call says so.
+        assert_eq!(bp_train(h, 1), STATUS_INVALID_HANDLE);
+        assert_eq!(bp_destroy(h), STATUS_INVALID_HANDLE);
+        assert_eq!(bp_params(h), 0);
+    }
+    assert_eq!(bp_live_allocations(), start, "create → train → destroy leaked");
+
+    // Invalid arguments are status codes, not panics.
+    assert_eq!(bp_create(16, 3, sizes, acts, 0, 0, 4), STATUS_INVALID_ARGUMENT); // precision
+    assert_eq!(bp_create(32, 3, sizes + 4, acts, 0, 0, 4), STATUS_INVALID_BUFFER); // not a buffer start
+    assert_eq!(bp_create(32, 3, sizes, acts, 0, 1, 4), STATUS_INVALID_ARGUMENT); // CE without softmax
+    assert_eq!(bp_create(32, 3, sizes, acts, 2, 0, 4), STATUS_INVALID_ARGUMENT);
+    assert_eq!(bp_create(32, 3, sizes, acts, 0, 0, 0), STATUS_INVALID_ARGUMENT); // capacity 0
+    assert_eq!(bp_create(32, 5, sizes, acts, 0, 0, 4), STATUS_INVALID_BUFFER); // buffer too short (16 bytes)
+    write_u32(acts, &[1, 9, 1]);
+    assert_eq!(bp_create(32, 3, sizes, acts, 0, 0, 4), STATUS_INVALID_ARGUMENT); // unknown activation
+    write_u32(acts, &[1, 1, 1]);
+    write_u32(sizes, &[3, 0, 2]);
+    assert_eq!(bp_create(32, 3, sizes, acts, 0, 0, 4), STATUS_INVALID_ARGUMENT); // empty layer
+    write_u32(sizes, &[3, 70000, 2]);
+    assert_eq!(bp_create(32, 3, sizes, acts, 0, 0, 4), STATUS_TOO_LARGE);
+    write_u32(sizes, &[3, 5, 2]);
+    assert_eq!(bp_train(0, 1), STATUS_INVALID_HANDLE);
+    assert_eq!(bp_train(-5, 1), STATUS_INVALID_HANDLE);
+    assert_eq!(bp_train(12345, 1), STATUS_INVALID_HANDLE);
+
+    // fit checks its buffers and the permutation.
+    let h = bp_create(64, 3, sizes, acts, 0, 0, 4);
+    let (x, y, perm, losses) = (bp_alloc(4 * 3 * 8), bp_alloc(4 * 2 * 8), bp_alloc(4 * 4), bp_alloc(8));
+    write_u32(perm, &[0, 1, 2, 3]);
+    assert_eq!(bp_set_optimizer(h, 0, 0.1, 0.1, 0.0, 0.0, 0.0), STATUS_OK);
+    assert_eq!(bp_fit(h, x, y, 4, perm, 1, 2, losses), STATUS_OK);
+    assert_eq!(bp_fit(h, x, y, 4, perm, 1, 5, losses), STATUS_BATCH_TOO_LARGE);
+    assert_eq!(bp_fit(h, x, x, 4, perm, 1, 2, losses), STATUS_INVALID_BUFFER); // aliasing
+    assert_eq!(bp_fit(h, x, y, 5, perm, 1, 2, losses), STATUS_INVALID_BUFFER); // x too short
+    write_u32(perm, &[0, 1, 2, 4]);
+    assert_eq!(bp_fit(h, x, y, 4, perm, 1, 2, losses), STATUS_INDEX_OUT_OF_RANGE);
+    assert_eq!(bp_set_optimizer(h, 0, f64::NAN, 0.1, 0.0, 0.0, 0.0), STATUS_INVALID_ARGUMENT);
+    assert_eq!(bp_set_optimizer(h, 0, -1.0, 0.1, 0.0, 0.0, 0.0), STATUS_INVALID_ARGUMENT);
+    assert_eq!(bp_set_optimizer(h, 7, 0.1, 0.1, 0.0, 0.0, 0.0), STATUS_INVALID_ARGUMENT);
+    for p in [x, y, perm, losses, sizes, acts] {
+        assert_eq!(bp_free(p), STATUS_OK);
+    }
+    assert_eq!(bp_free(x), STATUS_INVALID_BUFFER);
+    assert_eq!(bp_destroy(h), STATUS_OK);
+}

@@ -1,0 +1,60 @@
+/** The engines × precisions every shared suite runs against, each exclusion with its reason. */
+import { Network, type NetworkOptions } from '../ts/network.js';
+
+export interface EngineCase {
+  name: string;
+  precision: 'f32' | 'f64';
+  create(options: NetworkOptions): Promise<Network>;
+}
+
+const wasm = (simd: boolean, precision: 'f32' | 'f64'): EngineCase => ({
+  name: `wasm-${simd ? 'simd' : 'scalar'}-${precision}`,
+  precision,
+  create: (o) => Network.create({ ...o, engine: 'wasm', precision, wasm: { simd } }),
+});
+
+export const ENGINE_CASES: EngineCase[] = [
+  { name: 'educational', precision: 'f64', create: async (o) => Network.createSync({ ...o, engine: 'educational', precision: 'f64' }) },
+  { name: 'js-f64', precision: 'f64', create: async (o) => Network.createSync({ ...o, engine: 'js', precision: 'f64' }) },
+  { name: 'js-f32', precision: 'f32', create: async (o) => Network.createSync({ ...o, engine: 'js', precision: 'f32' }) },
+  wasm(true, 'f64'),
+  wasm(false, 'f64'),
+  wasm(true, 'f32'),
+  wasm(false, 'f32'),
+];
+
+/** Finite differences need f64: the f32 engines are checked against the f64 ones instead. */
+export const F64_CASES = ENGINE_CASES.filter((c) => c.precision === 'f64');
+
+/** Relative error as DESIGN.md defines it: max|a − b| / max(1, max|b|). */
+export function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) throw new Error(`length ${a.length} vs ${b.length}`);
+  let num = 0;
+  let den = 1;
+  for (let i = 0; i < a.length; i++) {
+    num = Math.max(num, Math.abs(a[i] - b[i]));
+    den = Math.max(den, Math.abs(b[i]));
+  }
+  return Number.isNaN(num) ? Infinity : num / den;
+}
+
+/** A seeded matrix of uniform values in [lo, hi). */
+export function randomMatrix(rows: number, cols: number, seed: number, lo = -1, hi = 1): { data: Float64Array; rows: number; cols: number } {
+  let s = seed >>> 0 || 1;
+  const data = new Float64Array(rows * cols);
+  for (let i = 0; i < data.length; i++) {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    data[i] = lo + ((s >>> 0) / 4294967296) * (hi - lo);
+  }
+  return { data, rows, cols };
+}
+
+/** Rows of one-hot targets (cross-entropy) from a seed. */
+export function oneHotRows(rows: number, classes: number, seed: number): { data: Float64Array; rows: number; cols: number } {
+  const r = randomMatrix(rows, 1, seed, 0, classes);
+  const data = new Float64Array(rows * classes);
+  for (let i = 0; i < rows; i++) data[i * classes + Math.min(classes - 1, Math.floor(r.data[i]))] = 1;
+  return { data, rows, cols: classes };
+}

@@ -1,0 +1,62 @@
+/**
+ * Lifetimes of wasm networks: create → fit one batch → dispose, 10 000 times, returns the
+ * live-allocation counter to its start and stops wasm memory from growing; any call after dispose
+ * throws a clear error.
+ */
+import { describe, expect, it } from 'vitest';
+import { Network } from '../ts/network.js';
+import { loadWasm } from '../ts/wasm/loader.js';
+import { randomMatrix } from './engines.js';
+
+describe.each([true, false])('wasm lifetimes (simd %s)', (simd) => {
+  it('10 000 create → fit → dispose cycles free everything', async () => {
+    const inst = await loadWasm({ simd });
+    const x = randomMatrix(16, 64, 1, 0, 1);
+    const y = randomMatrix(16, 10, 2, 0, 1);
+    const cycle = async (seed: number) => {
+      const net = await Network.create({ layers: [64, 32, 10], seed, wasm: { simd } });
+      await net.fit(x, y, { epochs: 1, batchSize: 16 });
+      net.dispose();
+    };
+    for (let i = 0; i < 50; i++) await cycle(i); // warm-up: tables and allocator pools reach their size
+    const start = inst.exports.bp_live_allocations();
+    const startBytes = inst.exports.bp_live_bytes();
+    const memAfterWarmup = inst.memory.buffer.byteLength;
+    for (let i = 0; i < 10_000; i++) await cycle(i);
+    expect(inst.exports.bp_live_allocations()).toBe(start);
+    expect(inst.exports.bp_live_bytes()).toBe(startBytes);
+    expect(inst.memory.buffer.byteLength).toBe(memAfterWarmup);
+  });
+
+  it('a live network shows in the counter, and dispose is idempotent', async () => {
+    const inst = await loadWasm({ simd });
+    const before = inst.exports.bp_live_allocations();
+    const net = await Network.create({ layers: [3, 4, 2], wasm: { simd } });
+    expect(inst.exports.bp_live_allocations()).toBeGreaterThan(before);
+    net.dispose();
+    net.dispose();
+    expect(inst.exports.bp_live_allocations()).toBe(before);
+  });
+
+  it('every call after dispose throws a clear error', async () => {
+    const net = await Network.create({ layers: [2, 3, 1], wasm: { simd } });
+    net.dispose();
+    const msg = /has been disposed/;
+    expect(() => net.predict([[0, 1]])).toThrow(msg);
+    expect(() => net.trainBatch([[0, 1]], [[1]])).toThrow(msg);
+    expect(() => net.getParameters()).toThrow(msg);
+    expect(() => net.evaluate([[0, 1]], [[1]])).toThrow(msg);
+    expect(() => net.gradients([[0, 1]], [[1]])).toThrow(msg);
+    await expect(net.fit([[0, 1]], [[1]])).rejects.toThrow(msg);
+  });
+
+  it('supports `using` through Symbol.dispose', async () => {
+    const inst = await loadWasm({ simd });
+    const before = inst.exports.bp_live_allocations();
+    {
+      const net = await Network.create({ layers: [2, 2, 1], wasm: { simd } });
+      (net as unknown as Record<symbol, () => void>)[Symbol.dispose ?? Symbol.for('Symbol.dispose')]();
+    }
+    expect(inst.exports.bp_live_allocations()).toBe(before);
+  });
+});

@@ -1,0 +1,137 @@
+/**
+ * Bad input gets one clear error, thrown before any wasm call, that names the problem. Run on
+ * every engine, so none of them sees input the API does not allow; for wasm, a spy on the exports
+ * checks that no kernel was entered.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ArgumentError } from '../ts/errors.js';
+import { Network } from '../ts/network.js';
+import { loadWasm, type WasmInstance } from '../ts/wasm/loader.js';
+import { ENGINE_CASES } from './engines.js';
+
+const ok = { layers: [3, 4, 2] };
+
+describe('Network.create rejects bad options with a named error', () => {
+  const bad: [string, object, RegExp][] = [
+    ['no layers', {}, /options\.layers must be an array/],
+    ['one layer', { layers: [3] }, /at least two sizes/],
+    ['layer size 0', { layers: [3, 0, 2] }, /options\.layers\[1\] must be between 1 and 65536, got 0/],
+    ['non-integer size', { layers: [3, 2.5, 2] }, /options\.layers\[1\] must be an integer, got 2\.5/],
+    ['size beyond the limit', { layers: [3, 70000, 2] }, /options\.layers\[1\] must be between 1 and 65536, got 70000/],
+    ['too many layers', { layers: Array(65).fill(2) }, /at most 64 sizes/],
+    ['unknown activation', { ...ok, activation: 'swish' }, /options\.activation must be one of .* got 'swish'/],
+    ['unknown loss', { ...ok, loss: 'hinge' }, /options\.loss must be one of/],
+    ['cross-entropy without softmax', { ...ok, loss: 'cross-entropy', output: 'sigmoid' }, /needs a softmax output, got output 'sigmoid'/],
+    ['softmax without cross-entropy', { ...ok, output: 'softmax' }, /softmax output needs loss 'cross-entropy'/],
+    ['softmax hidden', { layers: [3, 4, 2], activations: ['softmax', 'softmax'], loss: 'cross-entropy' }, /softmax can only be the output activation/],
+    ['activations of wrong length', { ...ok, activations: ['relu'] }, /one activation per layer after the input \(2\)/],
+    ['unknown engine', { ...ok, engine: 'gpu' }, /options\.engine must be one of/],
+    ['educational in f32', { ...ok, engine: 'educational', precision: 'f32' }, /educational engine computes in f64 only/],
+    ['NaN learning rate', { ...ok, learningRate: NaN }, /options\.learningRate must be a finite number, got NaN/],
+    ['negative learning rate', { ...ok, learningRate: -0.1 }, /options\.learningRate must be ≥ 0, got -0\.1/],
+    ['infinite bias rate', { ...ok, biasLearningRate: Infinity }, /options\.biasLearningRate must be a finite number/],
+    ['momentum ≥ 1', { ...ok, optimizer: { type: 'momentum', momentum: 1 } }, /momentum must be below 1/],
+    ['unknown optimizer', { ...ok, optimizer: 'rmsprop' }, /options\.optimizer\.type must be one of/],
+    ['negative seed', { ...ok, seed: -1 }, /options\.seed must be between 0 and 4294967295/],
+    ['misspelt option', { ...ok, learningrate: 0.1 }, /unknown option 'learningrate'/],
+    ['wasm options for js', { ...ok, engine: 'js', wasm: {} }, /options\.wasm applies to the wasm engine only/],
+  ];
+  it.each(bad)('%s', async (_, options, message) => {
+    await expect(Network.create(options as never)).rejects.toThrow(message);
+    await expect(Network.create(options as never)).rejects.toBeInstanceOf(ArgumentError);
+  });
+});
+
+describe.each(ENGINE_CASES)('$name rejects bad data before computing', (engine) => {
+  let net: Network;
+  let inst: WasmInstance | null = null;
+  let calls: string[] = [];
+  const restore: (() => void)[] = [];
+
+  beforeEach(async () => {
+    net = await engine.create({ layers: [3, 4, 2] });
+    calls = [];
+    if (engine.name.startsWith('wasm')) {
+      // Count every call into the kernels from here on.
+      inst = await loadWasm({ simd: engine.name.includes('simd') });
+      const x = inst.exports as unknown as Record<string, unknown>;
+      for (const name of ['bp_train', 'bp_fit', 'bp_forward', 'bp_predict', 'bp_evaluate', 'bp_gradients', 'bp_alloc', 'bp_reserve', 'bp_set_optimizer']) {
+        const f = x[name] as (...a: unknown[]) => unknown;
+        Object.defineProperty(x, name, { value: (...a: unknown[]) => (calls.push(name), f(...a)), configurable: true, writable: true });
+        restore.push(() => Object.defineProperty(x, name, { value: f, configurable: true, writable: true }));
+      }
+    }
+  });
+  afterEach(() => {
+    restore.splice(0).forEach((r) => r());
+    net.dispose();
+  });
+
+  const x = [
+    [0, 1, 2],
+    [3, 4, 5],
+  ];
+  const y = [
+    [0, 1],
+    [1, 0],
+  ];
+
+  it('wrong shapes name what was expected and what came', () => {
+    expect(() => net.trainBatch([[0, 1]], [[0, 1]])).toThrow(/x must have 3 columns \(the input layer size\), got 2 in row 0/);
+    expect(() => net.trainBatch(x, [[0, 1, 2], [0, 1, 2]])).toThrow(/y must have 2 columns \(the output layer size\), got 3 in row 0/);
+    expect(() => net.trainBatch(x, [[0, 1]])).toThrow(/x and y must have the same number of rows, got 2 and 1/);
+    expect(() => net.trainBatch({ data: new Float32Array(5), rows: 2, cols: 3 }, y)).toThrow(/x\.data must hold rows × cols = 2 × 3 = 6 numbers, got 5/);
+    expect(() => net.predict([])).toThrow(/x must have at least one row/);
+    expect(() => net.predict('abc' as never)).toThrow(/x must be an array of rows/);
+  });
+
+  it('NaN or Infinity names the row and column', () => {
+    expect(() => net.trainBatch([[0, 1, 2], [3, NaN, 5]], y)).toThrow(/x row 1, column 1 must be a finite number, got NaN/);
+    expect(() => net.trainBatch(x, [[0, 1], [Infinity, 0]])).toThrow(/y row 1, column 0 must be a finite number, got Infinity/);
+    expect(() => net.predict({ data: new Float64Array([0, 1, -Infinity]), rows: 1, cols: 3 })).toThrow(/x row 0, column 2 must be a finite number, got -Infinity/);
+    expect(() => net.evaluate([[0, '1' as never, 2]], [[0, 1]])).toThrow(/x row 0, column 1 must be a finite number, got '1'/);
+    if (engine.precision === 'f32') expect(() => net.predict([[1e39, 0, 0]])).toThrow(/x row 0, column 0 is too large for f32/);
+  });
+
+  it('bad training settings are refused', async () => {
+    expect(() => net.trainBatch(x, y, { learningRate: NaN })).toThrow(/options\.learningRate must be a finite number, got NaN/);
+    expect(() => net.trainBatch(x, y, { learningRate: -1 })).toThrow(/options\.learningRate must be ≥ 0/);
+    await expect(net.fit(x, y, { epochs: 1.5 })).rejects.toThrow(/options\.epochs must be an integer, got 1\.5/);
+    await expect(net.fit(x, y, { batchSize: 0 })).rejects.toThrow(/options\.batchSize must be between 1 and 65536, got 0/);
+    await expect(net.fit(x, y, { validation: { x: [[1, 2]], y: [[1, 0]] } })).rejects.toThrow(/validation\.x must have 3 columns/);
+    expect(() => net.setParameters({ weights: [], biases: [] })).toThrow(/parameters\.weights must have 2 matrices/);
+    const p = net.getParameters();
+    p.weights[1][0][2] = NaN;
+    expect(() => net.setParameters(p)).toThrow(/parameters\.weights\[1\]\[0\]\[2\] must be a finite number, got NaN/);
+    p.weights[1][0] = [1, 2];
+    expect(() => net.setParameters(p)).toThrow(/parameters\.weights\[1\]\[0\] must have 4 columns \(one per neuron of layer 1\)/);
+  });
+
+  it('cross-entropy targets must be distributions', async () => {
+    const ce = await engine.create({ layers: [3, 2], loss: 'cross-entropy' });
+    try {
+      expect(() => ce.trainBatch(x, [[0.5, 0.2], [1, 0]])).toThrow(/y row 0 sums to 0\.7/);
+      expect(() => ce.trainBatch(x, [[1.5, -0.5], [1, 0]])).toThrow(/y row 0, column 1 is negative/);
+    } finally {
+      ce.dispose();
+    }
+  });
+
+  it('no kernel was entered by any of the above', () => {
+    expect(() => net.trainBatch([[0, 1]], [[0, 1]])).toThrow();
+    expect(() => net.trainBatch([[NaN, 1, 2]], [[0, 1]])).toThrow();
+    expect(calls).toEqual([]);
+  });
+
+  it('a diverging run stops with an error that says what to change', async () => {
+    const big = [[1e3, -1e3, 1e3]];
+    const r = await engine.create({ layers: [3, 2], activation: 'linear', learningRate: 1e30 });
+    try {
+      expect(() => {
+        for (let i = 0; i < 50; i++) r.trainBatch(big, [[0, 1]]);
+      }).toThrow(/training diverged .*lower the learning rate/);
+    } finally {
+      r.dispose();
+    }
+  });
+});
