@@ -52,7 +52,10 @@ function sampleData(rows: number, nIn: number, nOut: number, loss: LossName, see
 
 /** The same network on the educational engine and on the js engine in f64. */
 function pair(options: Omit<NetworkOptions, 'engine' | 'precision'>): [Network, Network] {
-  return [Network.createSync({ ...options, engine: 'educational' }), Network.createSync({ ...options, engine: 'js', precision: 'f64' })];
+  return [
+    Network.createSync({ ...options, engine: 'educational' }),
+    Network.createSync({ ...options, engine: 'js', precision: 'f64' }),
+  ];
 }
 
 /** Central finite differences of the mean loss (`evaluate`) with respect to every flat parameter. */
@@ -256,15 +259,25 @@ describe("the paper's three-layer, three-neuron network (2.5), worked by hand", 
   const loss = 0.5 * (a_k - 0) ** 2; //                0.23979636614062538
 
   function threeNeurons(): { net: Network; engine: EducationalEngine } {
-    const net = Network.createSync({ engine: 'educational', layers: [1, 1, 1], inputLayer: 'activated', learningRate: 0.5, biasLearningRate: 0.25 });
+    const net = Network.createSync({
+      engine: 'educational',
+      layers: [1, 1, 1],
+      inputLayer: 'activated',
+      learningRate: 0.5,
+      biasLearningRate: 0.25,
+    });
     net.setParameters({ weights: [[[0.5]], [[0.8]]], biases: [[0.2], [0.3]], inputBiases: [0.1] });
     return { net, engine: engineOf(net) };
   }
 
   it('the hand-computed numbers are the ones written beside them', () => {
-    const expected = [1.1, 0.75026010559511769, 0.57513005279755891, 0.63994606341136506, 0.81195685072909196, 0.69252634049633865];
-    [z_i, a_i, z_j, a_j, z_k, a_k].forEach((v, n) => expect(v).toBeCloseTo(expected[n], 15));
-    expect([delta_k, delta_j, delta_i]).toEqual([0.14746213246587592, 0.027182001520298701, 0.002546544175359444].map((v, n) => expect.closeTo(v, 15) as unknown as number));
+    const computed = [z_i, a_i, z_j, a_j, z_k, a_k, delta_k, delta_j, delta_i, w_jk, w_ij, b_k, b_j, b_i, loss];
+    const written = [
+      1.1, 0.75026010559511769, 0.57513005279755891, 0.63994606341136506, 0.81195685072909196, 0.69252634049633865,
+      0.14746213246587592, 0.027182001520298701, 0.002546544175359444, 0.75281609441310882, 0.48980321433454704,
+      0.26313446688353104, 0.19320449961992534, 0.099363363956160147, 0.23979636614062538,
+    ];
+    computed.forEach((v, n) => expect(v).toBeCloseTo(written[n], 15));
   });
 
   it('one training step: every neuron has the z, a, delta, w and b worked out above', () => {
@@ -329,7 +342,8 @@ describe('gradients against central finite differences (≤ 1e-6)', () => {
   for (const { name, activation, loss } of CONFIGS) {
     for (const inputLayer of INPUT_LAYERS) {
       it(`${name}, input ${inputLayer}`, () => {
-        const net = Network.createSync({ engine: 'educational', layers: [3, 4, 3], activation, loss, inputLayer, seed: 4, biasInit: 0.1 });
+        const options = { layers: [3, 4, 3], activation, loss, inputLayer, seed: 4, biasInit: 0.1 };
+        const net = Network.createSync({ engine: 'educational', ...options });
         const { x, y } = sampleData(4, 3, 3, loss, 12);
         const g = net.gradients(x, y);
         expect(g.loss).toBeCloseTo(net.evaluate(x, y).loss, 14);
@@ -362,7 +376,13 @@ describe('inspection after a step', () => {
 
 describe("the paper's slips (DESIGN errata), each corrected", () => {
   it("erratum 1: the destination neuron's bias is added once to z (Eq. 1), not a bias inside the sum", () => {
-    const net = Network.createSync({ engine: 'educational', layers: [2, 2], activation: 'linear', inputLayer: 'activated', inputActivation: 'linear' });
+    const net = Network.createSync({
+      engine: 'educational',
+      layers: [2, 2],
+      activation: 'linear',
+      inputLayer: 'activated',
+      inputActivation: 'linear',
+    });
     net.setParameters({ weights: [[[0.1, 0.2], [0.3, 0.4]]], biases: [[0.5, -0.5]], inputBiases: [0.05, 0.07] });
     const out = net.predict([[1, 2]])[0];
     const engine = engineOf(net);

@@ -49,8 +49,8 @@ export function toMatrix(input: Rows, what: string, cols: number, precision: Pre
   if (rows === 0) fail(`${what} must have at least one row`);
   const out = new Arr(rows * cols);
   for (let r = 0; r < rows; r++) {
-    const row = input[r];
-    if (!Array.isArray(row) && !ArrayBuffer.isView(row)) fail(`${what} row ${r} must be an array of numbers, got ${show(row)}`);
+    const row = input[r] as ArrayLike<unknown>;
+    if (!Array.isArray(row) && !(row instanceof Float32Array || row instanceof Float64Array)) fail(`${what} row ${r} must be an array of numbers, got ${show(row)}`);
     if (row.length !== cols) fail(`${what} must have ${cols} columns (${colsMeaning}), got ${row.length} in row ${r}`);
     for (let c = 0; c < cols; c++) {
       const v = row[c];

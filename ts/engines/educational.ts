@@ -34,7 +34,8 @@
  * Where the paper's pseudo-code slips, the code does what the derivations of section 4 say, and a
  * comment names the slip (errata 1–6 of DESIGN.md).
  */
-import { HeldData, Layout, fitByBatches, type Architecture, type Engine, type PreparedData, type StepSettings } from '../engine.js';
+import { HeldData, Layout, fitByBatches } from '../engine.js';
+import type { Architecture, Engine, PreparedData, StepSettings } from '../engine.js';
 import type { Matrix } from '../matrix.js';
 import type { ActivationName } from '../types.js';
 import { activate, derivative, isCorrect, sampleLoss, softmaxRow, updateParameters } from './math.js';
@@ -126,8 +127,10 @@ export class NeuronNetwork {
       const role = l === 0 ? 'input' : l === L ? 'output' : 'hidden';
       const name = role === 'hidden' ? `hidden${l}` : role;
       const fanOut = l < L ? sizes[l + 1] : 0;
-      const neurons = Array.from({ length: n }, (_, j) => new Neuron(`${name}[${j}]`, l === 0 && !inputActivated ? 0 : 0.01, fanOut));
-      return new Layer(l, role, l === 0 && !inputActivated ? null : activations[l], neurons);
+      // An identity input layer has no activation and no biases: its neurons' b stays 0, unused.
+      const identity = l === 0 && !inputActivated;
+      const neurons = Array.from({ length: n }, (_, j) => new Neuron(`${name}[${j}]`, identity ? 0 : 0.01, fanOut));
+      return new Layer(l, role, identity ? null : activations[l], neurons);
     });
   }
 
@@ -431,7 +434,9 @@ export class EducationalEngine implements Engine {
       updateParameters(optimizer, eta, t, params, grads, m, v, this.layout.weightOffsets[l], sizes[l + 1] * sizes[l]);
       updateParameters(optimizer, etaB, t, params, grads, m, v, this.layout.biasOffsets[l], sizes[l + 1]);
     }
-    if (this.arch.inputActivated) updateParameters(optimizer, etaB, t, params, grads, m, v, this.layout.inputBiasOffset, sizes[0]);
+    if (this.arch.inputActivated) {
+      updateParameters(optimizer, etaB, t, params, grads, m, v, this.layout.inputBiasOffset, sizes[0]);
+    }
     this.writeParameters(params);
     return total / x.rows;
   }

@@ -128,7 +128,7 @@ async function instantiateFrom(source: WasmSource): Promise<WebAssembly.Instance
   if (source instanceof WebAssembly.Module) return WebAssembly.instantiate(checkImports(source), imports);
   if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) {
     const bytes = source instanceof ArrayBuffer ? new Uint8Array(source) : new Uint8Array(source.buffer, source.byteOffset, source.byteLength);
-    return WebAssembly.instantiate(checkImports(await WebAssembly.compile(bytes)), imports);
+    return WebAssembly.instantiate(checkImports(await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>)), imports);
   }
   if (source instanceof URL || typeof source === 'string') {
     const url = source instanceof URL ? source : new URL(source, globalThis.location?.href);
