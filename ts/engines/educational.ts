@@ -80,7 +80,7 @@ export class Neuron {
     this.nablaW = new Array<number>(fanOut).fill(0);
   }
 
-  /** E.g. `hidden1[0]: z=0.31 a=0.576919 b=0.01 delta=-0.0213 w=[0.5, -0.2]`. */
+  /** E.g. `hidden1[0]: z=0.31 a=0.576885 b=0.01 delta=-0.0213 w=[0.5, -0.2]`. */
   toString(): string {
     const w = this.w.length > 0 ? ` w=[${this.w.map(show).join(', ')}]` : '';
     return `${this.desc}: z=${show(this.z)} a=${show(this.a)} b=${show(this.b)} delta=${show(this.delta)}${w}`;
@@ -241,8 +241,9 @@ export class NeuronNetwork {
 
   /**
    * δ_j = f′(z_j) Σ_k w_jk δ_k for every neuron j of every layer before the output, from the last hidden
-   * layer back (2.4 steps 4 and 6; 2.4.1 lines 19–32). With an activated input layer the input neurons
-   * get a δ too: it is the gradient of their biases.
+   * layer back (2.4 steps 4 and 6; 2.4.1 lines 19–32). 2.4.1 line 20 runs down to layer 0: with an
+   * activated input layer the input neurons get a δ too, the gradient of their biases; an identity input
+   * layer has no parameters, and the loop stops at layer 1.
    */
   private hiddenDeltas(): void {
     const first = this.layers[0].activation === null ? 1 : 0;
@@ -257,6 +258,7 @@ export class NeuronNetwork {
           // (forward_neuron, hidden_layer) (erratum 3): it is the weight into (forward_neuron, forward_layer), w_jk.
           dsum += layerK.neurons[k].delta * neuronJ.w[k];
         }
+        // 2.4.1 lines 28–29 set δ inside the loop over k, each pass overwriting the last: once, after the sum.
         neuronJ.delta = dsum * derivative(layerJ.activation!, neuronJ.z, neuronJ.a);
       }
     }
