@@ -53,6 +53,12 @@ pub trait Element:
     fn tanh(self) -> Self;
     fn sqrt(self) -> Self;
     fn is_finite(self) -> bool;
+    fn abs(self) -> Self;
+    /// `eˣ` by the polynomial of `kernels::exp` (the scalar twin of the SIMD one).
+    fn exp_poly(self) -> Self;
+
+    /// `a ← σ(z)` elementwise over `a.len()` elements (SIMD where compiled for it).
+    fn sigmoid_slice(z: &[Self], a: &mut [Self]);
 
     /// The GEMM microkernel, `C[0..MR][0..NR] ← α·Σ_p a_p ⊗ b_p (+ C when accumulate)`.
     /// See [`crate::kernels::gemm::microkernel_ref`] for the contract.
@@ -107,11 +113,28 @@ macro_rules! element_common {
         fn is_finite(self) -> bool {
             <$t>::is_finite(self)
         }
+        #[inline(always)]
+        fn abs(self) -> Self {
+            <$t>::abs(self)
+        }
     };
 }
 
 impl Element for f32 {
     element_common!(f32);
+
+    #[inline(always)]
+    fn exp_poly(self) -> Self {
+        crate::kernels::exp::exp_f32(self)
+    }
+
+    #[inline(always)]
+    fn sigmoid_slice(z: &[Self], a: &mut [Self]) {
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        crate::kernels::simd::sigmoid_f32(z, a);
+        #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+        crate::kernels::activation::sigmoid_ref(z, a);
+    }
     const MR: usize = 4;
     const NR: usize = 8; // two f32x4 vectors
     const KC: usize = 256;
@@ -154,6 +177,19 @@ impl Element for f32 {
 
 impl Element for f64 {
     element_common!(f64);
+
+    #[inline(always)]
+    fn exp_poly(self) -> Self {
+        crate::kernels::exp::exp_f64(self)
+    }
+
+    #[inline(always)]
+    fn sigmoid_slice(z: &[Self], a: &mut [Self]) {
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        crate::kernels::simd::sigmoid_f64(z, a);
+        #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+        crate::kernels::activation::sigmoid_ref(z, a);
+    }
     const MR: usize = 4;
     const NR: usize = 4; // two f64x2 vectors
     const KC: usize = 256;

@@ -31,15 +31,13 @@ impl Activation {
     }
 }
 
-/// The logistic function without overflow: `1/(1+e^{−z})` for `z ≥ 0`, `e^{z}/(1+e^{z})` below,
-/// so `exp` only ever sees a non-positive argument.
-#[inline(always)]
-pub fn sigmoid<T: Element>(z: T) -> T {
-    if z >= T::ZERO {
-        T::ONE / (T::ONE + (-z).exp())
-    } else {
-        let e = z.exp();
-        e / (T::ONE + e)
+/// The logistic function without overflow: with `e = exp(−|z|)` (never above 1),
+/// `σ(z) = 1/(1+e)` for `z ≥ 0` and `e/(1+e)` below. Scalar reference of `simd::sigmoid_f32/f64`.
+pub fn sigmoid_ref<T: Element>(z: &[T], a: &mut [T]) {
+    for (a, &z) in a.iter_mut().zip(z) {
+        let e = (-z.abs()).exp_poly();
+        let d = T::ONE + e;
+        *a = if z >= T::ZERO { T::ONE / d } else { e / d };
     }
 }
 
@@ -48,7 +46,7 @@ pub fn apply<T: Element>(act: Activation, z: &[T], a: &mut [T], n: usize) {
     debug_assert_eq!(z.len(), a.len());
     match act {
         Activation::Linear => a.copy_from_slice(z),
-        Activation::Sigmoid => a.iter_mut().zip(z).for_each(|(a, &z)| *a = sigmoid(z)),
+        Activation::Sigmoid => T::sigmoid_slice(z, a),
         Activation::Tanh => a.iter_mut().zip(z).for_each(|(a, &z)| *a = z.tanh()),
         Activation::Relu => {
             a.iter_mut().zip(z).for_each(|(a, &z)| *a = if z > T::ZERO { z } else { T::ZERO })

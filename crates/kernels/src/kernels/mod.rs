@@ -1,6 +1,7 @@
 //! The mathematics, one file per family.
 
 pub mod activation;
+pub mod exp;
 pub mod gemm;
 pub mod loss;
 pub mod optimiser;

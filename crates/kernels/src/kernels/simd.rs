@@ -212,3 +212,79 @@ pub fn axpy_f64(alpha: f64, x: &[f64], y: &mut [f64]) {
         y[j] += alpha * x[j];
     }
 }
+
+/// `eˣ` on four f32 lanes: `exp::exp_f32` lane by lane, the same operations in the same order.
+#[inline(always)]
+fn exp_f32x4(x: v128) -> v128 {
+    use super::exp::f32c::*;
+    let x = f32x4_max(f32x4_min(x, f32x4_splat(HI)), f32x4_splat(LO));
+    let n = f32x4_floor(f32x4_add(f32x4_mul(x, f32x4_splat(LOG2E)), f32x4_splat(0.5)));
+    let r = f32x4_sub(f32x4_sub(x, f32x4_mul(n, f32x4_splat(C1))), f32x4_mul(n, f32x4_splat(C2)));
+    let z = f32x4_mul(r, r);
+    let mut y = f32x4_splat(P[0]);
+    for &p in &P[1..] {
+        y = f32x4_add(f32x4_mul(y, r), f32x4_splat(p));
+    }
+    let y = f32x4_add(f32x4_add(f32x4_mul(y, z), r), f32x4_splat(1.0));
+    // 2ⁿ: n + 127 in the exponent field of each lane.
+    let pow2 = i32x4_shl(i32x4_add(i32x4_trunc_sat_f32x4(n), i32x4_splat(127)), 23);
+    f32x4_mul(y, pow2)
+}
+
+/// `eˣ` on two f64 lanes: `exp::exp_f64` lane by lane.
+#[inline(always)]
+fn exp_f64x2(x: v128) -> v128 {
+    use super::exp::f64c::*;
+    let x = f64x2_max(f64x2_min(x, f64x2_splat(HI)), f64x2_splat(LO));
+    let n = f64x2_floor(f64x2_add(f64x2_mul(x, f64x2_splat(LOG2E)), f64x2_splat(0.5)));
+    let r = f64x2_sub(f64x2_sub(x, f64x2_mul(n, f64x2_splat(C1))), f64x2_mul(n, f64x2_splat(C2)));
+    let z = f64x2_mul(r, r);
+    let p = f64x2_add(f64x2_mul(f64x2_add(f64x2_mul(f64x2_splat(P[0]), z), f64x2_splat(P[1])), z), f64x2_splat(P[2]));
+    let p = f64x2_mul(r, p);
+    let mut q = f64x2_splat(Q[0]);
+    for &c in &Q[1..] {
+        q = f64x2_add(f64x2_mul(q, z), f64x2_splat(c));
+    }
+    let y = f64x2_add(f64x2_splat(1.0), f64x2_mul(f64x2_splat(2.0), f64x2_div(p, f64x2_sub(q, p))));
+    // 2ⁿ: n (to i32, then widened to i64) + 1023 in the exponent field of each lane.
+    let n64 = i64x2_extend_low_i32x4(i32x4_trunc_sat_f64x2_zero(n));
+    let pow2 = i64x2_shl(i64x2_add(n64, i64x2_splat(1023)), 52);
+    f64x2_mul(y, pow2)
+}
+
+/// The sigmoid on four lanes: `e = exp(−|z|)`, then `1/(1+e)` where `z ≥ 0`, `e/(1+e)` elsewhere
+/// (`activation::sigmoid_ref` lane by lane).
+pub fn sigmoid_f32(z: &[f32], a: &mut [f32]) {
+    let n = a.len();
+    assert!(z.len() >= n);
+    let body = n / 4 * 4;
+    let one = f32x4_splat(1.0);
+    let mut i = 0;
+    while i < body {
+        let zv = load(z, i);
+        let e = exp_f32x4(f32x4_neg(f32x4_abs(zv)));
+        let d = f32x4_add(one, e);
+        let pick = f32x4_ge(zv, f32x4_splat(0.0));
+        store(a, i, v128_bitselect(f32x4_div(one, d), f32x4_div(e, d), pick));
+        i += 4;
+    }
+    super::activation::sigmoid_ref(&z[body..n], &mut a[body..]);
+}
+
+/// The sigmoid on two f64 lanes (as `sigmoid_f32`).
+pub fn sigmoid_f64(z: &[f64], a: &mut [f64]) {
+    let n = a.len();
+    assert!(z.len() >= n);
+    let body = n / 2 * 2;
+    let one = f64x2_splat(1.0);
+    let mut i = 0;
+    while i < body {
+        let zv = load(z, i);
+        let e = exp_f64x2(f64x2_neg(f64x2_abs(zv)));
+        let d = f64x2_add(one, e);
+        let pick = f64x2_ge(zv, f64x2_splat(0.0));
+        store(a, i, v128_bitselect(f64x2_div(one, d), f64x2_div(e, d), pick));
+        i += 2;
+    }
+    super::activation::sigmoid_ref(&z[body..n], &mut a[body..]);
+}

@@ -1,0 +1,83 @@
+//! `exp` by range reduction and a polynomial (Cephes' `expf` and `exp`), written once for scalars
+//! here and once for SIMD lanes in `kernels::simd`, with the same operations in the same order so
+//! the two agree bit for bit. Used by the sigmoid, the activation whose cost the `exp` dominates.
+//!
+//! ```text
+//!   n = ⌊x·log₂e + ½⌋,   r = (x − n·C1) − n·C2        (C1 + C2 = ln 2, split for exactness)
+//!   f32: e^r ≈ ((((p0 r + p1) r + p2) r + p3) r + p4) r + p5) r² + r + 1
+//!   f64: e^r ≈ 1 + 2·rP(r²) / (Q(r²) − rP(r²))          (Padé form)
+//!   eˣ = e^r · 2ⁿ                                        (2ⁿ built in the exponent bits)
+//! ```
+//! Accuracy: about 1 ulp. Arguments are clamped to the range where 2ⁿ is a normal number.
+
+pub mod f32c {
+    pub const LO: f32 = -87.336_54;
+    pub const HI: f32 = 88.0;
+    pub const LOG2E: f32 = core::f32::consts::LOG2_E;
+    pub const C1: f32 = 0.693_359_4;
+    pub const C2: f32 = -2.121_944_4e-4;
+    pub const P: [f32; 6] = [1.987_569_1e-4, 1.398_199_9e-3, 8.333_452e-3, 4.166_579_6e-2, 0.166_666_65, 0.5];
+}
+
+pub mod f64c {
+    pub const LO: f64 = -708.39;
+    pub const HI: f64 = 709.0;
+    pub const LOG2E: f64 = core::f64::consts::LOG2_E;
+    pub const C1: f64 = 6.931_457_519_531_25e-1;
+    pub const C2: f64 = 1.428_606_820_309_417_232_1e-6;
+    pub const P: [f64; 3] = [1.261_771_930_748_105_9e-4, 3.029_944_077_074_419_6e-2, 9.999_999_999_999_999_9e-1];
+    pub const Q: [f64; 4] = [3.001_985_051_386_644_5e-6, 2.524_483_403_496_841e-3, 2.272_655_482_081_550_3e-1, 2.0];
+}
+
+/// `eˣ` in f32 (scalar reference of `simd::exp_f32x4`).
+#[inline(always)]
+pub fn exp_f32(x: f32) -> f32 {
+    use f32c::*;
+    let x = x.min(HI).max(LO);
+    let n = (x * LOG2E + 0.5).floor();
+    let r = (x - n * C1) - n * C2;
+    let z = r * r;
+    let mut y = P[0];
+    for &p in &P[1..] {
+        y = y * r + p;
+    }
+    let y = (y * z + r) + 1.0;
+    y * f32::from_bits(((n as i32 + 127) << 23) as u32)
+}
+
+/// `eˣ` in f64 (scalar reference of `simd::exp_f64x2`).
+#[inline(always)]
+pub fn exp_f64(x: f64) -> f64 {
+    use f64c::*;
+    let x = x.min(HI).max(LO);
+    let n = (x * LOG2E + 0.5).floor();
+    let r = (x - n * C1) - n * C2;
+    let z = r * r;
+    let p = r * ((P[0] * z + P[1]) * z + P[2]);
+    let q = ((Q[0] * z + Q[1]) * z + Q[2]) * z + Q[3];
+    let y = 1.0 + 2.0 * (p / (q - p));
+    y * f64::from_bits(((n as i64 + 1023) << 52) as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn matches_std_exp() {
+        let mut worst32 = 0f64;
+        let mut worst64 = 0f64;
+        for i in -200_000..=200_000 {
+            let x = i as f64 * 4e-4; // −80 … 80
+            worst64 = worst64.max(((exp_f64(x) - x.exp()) / x.exp()).abs());
+            let xf = x as f32;
+            worst32 = worst32.max(((exp_f32(xf) as f64 - (xf as f64).exp()) / (xf as f64).exp()).abs());
+        }
+        assert!(worst64 < 4e-16, "f64 worst relative error {worst64}");
+        assert!(worst32 < 3e-7, "f32 worst relative error {worst32}");
+        assert_eq!(exp_f64(0.0), 1.0);
+        assert_eq!(exp_f32(0.0), 1.0);
+        assert!(exp_f64(-1e6) >= 0.0 && exp_f64(-1e6) < 1e-300);
+        assert!(exp_f32(-1e6) >= 0.0 && exp_f32(-1e6) < 1e-37);
+    }
+}
