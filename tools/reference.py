@@ -407,5 +407,19 @@ def main():
     print(f'{len(FIXTURES)} fixtures, {total / 1024:.0f} KiB')
 
 
+def replay():
+    """`--replay`: trains one configuration read as JSON from stdin (the fields of a fixture's
+    configuration plus `x`, `y` as lists of rows and the flat `parameters`) and writes the losses and
+    the flat parameters after step 1 and after the last step as JSON to stdout. The `verify` command
+    of the library uses it to put NumPy beside its engines."""
+    cfg = json.load(sys.stdin)
+    X = np.asarray(cfg['x'], dtype=np.float64)
+    Y = np.asarray(cfg['y'], dtype=np.float64)
+    losses, _, after1, final = run(cfg, X, Y, np.asarray(cfg['parameters'], dtype=np.float64))
+    json.dump({'numpy': np.__version__, 'losses': losses, 'parameters_step1': after1.tolist(),
+               'parameters_final': final.tolist()}, sys.stdout, allow_nan=True)
+    return 0
+
+
 if __name__ == '__main__':
-    sys.exit(main())
+    sys.exit(replay() if '--replay' in sys.argv[1:] else main())

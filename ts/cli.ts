@@ -7,6 +7,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { readFile } from 'node:fs/promises';
 import { datasetFromTable, loadBuiltin, parseCsv, split, type Dataset } from './data.js';
 import { Network } from './network.js';
+import { formatReport, verify } from './verify.js';
 import { ACTIVATIONS, ENGINES, LOSSES, type ActivationName, type EngineName, type LossName, type Precision } from './types.js';
 
 function int(what: string) {
@@ -124,6 +125,18 @@ program
   .option('--test-fraction <f>', 'fraction of rows held out for testing', positive('test fraction'), 0.2)
   .option('--no-simd', 'use the scalar WebAssembly artefact')
   .action((o: TrainOptions) => train(o));
+
+program
+  .command('verify')
+  .description('train the same seeded network on every engine and precision (and NumPy where found) and print how far each is from the reference; exits 1 when a target is missed')
+  .option('--steps <n>', 'minibatch steps of the long comparison', int('steps'), 100)
+  .option('--accuracy', 'also train digits to the end and compare f32 accuracy with f64 (slower)')
+  .option('--no-numpy', 'leave the NumPy reference out (the educational engine is then the reference)')
+  .action(async (o: { steps: number; accuracy?: boolean; numpy: boolean }) => {
+    const report = await verify({ steps: o.steps, accuracy: o.accuracy ?? false, ...(o.numpy ? {} : { python: false }) });
+    console.log(formatReport(report));
+    if (!report.ok) process.exitCode = 1;
+  });
 
 program.parseAsync().catch((e: Error) => {
   console.error(`wasm-backprop: ${e.message}`);

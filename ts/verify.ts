@@ -1,0 +1,226 @@
+/**
+ * `verify`: trains the same seeded network on every engine and precision (and on the NumPy reference,
+ * tools/reference.py, where python3 with numpy is found) and reports the largest relative difference
+ * of the parameters from the reference after 1 and after 100 minibatch steps, each beside its target
+ * (DESIGN.md, "Numerical agreement"). With `accuracy`, the f32 engines also train digits to the end
+ * and their held-out accuracy must be within 0.5 percentage points of the f64 reference's.
+ *
+ * Node only (the NumPy run is a child process).
+ */
+import { loadBuiltin, split, subset, type Dataset } from './data.js';
+import { Network, type NetworkOptions } from './network.js';
+import type { Precision } from './types.js';
+
+/** One system under test: how to make its network from the shared options. */
+export interface VerifyCase {
+  name: string;
+  precision: Precision;
+  create(options: NetworkOptions): Promise<Network>;
+}
+
+export interface VerifyRow {
+  name: string;
+  precision: Precision;
+  /** max |p − p_ref| / max(1, max |p_ref|) after 1 step and after `steps` steps. */
+  afterOne: number;
+  afterAll: number;
+  targetOne: number;
+  targetAll: number;
+  /** Held-out accuracy after full training (with `accuracy`), and the reference's. */
+  accuracy?: number;
+  referenceAccuracy?: number;
+  ok: boolean;
+}
+
+export interface VerifyReport {
+  reference: string;
+  steps: number;
+  rows: VerifyRow[];
+  ok: boolean;
+  notes: string[];
+}
+
+export interface VerifyOptions {
+  /** Systems to compare (default: every engine × precision, wasm with and without SIMD). */
+  cases?: VerifyCase[];
+  /** Minibatch steps of the long comparison. Default 100. */
+  steps?: number;
+  /** Also train digits to the end and compare f32 accuracy with f64. Default false. */
+  accuracy?: boolean;
+  /** Python interpreter for the NumPy reference, or false to leave it out. Default: python3 if it has numpy. */
+  python?: string | false;
+}
+
+/** The network every system trains: digits 64-32-10, sigmoid, ½MSE, batch 16, SGD η = 0.5, seed 1. */
+export const VERIFY_NETWORK: NetworkOptions = { layers: [64, 32, 10], activation: 'sigmoid', loss: 'mse', seed: 1, learningRate: 0.5 };
+const BATCH = 16;
+const ROWS = 320;
+
+/** Targets: f64 ≤ 1e-12 after one step and ≤ 1e-9 after 100; f32 ≤ 1e-5 after one step and ≤ 1e-4 after 100. */
+export const TARGETS = { f64: [1e-12, 1e-9], f32: [1e-5, 1e-4] } as const;
+
+export const DEFAULT_CASES: VerifyCase[] = [
+  { name: 'educational', precision: 'f64', create: async (o) => Network.createSync({ ...o, engine: 'educational' }) },
+  { name: 'js-f64', precision: 'f64', create: async (o) => Network.createSync({ ...o, engine: 'js', precision: 'f64' }) },
+  { name: 'wasm-simd-f64', precision: 'f64', create: (o) => Network.create({ ...o, engine: 'wasm', precision: 'f64', wasm: { simd: 'auto' } }) },
+  { name: 'wasm-scalar-f64', precision: 'f64', create: (o) => Network.create({ ...o, engine: 'wasm', precision: 'f64', wasm: { simd: false } }) },
+  { name: 'js-f32', precision: 'f32', create: async (o) => Network.createSync({ ...o, engine: 'js', precision: 'f32' }) },
+  { name: 'wasm-simd-f32', precision: 'f32', create: (o) => Network.create({ ...o, engine: 'wasm', precision: 'f32', wasm: { simd: 'auto' } }) },
+  { name: 'wasm-scalar-f32', precision: 'f32', create: (o) => Network.create({ ...o, engine: 'wasm', precision: 'f32', wasm: { simd: false } }) },
+];
+
+/** max |a − b| / max(1, max |b|) (NaN counts as infinitely far). */
+export function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let num = 0;
+  let den = 1;
+  for (let i = 0; i < b.length; i++) {
+    const d = Math.abs(a[i] - b[i]);
+    num = Number.isNaN(d) ? Infinity : Math.max(num, d);
+    den = Math.max(den, Math.abs(b[i]));
+  }
+  return num / den;
+}
+
+/** Rows (s·batch + i) mod rows of step s, as the fixtures take them. */
+function batchAt(ds: Dataset, step: number): Dataset {
+  const idx = Array.from({ length: BATCH }, (_, i) => (step * BATCH + i) % ds.x.rows);
+  return subset(ds, idx);
+}
+
+/** Parameters after step 1 and after `steps` steps of one system. */
+async function trainCase(c: VerifyCase, ds: Dataset, p0: Float64Array, steps: number): Promise<[Float64Array, Float64Array]> {
+  const net = await c.create(VERIFY_NETWORK);
+  try {
+    net.setFlatParameters(p0);
+    let first: Float64Array = new Float64Array();
+    for (let s = 0; s < steps; s++) {
+      const b = batchAt(ds, s);
+      net.trainBatch(b.x, b.y);
+      if (s === 0) first = net.getFlatParameters();
+    }
+    return [first, net.getFlatParameters()];
+  } finally {
+    net.dispose();
+  }
+}
+
+async function numpyReplay(python: string, ds: Dataset, p0: Float64Array, steps: number): Promise<[Float64Array, Float64Array, string] | string> {
+  const [{ spawnSync }, { existsSync }, { fileURLToPath }] = await Promise.all([
+    import('node:child_process'),
+    import('node:fs'),
+    import('node:url'),
+  ]);
+  const script = fileURLToPath(new URL('../tools/reference.py', import.meta.url));
+  if (!existsSync(script)) return 'NumPy reference left out: tools/reference.py is not beside this installation';
+  const rows = (m: { data: Float64Array; rows: number; cols: number }) =>
+    Array.from({ length: m.rows }, (_, r) => Array.from(m.data.subarray(r * m.cols, (r + 1) * m.cols)));
+  const input = JSON.stringify({
+    sizes: VERIFY_NETWORK.layers,
+    activations: ['sigmoid', 'sigmoid', 'sigmoid'],
+    input_activated: false,
+    loss: 'mse',
+    optimizer: { type: 'sgd' },
+    learning_rate: VERIFY_NETWORK.learningRate,
+    bias_learning_rate: VERIFY_NETWORK.learningRate,
+    batch: BATCH,
+    steps,
+    x: rows(ds.x),
+    y: rows(ds.y),
+    parameters: Array.from(p0),
+  });
+  const r = spawnSync(python, [script, '--replay'], { input, encoding: 'utf8', maxBuffer: 64 << 20 });
+  if (r.error || r.status !== 0) return `NumPy reference left out: ${python} failed (${r.error?.message ?? r.stderr.trim().split('\n').at(-1)})`;
+  const out = JSON.parse(r.stdout) as { numpy: string; parameters_step1: number[]; parameters_final: number[] };
+  return [Float64Array.from(out.parameters_step1), Float64Array.from(out.parameters_final), out.numpy];
+}
+
+async function findPython(): Promise<string | null> {
+  const { spawnSync } = await import('node:child_process');
+  const r = spawnSync('python3', ['-c', 'import numpy'], { encoding: 'utf8' });
+  return r.status === 0 ? 'python3' : null;
+}
+
+/** Held-out accuracy on digits after the default training. */
+async function trainedAccuracy(c: VerifyCase, all: Dataset): Promise<number> {
+  const { train, test } = split(all, 0.8, 1);
+  const net = await c.create({ layers: [64, 32, 10], seed: 1 });
+  try {
+    await net.fit(train.x, train.y);
+    return net.evaluate(test.x, test.y).accuracy;
+  } finally {
+    net.dispose();
+  }
+}
+
+export async function verify(options: VerifyOptions = {}): Promise<VerifyReport> {
+  const cases = options.cases ?? DEFAULT_CASES;
+  const steps = options.steps ?? 100;
+  const notes: string[] = [];
+  const all = await loadBuiltin('digits');
+  const ds = subset(all, Array.from({ length: ROWS }, (_, i) => i), 'digits (first 320 rows)');
+  // The seeded initial parameters every system starts from.
+  const init = Network.createSync({ ...VERIFY_NETWORK, engine: 'js', precision: 'f64' });
+  const p0 = init.getFlatParameters();
+  init.dispose();
+
+  let reference = 'educational (f64)';
+  let ref: [Float64Array, Float64Array] | null = null;
+  const python = options.python === false ? null : options.python ?? (await findPython());
+  if (python) {
+    const r = await numpyReplay(python, ds, p0, steps);
+    if (typeof r === 'string') notes.push(r);
+    else {
+      ref = [r[0], r[1]];
+      reference = `NumPy ${r[2]} (tools/reference.py, f64)`;
+    }
+  } else if (options.python !== false) {
+    notes.push('NumPy reference left out: no python3 with numpy on the PATH; the educational engine is the reference');
+  }
+  const refCase = cases.find((c) => c.name === 'educational') ?? cases.find((c) => c.precision === 'f64');
+  if (!ref) {
+    if (!refCase) throw new Error('verify needs an f64 case or NumPy as the reference');
+    ref = await trainCase(refCase, ds, p0, steps);
+  }
+  const refAccuracy = options.accuracy ? await trainedAccuracy(cases.find((c) => c.name === 'wasm-simd-f64') ?? refCase!, all) : undefined;
+
+  const rows: VerifyRow[] = [];
+  for (const c of cases) {
+    const [one, last] = await trainCase(c, ds, p0, steps);
+    const [targetOne, targetAll] = TARGETS[c.precision];
+    const row: VerifyRow = {
+      name: c.name,
+      precision: c.precision,
+      afterOne: relativeError(one, ref[0]),
+      afterAll: relativeError(last, ref[1]),
+      targetOne,
+      targetAll,
+      ok: true,
+    };
+    row.ok = row.afterOne <= targetOne && row.afterAll <= targetAll;
+    if (options.accuracy && c.precision === 'f32') {
+      row.accuracy = await trainedAccuracy(c, all);
+      row.referenceAccuracy = refAccuracy;
+      row.ok &&= Math.abs(row.accuracy - refAccuracy!) <= 0.005;
+    }
+    rows.push(row);
+  }
+  return { reference, steps, rows, ok: rows.every((r) => r.ok), notes };
+}
+
+/** The report as a text table. */
+export function formatReport(r: VerifyReport): string {
+  const e = (v: number) => (v === 0 ? '0' : v.toExponential(1));
+  const lines = [
+    `reference: ${r.reference}; network 64-32-10 sigmoid, ½MSE, batch ${BATCH}, SGD η 0.5, digits rows 0–${ROWS - 1}, seed 1`,
+    '',
+    `${'system'.padEnd(17)} ${'after 1 step'.padStart(12)} ${'target'.padStart(7)}  ${`after ${r.steps} steps`.padStart(16)} ${'target'.padStart(7)}  ${'accuracy'.padEnd(18)} result`,
+  ];
+  for (const row of r.rows) {
+    const acc = row.accuracy === undefined ? '' : `${(100 * row.accuracy).toFixed(2)}% (f64 ${(100 * row.referenceAccuracy!).toFixed(2)}%)`;
+    lines.push(
+      `${row.name.padEnd(17)} ${e(row.afterOne).padStart(12)} ${e(row.targetOne).padStart(7)}  ${e(row.afterAll).padStart(16)} ${e(row.targetAll).padStart(7)}  ${acc.padEnd(18)} ${row.ok ? 'ok' : 'MISSED'}`,
+    );
+  }
+  lines.push('', ...r.notes, r.ok ? 'every target met' : 'a target was missed');
+  return lines.join('\n');
+}
