@@ -265,7 +265,7 @@ pub extern "C" fn bp_params(handle: i32) -> usize {
     with_entry(handle, |e| with_net!(&mut e.net, n, T => n.params_mut().as_mut_ptr() as usize)).unwrap_or(0)
 }
 
-/// Address of the gradients of the last `bp_gradients` or `bp_train` (same layout as params).
+/// Address of the gradients of the last `bp_gradients` (same layout as params).
 #[no_mangle]
 pub extern "C" fn bp_grads(handle: i32) -> usize {
     with_entry(handle, |e| with_net!(&e.net, n, T => n.grads().as_ptr() as usize)).unwrap_or(0)

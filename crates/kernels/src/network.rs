@@ -273,9 +273,9 @@ impl<T: Element> Network<T> {
         }
     }
 
-    /// After `forward(rows)`: every δ, then the averaged gradients into `grads`. Returns the sum
-    /// of the per-sample losses.
-    fn backward(&mut self, rows: usize) -> f64 {
+    /// After `forward(rows)`: every δ, from the weights of the forward pass (errata 4). Returns the
+    /// sum of the per-sample losses.
+    fn deltas(&mut self, rows: usize) -> f64 {
         let last = self.depth();
         let n_last = self.sizes[last];
         let span = rows * n_last;
@@ -288,7 +288,7 @@ impl<T: Element> Network<T> {
             &mut self.d[last][..span],
             n_last,
         );
-        // Hidden deltas, from the weights of the forward pass (errata 4).
+        // Hidden deltas.
         let first = if self.input_activated { 0 } else { 1 };
         for l in (first..last).rev() {
             let (n, n_next) = (self.sizes[l], self.sizes[l + 1]);
@@ -308,7 +308,12 @@ impl<T: Element> Network<T> {
             }
             mul_derivative(self.acts[l], &self.z[l][..rows * n], &self.a[l][..rows * n], d_here);
         }
-        // Gradients averaged over the minibatch (Eq. 5).
+        loss
+    }
+
+    /// After `deltas(rows)`: the gradients averaged over the minibatch (Eq. 5) into `grads`.
+    fn gradients_from_deltas(&mut self, rows: usize) {
+        let last = self.depth();
         let inv = T::ONE / T::from_f64(rows as f64);
         for l in 0..last {
             let (n_in, n_out) = (self.sizes[l], self.sizes[l + 1]);
@@ -331,7 +336,30 @@ impl<T: Element> Network<T> {
             let n0 = self.sizes[0];
             column_mean(&self.d[0][..rows * n0], n0, inv, &mut self.grads[self.bin_off..][..n0]);
         }
-        loss
+    }
+
+    /// The paper's per-sample step (one row, SGD) with the gradient and the update fused: after
+    /// `deltas(1)`, `W_l ← W_l − η·δ_{l+1} a_lᵀ` and `b_l ← b_l − η_b·δ_{l+1}` row by row, without
+    /// the gradient buffer (which this step leaves as it was).
+    fn sgd_sample_update(&mut self) {
+        let (lr, lr_b) = (T::from_f64(self.lr), T::from_f64(self.lr_b));
+        for l in 0..self.depth() {
+            let (n_in, n_out) = (self.sizes[l], self.sizes[l + 1]);
+            let a_in = &self.a[l][..n_in];
+            let d_next = &self.d[l + 1][..n_out];
+            let w = &mut self.params[self.w_off[l]..][..n_out * n_in];
+            for (wr, &dk) in w.chunks_exact_mut(n_in).zip(d_next) {
+                T::axpy(-(lr * dk), a_in, wr);
+            }
+            let b = &mut self.params[self.b_off[l]..][..n_out];
+            b.iter_mut().zip(d_next).for_each(|(b, &dk)| *b -= lr_b * dk);
+        }
+        if self.input_activated {
+            let n0 = self.sizes[0];
+            let b = &mut self.params[self.bin_off..][..n0];
+            b.iter_mut().zip(&self.d[0][..n0]).for_each(|(b, &d)| *b -= lr_b * d);
+        }
+        self.steps += 1;
     }
 
     /// Applies the optimiser to every parameter from `grads`.
@@ -365,8 +393,13 @@ impl<T: Element> Network<T> {
     /// sum of the per-sample losses before the update.
     pub fn train_staged(&mut self, rows: usize) -> f64 {
         self.forward(rows);
-        let loss = self.backward(rows);
-        self.apply_update();
+        let loss = self.deltas(rows);
+        if rows == 1 && self.opt == Optimiser::Sgd {
+            self.sgd_sample_update();
+        } else {
+            self.gradients_from_deltas(rows);
+            self.apply_update();
+        }
         loss
     }
 
@@ -374,7 +407,9 @@ impl<T: Element> Network<T> {
     /// the sum of the per-sample losses.
     pub fn gradients_staged(&mut self, rows: usize) -> f64 {
         self.forward(rows);
-        self.backward(rows)
+        let loss = self.deltas(rows);
+        self.gradients_from_deltas(rows);
+        loss
     }
 
     /// Copies rows `idx` of `x` (… × n_0) and `y` (… × n_L) into the staging buffers.

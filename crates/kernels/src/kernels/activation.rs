@@ -31,13 +31,13 @@ impl Activation {
     }
 }
 
-/// The logistic function without overflow: with `e = exp(−|z|)` (never above 1),
-/// `σ(z) = 1/(1+e)` for `z ≥ 0` and `e/(1+e)` below. Scalar reference of `simd::sigmoid_f32/f64`.
+/// The logistic function without overflow: with `e = exp(−|z|)` (never above 1) and
+/// `r = 1/(1+e)`, `σ(z) = r` for `z ≥ 0` and `e·r` below. Scalar reference of `simd::sigmoid_f32/f64`.
 pub fn sigmoid_ref<T: Element>(z: &[T], a: &mut [T]) {
     for (a, &z) in a.iter_mut().zip(z) {
         let e = (-z.abs()).exp_poly();
-        let d = T::ONE + e;
-        *a = if z >= T::ZERO { T::ONE / d } else { e / d };
+        let r = T::ONE / (T::ONE + e);
+        *a = if z >= T::ZERO { r } else { e * r };
     }
 }
 

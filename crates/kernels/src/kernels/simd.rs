@@ -252,8 +252,8 @@ fn exp_f64x2(x: v128) -> v128 {
     f64x2_mul(y, pow2)
 }
 
-/// The sigmoid on four lanes: `e = exp(−|z|)`, then `1/(1+e)` where `z ≥ 0`, `e/(1+e)` elsewhere
-/// (`activation::sigmoid_ref` lane by lane).
+/// The sigmoid on four lanes: `e = exp(−|z|)`, `r = 1/(1+e)`, then `r` where `z ≥ 0` and `e·r`
+/// elsewhere (`activation::sigmoid_ref` lane by lane).
 pub fn sigmoid_f32(z: &[f32], a: &mut [f32]) {
     let n = a.len();
     assert!(z.len() >= n);
@@ -263,9 +263,9 @@ pub fn sigmoid_f32(z: &[f32], a: &mut [f32]) {
     while i < body {
         let zv = load(z, i);
         let e = exp_f32x4(f32x4_neg(f32x4_abs(zv)));
-        let d = f32x4_add(one, e);
+        let r = f32x4_div(one, f32x4_add(one, e));
         let pick = f32x4_ge(zv, f32x4_splat(0.0));
-        store(a, i, v128_bitselect(f32x4_div(one, d), f32x4_div(e, d), pick));
+        store(a, i, v128_bitselect(r, f32x4_mul(e, r), pick));
         i += 4;
     }
     super::activation::sigmoid_ref(&z[body..n], &mut a[body..]);
@@ -281,9 +281,9 @@ pub fn sigmoid_f64(z: &[f64], a: &mut [f64]) {
     while i < body {
         let zv = load(z, i);
         let e = exp_f64x2(f64x2_neg(f64x2_abs(zv)));
-        let d = f64x2_add(one, e);
+        let r = f64x2_div(one, f64x2_add(one, e));
         let pick = f64x2_ge(zv, f64x2_splat(0.0));
-        store(a, i, v128_bitselect(f64x2_div(one, d), f64x2_div(e, d), pick));
+        store(a, i, v128_bitselect(r, f64x2_mul(e, r), pick));
         i += 2;
     }
     super::activation::sigmoid_ref(&z[body..n], &mut a[body..]);
