@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Network } from '../ts/network.js';
+import { readFileSync } from 'node:fs';
 import { loadWasm } from '../ts/wasm/loader.js';
 import { randomMatrix } from './engines.js';
 
@@ -58,5 +59,28 @@ describe.each([true, false])('wasm lifetimes (simd %s)', (simd) => {
       (net as unknown as Record<symbol, () => void>)[Symbol.dispose ?? Symbol.for('Symbol.dispose')]();
     }
     expect(inst.exports.bp_live_allocations()).toBe(before);
+  });
+});
+
+describe('a trap in the kernels', () => {
+  it('becomes a clear error and makes the instance unusable, for every network on it', async () => {
+    // A private instance (not the shared one), whose bp_train is made to trap.
+    const inst = await loadWasm({ simd: false, source: readFileSync(new URL('../ts/wasm/bin/backprop.scalar.wasm', import.meta.url)) });
+    const a = await Network.create({ layers: [2, 3, 1], wasm: { instance: inst } });
+    const b = await Network.create({ layers: [2, 3, 1], wasm: { instance: inst } });
+    (inst.exports as unknown as Record<string, unknown>).bp_train = () => {
+      throw new WebAssembly.RuntimeError('unreachable');
+    };
+    expect(() => a.trainBatch([[0, 1]], [[1]])).toThrow(/WebAssembly kernels trapped \(unreachable\).*can no longer be used/);
+    expect(inst.broken).toBeInstanceOf(WebAssembly.RuntimeError);
+    expect(() => a.predict([[0, 1]])).toThrow(/trapped earlier \(unreachable\).*create a new network/);
+    expect(() => b.predict([[0, 1]])).toThrow(/trapped earlier/);
+    await expect(Network.create({ layers: [2, 1], wasm: { instance: inst } })).rejects.toThrow(/trapped earlier/);
+    a.dispose(); // disposing needs no call into the broken instance
+    b.dispose();
+    // The shared instance is untouched: new networks work.
+    const c = await Network.create({ layers: [2, 3, 1], wasm: { simd: false } });
+    expect(c.trainBatch([[0, 1]], [[1]])).toBeGreaterThan(0);
+    c.dispose();
   });
 });

@@ -16,6 +16,8 @@ export interface LoadOptions {
   simd?: boolean | 'auto';
   /** The artefact to load instead of the packaged one (it must match `simd`'s choice). */
   source?: WasmSource;
+  /** An instance already loaded (by `loadWasm`) to create the network on. */
+  instance?: WasmInstance;
 }
 
 /** One instantiated artefact: its exports and memory, shared by the networks created on it. */
@@ -58,6 +60,11 @@ const cache = new Map<Backend, Promise<WasmInstance>>();
  * gets a fresh one.
  */
 export function loadWasm(options: LoadOptions = {}): Promise<WasmInstance> {
+  if (options.instance !== undefined) {
+    if (!(options.instance instanceof WasmInstance)) return Promise.reject(new TypeError('options.instance must be a WasmInstance from loadWasm'));
+    if (options.instance.broken) return Promise.reject(new Error(`options.instance trapped earlier (${options.instance.broken.message}) and can no longer be used`));
+    return Promise.resolve(options.instance);
+  }
   const backend = chooseBackend(options.simd ?? 'auto');
   if (options.source !== undefined) return instantiate(options.source, backend, describe(options.source));
   let p = cache.get(backend);
