@@ -23,6 +23,20 @@ fn store<T>(s: &mut [T], i: usize, v: v128) {
     unsafe { v128_store(s.as_mut_ptr().add(i) as *mut v128, v) }
 }
 
+/// Loads `s[i]` into every lane (one `v128.load32_splat` / `v128.load64_splat`).
+#[inline(always)]
+fn load_splat<T>(s: &[T], i: usize) -> v128 {
+    debug_assert!(i < s.len());
+    // SAFETY: callers assert `i < s.len()`.
+    unsafe {
+        if core::mem::size_of::<T>() == 4 {
+            v128_load32_splat(s.as_ptr().add(i) as *const u32)
+        } else {
+            v128_load64_splat(s.as_ptr().add(i) as *const u64)
+        }
+    }
+}
+
 /// f32 microkernel, tile 4 × 8 (MR × NR). Register layout, one row of C per pair:
 ///
 /// ```text
@@ -32,7 +46,8 @@ fn store<T>(s: &mut [T], i: usize, v: v128) {
 ///   row 2:   c20 += a2·b0            c21 += a2·b1
 ///   row 3:   c30 += a3·b0            c31 += a3·b1
 /// ```
-/// 8 accumulators + 2 B vectors + 1 broadcast = 11 of the 16 vector registers of x86-64.
+/// 8 accumulators + 2 B vectors + 1 broadcast = 11 of the 16 vector registers of x86-64. Every
+/// `a_i` is one `load32_splat`.
 #[allow(clippy::too_many_arguments)]
 pub fn microkernel_f32(
     kc: usize,
@@ -51,7 +66,7 @@ pub fn microkernel_f32(
         let b0 = load(b, p * 8);
         let b1 = load(b, p * 8 + 4);
         for (i, row) in acc.iter_mut().enumerate() {
-            let ai = f32x4_splat(a[p * 4 + i]);
+            let ai = load_splat(a, p * 4 + i);
             row[0] = f32x4_add(row[0], f32x4_mul(ai, b0));
             row[1] = f32x4_add(row[1], f32x4_mul(ai, b1));
         }
@@ -107,7 +122,7 @@ pub fn microkernel_f64(
         let b0 = load(b, p * 4);
         let b1 = load(b, p * 4 + 2);
         for (i, row) in acc.iter_mut().enumerate() {
-            let ai = f64x2_splat(a[p * 4 + i]);
+            let ai = load_splat(a, p * 4 + i);
             row[0] = f64x2_add(row[0], f64x2_mul(ai, b0));
             row[1] = f64x2_add(row[1], f64x2_mul(ai, b1));
         }
