@@ -319,48 +319,62 @@ export class Network {
     if (options.onEpoch !== undefined && typeof options.onEpoch !== 'function') fail(`options.onEpoch must be a function, got ${show(options.onEpoch)}`);
     const val = options.validation ? this.xy(options.validation.x, options.validation.y, 'validation.x', 'validation.y') : null;
     const step = resolveStep(options, this.step, 'options');
-    const history: History = { epochs: [], stopped: false };
-    if (epochs === 0) return history;
-    this.configure(step);
+    // Per-epoch records are built only where something reads them as they come (validation,
+    // onEpoch); otherwise only the losses are kept, and `history.epochs` is made on first access.
+    const losses: number[] = [];
+    const records: EpochRecord[] | null = val !== null || options.onEpoch !== undefined ? [] : null;
+    let stopped = false;
+    if (epochs > 0) this.configure(step);
 
     const rows = xm.rows;
     // Without per-epoch work, many epochs go in one call (up to ~16M row visits at a time).
-    const perEpoch = options.onEpoch !== undefined || val !== null || options.signal !== undefined;
+    const perEpoch = records !== null || options.signal !== undefined;
     const chunk = perEpoch ? 1 : Math.max(1, Math.min(epochs, Math.floor((1 << 24) / rows)));
     const perm = new Uint32Array(chunk * rows);
-    const data = engine.prepare(xm, ym);
+    const data = epochs > 0 ? engine.prepare(xm, ym) : null;
     try {
       for (let done = 0; done < epochs; ) {
         if (options.signal?.aborted) {
-          history.stopped = true;
+          stopped = true;
           break;
         }
         const n = Math.min(chunk, epochs - done);
-        for (let e = 0; e < n; e++) permutation(rows, shuffle ? this.shuffleRng : null, perm.subarray(e * rows, (e + 1) * rows));
-        const losses = engine.fitEpochs(data, n === chunk ? perm : perm.subarray(0, n * rows), n, batch);
+        for (let e = 0; e < n; e++) permutation(rows, shuffle ? this.shuffleRng : null, perm, e * rows);
+        const epochLosses = engine.fitEpochs(data!, n === chunk ? perm : perm.subarray(0, n * rows), n, batch);
         let stop = false;
         for (let e = 0; e < n; e++) {
-          const rec: EpochRecord = { epoch: done + e + 1, loss: losses[e] };
-          if (!Number.isFinite(rec.loss)) throw diverged(rec.loss, step, rec.epoch);
-          if (val) {
-            const ev = this.evaluateMatrices(val[0], val[1]);
-            rec.validationLoss = ev.loss;
-            rec.validationAccuracy = ev.accuracy;
+          const loss = epochLosses[e];
+          if (!Number.isFinite(loss)) throw diverged(loss, step, done + e + 1);
+          losses.push(loss);
+          if (records) {
+            const rec: EpochRecord = { epoch: done + e + 1, loss };
+            if (val) {
+              const ev = this.evaluateMatrices(val[0], val[1]);
+              rec.validationLoss = ev.loss;
+              rec.validationAccuracy = ev.accuracy;
+            }
+            records.push(rec);
+            if (options.onEpoch?.(rec) === false) stop = true;
           }
-          history.epochs.push(rec);
-          if (options.onEpoch?.(rec) === false) stop = true;
         }
         done += n;
         if (stop) {
-          history.stopped = done < epochs;
+          stopped = done < epochs;
           break;
         }
         if (perEpoch) await new Promise<void>((r) => setTimeout(r, 0));
       }
     } finally {
-      data.dispose();
+      data?.dispose();
     }
-    return history;
+    let epochRecords = records;
+    return {
+      losses,
+      stopped,
+      get epochs() {
+        return (epochRecords ??= losses.map((loss, i) => ({ epoch: i + 1, loss })));
+      },
+    };
   }
 
   /** Outputs a_L for every row of x, as rows of numbers. */

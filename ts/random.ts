@@ -74,10 +74,18 @@ function rotl(x: number, k: number): number {
   return ((x << k) | (x >>> (32 - k))) >>> 0;
 }
 
-/** The order 0 … n−1 shuffled, or in order when `shuffle` is false. */
-export function permutation(n: number, rng: Random | null, out = new Uint32Array(n)): Uint32Array {
-  for (let i = 0; i < n; i++) out[i] = i;
-  return rng ? rng.shuffle(out) : out;
+/** Writes the order 0 … n−1 into `out[offset …]`, shuffled (Fisher–Yates) unless `rng` is null. */
+export function permutation(n: number, rng: Random | null, out = new Uint32Array(n), offset = 0): Uint32Array {
+  for (let i = 0; i < n; i++) out[offset + i] = i;
+  if (rng) {
+    for (let i = n - 1; i > 0; i--) {
+      const j = rng.below(i + 1);
+      const t = out[offset + i];
+      out[offset + i] = out[offset + j];
+      out[offset + j] = t;
+    }
+  }
+  return out;
 }
 
 /**

@@ -81,7 +81,10 @@ export interface EpochRecord {
 }
 
 export interface History {
-  epochs: EpochRecord[];
+  /** One record per epoch trained. */
+  readonly epochs: EpochRecord[];
+  /** The training loss of every epoch (the `loss` of each record). */
+  readonly losses: readonly number[];
   /** Whether training stopped before the last epoch (onEpoch returned false, or the signal aborted). */
   stopped: boolean;
 }
