@@ -60,6 +60,14 @@ const cache = new Map<Backend, Promise<WasmInstance>>();
  * gets a fresh one.
  */
 export function loadWasm(options: LoadOptions = {}): Promise<WasmInstance> {
+  try {
+    return loadOrReuse(options);
+  } catch (e) {
+    return Promise.reject(e);
+  }
+}
+
+function loadOrReuse(options: LoadOptions): Promise<WasmInstance> {
   if (options.instance !== undefined) {
     if (!(options.instance instanceof WasmInstance)) return Promise.reject(new TypeError('options.instance must be a WasmInstance from loadWasm'));
     if (options.instance.broken) return Promise.reject(new Error(`options.instance trapped earlier (${options.instance.broken.message}) and can no longer be used`));
@@ -77,7 +85,7 @@ export function loadWasm(options: LoadOptions = {}): Promise<WasmInstance> {
   return p.then((inst) => {
     if (!inst.broken) return inst;
     cache.delete(backend);
-    return loadWasm(options);
+    return loadOrReuse(options);
   });
 }
 
