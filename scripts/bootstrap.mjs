@@ -2,7 +2,8 @@
 // Set-up that `npm start`, `npm test` and `npm run bench` run first, on a fresh machine or a warm one:
 //   1. npm ci when node_modules is missing or older than package-lock.json;
 //   2. the WebAssembly artefacts (scripts/build-wasm.mjs: toolchain, then build if inputs changed);
-//   3. the TypeScript build into dist/ (with the artefacts beside it) if its inputs changed.
+//   3. the TypeScript build into dist/ (with the artefacts beside it) if its inputs changed;
+//   4. with --browser (npm test): Debian's Chromium for the browser test, if missing and installable.
 // Node built-ins only: it runs before the npm packages may be there.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -62,5 +63,23 @@ if (stamp?.hash === hash && existsSync(join(root, 'dist', 'index.js')) && !wasmB
   if (existsSync(join(root, 'dist', 'cli.js'))) chmodSync(join(root, 'dist', 'cli.js'), 0o755);
   mkdirSync(dirname(stampFile), { recursive: true });
   writeFileSync(stampFile, JSON.stringify({ hash }, null, 2));
+}
+// 4. a browser for test/browser.test.ts
+if (process.argv.includes('--browser')) {
+  const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (existsSync(chromium)) {
+    log('Chromium present');
+  } else if (isRoot && spawnSync('apt-get', ['--version']).status === 0) {
+    log('installing Debian\'s chromium for the browser test (once)…');
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    const install = () => spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'chromium'], { env, stdio: 'inherit' }).status === 0;
+    if (!install()) {
+      spawnSync('apt-get', ['update'], { env, stdio: 'inherit' });
+      if (!install()) log('could not install chromium: the browser test will be skipped');
+    }
+  } else {
+    log(`no Chromium at ${chromium} (set CHROMIUM_PATH, or install the chromium package): the browser test will be skipped`);
+  }
 }
 log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -121,8 +121,13 @@ export function split(ds: Dataset, trainFraction = 0.8, seed = 1): { train: Data
   return { train: subset(ds, order.subarray(0, cut), `${ds.name} (train)`), test: subset(ds, order.subarray(cut), `${ds.name} (test)`) };
 }
 
-async function readPackaged(file: string): Promise<string> {
-  const url = new URL(`../data/${file}`, import.meta.url);
+/** URLs of the embedded files: literal `new URL(…, import.meta.url)` so bundlers (Vite) emit them. */
+function packagedUrl(file: 'digits.csv' | 'iris.csv'): URL {
+  return file === 'digits.csv' ? new URL('../data/digits.csv', import.meta.url) : new URL('../data/iris.csv', import.meta.url);
+}
+
+async function readPackaged(file: 'digits.csv' | 'iris.csv'): Promise<string> {
+  const url = packagedUrl(file);
   if (url.protocol === 'file:') {
     const fsName = 'node:fs/promises';
     const fs = (await import(/* @vite-ignore */ fsName)) as typeof import('node:fs/promises');

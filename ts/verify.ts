@@ -106,11 +106,12 @@ async function trainCase(c: VerifyCase, ds: Dataset, p0: Float64Array, steps: nu
 
 async function numpyReplay(python: string, ds: Dataset, p0: Float64Array, steps: number): Promise<[Float64Array, Float64Array, string] | string> {
   const [{ spawnSync }, { existsSync }, { fileURLToPath }] = await Promise.all([
-    import('node:child_process'),
-    import('node:fs'),
-    import('node:url'),
+    nodeModule<typeof import('node:child_process')>('node:child_process'),
+    nodeModule<typeof import('node:fs')>('node:fs'),
+    nodeModule<typeof import('node:url')>('node:url'),
   ]);
-  const script = fileURLToPath(new URL('../tools/reference.py', import.meta.url));
+  // Built from parts so that bundlers do not copy the script into a browser build.
+  const script = fileURLToPath(new URL(['..', 'tools', 'reference.py'].join('/'), import.meta.url));
   if (!existsSync(script)) return 'NumPy reference left out: tools/reference.py is not beside this installation';
   const rows = (m: { data: Float64Array; rows: number; cols: number }) =>
     Array.from({ length: m.rows }, (_, r) => Array.from(m.data.subarray(r * m.cols, (r + 1) * m.cols)));
@@ -134,8 +135,13 @@ async function numpyReplay(python: string, ds: Dataset, p0: Float64Array, steps:
   return [Float64Array.from(out.parameters_step1), Float64Array.from(out.parameters_final), out.numpy];
 }
 
+/** A Node built-in, imported so that bundlers for the browser leave it alone. */
+function nodeModule<T>(name: string): Promise<T> {
+  return import(/* @vite-ignore */ name) as Promise<T>;
+}
+
 async function findPython(): Promise<string | null> {
-  const { spawnSync } = await import('node:child_process');
+  const { spawnSync } = await nodeModule<typeof import('node:child_process')>('node:child_process');
   const r = spawnSync('python3', ['-c', 'import numpy'], { encoding: 'utf8' });
   return r.status === 0 ? 'python3' : null;
 }
