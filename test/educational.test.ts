@@ -8,34 +8,12 @@ import { describe, expect, it } from 'vitest';
 import { EducationalEngine, Layer, Neuron } from '../ts/engines/educational.js';
 import { Network, type NetworkOptions } from '../ts/network.js';
 import { Random } from '../ts/random.js';
-import type { ActivationName, Gradients, InputLayer, LossName, OptimizerOption } from '../ts/types.js';
+import { finiteDifferences, flatGradients, relErr } from './engines.js';
+import type { ActivationName, InputLayer, LossName, OptimizerOption } from '../ts/types.js';
 
 /** The educational engine behind a network. */
 function engineOf(net: Network): EducationalEngine {
   return net.engineInstance as EducationalEngine;
-}
-
-/** DESIGN's relative error: max |a − b| / max(1, max |b|). */
-function relError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let diff = 0;
-  let scale = 1;
-  for (let i = 0; i < a.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return diff / scale;
-}
-
-/** Gradients in the flat layout [W_0 | b_0 | … | b_in] (weights[l][k][j]: row k, column j). */
-function flatGradients(g: Gradients): Float64Array {
-  const out: number[] = [];
-  g.weights.forEach((w, l) => {
-    for (const row of w) out.push(...row);
-    out.push(...g.biases[l]);
-  });
-  if (g.inputBiases) out.push(...g.inputBiases);
-  return Float64Array.from(out);
 }
 
 /** Seeded rows: x uniform in (−1, 1); y uniform in (0, 1) for mse, one-hot for cross-entropy. */
@@ -58,23 +36,6 @@ function pair(options: Omit<NetworkOptions, 'engine' | 'precision'>): [Network, 
   ];
 }
 
-/** Central finite differences of the mean loss (`evaluate`) with respect to every flat parameter. */
-function finiteDifferences(net: Network, x: number[][], y: number[][], h = 1e-6): Float64Array {
-  const p = net.getFlatParameters();
-  const fd = new Float64Array(p.length);
-  for (let i = 0; i < p.length; i++) {
-    const q = Float64Array.from(p);
-    q[i] = p[i] + h;
-    net.setFlatParameters(q);
-    const up = net.evaluate(x, y).loss;
-    q[i] = p[i] - h;
-    net.setFlatParameters(q);
-    const down = net.evaluate(x, y).loss;
-    fd[i] = (up - down) / (2 * h);
-  }
-  net.setFlatParameters(p);
-  return fd;
-}
 
 /** f′ of the sigmoid from its activation. */
 const sigmoidSlope = (a: number) => a * (1 - a);
@@ -181,17 +142,17 @@ describe('agreement with the js engine in f64 (≤ 1e-12 relative)', () => {
           const g0e = edu.gradients(x.slice(0, batch), y.slice(0, batch));
           const g0j = js.gradients(x.slice(0, batch), y.slice(0, batch));
           expect(Math.abs(g0e.loss - g0j.loss)).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(g0j.loss)));
-          expect(relError(flatGradients(g0e), flatGradients(g0j))).toBeLessThanOrEqual(1e-12);
+          expect(relErr(flatGradients(g0e), flatGradients(g0j))).toBeLessThanOrEqual(1e-12);
 
           for (let s = 0; s < 4; s++) {
             const [xs, ys] = [x.slice(s * batch, (s + 1) * batch), y.slice(s * batch, (s + 1) * batch)];
             const le = edu.trainBatch(xs, ys);
             const lj = js.trainBatch(xs, ys);
             expect(Math.abs(le - lj)).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(lj)));
-            expect(relError(edu.getFlatParameters(), js.getFlatParameters())).toBeLessThanOrEqual(1e-12);
+            expect(relErr(edu.getFlatParameters(), js.getFlatParameters())).toBeLessThanOrEqual(1e-12);
           }
-          expect(relError(flatGradients(edu.gradients(x, y)), flatGradients(js.gradients(x, y)))).toBeLessThanOrEqual(1e-12);
-          expect(relError(edu.predictMatrix(x).data, js.predictMatrix(x).data)).toBeLessThanOrEqual(1e-12);
+          expect(relErr(flatGradients(edu.gradients(x, y)), flatGradients(js.gradients(x, y)))).toBeLessThanOrEqual(1e-12);
+          expect(relErr(edu.predictMatrix(x).data, js.predictMatrix(x).data)).toBeLessThanOrEqual(1e-12);
           const [ee, ej] = [edu.evaluate(x, y), js.evaluate(x, y)];
           expect(Math.abs(ee.loss - ej.loss)).toBeLessThanOrEqual(1e-12 * Math.max(1, ej.loss));
           expect(ee.accuracy).toBe(ej.accuracy);
@@ -209,7 +170,7 @@ describe('agreement with the js engine in f64 (≤ 1e-12 relative)', () => {
       for (let s = 0; s < 5; s++) {
         const [xs, ys] = [x.slice(s * 3, s * 3 + 3), y.slice(s * 3, s * 3 + 3)];
         expect(edu.trainBatch(xs, ys)).toBeCloseTo(js.trainBatch(xs, ys), 13);
-        expect(relError(edu.getFlatParameters(), js.getFlatParameters())).toBeLessThanOrEqual(1e-12);
+        expect(relErr(edu.getFlatParameters(), js.getFlatParameters())).toBeLessThanOrEqual(1e-12);
       }
       edu.trainBatch(x, y, { optimizer: 'sgd', learningRate: 0.3 });
       js.trainBatch(x, y, { optimizer: 'sgd', learningRate: 0.3 });
@@ -217,7 +178,7 @@ describe('agreement with the js engine in f64 (≤ 1e-12 relative)', () => {
       js.resetOptimizer();
       edu.trainBatch(x, y);
       js.trainBatch(x, y);
-      expect(relError(edu.getFlatParameters(), js.getFlatParameters())).toBeLessThanOrEqual(1e-12);
+      expect(relErr(edu.getFlatParameters(), js.getFlatParameters())).toBeLessThanOrEqual(1e-12);
     });
   }
 
@@ -227,8 +188,8 @@ describe('agreement with the js engine in f64 (≤ 1e-12 relative)', () => {
     const he = await edu.fit(x, y, { epochs: 3, batchSize: 4, learningRate: 0.2 });
     const hj = await js.fit(x, y, { epochs: 3, batchSize: 4, learningRate: 0.2 });
     expect(he.epochs).toHaveLength(3);
-    expect(relError(he.epochs.map((e) => e.loss), hj.epochs.map((e) => e.loss))).toBeLessThanOrEqual(1e-12);
-    expect(relError(edu.getFlatParameters(), js.getFlatParameters())).toBeLessThanOrEqual(1e-12);
+    expect(relErr(he.epochs.map((e) => e.loss), hj.epochs.map((e) => e.loss))).toBeLessThanOrEqual(1e-12);
+    expect(relErr(edu.getFlatParameters(), js.getFlatParameters())).toBeLessThanOrEqual(1e-12);
   });
 });
 
@@ -347,7 +308,7 @@ describe('gradients against central finite differences (≤ 1e-6)', () => {
         const { x, y } = sampleData(4, 3, 3, loss, 12);
         const g = net.gradients(x, y);
         expect(g.loss).toBeCloseTo(net.evaluate(x, y).loss, 14);
-        expect(relError(flatGradients(g), finiteDifferences(net, x, y))).toBeLessThanOrEqual(1e-6);
+        expect(relErr(flatGradients(g), finiteDifferences(net, x, y))).toBeLessThanOrEqual(1e-6);
       });
     }
   }
@@ -454,10 +415,10 @@ describe("the paper's slips (DESIGN errata), each corrected", () => {
     const { x, y } = sampleData(1, 3, 2, 'mse', 5);
     const p = net.getFlatParameters();
     const g = flatGradients(net.gradients(x, y));
-    expect(relError(g, finiteDifferences(net, x, y))).toBeLessThanOrEqual(1e-6);
+    expect(relErr(g, finiteDifferences(net, x, y))).toBeLessThanOrEqual(1e-6);
     net.trainBatch(x, y, { learningRate: 0.7 });
     // With 2.4's order, W_0, W_1 and the input biases would move by gradients taken from already-corrected weights.
-    expect(relError(net.getFlatParameters(), p.map((v, i) => v - 0.7 * g[i]))).toBeLessThanOrEqual(1e-15);
+    expect(relErr(net.getFlatParameters(), p.map((v, i) => v - 0.7 * g[i]))).toBeLessThanOrEqual(1e-15);
   });
 
   it("erratum 6: ∂L/∂b_j = δ_j, the factor w_jk included (not Eq. 103's f′(z_j) Σ_k (a_k − y_k) f′(z_k))", () => {

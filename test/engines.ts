@@ -1,5 +1,7 @@
 /** The engines × precisions every shared suite runs against, each exclusion with its reason. */
 import { Network, type NetworkOptions } from '../ts/network.js';
+import type { Gradients, Rows } from '../ts/types.js';
+import { relativeError } from '../ts/verify.js';
 
 export interface EngineCase {
   name: string;
@@ -26,16 +28,10 @@ export const ENGINE_CASES: EngineCase[] = [
 /** Finite differences need f64: the f32 engines are checked against the f64 ones instead. */
 export const F64_CASES = ENGINE_CASES.filter((c) => c.precision === 'f64');
 
-/** Relative error as DESIGN.md defines it: max|a − b| / max(1, max|b|). */
+/** Relative error as DESIGN.md defines it: max|a − b| / max(1, max|b|) (the library's own metric). */
 export function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
   if (a.length !== b.length) throw new Error(`length ${a.length} vs ${b.length}`);
-  let num = 0;
-  let den = 1;
-  for (let i = 0; i < a.length; i++) {
-    num = Math.max(num, Math.abs(a[i] - b[i]));
-    den = Math.max(den, Math.abs(b[i]));
-  }
-  return Number.isNaN(num) ? Infinity : num / den;
+  return relativeError(a, b);
 }
 
 /** A seeded matrix of uniform values in [lo, hi). */
@@ -57,4 +53,27 @@ export function oneHotRows(rows: number, classes: number, seed: number): { data:
   const data = new Float64Array(rows * classes);
   for (let i = 0; i < rows; i++) data[i * classes + Math.min(classes - 1, Math.floor(r.data[i]))] = 1;
   return { data, rows, cols: classes };
+}
+
+/** Central finite differences of the mean loss (`evaluate`) with respect to every flat parameter. */
+export function finiteDifferences(net: Network, x: Rows, y: Rows, h = 1e-6): Float64Array {
+  const p = net.getFlatParameters();
+  const fd = new Float64Array(p.length);
+  for (let i = 0; i < p.length; i++) {
+    const q = Float64Array.from(p);
+    q[i] = p[i] + h;
+    net.setFlatParameters(q);
+    const up = net.evaluate(x, y).loss;
+    q[i] = p[i] - h;
+    net.setFlatParameters(q);
+    const down = net.evaluate(x, y).loss;
+    fd[i] = (up - down) / (2 * h);
+  }
+  net.setFlatParameters(p);
+  return fd;
+}
+
+/** The gradients of `Network.gradients` in the flat layout [W_0 | b_0 | … | b_in]. */
+export function flatGradients(g: Gradients): Float64Array {
+  return Float64Array.from([...g.weights.flatMap((w, l) => [...w.flat(), ...g.biases[l]]), ...(g.inputBiases ?? [])]);
 }

@@ -19,7 +19,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ActivationName, Gradients, LossName, MatrixInput, OptimizerSettings } from '../ts/types.js';
-import { ENGINE_CASES, relErr } from './engines.js';
+import { ENGINE_CASES, flatGradients, relErr } from './engines.js';
 
 const F64_ONE_STEP = 1e-12;
 const F64_ALL_STEPS = 1e-9;
@@ -71,11 +71,6 @@ function minibatch(f: Fixture, s: number): { x: MatrixInput; y: MatrixInput } {
     y.set(f.y[r], i * nL);
   }
   return { x: { data: x, rows: f.batch, cols: n0 }, y: { data: y, rows: f.batch, cols: nL } };
-}
-
-/** The gradients of `Network.gradients` in the flat layout. */
-function flatGradients(g: Gradients): number[] {
-  return [...g.weights.flatMap((w, l) => [...w.flat(), ...g.biases[l]]), ...(g.inputBiases ?? [])];
 }
 
 /** The same number as `v` after a round trip through f32. */
