@@ -258,8 +258,8 @@ impl<T: Element> Network<T> {
             let z_out = &mut self.z[l + 1][..rows * n_out];
             if rows == 1 {
                 // z = W·a + b, one dot product per destination neuron.
-                for (o, zo) in z_out.iter_mut().enumerate() {
-                    *zo = b[o] + T::dot(&w[o * n_in..][..n_in], a_in);
+                for ((zo, &bo), wr) in z_out.iter_mut().zip(b).zip(w.chunks_exact(n_in)) {
+                    *zo = bo + T::dot(wr, a_in);
                 }
             } else {
                 // Z = 1·b + A·Wᵀ: rows start as the bias, the product accumulates onto them.

@@ -159,6 +159,9 @@ pub fn microkernel_f64(
 /// then `((p0+p4) + (p1+p5)) + ((p2+p6) + (p3+p7))`, then the tail in order.
 pub fn dot_f32(x: &[f32], y: &[f32]) -> f32 {
     let n = x.len().min(y.len());
+    if n < 8 {
+        return super::vector::dot_short(&x[..n], &y[..n]);
+    }
     let body = n / 8 * 8;
     let (mut s0, mut s1) = (f32x4_splat(0.0), f32x4_splat(0.0));
     let mut i = 0;
@@ -180,6 +183,9 @@ pub fn dot_f32(x: &[f32], y: &[f32]) -> f32 {
 /// `(p0+p2) + (p1+p3)`, then the tail in order.
 pub fn dot_f64(x: &[f64], y: &[f64]) -> f64 {
     let n = x.len().min(y.len());
+    if n < 4 {
+        return super::vector::dot_short(&x[..n], &y[..n]);
+    }
     let body = n / 4 * 4;
     let (mut s0, mut s1) = (f64x2_splat(0.0), f64x2_splat(0.0));
     let mut i = 0;

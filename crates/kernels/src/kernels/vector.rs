@@ -7,6 +7,9 @@ use crate::element::Element;
 /// them), combined as the SIMD horizontal sum does, then the tail added in order.
 pub fn dot_ref<T: Element>(x: &[T], y: &[T]) -> T {
     let n = x.len().min(y.len());
+    if n < T::NR {
+        return dot_short(&x[..n], &y[..n]);
+    }
     let w = T::NR; // 8 for f32 (2 × f32x4), 4 for f64 (2 × f64x2)
     let body = n / w * w;
     let mut p = [T::ZERO; 8];
@@ -33,4 +36,15 @@ pub fn axpy_ref<T: Element>(alpha: T, x: &[T], y: &mut [T]) {
     for (yi, &xi) in y.iter_mut().zip(x) {
         *yi += alpha * xi;
     }
+}
+
+/// `Σ_i x_i·y_i` in order: what `dot_ref` and the SIMD dot products compute below one full
+/// chunk (their partial sums are then all zero), without their set-up.
+#[inline(always)]
+pub fn dot_short<T: Element>(x: &[T], y: &[T]) -> T {
+    let mut s = T::ZERO;
+    for (&a, &b) in x.iter().zip(y) {
+        s += a * b;
+    }
+    s
 }
