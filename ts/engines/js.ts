@@ -100,10 +100,21 @@ export class JsEngine implements Engine {
       for (let r = 0; r < rows; r++) {
         const xr = r * nIn;
         for (let o = 0; o < nOut; o++) {
+          // Four partial sums: one running sum would wait on each addition before the next.
           const wr = wOff + o * nIn;
-          let s = 0;
-          for (let i = 0; i < nIn; i++) s += aIn[xr + i] * p[wr + i];
-          z[r * nOut + o] = p[bOff + o] + s;
+          let s0 = 0;
+          let s1 = 0;
+          let s2 = 0;
+          let s3 = 0;
+          let i = 0;
+          for (; i + 3 < nIn; i += 4) {
+            s0 += aIn[xr + i] * p[wr + i];
+            s1 += aIn[xr + i + 1] * p[wr + i + 1];
+            s2 += aIn[xr + i + 2] * p[wr + i + 2];
+            s3 += aIn[xr + i + 3] * p[wr + i + 3];
+          }
+          for (; i < nIn; i++) s0 += aIn[xr + i] * p[wr + i];
+          z[r * nOut + o] = p[bOff + o] + (s0 + s1 + (s2 + s3));
         }
         if (f === 'softmax') softmaxRow(z, a, r * nOut, nOut);
         else for (let o = 0; o < nOut; o++) a[r * nOut + o] = activate(f, z[r * nOut + o]);
