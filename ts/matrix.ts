@@ -36,13 +36,18 @@ export function toMatrix(input: Rows, what: string, cols: number, precision: Pre
     if (data.length !== rows * cols) {
       fail(`${what}.data must hold rows × cols = ${rows} × ${cols} = ${rows * cols} numbers, got ${data.length}`);
     }
-    for (let i = 0; i < data.length; i++) {
-      const v = data[i];
-      if (typeof v !== 'number' || !Number.isFinite(v)) badValue(what, Math.floor(i / cols), i % cols, v);
+    if (Array.isArray(data)) {
+      const out = new Arr(data.length);
+      for (let i = 0; i < data.length; i++) {
+        const v = data[i];
+        if (typeof v !== 'number') badValue(what, Math.floor(i / cols), i % cols, v);
+        out[i] = v;
+      }
+      return { data: checkFinite(out, data, what, cols), rows, cols };
     }
+    // Typed arrays hold numbers only; converting to the engine's precision is the only copy.
     const out = data instanceof Arr ? data : Arr.from(data);
-    if (precision === 'f32') checkF32Range(out as Float32Array, what, cols);
-    return { data: out, rows, cols };
+    return { data: checkFinite(out, data, what, cols), rows, cols };
   }
   if (!Array.isArray(input)) fail(`${what} must be an array of rows or { data, rows, cols }, got ${show(input)}`);
   const rows = input.length;
@@ -58,22 +63,32 @@ export function toMatrix(input: Rows, what: string, cols: number, precision: Pre
       out[r * cols + c] = v;
     }
   }
-  if (precision === 'f32') checkF32Range(out as Float32Array, what, cols);
-  return { data: out, rows, cols };
+  return { data: checkFinite(out, null, what, cols), rows, cols };
+}
+
+/**
+ * One pass over the converted values: `v − v` is 0 for every finite number and NaN otherwise. A bad
+ * value is named by row and column, as the source had it, or as too large for f32 where only the
+ * conversion overflowed.
+ */
+function checkFinite<A extends FloatArray>(out: A, source: ArrayLike<number> | null, what: string, cols: number): A {
+  let bad = 0;
+  for (let i = 0; i < out.length; i++) bad += out[i] - out[i];
+  if (bad === 0) return out;
+  for (let i = 0; i < out.length; i++) {
+    if (Number.isFinite(out[i])) continue;
+    const [r, c] = [Math.floor(i / cols), i % cols];
+    const v = source ? source[i] : out[i];
+    if (Number.isFinite(v) && out instanceof Float32Array) fail(`${what} row ${r}, column ${c} is too large for f32 precision (|value| > 3.4e38)`);
+    badValue(what, r, c, v);
+  }
+  return out;
 }
 
 function badValue(what: string, row: number, col: number, v: unknown): never {
   fail(`${what} row ${row}, column ${col} must be a finite number, got ${typeof v === 'number' ? String(v) : show(v)}`);
 }
 
-/** A finite double can overflow to ±Infinity in f32. */
-function checkF32Range(data: Float32Array, what: string, cols: number): void {
-  for (let i = 0; i < data.length; i++) {
-    if (!Number.isFinite(data[i])) {
-      fail(`${what} row ${Math.floor(i / cols)}, column ${i % cols} is too large for f32 precision (|value| > 3.4e38)`);
-    }
-  }
-}
 
 /** The matrix of rows `idx` of `m`. */
 export function takeRows<A extends FloatArray>(m: Matrix<A>, idx: ArrayLike<number>, start = 0, end = idx.length): Matrix<A> {

@@ -289,7 +289,7 @@ export class Network {
 
   private configure(step: StepSettings): void {
     const c = this.configured;
-    if (c && c.learningRate === step.learningRate && c.biasLearningRate === step.biasLearningRate && sameOptimizer(c.optimizer, step.optimizer)) return;
+    if (c === step || (c && c.learningRate === step.learningRate && c.biasLearningRate === step.biasLearningRate && sameOptimizer(c.optimizer, step.optimizer))) return;
     this.live().configure(step);
     this.configured = step;
   }
@@ -302,7 +302,8 @@ export class Network {
     const engine = this.live();
     const [xm, ym] = this.xy(x, y);
     if (xm.rows > LIMITS.maxBatch) fail(`a minibatch can have at most ${LIMITS.maxBatch} rows, got ${xm.rows}`);
-    this.configure(resolveStep(options, this.step, 'options'));
+    // Without options, the network's own settings (the same object each time: nothing to compare).
+    this.configure(hasStepOptions(options) ? resolveStep(options, this.step, 'options') : this.step);
     const loss = engine.trainBatch(xm, ym);
     if (!Number.isFinite(loss)) throw diverged(loss, this.configured!);
     return loss;
@@ -511,7 +512,14 @@ function makeEngine(cfg: Config): Engine {
 }
 
 function sameOptimizer(a: OptimizerSettings, b: OptimizerSettings): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
+  if (a.type === 'momentum' && b.type === 'momentum') return a.momentum === b.momentum;
+  if (a.type === 'adam' && b.type === 'adam') return a.beta1 === b.beta1 && a.beta2 === b.beta2 && a.epsilon === b.epsilon;
+  return a.type === b.type && a.type === 'sgd';
+}
+
+function hasStepOptions(o: StepOptions): boolean {
+  if (typeof o !== 'object' || o === null) fail(`options must be an object, got ${show(o)}`);
+  return o.learningRate !== undefined || o.biasLearningRate !== undefined || o.optimizer !== undefined;
 }
 
 /** Cross-entropy targets must be distributions: non-negative, summing to 1. */
