@@ -78,7 +78,8 @@ function checkFinite<A extends FloatArray>(out: A, source: ArrayLike<number> | n
   for (let i = 0; i < out.length; i++) {
     if (Number.isFinite(out[i])) continue;
     const [r, c] = [Math.floor(i / cols), i % cols];
-    const v = source ? source[i] : out[i];
+    // null: every source value was checked finite already, so only the conversion overflowed.
+    const v = source ? source[i] : 0;
     if (Number.isFinite(v) && out instanceof Float32Array) fail(`${what} row ${r}, column ${c} is too large for f32 precision (|value| > 3.4e38)`);
     badValue(what, r, c, v);
   }
