@@ -4,7 +4,7 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 60_000,
-    // Two cores: one worker keeps timings calm and memory use low.
+    // Two cores, two workers.
     pool: 'forks',
     maxWorkers: 2,
   },

@@ -34,7 +34,7 @@ const BASE_FEATURES = ['--enable-bulk-memory', '--enable-sign-ext', '--enable-no
 /**
  * binaryen's wasm-opt (the npm package `binaryen`, a devDependency), if installed. Measured here:
  * -O3 makes the artefacts ~10 % smaller and W1 (a 2-4-1 network, per-sample steps) 5–24 % faster,
- * the larger workloads unchanged (bench/wasm-opt.ts).
+ * W2–W4 unchanged (three interleaved runs of 7 against the artefact as cargo writes it).
  */
 function findWasmOpt() {
   const p = join(root, 'node_modules', 'binaryen', 'bin', 'wasm-opt');
@@ -153,11 +153,13 @@ export function buildWasm({ force = false } = {}) {
   mkdirSync(outDir, { recursive: true });
   for (const art of ARTEFACTS) {
     const targetDir = join(root, 'target', art.name.replace(/\.wasm$/, '').replace('.', '-'));
-    const flags = JSON.stringify(art.flags);
-    const args = ['build', '--release', '--target', TARGET, '-p', 'backprop-kernels', '--target-dir', targetDir,
-      ...toolchain.args, '--config', `build.rustflags=${flags}`];
+    const args = ['build', '--release', '--target', TARGET, '-p', 'backprop-kernels', '--target-dir', targetDir, ...toolchain.args];
     const started = Date.now();
-    const r = run(toolchain.cargo, args, { cwd: root, env: { ...process.env, ...toolchain.env }, stdio: 'inherit' });
+    // CARGO_ENCODED_RUSTFLAGS outranks RUSTFLAGS and every config file, so the artefact gets exactly
+    // these flags (a CI's RUSTFLAGS could otherwise drop +simd128 from the SIMD build).
+    const env = { ...process.env, ...toolchain.env, CARGO_ENCODED_RUSTFLAGS: art.flags.join('\x1f') };
+    delete env.RUSTFLAGS;
+    const r = run(toolchain.cargo, args, { cwd: root, env, stdio: 'inherit' });
     if (r.status !== 0) {
       console.error(`[wasm] cargo failed building ${art.name} (exit ${r.status})`);
       process.exit(1);

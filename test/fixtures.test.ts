@@ -16,7 +16,7 @@
  * The wasm cases need the artefacts ts/wasm/bin/*.wasm (`npm run build:wasm`); without them they are
  * skipped, with a note.
  */
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ActivationName, Gradients, LossName, MatrixInput, OptimizerSettings } from '../ts/types.js';
 import { ENGINE_CASES, flatGradients, relErr } from './engines.js';
@@ -55,9 +55,7 @@ const fixtures: Fixture[] = readdirSync(dir)
   .sort()
   .map((f) => JSON.parse(readFileSync(new URL(f, dir), 'utf8')) as Fixture);
 
-const wasmBuilt = ['backprop.simd.wasm', 'backprop.scalar.wasm'].every((f) => existsSync(new URL(`../ts/wasm/bin/${f}`, import.meta.url)));
-const cases = ENGINE_CASES.filter((c) => wasmBuilt || !c.name.startsWith('wasm'));
-if (!wasmBuilt) console.warn('fixtures.test.ts: ts/wasm/bin/*.wasm not built (npm run build:wasm): the wasm cases are skipped');
+const cases = ENGINE_CASES;
 
 /** Rows `(s·batch + i) mod rows` of a fixture's x and y, as row-major matrices. */
 function minibatch(f: Fixture, s: number): { x: MatrixInput; y: MatrixInput } {

@@ -35,6 +35,8 @@ describe('Network.create rejects bad options with a named error', () => {
     ['negative seed', { ...ok, seed: -1 }, /options\.seed must be between 0 and 4294967295/],
     ['misspelt option', { ...ok, learningrate: 0.1 }, /unknown option 'learningrate'/],
     ['wasm options for js', { ...ok, engine: 'js', wasm: {} }, /options\.wasm applies to the wasm engine only/],
+    ['misspelt wasm option', { ...ok, wasm: { SIMD: false } }, /unknown option 'wasm\.SIMD'/],
+    ['more parameters than the limit', { layers: [65536, 65536] }, /has 4295032832 parameters, more than the limit of 268435456/],
   ];
   it.each(bad)('%s', async (_, options, message) => {
     await expect(Network.create(options as never)).rejects.toThrow(message);
@@ -121,6 +123,24 @@ describe.each(ENGINE_CASES)('$name rejects bad data before computing', (engine) 
     expect(() => net.trainBatch([[0, 1]], [[0, 1]])).toThrow();
     expect(() => net.trainBatch([[NaN, 1, 2]], [[0, 1]])).toThrow();
     expect(calls).toEqual([]);
+  });
+
+  it('a minibatch beyond the size limits is named', async () => {
+    const wide = await engine.create({ layers: [2, 65536, 1] });
+    try {
+      const x = { data: new Float64Array(2 * 5000), rows: 5000, cols: 2 };
+      const y = { data: new Float64Array(5000), rows: 5000, cols: 1 };
+      expect(() => wide.trainBatch(x, y)).toThrow(/a minibatch of 5000 rows × the widest layer \(65536 neurons\) exceeds 268435456/);
+      await expect(wide.fit(x, y, { batchSize: 5000 })).rejects.toThrow(/a minibatch of 5000 rows/);
+    } finally {
+      wide.dispose();
+    }
+  });
+
+  it('a batch size larger than the data trains on all of it', async () => {
+    const h = await net.fit(x, y, { epochs: 2, batchSize: 65536 });
+    expect(h.losses).toHaveLength(2);
+    expect(h.losses.every(Number.isFinite)).toBe(true);
   });
 
   it('a diverging run stops with an error that says what to change', async () => {

@@ -10,10 +10,18 @@ import { Network } from './network.js';
 import { formatReport, verify } from './verify.js';
 import { ACTIVATIONS, ENGINES, LOSSES, type ActivationName, type EngineName, type LossName, type Precision } from './types.js';
 
-function int(what: string) {
+function int(what: string, min = 0) {
   return (v: string): number => {
     const n = Number(v);
-    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${what} must be a non-negative integer, got '${v}'`);
+    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${what} must be an integer ≥ ${min}, got '${v}'`);
+    return n;
+  };
+}
+
+function fraction(what: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!(n > 0 && n < 1)) throw new InvalidArgumentError(`${what} must be a number between 0 and 1 (exclusive), got '${v}'`);
     return n;
   };
 }
@@ -122,14 +130,14 @@ program
   .option('--learning-rate <eta>', 'learning rate η (default: the optimiser\'s)', positive('learning rate'))
   .addOption(new Option('--optimizer <name>', 'optimiser').choices(['sgd', 'momentum', 'adam']).default('sgd'))
   .option('--seed <n>', 'seed of initialisation, split and shuffling', int('seed'), 1)
-  .option('--test-fraction <f>', 'fraction of rows held out for testing', positive('test fraction'), 0.2)
+  .option('--test-fraction <f>', 'fraction of rows held out for testing', fraction('test fraction'), 0.2)
   .option('--no-simd', 'use the scalar WebAssembly artefact')
   .action((o: TrainOptions) => train(o));
 
 program
   .command('verify')
   .description('train the same seeded network on every engine and precision (and NumPy where found) and print how far each is from the reference; exits 1 when a target is missed')
-  .option('--steps <n>', 'minibatch steps of the long comparison', int('steps'), 100)
+  .option('--steps <n>', 'minibatch steps of the long comparison', int('steps', 1), 100)
   .option('--accuracy', 'also train digits to the end and compare f32 accuracy with f64 (slower)')
   .option('--no-numpy', 'leave the NumPy reference out (the educational engine is then the reference)')
   .action(async (o: { steps: number; accuracy?: boolean; numpy: boolean }) => {

@@ -73,7 +73,7 @@ export function datasetFromTable(t: CsvTable, opts: DatasetOptions = {}): Datase
       if (j !== labelCol) x[i * cols + c++] = v;
     });
   });
-  const classes = Math.max(...labels) + 1;
+  const classes = labels.reduce((m, v) => Math.max(m, v), 0) + 1; // (a spread would overflow the stack on big files)
   if (opts.scale === 'minmax') {
     for (let c = 0; c < cols; c++) {
       let lo = Infinity;

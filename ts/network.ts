@@ -140,6 +140,11 @@ function resolve(options: NetworkOptions): Config {
   if (layers.length > LIMITS.maxLayers) fail(`options.layers can have at most ${LIMITS.maxLayers} sizes, got ${layers.length}`);
   layers.forEach((n, i) => checkInteger(n, `options.layers[${i}]`, 1, LIMITS.maxLayerSize));
   const L = layers.length - 1;
+  let parameters = 0;
+  for (let l = 0; l < L; l++) parameters += layers[l + 1] * (layers[l] + 1);
+  if (parameters > LIMITS.maxElements) {
+    fail(`options.layers ${layers.join('-')} has ${parameters} parameters, more than the limit of ${LIMITS.maxElements} (2^28)`);
+  }
 
   const loss = checkOneOf(options.loss ?? 'mse', 'options.loss', LOSSES);
   const hidden = checkOneOf(options.activation ?? 'sigmoid', 'options.activation', ACTIVATIONS);
@@ -169,6 +174,10 @@ function resolve(options: NetworkOptions): Config {
   const precision = checkOneOf(options.precision ?? (engine === 'educational' ? 'f64' : 'f32'), 'options.precision', ['f32', 'f64'] as const);
   if (engine === 'educational' && precision !== 'f64') fail(`the educational engine computes in f64 only, got precision '${precision}'`);
   if (options.wasm !== undefined && engine !== 'wasm') fail(`options.wasm applies to the wasm engine only, got engine '${engine}'`);
+  if (options.wasm !== undefined) {
+    if (typeof options.wasm !== 'object' || options.wasm === null) fail(`options.wasm must be an object, got ${show(options.wasm)}`);
+    for (const k of Object.keys(options.wasm)) if (!['simd', 'source', 'instance'].includes(k)) fail(`unknown option 'wasm.${k}' (known: simd, source, instance)`);
+  }
 
   const seed = options.seed ?? DEFAULT_SEED;
   checkInteger(seed, 'options.seed', 0, 0xffffffff);
@@ -227,8 +236,8 @@ export class Network {
     this.engineImpl = engine;
     this.step = cfg.step;
     this.shuffleRng = new Random((cfg.seed ^ 0x5eed5eed) >>> 0);
-    this.layers = cfg.arch.sizes;
-    this.activations = cfg.arch.activations.slice(1);
+    this.layers = Object.freeze([...cfg.arch.sizes]);
+    this.activations = Object.freeze(cfg.arch.activations.slice(1));
     this.loss = cfg.arch.loss;
     this.inputLayer = cfg.arch.inputActivated ? 'activated' : 'identity';
     this.engine = cfg.engine;
@@ -241,7 +250,13 @@ export class Network {
     const cfg = resolve(options);
     if (cfg.engine !== 'wasm') return new Network(makeEngine(cfg), cfg);
     const inst = await loadWasm(options.wasm);
-    return new Network(new WasmEngine(inst, cfg.arch, cfg.precision), cfg);
+    const engine = new WasmEngine(inst, cfg.arch, cfg.precision);
+    try {
+      return new Network(engine, cfg);
+    } catch (e) {
+      engine.dispose();
+      throw e;
+    }
   }
 
   /** Creates a network of the js or educational engine, which need nothing loaded. */
@@ -258,7 +273,7 @@ export class Network {
 
   /** The optimiser and learning rates `trainBatch` and `fit` use when not told otherwise. */
   get settings(): Readonly<StepSettings> {
-    return this.step;
+    return { ...this.step, optimizer: { ...this.step.optimizer } };
   }
 
   /** The engine behind this network (for inspection: the educational engine exposes its neurons). */
@@ -271,17 +286,22 @@ export class Network {
     return this.engineImpl;
   }
 
-  private get sizes(): readonly number[] {
-    return this.layers;
+  private x(input: Rows, what = 'x'): Matrix {
+    return toMatrix(input, what, this.layers[0], this.precision, 'the input layer size');
   }
 
-  private x(input: Rows, what = 'x'): Matrix {
-    return toMatrix(input, what, this.sizes[0], this.precision, 'the input layer size');
+  /** A minibatch of `rows` rows must fit the limits of one engine call (every engine alike). */
+  private checkBatch(rows: number, what: string): void {
+    if (rows > LIMITS.maxBatch) fail(`${what} can have at most ${LIMITS.maxBatch} rows, got ${rows}`);
+    const widest = Math.max(...this.layers);
+    if (rows * widest > LIMITS.maxElements) {
+      fail(`${what} of ${rows} rows × the widest layer (${widest} neurons) exceeds ${LIMITS.maxElements} (2^28) values: use fewer rows`);
+    }
   }
 
   private xy(x: Rows, y: Rows, xWhat = 'x', yWhat = 'y'): [Matrix, Matrix] {
     const xm = this.x(x, xWhat);
-    const ym = toMatrix(y, yWhat, this.sizes[this.sizes.length - 1], this.precision, 'the output layer size');
+    const ym = toMatrix(y, yWhat, this.layers[this.layers.length - 1], this.precision, 'the output layer size');
     if (xm.rows !== ym.rows) fail(`${xWhat} and ${yWhat} must have the same number of rows, got ${xm.rows} and ${ym.rows}`);
     if (this.loss === 'cross-entropy') checkDistributions(ym, yWhat);
     return [xm, ym];
@@ -301,7 +321,7 @@ export class Network {
   trainBatch(x: Rows, y: Rows, options: StepOptions = {}): number {
     const engine = this.live();
     const [xm, ym] = this.xy(x, y);
-    if (xm.rows > LIMITS.maxBatch) fail(`a minibatch can have at most ${LIMITS.maxBatch} rows, got ${xm.rows}`);
+    this.checkBatch(xm.rows, 'a minibatch');
     // Without options, the network's own settings (the same object each time: nothing to compare).
     this.configure(hasStepOptions(options) ? resolveStep(options, this.step, 'options') : this.step);
     const loss = engine.trainBatch(xm, ym);
@@ -314,7 +334,9 @@ export class Network {
     const engine = this.live();
     const [xm, ym] = this.xy(x, y);
     const epochs = checkInteger(options.epochs ?? 50, 'options.epochs', 0, 1e9);
-    const batch = checkInteger(options.batchSize ?? 16, 'options.batchSize', 1, LIMITS.maxBatch);
+    // A minibatch larger than the data is the whole data.
+    const batch = Math.min(checkInteger(options.batchSize ?? 16, 'options.batchSize', 1, LIMITS.maxBatch), xm.rows);
+    this.checkBatch(batch, 'a minibatch');
     const shuffle = options.shuffle ?? true;
     if (typeof shuffle !== 'boolean') fail(`options.shuffle must be true or false, got ${show(shuffle)}`);
     if (options.onEpoch !== undefined && typeof options.onEpoch !== 'function') fail(`options.onEpoch must be a function, got ${show(options.onEpoch)}`);
@@ -388,7 +410,7 @@ export class Network {
   predictMatrix(x: Rows): Matrix {
     const engine = this.live();
     const xm = this.x(x);
-    return { data: engine.predict(xm), rows: xm.rows, cols: this.sizes[this.sizes.length - 1] };
+    return { data: engine.predict(xm), rows: xm.rows, cols: this.layers[this.layers.length - 1] };
   }
 
   /** Mean loss and accuracy over x, y. */
@@ -406,7 +428,7 @@ export class Network {
   gradients(x: Rows, y: Rows): Gradients {
     const engine = this.live();
     const [xm, ym] = this.xy(x, y);
-    if (xm.rows > LIMITS.maxBatch) fail(`gradients takes at most ${LIMITS.maxBatch} rows, got ${xm.rows}`);
+    this.checkBatch(xm.rows, 'gradients()');
     const { loss, grads } = engine.gradients(xm, ym);
     return { loss, ...this.unflatten(grads) };
   }
@@ -445,7 +467,7 @@ export class Network {
 
   private unflatten(flat: Float64Array): Parameters {
     const lay = this.live().layout;
-    const s = this.sizes;
+    const s = this.layers;
     const weights: number[][][] = [];
     const biases: number[][] = [];
     for (let l = 0; l < lay.depth; l++) {
@@ -464,7 +486,7 @@ export class Network {
 
   private flatten(p: Parameters): Float64Array {
     const lay = this.live().layout;
-    const s = this.sizes;
+    const s = this.layers;
     if (typeof p !== 'object' || p === null) fail(`parameters must be { weights, biases }, got ${show(p)}`);
     const { weights, biases, inputBiases } = p;
     if (!Array.isArray(weights) || weights.length !== lay.depth) fail(`parameters.weights must have ${lay.depth} matrices, got ${show(weights)}`);

@@ -161,6 +161,7 @@ async function trainedAccuracy(c: VerifyCase, all: Dataset): Promise<number> {
 export async function verify(options: VerifyOptions = {}): Promise<VerifyReport> {
   const cases = options.cases ?? DEFAULT_CASES;
   const steps = options.steps ?? 100;
+  if (!Number.isInteger(steps) || steps < 1) throw new RangeError(`verify: steps must be an integer ≥ 1, got ${steps}`);
   const notes: string[] = [];
   const all = await loadBuiltin('digits');
   const ds = subset(all, Array.from({ length: ROWS }, (_, i) => i), 'digits (first 320 rows)');

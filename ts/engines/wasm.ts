@@ -25,10 +25,12 @@ const leaks = new FinalizationRegistry<{ inst: WasmInstance; handle: number }>((
 export class WasmEngine implements Engine {
   readonly name = 'wasm' as const;
   readonly layout: Layout;
-  private handle: number;
+  /** 0 before creation succeeds and after dispose. */
+  private handle = 0;
   private capacity: number;
   private readonly x: BackpropExports;
   private readonly bits: 32 | 64;
+  private created = false;
 
   constructor(
     private readonly inst: WasmInstance,
@@ -39,20 +41,14 @@ export class WasmEngine implements Engine {
     this.x = inst.exports;
     this.bits = precision === 'f32' ? 32 : 64;
     const n = arch.sizes.length;
-    const sizes = this.alloc(4 * n);
-    const acts = this.alloc(4 * n);
-    try {
+    this.handle = this.withBuffers([4 * n, 4 * n], ([sizes, acts]) => {
       new Uint32Array(this.x.memory.buffer, sizes, n).set(arch.sizes);
       new Uint32Array(this.x.memory.buffer, acts, n).set(arch.activations.map((a) => ACTIVATION_CODES[a]));
-      const h = this.call(() =>
-        this.x.bp_create(this.bits, n, sizes, acts, arch.inputActivated ? 1 : 0, LOSS_CODES[arch.loss], INITIAL_CAPACITY),
-      );
+      const h = this.x.bp_create(this.bits, n, sizes, acts, arch.inputActivated ? 1 : 0, LOSS_CODES[arch.loss], INITIAL_CAPACITY);
       this.check(h, 'creating the network');
-      this.handle = h;
-    } finally {
-      this.x.bp_free(sizes);
-      this.x.bp_free(acts);
-    }
+      return h;
+    });
+    this.created = true;
     this.capacity = INITIAL_CAPACITY;
     leaks.register(this, { inst, handle: this.handle }, this);
   }
@@ -66,7 +62,7 @@ export class WasmEngine implements Engine {
     if (this.inst.broken) {
       throw new Error(`wasm-backprop: this network's WebAssembly instance trapped earlier (${this.inst.broken.message}) and can no longer be used; create a new network`);
     }
-    if (this.handle === 0) throw new Error('wasm-backprop: this network has been disposed');
+    if (this.handle === 0 && this.created) throw new Error('wasm-backprop: this network has been disposed');
     try {
       return f();
     } catch (e) {
@@ -85,19 +81,37 @@ export class WasmEngine implements Engine {
     throw new E(`wasm-backprop: ${doing} failed: ${text}`);
   }
 
+  /** A new wasm buffer of `bytes` bytes (wasm32 addresses are unsigned: `>>> 0`). */
   private alloc(bytes: number): number {
-    const p = this.x.bp_alloc(bytes);
+    const p = bytes < 2 ** 32 ? this.x.bp_alloc(bytes) >>> 0 : 0;
     if (p === 0) throw new RangeError(`wasm-backprop: cannot allocate ${bytes} bytes of WebAssembly memory`);
     return p;
   }
 
+  /**
+   * Runs `f` with new wasm buffers of the given sizes, inside `call`, and frees them afterwards
+   * whatever happens (unless the instance trapped: then nothing more is asked of it).
+   */
+  private withBuffers<R>(bytes: number[], f: (ptrs: number[]) => R): R {
+    return this.call(() => {
+      const ptrs: number[] = [];
+      try {
+        for (const b of bytes) ptrs.push(this.alloc(b));
+        return f(ptrs);
+      } finally {
+        if (!this.inst.broken) for (const p of ptrs) this.x.bp_free(p);
+      }
+    });
+  }
+
   /** A view of `len` elements of the engine's precision at `ptr` (re-created at every use). */
   private view(ptr: number, len: number): FloatArray {
-    return this.bits === 32 ? new Float32Array(this.x.memory.buffer, ptr, len) : new Float64Array(this.x.memory.buffer, ptr, len);
+    const at = ptr >>> 0;
+    return this.bits === 32 ? new Float32Array(this.x.memory.buffer, at, len) : new Float64Array(this.x.memory.buffer, at, len);
   }
 
   private results(): Float64Array {
-    return new Float64Array(this.x.memory.buffer, this.x.bp_results(this.handle), 4);
+    return new Float64Array(this.x.memory.buffer, this.x.bp_results(this.handle) >>> 0, 4);
   }
 
   private reserve(rows: number): void {
@@ -148,21 +162,20 @@ export class WasmEngine implements Engine {
     return { loss: this.results()[0], grads };
   }
 
-  /** Copies a matrix into a new wasm buffer; returns its address. */
-  private upload(m: Matrix): number {
-    const p = this.alloc(m.data.length * (this.bits / 8));
-    this.view(p, m.data.length).set(m.data);
-    return p;
+  private bytes(m: Matrix): number {
+    return m.data.length * (this.bits / 8);
   }
 
   prepare(x: Matrix, y: Matrix): PreparedData {
     return this.call(() => {
-      const xp = this.upload(x);
-      let yp: number;
+      const xp = this.alloc(this.bytes(x));
+      let yp = 0;
       try {
-        yp = this.upload(y);
+        yp = this.alloc(this.bytes(y));
+        this.view(xp, x.data.length).set(x.data);
+        this.view(yp, y.data.length).set(y.data);
       } catch (e) {
-        this.x.bp_free(xp);
+        if (!this.inst.broken) [xp, yp].filter((p) => p !== 0).forEach((p) => this.x.bp_free(p));
         throw e;
       }
       return new WasmData(this.inst, xp, yp, x.rows);
@@ -174,18 +187,10 @@ export class WasmEngine implements Engine {
       throw new ArgumentError('fitEpochs needs data prepared by this engine and not yet disposed');
     }
     this.reserve(batch);
-    return this.call(() => {
-      const pp = this.alloc(perm.length * 4);
-      const lp = this.alloc(epochs * 8);
-      try {
-        new Uint32Array(this.x.memory.buffer, pp, perm.length).set(perm);
-        const s = this.x.bp_fit(this.handle, data.x, data.y, data.rows, pp, epochs, batch, lp);
-        this.check(s, 'training epochs');
-        return Float64Array.from(new Float64Array(this.x.memory.buffer, lp, epochs));
-      } finally {
-        this.x.bp_free(pp);
-        this.x.bp_free(lp);
-      }
+    return this.withBuffers([perm.length * 4, epochs * 8], ([pp, lp]) => {
+      new Uint32Array(this.x.memory.buffer, pp, perm.length).set(perm);
+      this.check(this.x.bp_fit(this.handle, data.x, data.y, data.rows, pp, epochs, batch, lp), 'training epochs');
+      return Float64Array.from(new Float64Array(this.x.memory.buffer, lp, epochs));
     });
   }
 
@@ -196,31 +201,20 @@ export class WasmEngine implements Engine {
       this.check(this.call(() => this.x.bp_forward(this.handle, x.rows)), 'predicting');
       return this.call(() => this.view(this.x.bp_output(this.handle), x.rows * nL).slice());
     }
-    return this.call(() => {
-      const xp = this.upload(x);
-      const op = this.alloc(x.rows * nL * (this.bits / 8));
-      try {
-        this.check(this.x.bp_predict(this.handle, xp, x.rows, op), 'predicting');
-        return this.view(op, x.rows * nL).slice();
-      } finally {
-        this.x.bp_free(xp);
-        this.x.bp_free(op);
-      }
+    return this.withBuffers([this.bytes(x), x.rows * nL * (this.bits / 8)], ([xp, op]) => {
+      this.view(xp, x.data.length).set(x.data);
+      this.check(this.x.bp_predict(this.handle, xp, x.rows, op), 'predicting');
+      return this.view(op, x.rows * nL).slice();
     });
   }
 
   evaluate(x: Matrix, y: Matrix): { loss: number; correct: number } {
-    return this.call(() => {
-      const xp = this.upload(x);
-      const yp = this.upload(y);
-      try {
-        this.check(this.x.bp_evaluate(this.handle, xp, yp, x.rows), 'evaluating');
-        const r = this.results();
-        return { loss: r[0], correct: r[1] };
-      } finally {
-        this.x.bp_free(xp);
-        this.x.bp_free(yp);
-      }
+    return this.withBuffers([this.bytes(x), this.bytes(y)], ([xp, yp]) => {
+      this.view(xp, x.data.length).set(x.data);
+      this.view(yp, y.data.length).set(y.data);
+      this.check(this.x.bp_evaluate(this.handle, xp, yp, x.rows), 'evaluating');
+      const r = this.results();
+      return { loss: r[0], correct: r[1] };
     });
   }
 

@@ -146,7 +146,7 @@ async function instantiateFrom(source: WasmSource): Promise<WebAssembly.Instance
     return WebAssembly.instantiate(checkImports(await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>)), imports);
   }
   if (source instanceof URL || typeof source === 'string') {
-    const url = source instanceof URL ? source : new URL(source, globalThis.location?.href);
+    const url = source instanceof URL ? source : await toUrl(source);
     if (url.protocol === 'file:') {
       const fsName = 'node:fs/promises';
       const fs = (await import(/* @vite-ignore */ fsName)) as typeof import('node:fs/promises');
@@ -161,6 +161,18 @@ async function instantiateFrom(source: WasmSource): Promise<WebAssembly.Instance
     return WebAssembly.instantiate(checkImports(await WebAssembly.compileStreaming(response)), imports);
   }
   return instantiateFrom(await response.arrayBuffer());
+}
+
+/** A URL string (relative to the page in a browser), or in Node also a file path. */
+async function toUrl(source: string): Promise<URL> {
+  try {
+    return new URL(source, globalThis.location?.href);
+  } catch (e) {
+    if (typeof process === 'undefined' || !process.versions?.node) throw e;
+    const urlName = 'node:url';
+    const { pathToFileURL } = (await import(/* @vite-ignore */ urlName)) as typeof import('node:url');
+    return pathToFileURL(source);
+  }
 }
 
 /** The kernels import nothing; a module that does is not ours. */

@@ -9,7 +9,7 @@
 //!   on user input.
 
 use std::collections::BTreeMap;
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard};
 
 use crate::alloc;
 use crate::element::Element;
@@ -76,7 +76,8 @@ struct Slot {
     entry: Option<Box<Entry>>,
 }
 
-const MAX_HANDLES: usize = 1 << 16;
+/// Live networks at most: the index (plus one) must fit the handle's low 16 bits.
+const MAX_HANDLES: usize = 0xffff;
 static NETS: Mutex<Vec<Slot>> = Mutex::new(Vec::new());
 /// Buffers handed out by `bp_alloc`, by address; `u64` elements keep them 8-byte aligned.
 static BUFFERS: Mutex<BTreeMap<usize, Vec<u64>>> = Mutex::new(BTreeMap::new());
@@ -85,12 +86,14 @@ fn handle_of(index: usize, generation: u32) -> i32 {
     ((generation as i32 & 0x7fff) << 16) | (index as i32 + 1)
 }
 
+/// The slot index a handle names, if the handle is well formed.
+fn index_of(handle: i32) -> Option<(usize, u32)> {
+    (handle > 0 && handle & 0xffff != 0).then(|| (((handle & 0xffff) - 1) as usize, (handle >> 16) as u32))
+}
+
 /// Runs `f` on the entry a handle names, or returns `STATUS_INVALID_HANDLE`.
 fn with_entry<R>(handle: i32, f: impl FnOnce(&mut Entry) -> R) -> Result<R, i32> {
-    if handle <= 0 {
-        return Err(STATUS_INVALID_HANDLE);
-    }
-    let (index, generation) = (((handle & 0xffff) - 1) as usize, (handle >> 16) as u32);
+    let (index, generation) = index_of(handle).ok_or(STATUS_INVALID_HANDLE)?;
     let mut nets = NETS.lock().unwrap();
     match nets.get_mut(index) {
         Some(Slot { generation: g, entry: Some(e) }) if *g & 0x7fff == generation => Ok(f(e)),
@@ -102,35 +105,48 @@ fn code(r: Result<i32, i32>) -> i32 {
     r.unwrap_or_else(|e| e)
 }
 
-/// A slice of `len` elements of `T` at `ptr`, which must be the start of a live `bp_alloc`
-/// buffer of at least that many bytes.
-fn buffer<'a, T>(ptr: usize, len: usize) -> Result<&'a [T], i32> {
-    let bytes = len.checked_mul(core::mem::size_of::<T>()).ok_or(STATUS_INVALID_BUFFER)?;
-    let buffers = BUFFERS.lock().unwrap();
-    match buffers.get(&ptr) {
-        Some(v) if v.len() * 8 >= bytes => {
-            // SAFETY: `ptr` is the start of a live allocation of at least `bytes` bytes, 8-byte
-            // aligned; every bit pattern is a valid f32/f64/u32. The buffer outlives this call
-            // (only bp_free removes it, and no entry point calls bp_free).
-            Ok(unsafe { core::slice::from_raw_parts(ptr as *const T, len) })
+/// The live buffers, locked for the whole of one entry point's work, so no buffer can be freed
+/// while a slice of it is in use.
+struct Buffers(MutexGuard<'static, BTreeMap<usize, Vec<u64>>>);
+
+impl Buffers {
+    fn lock() -> Self {
+        Buffers(BUFFERS.lock().unwrap())
+    }
+
+    /// Checks that `ptr` starts a live buffer of at least `len` elements of `T`.
+    fn check<T>(&self, ptr: usize, len: usize) -> Result<(), i32> {
+        let bytes = len.checked_mul(core::mem::size_of::<T>()).ok_or(STATUS_INVALID_BUFFER)?;
+        match self.0.get(&ptr) {
+            Some(v) if v.len() * 8 >= bytes => Ok(()),
+            _ => Err(STATUS_INVALID_BUFFER),
         }
-        _ => Err(STATUS_INVALID_BUFFER),
+    }
+
+    /// `len` elements of `T` at `ptr`, read-only.
+    fn get<T>(&self, ptr: usize, len: usize) -> Result<&[T], i32> {
+        self.check::<T>(ptr, len)?;
+        // SAFETY: `ptr` starts a live, 8-byte-aligned allocation of at least `len` elements (checked
+        // above) that stays alive while `self` holds the lock; every bit pattern is a valid
+        // f32/f64/u32; no writable slice of it exists (`get_mut` callers pass distinct buffers).
+        Ok(unsafe { core::slice::from_raw_parts(ptr as *const T, len) })
+    }
+
+    /// `len` elements of `T` at `ptr`, writable. The caller passes a buffer distinct from every other
+    /// buffer of the same call (`distinct`).
+    #[allow(clippy::mut_from_ref)]
+    fn get_mut<T>(&self, ptr: usize, len: usize) -> Result<&mut [T], i32> {
+        self.check::<T>(ptr, len)?;
+        // SAFETY: as in `get`; `ptr` came from `Vec::as_mut_ptr` in `bp_alloc` and no other slice of
+        // this buffer is alive in this call.
+        Ok(unsafe { core::slice::from_raw_parts_mut(ptr as *mut T, len) })
     }
 }
 
-/// As `buffer`, writable. The caller checks that it overlaps no other buffer of the same call.
-fn buffer_mut<'a, T>(ptr: usize, len: usize) -> Result<&'a mut [T], i32> {
-    let s: &[T] = buffer(ptr, len)?;
-    // SAFETY: as in `buffer`; the callers pass distinct pointers for a writable buffer and every
-    // other buffer of the call, and distinct live buffers never overlap.
-    Ok(unsafe { core::slice::from_raw_parts_mut(s.as_ptr() as *mut T, len) })
-}
-
-fn distinct(ptrs: &[usize]) -> Result<(), i32> {
-    for (i, p) in ptrs.iter().enumerate() {
-        if ptrs[i + 1..].contains(p) {
-            return Err(STATUS_INVALID_BUFFER);
-        }
+/// A buffer written by a call must be none of the buffers it reads.
+fn distinct(written: usize, read: &[usize]) -> Result<(), i32> {
+    if read.contains(&written) {
+        return Err(STATUS_INVALID_BUFFER);
     }
     Ok(())
 }
@@ -150,7 +166,7 @@ pub extern "C" fn bp_alloc(bytes: usize) -> usize {
         return 0;
     }
     v.resize(words, 0);
-    let ptr = v.as_ptr() as usize;
+    let ptr = v.as_mut_ptr() as usize;
     BUFFERS.lock().unwrap().insert(ptr, v);
     ptr
 }
@@ -193,12 +209,14 @@ pub extern "C" fn bp_create(
         if layers > crate::network::MAX_LAYERS {
             return Err(STATUS_TOO_LARGE);
         }
-        let sizes: Vec<usize> = buffer::<u32>(sizes, layers)?.iter().map(|&s| s as usize).collect();
-        let acts = buffer::<u32>(acts, layers)?
+        let bufs = Buffers::lock();
+        let sizes: Vec<usize> = bufs.get::<u32>(sizes, layers)?.iter().map(|&s| s as usize).collect();
+        let acts = bufs.get::<u32>(acts, layers)?
             .iter()
             .map(|&c| Activation::from_code(c))
             .collect::<Option<Vec<_>>>()
             .ok_or(STATUS_INVALID_ARGUMENT)?;
+        drop(bufs);
         let loss = Loss::from_code(loss).ok_or(STATUS_INVALID_ARGUMENT)?;
         let ia = match input_activated {
             0 => false,
@@ -231,13 +249,14 @@ pub extern "C" fn bp_create(
 /// Frees a network and every buffer it owns.
 #[no_mangle]
 pub extern "C" fn bp_destroy(handle: i32) -> i32 {
-    let index = ((handle & 0xffff) - 1) as usize;
-    // Checks the handle (and its generation) first.
-    if let Err(e) = with_entry(handle, |_| ()) {
-        return e;
-    }
-    let entry = NETS.lock().unwrap()[index].entry.take();
-    drop(entry);
+    let Some((index, generation)) = index_of(handle) else {
+        return STATUS_INVALID_HANDLE;
+    };
+    let entry = match NETS.lock().unwrap().get_mut(index) {
+        Some(slot) if slot.entry.is_some() && slot.generation & 0x7fff == generation => slot.entry.take(),
+        _ => return STATUS_INVALID_HANDLE,
+    };
+    drop(entry); // outside the lock
     STATUS_OK
 }
 
@@ -300,7 +319,7 @@ pub extern "C" fn bp_results(handle: i32) -> usize {
 #[no_mangle]
 pub extern "C" fn bp_set_optimizer(handle: i32, kind: u32, lr: f64, lr_b: f64, h1: f64, h2: f64, h3: f64) -> i32 {
     let finite = [lr, lr_b, h1, h2, h3].iter().all(|v| v.is_finite());
-    let Some(opt) = Optimiser::from_code(kind, h1, h2, h3).filter(|_| finite && lr >= 0.0 && lr_b >= 0.0) else {
+    let Some(opt) = Optimiser::from_code(kind, h1, h2, h3).filter(|o| finite && lr >= 0.0 && lr_b >= 0.0 && o.is_valid()) else {
         return STATUS_INVALID_ARGUMENT;
     };
     code(with_entry(handle, |e| with_net!(&mut e.net, n, T => { n.set_optimiser(opt, lr, lr_b); STATUS_OK })))
@@ -362,12 +381,13 @@ pub extern "C" fn bp_fit(
 ) -> i32 {
     code(with_entry(handle, |e| {
         with_net!(&mut e.net, n, T => (|| {
-            distinct(&[x, y, perm, losses])?;
+            distinct(losses, &[x, y, perm])?;
+            let bufs = Buffers::lock();
             let perm_len = epochs.checked_mul(rows).ok_or(STATUS_INVALID_ARGUMENT)?;
-            let xs = buffer::<T>(x, rows.checked_mul(n.input_size()).ok_or(STATUS_TOO_LARGE)?)?;
-            let ys = buffer::<T>(y, rows.checked_mul(n.output_size()).ok_or(STATUS_TOO_LARGE)?)?;
-            let p = buffer::<u32>(perm, perm_len)?;
-            let l = buffer_mut::<f64>(losses, epochs)?;
+            let xs = bufs.get::<T>(x, rows.checked_mul(n.input_size()).ok_or(STATUS_TOO_LARGE)?)?;
+            let ys = bufs.get::<T>(y, rows.checked_mul(n.output_size()).ok_or(STATUS_TOO_LARGE)?)?;
+            let p = bufs.get::<u32>(perm, perm_len)?;
+            let l = bufs.get_mut::<f64>(losses, epochs)?;
             n.fit(xs, ys, rows, p, epochs, batch, l).map_err(status)?;
             Ok(STATUS_OK)
         })().unwrap_or_else(|s| s))
@@ -379,9 +399,10 @@ pub extern "C" fn bp_fit(
 pub extern "C" fn bp_predict(handle: i32, x: usize, rows: usize, out: usize) -> i32 {
     code(with_entry(handle, |e| {
         with_net!(&mut e.net, n, T => (|| {
-            distinct(&[x, out])?;
-            let xs = buffer::<T>(x, rows.checked_mul(n.input_size()).ok_or(STATUS_TOO_LARGE)?)?;
-            let o = buffer_mut::<T>(out, rows.checked_mul(n.output_size()).ok_or(STATUS_TOO_LARGE)?)?;
+            distinct(out, &[x])?;
+            let bufs = Buffers::lock();
+            let xs = bufs.get::<T>(x, rows.checked_mul(n.input_size()).ok_or(STATUS_TOO_LARGE)?)?;
+            let o = bufs.get_mut::<T>(out, rows.checked_mul(n.output_size()).ok_or(STATUS_TOO_LARGE)?)?;
             n.predict(xs, rows, o).map_err(status)?;
             Ok(STATUS_OK)
         })().unwrap_or_else(|s| s))
@@ -393,9 +414,9 @@ pub extern "C" fn bp_predict(handle: i32, x: usize, rows: usize, out: usize) -> 
 pub extern "C" fn bp_evaluate(handle: i32, x: usize, y: usize, rows: usize) -> i32 {
     code(with_entry(handle, |e| {
         let r = with_net!(&mut e.net, n, T => (|| {
-            distinct(&[x, y])?;
-            let xs = buffer::<T>(x, rows.checked_mul(n.input_size()).ok_or(STATUS_TOO_LARGE)?)?;
-            let ys = buffer::<T>(y, rows.checked_mul(n.output_size()).ok_or(STATUS_TOO_LARGE)?)?;
+            let bufs = Buffers::lock();
+            let xs = bufs.get::<T>(x, rows.checked_mul(n.input_size()).ok_or(STATUS_TOO_LARGE)?)?;
+            let ys = bufs.get::<T>(y, rows.checked_mul(n.output_size()).ok_or(STATUS_TOO_LARGE)?)?;
             n.evaluate(xs, ys, rows).map_err(status)
         })());
         match r {
@@ -425,10 +446,11 @@ fn gemm_call<T: Element>(
         let last = (rows - 1).checked_mul(rs).and_then(|r| (cols - 1).checked_mul(cs).and_then(|c| r.checked_add(c)));
         last.and_then(|l| l.checked_add(1)).ok_or(STATUS_TOO_LARGE)
     };
-    distinct(&[a.0, c.0]).and(distinct(&[b.0, c.0]))?;
-    let av = buffer::<T>(a.0, extent(m, k, a.1, a.2)?)?;
-    let bv = buffer::<T>(b.0, extent(k, n, b.1, b.2)?)?;
-    let cv = buffer_mut::<T>(c.0, extent(m, n, c.1, c.2)?)?;
+    distinct(c.0, &[a.0, b.0])?;
+    let bufs = Buffers::lock();
+    let av = bufs.get::<T>(a.0, extent(m, k, a.1, a.2)?)?;
+    let bv = bufs.get::<T>(b.0, extent(k, n, b.1, b.2)?)?;
+    let cv = bufs.get_mut::<T>(c.0, extent(m, n, c.1, c.2)?)?;
     let mut ws = Workspace::<T>::try_new(n).map_err(|_| STATUS_OUT_OF_MEMORY)?;
     let (am, bm) = (MatRef::new(av, a.1, a.2), MatRef::new(bv, b.1, b.2));
     gemm(m, n, k, T::from_f64(alpha), am, bm, accumulate != 0, cv, c.1, c.2, &mut ws);

@@ -117,8 +117,10 @@ impl<T: Element> Network<T> {
         }
         let (mut w_off, mut b_off, mut len) = (Vec::new(), Vec::new(), 0usize);
         for l in 0..layers - 1 {
+            // Checked: usize is 32 bits on wasm32, where 65536 × 65536 would wrap to 0.
+            let weights = sizes[l + 1].checked_mul(sizes[l]).ok_or(Error::TooLarge)?;
             w_off.push(len);
-            len += sizes[l + 1] * sizes[l];
+            len = len.checked_add(weights).ok_or(Error::TooLarge)?;
             b_off.push(len);
             len += sizes[l + 1];
             if len > MAX_ELEMENTS {
@@ -169,7 +171,7 @@ impl<T: Element> Network<T> {
         if capacity <= self.capacity {
             return Ok(());
         }
-        if self.sizes.iter().any(|&n| n * capacity > MAX_ELEMENTS) {
+        if self.sizes.iter().any(|&n| n.checked_mul(capacity).is_none_or(|e| e > MAX_ELEMENTS)) {
             return Err(Error::TooLarge);
         }
         let alloc = |n: usize| try_zeroed::<T>(n * capacity);

@@ -65,13 +65,17 @@ fn abi_contract() {
     assert_eq!(bp_set_optimizer(h, 0, 0.1, 0.1, 0.0, 0.0, 0.0), STATUS_OK);
     assert_eq!(bp_fit(h, x, y, 4, perm, 1, 2, losses), STATUS_OK);
     assert_eq!(bp_fit(h, x, y, 4, perm, 1, 5, losses), STATUS_BATCH_TOO_LARGE);
-    assert_eq!(bp_fit(h, x, x, 4, perm, 1, 2, losses), STATUS_INVALID_BUFFER); // aliasing
+    assert_eq!(bp_fit(h, x, y, 4, perm, 1, 2, perm), STATUS_INVALID_BUFFER); // writes what it reads
     assert_eq!(bp_fit(h, x, y, 5, perm, 1, 2, losses), STATUS_INVALID_BUFFER); // x too short
     write_u32(perm, &[0, 1, 2, 4]);
     assert_eq!(bp_fit(h, x, y, 4, perm, 1, 2, losses), STATUS_INDEX_OUT_OF_RANGE);
     assert_eq!(bp_set_optimizer(h, 0, f64::NAN, 0.1, 0.0, 0.0, 0.0), STATUS_INVALID_ARGUMENT);
     assert_eq!(bp_set_optimizer(h, 0, -1.0, 0.1, 0.0, 0.0, 0.0), STATUS_INVALID_ARGUMENT);
     assert_eq!(bp_set_optimizer(h, 7, 0.1, 0.1, 0.0, 0.0, 0.0), STATUS_INVALID_ARGUMENT);
+    assert_eq!(bp_set_optimizer(h, 1, 0.1, 0.1, 1.0, 0.0, 0.0), STATUS_INVALID_ARGUMENT); // μ = 1
+    assert_eq!(bp_set_optimizer(h, 2, 0.1, 0.1, 0.9, 1.0, 1e-8), STATUS_INVALID_ARGUMENT); // β₂ = 1
+    assert_eq!(bp_set_optimizer(h, 2, 0.1, 0.1, 0.9, 0.999, 0.0), STATUS_INVALID_ARGUMENT); // ε = 0
+    assert_eq!(bp_set_optimizer(h, 2, 0.1, 0.1, 0.9, 0.999, 1e-8), STATUS_OK);
     for p in [x, y, perm, losses, sizes, acts] {
         assert_eq!(bp_free(p), STATUS_OK);
     }

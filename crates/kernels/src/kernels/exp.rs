@@ -8,7 +8,8 @@
 //!   f64: e^r ≈ 1 + 2·rP(r²) / (Q(r²) − rP(r²))          (Padé form)
 //!   eˣ = e^r · 2ⁿ                                        (2ⁿ built in the exponent bits)
 //! ```
-//! Accuracy: about 1 ulp. Arguments are clamped to the range where 2ⁿ is a normal number.
+//! Accuracy: about 1 ulp. Arguments are clamped to the range where 2ⁿ is a normal number; NaN
+//! stays NaN (as `f32x4_min`/`max` keep it in the SIMD twin).
 
 pub mod f32c {
     pub const LO: f32 = -87.336_54;
@@ -29,11 +30,23 @@ pub mod f64c {
     pub const Q: [f64; 4] = [3.001_985_051_386_644_5e-6, 2.524_483_403_496_841e-3, 2.272_655_482_081_550_3e-1, 2.0];
 }
 
+/// `x` limited to `[lo, hi]`, NaN kept (unlike `f32::min`/`max`, which drop it).
+#[inline(always)]
+fn clamp<T: PartialOrd>(x: T, lo: T, hi: T) -> T {
+    if x > hi {
+        hi
+    } else if x < lo {
+        lo
+    } else {
+        x
+    }
+}
+
 /// `eˣ` in f32 (scalar reference of `simd::exp_f32x4`).
 #[inline(always)]
 pub fn exp_f32(x: f32) -> f32 {
     use f32c::*;
-    let x = x.min(HI).max(LO);
+    let x = clamp(x, LO, HI);
     let n = (x * LOG2E + 0.5).floor();
     let r = (x - n * C1) - n * C2;
     let z = r * r;
@@ -49,7 +62,7 @@ pub fn exp_f32(x: f32) -> f32 {
 #[inline(always)]
 pub fn exp_f64(x: f64) -> f64 {
     use f64c::*;
-    let x = x.min(HI).max(LO);
+    let x = clamp(x, LO, HI);
     let n = (x * LOG2E + 0.5).floor();
     let r = (x - n * C1) - n * C2;
     let z = r * r;
@@ -79,5 +92,6 @@ mod tests {
         assert_eq!(exp_f32(0.0), 1.0);
         assert!(exp_f64(-1e6) >= 0.0 && exp_f64(-1e6) < 1e-300);
         assert!(exp_f32(-1e6) >= 0.0 && exp_f32(-1e6) < 1e-37);
+        assert!(exp_f64(f64::NAN).is_nan() && exp_f32(f32::NAN).is_nan());
     }
 }

@@ -39,7 +39,7 @@ impl<'a, T: Element> MatRef<'a, T> {
 
     /// Whether a `rows × cols` matrix with these strides lies inside `data`.
     fn covers(&self, rows: usize, cols: usize) -> bool {
-        rows == 0 || cols == 0 || (rows - 1) * self.rs + (cols - 1) * self.cs < self.data.len()
+        rows == 0 || cols == 0 || last_index(rows, cols, self.rs, self.cs).is_some_and(|i| i < self.data.len())
     }
 
     #[inline(always)]
@@ -75,6 +75,11 @@ pub fn try_zeroed<T: Element>(len: usize) -> Result<Vec<T>, ()> {
     Ok(v)
 }
 
+/// The index of element `(rows − 1, cols − 1)`, unless it overflows.
+pub fn last_index(rows: usize, cols: usize, rs: usize, cs: usize) -> Option<usize> {
+    (rows - 1).checked_mul(rs)?.checked_add((cols - 1).checked_mul(cs)?)
+}
+
 #[inline(always)]
 pub fn round_up(x: usize, m: usize) -> usize {
     x.div_ceil(m) * m
@@ -103,7 +108,7 @@ pub fn gemm<T: Element>(
     ws: &mut Workspace<T>,
 ) {
     assert!(a.covers(m, k) && b.covers(k, n), "gemm: operand shorter than its shape");
-    assert!(m == 0 || n == 0 || (m - 1) * rsc + (n - 1) * csc < c.len(), "gemm: C too short");
+    assert!(m == 0 || n == 0 || last_index(m, n, rsc, csc).is_some_and(|i| i < c.len()), "gemm: C too short");
     if m == 0 || n == 0 {
         return;
     }
@@ -218,7 +223,7 @@ pub fn microkernel_ref<T: Element>(
     accumulate: bool,
 ) {
     let (mr, nr) = (T::MR, T::NR);
-    assert!(a.len() >= kc * mr && b.len() >= kc * nr && c.len() > (mr - 1) * rsc + (nr - 1) * csc);
+    assert!(a.len() >= kc * mr && b.len() >= kc * nr && last_index(mr, nr, rsc, csc).is_some_and(|i| i < c.len()));
     let mut acc = [T::ZERO; MAX_TILE];
     for p in 0..kc {
         let ap = &a[p * mr..][..mr];

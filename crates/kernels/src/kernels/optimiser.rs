@@ -18,6 +18,16 @@ pub enum Optimiser {
 }
 
 impl Optimiser {
+    /// Settings the update formulas are defined for: 0 ≤ μ < 1, 0 ≤ β₁, β₂ < 1, ε > 0.
+    pub fn is_valid(&self) -> bool {
+        let unit = |v: f64| (0.0..1.0).contains(&v);
+        match *self {
+            Optimiser::Sgd => true,
+            Optimiser::Momentum { mu } => unit(mu),
+            Optimiser::Adam { beta1, beta2, eps } => unit(beta1) && unit(beta2) && eps > 0.0,
+        }
+    }
+
     pub fn from_code(code: u32, h1: f64, h2: f64, h3: f64) -> Option<Self> {
         Some(match code {
             0 => Optimiser::Sgd,

@@ -59,7 +59,7 @@ pub fn microkernel_f32(
     csc: usize,
     accumulate: bool,
 ) {
-    assert!(a.len() >= kc * 4 && b.len() >= kc * 8 && c.len() > 3 * rsc + 7 * csc);
+    assert!(a.len() >= kc * 4 && b.len() >= kc * 8 && super::gemm::last_index(4, 8, rsc, csc).is_some_and(|i| i < c.len()));
     let z = f32x4_splat(0.0);
     let mut acc = [[z; 2]; 4];
     for p in 0..kc {
@@ -115,7 +115,7 @@ pub fn microkernel_f64(
     csc: usize,
     accumulate: bool,
 ) {
-    assert!(a.len() >= kc * 4 && b.len() >= kc * 4 && c.len() > 3 * rsc + 3 * csc);
+    assert!(a.len() >= kc * 4 && b.len() >= kc * 4 && super::gemm::last_index(4, 4, rsc, csc).is_some_and(|i| i < c.len()));
     let z = f64x2_splat(0.0);
     let mut acc = [[z; 2]; 4];
     for p in 0..kc {
