@@ -46,6 +46,11 @@ export class WasmEngine implements Engine {
       new Uint32Array(this.x.memory.buffer, acts, n).set(arch.activations.map((a) => ACTIVATION_CODES[a]));
       const h = this.x.bp_create(this.bits, n, sizes, acts, arch.inputActivated ? 1 : 0, LOSS_CODES[arch.loss], INITIAL_CAPACITY);
       this.check(h, 'creating the network');
+      const count = this.x.bp_param_count(h);
+      if (count !== this.layout.length) {
+        this.x.bp_destroy(h);
+        throw new Error(`wasm-backprop: the kernels lay out ${count} parameters, this library ${this.layout.length}: rebuild them (npm run build:wasm)`);
+      }
       return h;
     });
     this.created = true;

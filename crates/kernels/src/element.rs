@@ -49,10 +49,8 @@ pub trait Element:
     fn from_f64(v: f64) -> Self;
     fn to_f64(self) -> f64;
     fn exp(self) -> Self;
-    fn ln(self) -> Self;
     fn tanh(self) -> Self;
     fn sqrt(self) -> Self;
-    fn is_finite(self) -> bool;
     fn abs(self) -> Self;
     /// `eˣ` by the polynomial of `kernels::exp` (the scalar twin of the SIMD one).
     fn exp_poly(self) -> Self;
@@ -98,20 +96,12 @@ macro_rules! element_common {
             <$t>::exp(self)
         }
         #[inline(always)]
-        fn ln(self) -> Self {
-            <$t>::ln(self)
-        }
-        #[inline(always)]
         fn tanh(self) -> Self {
             <$t>::tanh(self)
         }
         #[inline(always)]
         fn sqrt(self) -> Self {
             <$t>::sqrt(self)
-        }
-        #[inline(always)]
-        fn is_finite(self) -> bool {
-            <$t>::is_finite(self)
         }
         #[inline(always)]
         fn abs(self) -> Self {
