@@ -239,17 +239,15 @@ pub fn axpy_f64(alpha: f64, x: &[f64], y: &mut [f64]) {
 fn exp_f32x4(x: v128) -> v128 {
     use super::exp::f32c::*;
     let x = f32x4_max(f32x4_min(x, f32x4_splat(HI)), f32x4_splat(LO));
-    let n = f32x4_floor(f32x4_add(f32x4_mul(x, f32x4_splat(LOG2E)), f32x4_splat(0.5)));
+    let t = f32x4_add(f32x4_mul(x, f32x4_splat(LOG2E)), f32x4_splat(SHIFT));
+    let n = f32x4_sub(t, f32x4_splat(SHIFT));
     let r = f32x4_sub(f32x4_sub(x, f32x4_mul(n, f32x4_splat(C1))), f32x4_mul(n, f32x4_splat(C2)));
     let z = f32x4_mul(r, r);
-    let mut y = f32x4_splat(P[0]);
-    for &p in &P[1..] {
-        y = f32x4_add(f32x4_mul(y, r), f32x4_splat(p));
-    }
+    let pair = |a: f32, b: f32| f32x4_add(f32x4_mul(f32x4_splat(a), r), f32x4_splat(b));
+    let y = f32x4_add(f32x4_mul(f32x4_add(f32x4_mul(pair(P[0], P[1]), z), pair(P[2], P[3])), z), pair(P[4], P[5]));
     let y = f32x4_add(f32x4_add(f32x4_mul(y, z), r), f32x4_splat(1.0));
-    // 2ⁿ: n + 127 in the exponent field of each lane.
-    let pow2 = i32x4_shl(i32x4_add(i32x4_trunc_sat_f32x4(n), i32x4_splat(127)), 23);
-    f32x4_mul(y, pow2)
+    // 2ⁿ: n + 127 sits in the low bits of t; shifted into the exponent field.
+    f32x4_mul(y, i32x4_shl(t, 23))
 }
 
 /// `eˣ` on two f64 lanes: `exp::exp_f64` lane by lane.
@@ -257,7 +255,8 @@ fn exp_f32x4(x: v128) -> v128 {
 fn exp_f64x2(x: v128) -> v128 {
     use super::exp::f64c::*;
     let x = f64x2_max(f64x2_min(x, f64x2_splat(HI)), f64x2_splat(LO));
-    let n = f64x2_floor(f64x2_add(f64x2_mul(x, f64x2_splat(LOG2E)), f64x2_splat(0.5)));
+    let t = f64x2_add(f64x2_mul(x, f64x2_splat(LOG2E)), f64x2_splat(SHIFT));
+    let n = f64x2_sub(t, f64x2_splat(SHIFT));
     let r = f64x2_sub(f64x2_sub(x, f64x2_mul(n, f64x2_splat(C1))), f64x2_mul(n, f64x2_splat(C2)));
     let z = f64x2_mul(r, r);
     let p = f64x2_add(f64x2_mul(f64x2_add(f64x2_mul(f64x2_splat(P[0]), z), f64x2_splat(P[1])), z), f64x2_splat(P[2]));
@@ -267,10 +266,8 @@ fn exp_f64x2(x: v128) -> v128 {
         q = f64x2_add(f64x2_mul(q, z), f64x2_splat(c));
     }
     let y = f64x2_add(f64x2_splat(1.0), f64x2_mul(f64x2_splat(2.0), f64x2_div(p, f64x2_sub(q, p))));
-    // 2ⁿ: n (to i32, then widened to i64) + 1023 in the exponent field of each lane.
-    let n64 = i64x2_extend_low_i32x4(i32x4_trunc_sat_f64x2_zero(n));
-    let pow2 = i64x2_shl(i64x2_add(n64, i64x2_splat(1023)), 52);
-    f64x2_mul(y, pow2)
+    // 2ⁿ: n + 1023 sits in the low bits of t; shifted into the exponent field.
+    f64x2_mul(y, i64x2_shl(t, 52))
 }
 
 /// The sigmoid on four lanes: `e = exp(−|z|)`, `r = 1/(1+e)`, then `r` where `z ≥ 0` and `e·r`
