@@ -104,3 +104,19 @@ fn gemm_column_strided_output() {
         }
     }
 }
+
+#[test]
+fn gemm_reads_operands_with_any_strides() {
+    // Neither stride 1: every other element of a wider matrix (the packers' general path).
+    let (m, n, k) = (9, 11, 7);
+    let a_wide: Vec<f64> = fill(m * k * 4, 5);
+    let b_wide: Vec<f64> = fill(k * n * 4, 6);
+    let (rsa, csa, rsb, csb) = (2 * k * 2, 2, 2, 2 * k * 2);
+    let want = naive(m, n, k, 1.0, &a_wide, rsa, csa, &b_wide, rsb, csb);
+    let mut c = vec![f64::NAN; m * n];
+    let mut ws = Workspace::<f64>::try_new(n).unwrap();
+    gemm(m, n, k, 1.0, MatRef::new(&a_wide, rsa, csa), MatRef::new(&b_wide, rsb, csb), false, &mut c, n, 1, &mut ws);
+    for (got, w) in c.iter().zip(&want) {
+        assert!((got - w).abs() <= 1e-14, "{got} vs {w}");
+    }
+}

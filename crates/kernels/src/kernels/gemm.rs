@@ -42,10 +42,6 @@ impl<'a, T: Element> MatRef<'a, T> {
         rows == 0 || cols == 0 || last_index(rows, cols, self.rs, self.cs).is_some_and(|i| i < self.data.len())
     }
 
-    #[inline(always)]
-    fn at(&self, i: usize, j: usize) -> T {
-        self.data[i * self.rs + j * self.cs]
-    }
 }
 
 /// Packing buffers, allocated once by the owner (a network) and reused by every product.
@@ -175,18 +171,7 @@ fn pack_a<T: Element>(mc: usize, kc: usize, a: MatRef<T>, ic: usize, pc: usize, 
     for s in 0..mc.div_ceil(mr) {
         let sliver = &mut out[s * kc * mr..][..kc * mr];
         let rows = mr.min(mc - s * mr);
-        for r in 0..mr {
-            if r < rows {
-                let i = ic + s * mr + r;
-                for p in 0..kc {
-                    sliver[p * mr + r] = a.at(i, pc + p);
-                }
-            } else {
-                for p in 0..kc {
-                    sliver[p * mr + r] = T::ZERO;
-                }
-            }
-        }
+        pack_sliver(a.data, (ic + s * mr) * a.rs + pc * a.cs, a.rs, a.cs, rows, kc, mr, sliver);
     }
 }
 
@@ -197,11 +182,36 @@ fn pack_b<T: Element>(kc: usize, nc: usize, b: MatRef<T>, pc: usize, jc: usize, 
     for s in 0..nc.div_ceil(nr) {
         let sliver = &mut out[s * kc * nr..][..kc * nr];
         let cols = nr.min(nc - s * nr);
-        for p in 0..kc {
-            let row = &mut sliver[p * nr..][..nr];
-            for (q, v) in row.iter_mut().enumerate() {
-                *v = if q < cols { b.at(pc + p, jc + s * nr + q) } else { T::ZERO };
+        pack_sliver(b.data, pc * b.rs + (jc + s * nr) * b.cs, b.cs, b.rs, cols, kc, nr, sliver);
+    }
+}
+
+/// One `kc × w` sliver: `out[p·w + q] = src[base + q·lane + p·depth]` for `q < lanes`, zero for
+/// `lanes ≤ q < w`. The two layouts the network's products have get a loop without strided reads:
+/// lines contiguous in depth (`depth = 1`), or lanes contiguous at each depth (`lane = 1`).
+#[allow(clippy::too_many_arguments)]
+fn pack_sliver<T: Element>(src: &[T], base: usize, lane: usize, depth: usize, lanes: usize, kc: usize, w: usize, out: &mut [T]) {
+    if depth == 1 {
+        for q in 0..lanes {
+            let line = &src[base + q * lane..][..kc];
+            for (row, &v) in out.chunks_exact_mut(w).zip(line) {
+                row[q] = v;
             }
+        }
+    } else if lane == 1 {
+        for (p, row) in out.chunks_exact_mut(w).enumerate() {
+            row[..lanes].copy_from_slice(&src[base + p * depth..][..lanes]);
+        }
+    } else {
+        for (p, row) in out.chunks_exact_mut(w).enumerate() {
+            for (q, v) in row[..lanes].iter_mut().enumerate() {
+                *v = src[base + q * lane + p * depth];
+            }
+        }
+    }
+    if lanes < w {
+        for row in out.chunks_exact_mut(w) {
+            row[lanes..].fill(T::ZERO);
         }
     }
 }
