@@ -120,3 +120,44 @@ describe('the two artefacts train to the same bits', () => {
     });
   }
 });
+
+describe('per-sample fit is the per-sample trainBatch, to the bit', () => {
+  // fit with batchSize 1 and SGD runs its own per-sample loop in the kernels (narrow layers one
+  // neuron at a time); it must compute exactly what trainBatch does one row at a time.
+  const configs = [
+    { layers: [2, 4, 1], activation: 'sigmoid' as const },
+    { layers: [3, 9, 2], activation: 'tanh' as const },
+    { layers: [10, 4, 12, 1], activation: 'relu' as const },
+    { layers: [5, 3, 17], activation: 'leaky-relu' as const, output: 'linear' as const },
+    { layers: [6, 7, 3], activation: 'sigmoid' as const, loss: 'cross-entropy' as const },
+  ];
+  for (const simd of [true, false]) {
+    for (const precision of ['f32', 'f64'] as const) {
+      it.each(configs)(`${simd ? 'simd' : 'scalar'} ${precision}: $layers $activation`, async (c) => {
+        const make = () => Network.create({ ...c, precision, seed: 9, learningRate: 0.1, biasLearningRate: 0.05, wasm: { simd } });
+        const [fitted, stepped] = await Promise.all([make(), make()]);
+        try {
+          const rows = 13;
+          const nOut = c.layers.at(-1)!;
+          const x = randomMatrix(rows, c.layers[0], 21, -1, 1);
+          const y = c.loss === 'cross-entropy' ? oneHotRows(rows, nOut, 22) : randomMatrix(rows, nOut, 23, 0, 1);
+          const history = await fitted.fit(x, y, { epochs: 3, batchSize: 1, shuffle: false });
+          const losses: number[] = [];
+          for (let e = 0; e < 3; e++) {
+            let sum = 0;
+            for (let r = 0; r < rows; r++) {
+              const row = (m: { data: Float64Array; cols: number }) => ({ data: m.data.slice(r * m.cols, (r + 1) * m.cols), rows: 1, cols: m.cols });
+              sum += stepped.trainBatch(row(x), row(y));
+            }
+            losses.push(sum / rows);
+          }
+          expect(Array.from(fitted.getFlatParameters())).toEqual(Array.from(stepped.getFlatParameters()));
+          expect(relErr(history.losses, losses)).toBeLessThanOrEqual(precision === 'f64' ? 1e-15 : 1e-7);
+        } finally {
+          fitted.dispose();
+          stepped.dispose();
+        }
+      });
+    }
+  }
+});

@@ -25,8 +25,9 @@
 //! prediction and evaluation allocate nothing.
 
 use crate::element::Element;
-use crate::kernels::activation::{apply, mul_derivative, Activation};
+use crate::kernels::activation::{activate_one, apply, mul_derivative, times_derivative, Activation};
 use crate::kernels::gemm::{gemm, try_zeroed, MatRef, Workspace};
+use crate::kernels::vector::dot_short;
 use crate::kernels::loss::{correct_count, loss_sum, output_delta, Loss};
 use crate::kernels::optimiser::{update, Optimiser};
 
@@ -454,7 +455,12 @@ impl<T: Element> Network<T> {
         if perm.iter().any(|&i| i as usize >= rows) {
             return Err(Error::IndexOutOfRange);
         }
+        let per_sample = batch == 1 && self.opt == Optimiser::Sgd && !self.input_activated;
         for (e, order) in perm.chunks_exact(rows).enumerate() {
+            if per_sample {
+                losses[e] = self.fit_samples_sgd(x, y, order) / rows as f64;
+                continue;
+            }
             let mut total = 0.0;
             for chunk in order.chunks(batch) {
                 let n = self.stage_rows(x, Some(y), chunk.iter().map(|&i| i as usize));
@@ -463,6 +469,99 @@ impl<T: Element> Network<T> {
             losses[e] = total / rows as f64;
         }
         Ok(())
+    }
+
+    /// The paper's per-sample training (batch size 1, SGD, identity input layer) over the rows
+    /// `order` of `x` and `y`, the rows read where they are: for each row the forward pass, every
+    /// δ, then `W_l ← W_l − η·δ_{l+1} a_lᵀ`, `b_l ← b_l − η_b·δ_{l+1}`. The same arithmetic as
+    /// `train_staged(1)`, operation for operation, but layers narrower than a SIMD chunk are done
+    /// one neuron at a time in place: on small networks the set-up of the vector kernels and the
+    /// staging cost more than the arithmetic. Returns the sum of the per-sample losses.
+    fn fit_samples_sgd(&mut self, x: &[T], y: &[T], order: &[u32]) -> f64 {
+        const NARROW: usize = 8;
+        let depth = self.depth();
+        let (n0, nl) = (self.sizes[0], self.sizes[depth]);
+        let (lr, lr_b) = (T::from_f64(self.lr), T::from_f64(self.lr_b));
+        let Network { sizes, acts, loss, params, z, a, d, w_off, b_off, .. } = self;
+        let mut total = 0.0;
+        for &row in order {
+            let row = row as usize;
+            let x_row = &x[row * n0..][..n0];
+            // Forward: z = W·a + b, a = f(z); layer 0's activations are the row itself.
+            for l in 0..depth {
+                let (n_in, n_out, act) = (sizes[l], sizes[l + 1], acts[l + 1]);
+                let (a_lo, a_hi) = a.split_at_mut(l + 1);
+                let a_in = if l == 0 { x_row } else { &a_lo[l][..n_in] };
+                let a_out = &mut a_hi[0][..n_out];
+                let w = &params[w_off[l]..][..n_out * n_in];
+                let b = &params[b_off[l]..][..n_out];
+                let z_out = &mut z[l + 1][..n_out];
+                let each = n_out < NARROW && act != Activation::Softmax;
+                for (((zo, ao), &bo), wr) in z_out.iter_mut().zip(a_out.iter_mut()).zip(b).zip(w.chunks_exact(n_in)) {
+                    *zo = bo + if n_in < T::NR { dot_short(wr, a_in) } else { T::dot(wr, a_in) };
+                    if each {
+                        *ao = activate_one(act, *zo);
+                    }
+                }
+                if !each {
+                    apply(act, z_out, a_out, n_out);
+                }
+            }
+            // Output δ and loss: ½Σ(a−y)² with δ = (a − y)·f′(z), or cross-entropy.
+            let y_row = &y[row * nl..][..nl];
+            let (z_l, a_l, d_l) = (&z[depth][..nl], &a[depth][..nl], &mut d[depth][..nl]);
+            if *loss == Loss::Mse && nl < NARROW {
+                let act = acts[depth];
+                for (((dk, &zk), &ak), &yk) in d_l.iter_mut().zip(z_l).zip(a_l).zip(y_row) {
+                    let e = ak - yk;
+                    let e64 = e.to_f64();
+                    total += 0.5 * e64 * e64;
+                    *dk = times_derivative(act, zk, ak, e);
+                }
+            } else {
+                total += output_delta(*loss, acts[depth], z_l, a_l, y_row, d_l, nl);
+            }
+            // Hidden δ_j = f′(z_j)·Σ_k w_kj δ_k, from the weights of the forward pass.
+            for l in (1..depth).rev() {
+                let (n, n_next, act) = (sizes[l], sizes[l + 1], acts[l]);
+                let w = &params[w_off[l]..][..n_next * n];
+                let (d_lo, d_hi) = d.split_at_mut(l + 1);
+                let (d_here, d_next) = (&mut d_lo[l][..n], &d_hi[0][..n_next]);
+                if n < NARROW {
+                    for (j, dj) in d_here.iter_mut().enumerate() {
+                        let mut s = T::ZERO;
+                        for (k, &dk) in d_next.iter().enumerate() {
+                            s += dk * w[k * n + j];
+                        }
+                        *dj = times_derivative(act, z[l][j], a[l][j], s);
+                    }
+                } else {
+                    d_here.fill(T::ZERO);
+                    for (&dk, wr) in d_next.iter().zip(w.chunks_exact(n)) {
+                        T::axpy(dk, wr, d_here);
+                    }
+                    mul_derivative(act, &z[l][..n], &a[l][..n], d_here);
+                }
+            }
+            // The update.
+            for l in 0..depth {
+                let (n_in, n_out) = (sizes[l], sizes[l + 1]);
+                let a_in = if l == 0 { x_row } else { &a[l][..n_in] };
+                let d_next = &d[l + 1][..n_out];
+                let (w, b) = params[w_off[l]..][..n_out * n_in + n_out].split_at_mut(n_out * n_in);
+                for (wr, &dk) in w.chunks_exact_mut(n_in).zip(d_next) {
+                    let alpha = -(lr * dk);
+                    if n_in < NARROW {
+                        wr.iter_mut().zip(a_in).for_each(|(w, &a)| *w += alpha * a);
+                    } else {
+                        T::axpy(alpha, a_in, wr);
+                    }
+                }
+                b.iter_mut().zip(d_next).for_each(|(b, &dk)| *b -= lr_b * dk);
+            }
+        }
+        self.steps += order.len() as u64;
+        total
     }
 
     /// Outputs for `rows` rows of `x` into `out` (rows × n_L), `capacity` rows at a time.

@@ -35,9 +35,69 @@ impl Activation {
 /// `r = 1/(1+e)`, `σ(z) = r` for `z ≥ 0` and `e·r` below. Scalar reference of `simd::sigmoid_f32/f64`.
 pub fn sigmoid_ref<T: Element>(z: &[T], a: &mut [T]) {
     for (a, &z) in a.iter_mut().zip(z) {
-        let e = (-z.abs()).exp_poly();
-        let r = T::ONE / (T::ONE + e);
-        *a = if z >= T::ZERO { r } else { e * r };
+        *a = sigmoid_one(z);
+    }
+}
+
+/// σ(z) of one value, as `sigmoid_ref` computes it.
+#[inline(always)]
+pub fn sigmoid_one<T: Element>(z: T) -> T {
+    let e = (-z.abs()).exp_poly();
+    let r = T::ONE / (T::ONE + e);
+    if z >= T::ZERO {
+        r
+    } else {
+        e * r
+    }
+}
+
+/// `f(z)` of one value for an elementwise activation (every value as `apply` computes it).
+#[inline(always)]
+pub fn activate_one<T: Element>(act: Activation, z: T) -> T {
+    match act {
+        Activation::Linear => z,
+        Activation::Sigmoid => sigmoid_one(z),
+        Activation::Tanh => z.tanh(),
+        Activation::Relu => {
+            if z > T::ZERO {
+                z
+            } else {
+                T::ZERO
+            }
+        }
+        Activation::LeakyRelu => {
+            if z > T::ZERO {
+                z
+            } else {
+                T::from_f64(LEAKY_SLOPE) * z
+            }
+        }
+        Activation::Softmax => unreachable!("softmax acts on a whole row: apply"),
+    }
+}
+
+/// `d·f′(z)` for one value, `f′` from `a` where that is exact (sigmoid: `a(1−a)`, tanh: `1−a²`).
+#[inline(always)]
+pub fn times_derivative<T: Element>(act: Activation, z: T, a: T, d: T) -> T {
+    match act {
+        Activation::Linear => d,
+        Activation::Sigmoid => d * (a * (T::ONE - a)),
+        Activation::Tanh => d * (T::ONE - a * a),
+        Activation::Relu => {
+            if z <= T::ZERO {
+                T::ZERO
+            } else {
+                d
+            }
+        }
+        Activation::LeakyRelu => {
+            if z <= T::ZERO {
+                d * T::from_f64(LEAKY_SLOPE)
+            } else {
+                d
+            }
+        }
+        Activation::Softmax => unreachable!("softmax is only an output paired with cross-entropy"),
     }
 }
 
@@ -45,16 +105,7 @@ pub fn sigmoid_ref<T: Element>(z: &[T], a: &mut [T]) {
 pub fn apply<T: Element>(act: Activation, z: &[T], a: &mut [T], n: usize) {
     debug_assert_eq!(z.len(), a.len());
     match act {
-        Activation::Linear => a.copy_from_slice(z),
         Activation::Sigmoid => T::sigmoid_slice(z, a),
-        Activation::Tanh => a.iter_mut().zip(z).for_each(|(a, &z)| *a = z.tanh()),
-        Activation::Relu => {
-            a.iter_mut().zip(z).for_each(|(a, &z)| *a = if z > T::ZERO { z } else { T::ZERO })
-        }
-        Activation::LeakyRelu => {
-            let s = T::from_f64(LEAKY_SLOPE);
-            a.iter_mut().zip(z).for_each(|(a, &z)| *a = if z > T::ZERO { z } else { s * z })
-        }
         Activation::Softmax => {
             for (zr, ar) in z.chunks_exact(n).zip(a.chunks_exact_mut(n)) {
                 let m = zr.iter().copied().fold(zr[0], |m, v| if v > m { v } else { m });
@@ -67,6 +118,7 @@ pub fn apply<T: Element>(act: Activation, z: &[T], a: &mut [T], n: usize) {
                 ar.iter_mut().for_each(|ai| *ai *= inv);
             }
         }
+        _ => a.iter_mut().zip(z).for_each(|(a, &z)| *a = activate_one(act, z)),
     }
 }
 
@@ -74,23 +126,7 @@ pub fn apply<T: Element>(act: Activation, z: &[T], a: &mut [T], n: usize) {
 /// (sigmoid: `a(1−a)`, tanh: `1−a²`). Softmax never reaches here: its delta is `a − y`.
 pub fn mul_derivative<T: Element>(act: Activation, z: &[T], a: &[T], d: &mut [T]) {
     debug_assert!(z.len() == d.len() && a.len() == d.len());
-    match act {
-        Activation::Linear => {}
-        Activation::Sigmoid => d.iter_mut().zip(a).for_each(|(d, &a)| *d *= a * (T::ONE - a)),
-        Activation::Tanh => d.iter_mut().zip(a).for_each(|(d, &a)| *d *= T::ONE - a * a),
-        Activation::Relu => d.iter_mut().zip(z).for_each(|(d, &z)| {
-            if z <= T::ZERO {
-                *d = T::ZERO
-            }
-        }),
-        Activation::LeakyRelu => {
-            let s = T::from_f64(LEAKY_SLOPE);
-            d.iter_mut().zip(z).for_each(|(d, &z)| {
-                if z <= T::ZERO {
-                    *d *= s
-                }
-            })
-        }
-        Activation::Softmax => unreachable!("softmax is only an output paired with cross-entropy"),
+    if act != Activation::Linear {
+        d.iter_mut().zip(z).zip(a).for_each(|((d, &z), &a)| *d = times_derivative(act, z, a, *d));
     }
 }
