@@ -14,7 +14,12 @@ describe('digits 64-32-10 with the default settings', () => {
       const history = await net.fit(train.x, train.y);
       expect(history.epochs).toHaveLength(50);
       expect(history.epochs.at(-1)!.loss).toBeLessThan(history.epochs[0].loss);
-      const { accuracy } = net.evaluate(test.x, test.y);
+      const { accuracy, loss } = net.evaluate(test.x, test.y);
+      // The validation of the last epoch saw the same parameters.
+      const last = (await net.fit(train.x, train.y, { epochs: 1, validation: test })).epochs[0];
+      expect(last.validationAccuracy).toBe(net.evaluate(test.x, test.y).accuracy);
+      expect(last.validationLoss).toBeCloseTo(net.evaluate(test.x, test.y).loss, 12);
+      expect(loss).toBeGreaterThan(0);
       console.log(`digits wasm ${precision}: held-out accuracy ${(accuracy * 100).toFixed(2)} %`);
       expect(accuracy).toBeGreaterThanOrEqual(0.96);
     } finally {

@@ -92,6 +92,8 @@ export interface Engine {
   predict(x: Matrix): FloatArray;
   /** Mean loss and the number of rightly classified rows. */
   evaluate(x: Matrix, y: Matrix): { loss: number; correct: number };
+  /** `evaluate` on data held by `prepare` (validation data evaluated every epoch). */
+  evaluatePrepared(data: PreparedData): { loss: number; correct: number };
   /** Frees what the engine holds. Idempotent. */
   dispose(): void;
 }

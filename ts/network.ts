@@ -4,7 +4,7 @@
  * engine trains identically given a seed) and the epoch loop's bookkeeping; the engines do the
  * mathematics.
  */
-import { Layout, type Architecture, type Engine, type StepSettings } from './engine.js';
+import { Layout, type Architecture, type Engine, type PreparedData, type StepSettings } from './engine.js';
 import { EducationalEngine } from './engines/educational.js';
 import { JsEngine } from './engines/js.js';
 import { WasmEngine } from './engines/wasm.js';
@@ -355,7 +355,9 @@ export class Network {
     const chunk = perEpoch ? 1 : Math.max(1, Math.min(epochs, Math.floor((1 << 24) / rows)));
     const perm = new Uint32Array(chunk * rows);
     const data = epochs > 0 ? engine.prepare(xm, ym) : null;
+    let valData: PreparedData | null = null;
     try {
+      if (val && epochs > 0) valData = engine.prepare(val[0], val[1]);
       for (let done = 0; done < epochs; ) {
         if (options.signal?.aborted) {
           stopped = true;
@@ -371,10 +373,10 @@ export class Network {
           losses.push(loss);
           if (records) {
             const rec: EpochRecord = { epoch: done + e + 1, loss };
-            if (val) {
-              const ev = this.evaluateMatrices(val[0], val[1]);
+            if (valData) {
+              const ev = engine.evaluatePrepared(valData);
               rec.validationLoss = ev.loss;
-              rec.validationAccuracy = ev.accuracy;
+              rec.validationAccuracy = ev.correct / valData.rows;
             }
             records.push(rec);
             if (options.onEpoch?.(rec) === false) stop = true;
@@ -389,6 +391,7 @@ export class Network {
       }
     } finally {
       data?.dispose();
+      valData?.dispose();
     }
     let epochRecords = records;
     return {
@@ -416,10 +419,6 @@ export class Network {
   /** Mean loss and accuracy over x, y. */
   evaluate(x: Rows, y: Rows): Evaluation {
     const [xm, ym] = this.xy(x, y);
-    return this.evaluateMatrices(xm, ym);
-  }
-
-  private evaluateMatrices(xm: Matrix, ym: Matrix): Evaluation {
     const { loss, correct } = this.live().evaluate(xm, ym);
     return { loss, accuracy: correct / xm.rows };
   }

@@ -460,6 +460,11 @@ export class EducationalEngine implements Engine {
     return fitByBatches(this, data, perm, epochs, batch);
   }
 
+  evaluatePrepared(data: PreparedData): { loss: number; correct: number } {
+    const { x, y } = data as HeldData;
+    return this.evaluate(x, y);
+  }
+
   /** a_L for every row of x, one feedforward per row. */
   predict(x: Matrix): Float64Array {
     const out = this.network.outputLayer;

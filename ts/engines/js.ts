@@ -220,6 +220,11 @@ export class JsEngine implements Engine {
     return fitByBatches(this, data, perm, epochs, batch);
   }
 
+  evaluatePrepared(data: PreparedData): { loss: number; correct: number } {
+    const { x, y } = data as HeldData;
+    return this.evaluate(x, y);
+  }
+
   predict(x: Matrix): FloatArray {
     this.forward(x);
     const nL = this.arch.sizes[this.layout.depth];

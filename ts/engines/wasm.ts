@@ -213,6 +213,17 @@ export class WasmEngine implements Engine {
     });
   }
 
+  evaluatePrepared(data: PreparedData): { loss: number; correct: number } {
+    if (!(data instanceof WasmData) || data.inst !== this.inst || data.disposed) {
+      throw new ArgumentError('evaluatePrepared needs data prepared by this engine and not yet disposed');
+    }
+    return this.call(() => {
+      this.check(this.x.bp_evaluate(this.handle, data.x, data.y, data.rows), 'evaluating');
+      const r = this.results();
+      return { loss: r[0], correct: r[1] };
+    });
+  }
+
   evaluate(x: Matrix, y: Matrix): { loss: number; correct: number } {
     return this.withBuffers([this.bytes(x), this.bytes(y)], ([xp, yp]) => {
       this.view(xp, x.data.length).set(x.data);

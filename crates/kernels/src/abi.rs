@@ -322,7 +322,7 @@ pub extern "C" fn bp_set_optimizer(handle: i32, kind: u32, lr: f64, lr_b: f64, h
     let Some(opt) = Optimiser::from_code(kind, h1, h2, h3).filter(|o| finite && lr >= 0.0 && lr_b >= 0.0 && o.is_valid()) else {
         return STATUS_INVALID_ARGUMENT;
     };
-    code(with_entry(handle, |e| with_net!(&mut e.net, n, T => { n.set_optimiser(opt, lr, lr_b); STATUS_OK })))
+    code(with_entry(handle, |e| with_net!(&mut e.net, n, T => n.set_optimiser(opt, lr, lr_b).map(|_| STATUS_OK).unwrap_or_else(status))))
 }
 
 /// Clears the optimiser's state.

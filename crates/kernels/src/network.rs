@@ -6,7 +6,8 @@
 //!   params  = [ W_0 | b_0 | W_1 | b_1 | … | W_{L−1} | b_{L−1} | b_in ]
 //!             W_l is n_{l+1} × n_l (row = destination neuron, column = source neuron: the
 //!             paper's w_jk is W[k][j]); b_l has n_{l+1}; b_in (n_0) only with an activated input
-//!   grads, opt_m, opt_v: the same layout as params
+//!   grads: the same layout as params; opt_m, opt_v too, allocated only for an optimiser that
+//!   keeps state (momentum: opt_m; Adam: both)
 //!   z[l], a[l], d[l]: capacity × n_l, one row per sample of the minibatch
 //! ```
 //!
@@ -141,8 +142,8 @@ impl<T: Element> Network<T> {
             capacity: 0,
             params: try_zeroed(len)?,
             grads: try_zeroed(len)?,
-            opt_m: try_zeroed(len)?,
-            opt_v: try_zeroed(len)?,
+            opt_m: Vec::new(),
+            opt_v: Vec::new(),
             w_off,
             b_off,
             bin_off,
@@ -226,11 +227,24 @@ impl<T: Element> Network<T> {
 
     /// Sets the optimiser and learning rates (η for weights, η_b for biases). A change of
     /// optimiser kind clears its state.
-    pub fn set_optimiser(&mut self, opt: Optimiser, lr: f64, lr_b: f64) {
+    pub fn set_optimiser(&mut self, opt: Optimiser, lr: f64, lr_b: f64) -> Result<(), Error> {
+        let len = self.params.len();
+        let (needs_m, needs_v) = match opt {
+            Optimiser::Sgd => (false, false),
+            Optimiser::Momentum { .. } => (true, false),
+            Optimiser::Adam { .. } => (true, true),
+        };
+        if needs_m && self.opt_m.len() != len {
+            self.opt_m = try_zeroed(len)?;
+        }
+        if needs_v && self.opt_v.len() != len {
+            self.opt_v = try_zeroed(len)?;
+        }
         if core::mem::discriminant(&opt) != core::mem::discriminant(&self.opt) {
             self.reset_optimiser();
         }
         (self.opt, self.lr, self.lr_b) = (opt, lr, lr_b);
+        Ok(())
     }
 
     /// Clears the optimiser's state (momentum, Adam's moments and step count).
@@ -381,15 +395,10 @@ impl<T: Element> Network<T> {
 
     fn update_segment(&mut self, off: usize, len: usize, lr: f64, t: u64) {
         let r = off..off + len;
-        update(
-            self.opt,
-            lr,
-            t,
-            &mut self.params[r.clone()],
-            &self.grads[r.clone()],
-            &mut self.opt_m[r.clone()],
-            &mut self.opt_v[r],
-        );
+        // State only where the optimiser keeps some (see `set_optimiser`).
+        let m = self.opt_m.get_mut(r.clone()).unwrap_or_default();
+        let v = self.opt_v.get_mut(r.clone()).unwrap_or_default();
+        update(self.opt, lr, t, &mut self.params[r.clone()], &self.grads[r], m, v);
     }
 
     /// One training step on the `rows` rows staged in the input and target buffers. Returns the

@@ -181,7 +181,7 @@ fn replay<T: Element>(f: &Fixture) -> Measured {
     for (p, &v) in net.params_mut().iter_mut().zip(&f.initial) {
         *p = T::from_f64(v);
     }
-    net.set_optimiser(f.opt, f.lr, f.lr_b);
+    net.set_optimiser(f.opt, f.lr, f.lr_b).unwrap();
 
     // The mean gradient of step 1's minibatch, without an update.
     let rows = stage(&mut net, f, 0);

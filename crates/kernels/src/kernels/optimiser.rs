@@ -39,9 +39,11 @@ impl Optimiser {
 }
 
 /// One update of the parameters `p` from the gradient `g` with learning rate `lr`; `m` and `v`
-/// are the optimiser's state for these parameters (same length), `t ≥ 1` the update count.
+/// are the optimiser's state for these parameters (the length of `p` where the optimiser uses
+/// them: `m` for momentum, both for Adam; anything for SGD), `t ≥ 1` the update count.
 pub fn update<T: Element>(opt: Optimiser, lr: f64, t: u64, p: &mut [T], g: &[T], m: &mut [T], v: &mut [T]) {
-    debug_assert!(g.len() == p.len() && m.len() == p.len() && v.len() == p.len());
+    debug_assert!(g.len() == p.len());
+    assert!(opt == Optimiser::Sgd || (m.len() == p.len() && (v.len() == p.len() || matches!(opt, Optimiser::Momentum { .. }))));
     match opt {
         Optimiser::Sgd => T::axpy(T::from_f64(-lr), g, p),
         Optimiser::Momentum { mu } => {
