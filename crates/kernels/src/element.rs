@@ -76,6 +76,18 @@ pub trait Element:
 
     /// `y ← y + α·x` over `y.len()` elements (`x.len() ≥ y.len()`).
     fn axpy(alpha: Self, x: &[Self], y: &mut [Self]);
+
+    /// GEMM packing of runs contiguous in lanes, see [`crate::kernels::gemm::pack_runs_ref`].
+    #[allow(clippy::too_many_arguments)]
+    fn pack_runs(src: &[Self], base: usize, depth: usize, lanes: usize, kc: usize, w: usize, out: &mut [Self]) {
+        crate::kernels::gemm::pack_runs_ref(src, base, depth, lanes, kc, w, out);
+    }
+
+    /// GEMM packing of lines contiguous in depth, see [`crate::kernels::gemm::pack_lines_ref`].
+    #[allow(clippy::too_many_arguments)]
+    fn pack_lines(src: &[Self], base: usize, lane: usize, lanes: usize, kc: usize, w: usize, out: &mut [Self]) {
+        crate::kernels::gemm::pack_lines_ref(src, base, lane, lanes, kc, w, out);
+    }
 }
 
 macro_rules! element_common {
@@ -154,6 +166,22 @@ impl Element for f32 {
         return crate::kernels::simd::dot_f32(x, y);
         #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
         return vector::dot_ref(x, y);
+    }
+
+    #[inline(always)]
+    fn pack_runs(src: &[Self], base: usize, depth: usize, lanes: usize, kc: usize, w: usize, out: &mut [Self]) {
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        crate::kernels::simd::pack_runs_f32(src, base, depth, lanes, kc, w, out);
+        #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+        crate::kernels::gemm::pack_runs_ref(src, base, depth, lanes, kc, w, out);
+    }
+
+    #[inline(always)]
+    fn pack_lines(src: &[Self], base: usize, lane: usize, lanes: usize, kc: usize, w: usize, out: &mut [Self]) {
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        crate::kernels::simd::pack_lines_f32(src, base, lane, lanes, kc, w, out);
+        #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+        crate::kernels::gemm::pack_lines_ref(src, base, lane, lanes, kc, w, out);
     }
 
     #[inline(always)]

@@ -192,16 +192,9 @@ fn pack_b<T: Element>(kc: usize, nc: usize, b: MatRef<T>, pc: usize, jc: usize, 
 #[allow(clippy::too_many_arguments)]
 fn pack_sliver<T: Element>(src: &[T], base: usize, lane: usize, depth: usize, lanes: usize, kc: usize, w: usize, out: &mut [T]) {
     if depth == 1 {
-        for q in 0..lanes {
-            let line = &src[base + q * lane..][..kc];
-            for (row, &v) in out.chunks_exact_mut(w).zip(line) {
-                row[q] = v;
-            }
-        }
+        T::pack_lines(src, base, lane, lanes, kc, w, out);
     } else if lane == 1 {
-        for (p, row) in out.chunks_exact_mut(w).enumerate() {
-            row[..lanes].copy_from_slice(&src[base + p * depth..][..lanes]);
-        }
+        T::pack_runs(src, base, depth, lanes, kc, w, out);
     } else {
         for (p, row) in out.chunks_exact_mut(w).enumerate() {
             for (q, v) in row[..lanes].iter_mut().enumerate() {
@@ -213,6 +206,27 @@ fn pack_sliver<T: Element>(src: &[T], base: usize, lane: usize, depth: usize, la
         for row in out.chunks_exact_mut(w) {
             row[lanes..].fill(T::ZERO);
         }
+    }
+}
+
+/// Lines contiguous in depth: `out[p·w + q] = src[base + q·lane + p]` for `q < lanes`, `p < kc`
+/// (a transposition; scalar reference of `simd::pack_lines_f32`).
+#[allow(clippy::too_many_arguments)]
+pub fn pack_lines_ref<T: Element>(src: &[T], base: usize, lane: usize, lanes: usize, kc: usize, w: usize, out: &mut [T]) {
+    for q in 0..lanes {
+        let line = &src[base + q * lane..][..kc];
+        for (row, &v) in out.chunks_exact_mut(w).zip(line) {
+            row[q] = v;
+        }
+    }
+}
+
+/// Lanes contiguous at each depth: `out[p·w + q] = src[base + p·depth + q]` for `q < lanes`,
+/// `p < kc` (row copies; scalar reference of `simd::pack_runs_f32`).
+#[allow(clippy::too_many_arguments)]
+pub fn pack_runs_ref<T: Element>(src: &[T], base: usize, depth: usize, lanes: usize, kc: usize, w: usize, out: &mut [T]) {
+    for (p, row) in out.chunks_exact_mut(w).take(kc).enumerate() {
+        row[..lanes].copy_from_slice(&src[base + p * depth..][..lanes]);
     }
 }
 
