@@ -110,19 +110,36 @@ export class HeldData implements PreparedData {
   dispose(): void {}
 }
 
-/** `fitEpochs` for engines whose unit of work is `trainBatch`: gathers each minibatch's rows. */
-export function fitByBatches(engine: Engine, data: PreparedData, perm: Uint32Array, epochs: number, batch: number): Float64Array {
-  const { x, y } = data as HeldData;
-  const rows = x.rows;
-  const losses = new Float64Array(epochs);
-  for (let e = 0; e < epochs; e++) {
-    const order = perm.subarray(e * rows, (e + 1) * rows);
-    let total = 0;
-    for (let start = 0; start < rows; start += batch) {
-      const end = Math.min(rows, start + batch);
-      total += engine.trainBatch(takeRows(x, order, start, end), takeRows(y, order, start, end)) * (end - start);
-    }
-    losses[e] = total / rows;
+/**
+ * What the JavaScript engines share: training data held as the matrices themselves, and epochs
+ * run as one `trainBatch` per minibatch of gathered rows.
+ */
+export abstract class HeldDataEngine {
+  abstract trainBatch(x: Matrix, y: Matrix): number;
+  abstract evaluate(x: Matrix, y: Matrix): { loss: number; correct: number };
+
+  prepare(x: Matrix, y: Matrix): PreparedData {
+    return new HeldData(x, y);
   }
-  return losses;
+
+  fitEpochs(data: PreparedData, perm: Uint32Array, epochs: number, batch: number): Float64Array {
+    const { x, y } = data as HeldData;
+    const rows = x.rows;
+    const losses = new Float64Array(epochs);
+    for (let e = 0; e < epochs; e++) {
+      const order = perm.subarray(e * rows, (e + 1) * rows);
+      let total = 0;
+      for (let start = 0; start < rows; start += batch) {
+        const end = Math.min(rows, start + batch);
+        total += this.trainBatch(takeRows(x, order, start, end), takeRows(y, order, start, end)) * (end - start);
+      }
+      losses[e] = total / rows;
+    }
+    return losses;
+  }
+
+  evaluatePrepared(data: PreparedData): { loss: number; correct: number } {
+    const { x, y } = data as HeldData;
+    return this.evaluate(x, y);
+  }
 }

@@ -34,8 +34,8 @@
  * Where the paper's pseudo-code slips, the code does what the derivations of section 4 say, and a
  * comment names the slip (errata 1–6 of DESIGN.md).
  */
-import { HeldData, Layout, fitByBatches } from '../engine.js';
-import type { Architecture, Engine, PreparedData, StepSettings } from '../engine.js';
+import { HeldDataEngine, Layout } from '../engine.js';
+import type { Architecture, Engine, StepSettings } from '../engine.js';
 import type { Matrix } from '../matrix.js';
 import type { ActivationName } from '../types.js';
 import { activate, derivative, isCorrect, sampleLoss, softmaxRow, updateParameters } from './math.js';
@@ -309,7 +309,7 @@ function activateLayer(layer: Layer): void {
  * minibatch: `updateMiniBatch` (Eq. 5), the optimiser, and the conversion to and from the flat layout
  * of engine.ts.
  */
-export class EducationalEngine implements Engine {
+export class EducationalEngine extends HeldDataEngine implements Engine {
   readonly name = 'educational' as const;
   readonly precision = 'f64' as const;
   readonly backend = 'js' as const;
@@ -324,6 +324,7 @@ export class EducationalEngine implements Engine {
   private readonly optV: Float64Array;
 
   constructor(readonly arch: Architecture) {
+    super();
     this.layout = new Layout(arch);
     this.network = new NeuronNetwork(arch);
     this.optM = new Float64Array(this.layout.length);
@@ -341,7 +342,7 @@ export class EducationalEngine implements Engine {
   }
 
   /** Every neuron's z, a, b, delta and w, layer by layer. */
-  toString(): string {
+  override toString(): string {
     const { sizes, loss } = this.arch;
     return `educational network ${sizes.join('-')}, loss ${loss}\n${this.network.toString()}`;
   }
@@ -450,19 +451,6 @@ export class EducationalEngine implements Engine {
   gradients(x: Matrix, y: Matrix): { loss: number; grads: Float64Array } {
     const total = this.backpropRows(x, y);
     return { loss: total / x.rows, grads: this.meanGradient(x.rows) };
-  }
-
-  prepare(x: Matrix, y: Matrix): PreparedData {
-    return new HeldData(x, y);
-  }
-
-  fitEpochs(data: PreparedData, perm: Uint32Array, epochs: number, batch: number): Float64Array {
-    return fitByBatches(this, data, perm, epochs, batch);
-  }
-
-  evaluatePrepared(data: PreparedData): { loss: number; correct: number } {
-    const { x, y } = data as HeldData;
-    return this.evaluate(x, y);
   }
 
   /** a_L for every row of x, one feedforward per row. */

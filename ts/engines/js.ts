@@ -9,12 +9,12 @@
  *     Δ_l = (Δ_{l+1}·W_l) ⊙ f′(Z_l)
  *     ∇W_l = (1/r)·Δ_{l+1}ᵀ·A_l,  ∇b_l = mean over rows of Δ_{l+1}
  */
-import { HeldData, Layout, fitByBatches, type Architecture, type Engine, type PreparedData, type StepSettings } from '../engine.js';
+import { HeldDataEngine, Layout, type Architecture, type Engine, type StepSettings } from '../engine.js';
 import { arrayType, type FloatArray, type Matrix } from '../matrix.js';
 import type { Precision } from '../types.js';
 import { activate, derivative, isCorrect, sampleLoss, softmaxRow, updateParameters } from './math.js';
 
-export class JsEngine implements Engine {
+export class JsEngine extends HeldDataEngine implements Engine {
   readonly name = 'js' as const;
   readonly backend = 'js' as const;
   readonly layout: Layout;
@@ -34,6 +34,7 @@ export class JsEngine implements Engine {
     readonly arch: Architecture,
     readonly precision: Precision,
   ) {
+    super();
     this.layout = new Layout(arch);
     this.Arr = arrayType(precision);
     const n = this.layout.length;
@@ -210,19 +211,6 @@ export class JsEngine implements Engine {
     this.forward(x);
     const total = this.backward(y);
     return { loss: total / x.rows, grads: Float64Array.from(this.grads) };
-  }
-
-  prepare(x: Matrix, y: Matrix): PreparedData {
-    return new HeldData(x, y);
-  }
-
-  fitEpochs(data: PreparedData, perm: Uint32Array, epochs: number, batch: number): Float64Array {
-    return fitByBatches(this, data, perm, epochs, batch);
-  }
-
-  evaluatePrepared(data: PreparedData): { loss: number; correct: number } {
-    const { x, y } = data as HeldData;
-    return this.evaluate(x, y);
   }
 
   predict(x: Matrix): FloatArray {
