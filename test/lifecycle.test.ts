@@ -84,3 +84,21 @@ describe('a trap in the kernels', () => {
     c.dispose();
   });
 });
+
+describe('a trap in a call that holds buffers', () => {
+  it('keeps the first error and asks nothing more of the trapped instance', async () => {
+    const inst = await loadWasm({ simd: false, source: readFileSync(new URL('../ts/wasm/bin/backprop.scalar.wasm', import.meta.url)) });
+    const net = await Network.create({ layers: [2, 3, 1], wasm: { instance: inst } });
+    const x = inst.exports as unknown as Record<string, unknown>;
+    let frees = 0;
+    const free = x.bp_free as (p: number) => number;
+    x.bp_free = (p: number) => (frees++, free(p));
+    x.bp_evaluate = () => {
+      throw new WebAssembly.RuntimeError('unreachable in evaluate');
+    };
+    expect(() => net.evaluate([[0, 1]], [[1]])).toThrow(/WebAssembly kernels trapped \(unreachable in evaluate\)/);
+    expect(inst.broken?.message).toBe('unreachable in evaluate');
+    expect(frees).toBe(0); // the buffers of the trapped call are not freed through the broken instance
+    net.dispose();
+  });
+});

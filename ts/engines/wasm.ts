@@ -72,11 +72,16 @@ export class WasmEngine implements Engine {
       return f();
     } catch (e) {
       if (e instanceof WebAssembly.RuntimeError) {
-        this.inst.broken = e;
+        this.inst.broken ??= e;
         throw new Error(`wasm-backprop: the WebAssembly kernels trapped (${e.message}); this network and others on the same instance can no longer be used`, { cause: e });
       }
       throw e;
     }
+  }
+
+  /** Marks the instance broken at once when `e` is a trap, before any clean-up calls into it. */
+  private noteTrap(e: unknown): void {
+    if (e instanceof WebAssembly.RuntimeError) this.inst.broken ??= e;
   }
 
   private check(status: number, doing: string): void {
@@ -103,6 +108,9 @@ export class WasmEngine implements Engine {
       try {
         for (const b of bytes) ptrs.push(this.alloc(b));
         return f(ptrs);
+      } catch (e) {
+        this.noteTrap(e);
+        throw e;
       } finally {
         if (!this.inst.broken) for (const p of ptrs) this.x.bp_free(p);
       }
@@ -180,15 +188,16 @@ export class WasmEngine implements Engine {
         this.view(xp, x.data.length).set(x.data);
         this.view(yp, y.data.length).set(y.data);
       } catch (e) {
+        this.noteTrap(e);
         if (!this.inst.broken) [xp, yp].filter((p) => p !== 0).forEach((p) => this.x.bp_free(p));
         throw e;
       }
-      return new WasmData(this.inst, xp, yp, x.rows);
+      return new WasmData(this.inst, this.bits, xp, yp, x.rows);
     });
   }
 
   fitEpochs(data: PreparedData, perm: Uint32Array, epochs: number, batch: number): Float64Array {
-    if (!(data instanceof WasmData) || data.inst !== this.inst || data.disposed) {
+    if (!(data instanceof WasmData) || data.inst !== this.inst || data.bits !== this.bits || data.disposed) {
       throw new ArgumentError('fitEpochs needs data prepared by this engine and not yet disposed');
     }
     this.reserve(batch);
@@ -214,7 +223,7 @@ export class WasmEngine implements Engine {
   }
 
   evaluatePrepared(data: PreparedData): { loss: number; correct: number } {
-    if (!(data instanceof WasmData) || data.inst !== this.inst || data.disposed) {
+    if (!(data instanceof WasmData) || data.inst !== this.inst || data.bits !== this.bits || data.disposed) {
       throw new ArgumentError('evaluatePrepared needs data prepared by this engine and not yet disposed');
     }
     return this.call(() => {
@@ -248,6 +257,8 @@ class WasmData implements PreparedData {
   disposed = false;
   constructor(
     readonly inst: WasmInstance,
+    /** The precision the data was written in (32 or 64 bits). */
+    readonly bits: 32 | 64,
     readonly x: number,
     readonly y: number,
     readonly rows: number,

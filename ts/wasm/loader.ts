@@ -165,14 +165,18 @@ async function instantiateFrom(source: WasmSource): Promise<WebAssembly.Instance
 
 /** A URL string (relative to the page in a browser), or in Node also a file path. */
 async function toUrl(source: string): Promise<URL> {
-  try {
-    return new URL(source, globalThis.location?.href);
-  } catch (e) {
-    if (typeof process === 'undefined' || !process.versions?.node) throw e;
-    const urlName = 'node:url';
-    const { pathToFileURL } = (await import(/* @vite-ignore */ urlName)) as typeof import('node:url');
-    return pathToFileURL(source);
+  const inNode = typeof process !== 'undefined' && !!process.versions?.node;
+  // A Windows path (C:\…) parses as a URL with scheme "c:": in Node it is a file path.
+  if (!(inNode && /^[a-zA-Z]:[\\/]/.test(source))) {
+    try {
+      return new URL(source, globalThis.location?.href);
+    } catch (e) {
+      if (!inNode) throw e;
+    }
   }
+  const urlName = 'node:url';
+  const { pathToFileURL } = (await import(/* @vite-ignore */ urlName)) as typeof import('node:url');
+  return pathToFileURL(source);
 }
 
 /** The kernels import nothing; a module that does is not ours. */

@@ -521,12 +521,14 @@ impl<T: Element> Network<T> {
             let (z_l, a_l, d_l) = (&z[depth][..nl], &a[depth][..nl], &mut d[depth][..nl]);
             if *loss == Loss::Mse && nl < NARROW {
                 let act = acts[depth];
+                let mut row_loss = 0.0; // summed per row first, as `loss_sum` does
                 for (((dk, &zk), &ak), &yk) in d_l.iter_mut().zip(z_l).zip(a_l).zip(y_row) {
                     let e = ak - yk;
                     let e64 = e.to_f64();
-                    total += 0.5 * e64 * e64;
+                    row_loss += 0.5 * e64 * e64;
                     *dk = times_derivative(act, zk, ak, e);
                 }
+                total += row_loss;
             } else {
                 total += output_delta(*loss, acts[depth], z_l, a_l, y_row, d_l, nl);
             }
