@@ -240,6 +240,13 @@ impl<T: Element> Network<T> {
         if needs_v && self.opt_v.len() != len {
             self.opt_v = try_zeroed(len)?;
         }
+        // State an optimiser does not use is freed.
+        if !needs_m {
+            self.opt_m = Vec::new();
+        }
+        if !needs_v {
+            self.opt_v = Vec::new();
+        }
         if core::mem::discriminant(&opt) != core::mem::discriminant(&self.opt) {
             self.reset_optimiser();
         }
