@@ -115,6 +115,30 @@ export class HeldData implements PreparedData {
  * run as one `trainBatch` per minibatch of gathered rows.
  */
 export abstract class HeldDataEngine {
+  /** The optimiser and rates in force. */
+  protected step: StepSettings = { optimizer: { type: 'sgd' }, learningRate: 0, biasLearningRate: 0 };
+  /** Optimiser state (momentum's velocity, Adam's moments) in the flat layout. */
+  protected readonly optM: FloatArray;
+  protected readonly optV: FloatArray;
+  /** Updates made since the state was last cleared (Adam's t). */
+  protected updates = 0;
+
+  constructor(parameters: number, Arr: Float32ArrayConstructor | Float64ArrayConstructor = Float64Array) {
+    this.optM = new Arr(parameters);
+    this.optV = new Arr(parameters);
+  }
+
+  configure(step: StepSettings): void {
+    if (step.optimizer.type !== this.step.optimizer.type) this.resetOptimizer();
+    this.step = step;
+  }
+
+  resetOptimizer(): void {
+    this.optM.fill(0);
+    this.optV.fill(0);
+    this.updates = 0;
+  }
+
   abstract trainBatch(x: Matrix, y: Matrix): number;
   abstract evaluate(x: Matrix, y: Matrix): { loss: number; correct: number };
 

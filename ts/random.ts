@@ -70,25 +70,21 @@ export class Random {
     let s2 = st[2];
     let s3 = st[3];
     for (let i = n - 1; i > 0; i--) {
-      // two xoshiro128** outputs → a double in [0, 1) with 53 bits, as `next`
-      let r = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0;
-      let t = s1 << 9;
-      s2 ^= s0;
-      s3 ^= s1;
-      s1 ^= s2;
-      s0 ^= s3;
-      s2 ^= t;
-      s3 = rotl(s3, 11);
-      const hi = r >>> 5;
-      r = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0;
-      t = s1 << 9;
-      s2 ^= s0;
-      s3 ^= s1;
-      s1 ^= s2;
-      s0 ^= s3;
-      s2 ^= t;
-      s3 = rotl(s3, 11);
-      const j = Math.floor(((hi * 67108864 + (r >>> 6)) / 9007199254740992) * (i + 1));
+      // two xoshiro128** outputs (`nextUint32`'s step) → a double in [0, 1) with 53 bits, as `next`
+      let hi = 0;
+      let r = 0;
+      for (let k = 0; k < 2; k++) {
+        hi = r;
+        r = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0;
+        const t = s1 << 9;
+        s2 ^= s0;
+        s3 ^= s1;
+        s1 ^= s2;
+        s0 ^= s3;
+        s2 ^= t;
+        s3 = rotl(s3, 11);
+      }
+      const j = Math.floor((((hi >>> 5) * 67108864 + (r >>> 6)) / 9007199254740992) * (i + 1));
       const v = a[offset + i];
       a[offset + i] = a[offset + j];
       a[offset + j] = v;

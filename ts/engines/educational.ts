@@ -35,7 +35,7 @@
  * comment names the slip (errata 1–6 of DESIGN.md).
  */
 import { HeldDataEngine, Layout } from '../engine.js';
-import type { Architecture, Engine, StepSettings } from '../engine.js';
+import type { Architecture, Engine } from '../engine.js';
 import type { Matrix } from '../matrix.js';
 import type { ActivationName } from '../types.js';
 import { activate, derivative, isCorrect, sampleLoss, softmaxRow, updateParameters } from './math.js';
@@ -316,19 +316,11 @@ export class EducationalEngine extends HeldDataEngine implements Engine {
   readonly layout: Layout;
   /** The neurons. */
   readonly network: NeuronNetwork;
-  private step: StepSettings = { optimizer: { type: 'sgd' }, learningRate: 0, biasLearningRate: 0 };
-  /** Updates made since the optimiser's state was last cleared (Adam's t). */
-  private t = 0;
-  /** Optimiser state (momentum's velocity, Adam's moments) in the flat layout. */
-  private readonly optM: Float64Array;
-  private readonly optV: Float64Array;
 
   constructor(readonly arch: Architecture) {
-    super();
+    super(new Layout(arch).length);
     this.layout = new Layout(arch);
     this.network = new NeuronNetwork(arch);
-    this.optM = new Float64Array(this.layout.length);
-    this.optV = new Float64Array(this.layout.length);
   }
 
   /** The layers 0 … L, each an array of neurons: read any neuron's z, a, b, w and delta. */
@@ -396,17 +388,6 @@ export class EducationalEngine extends HeldDataEngine implements Engine {
     return grads;
   }
 
-  configure(step: StepSettings): void {
-    if (step.optimizer.type !== this.step.optimizer.type) this.resetOptimizer();
-    this.step = step;
-  }
-
-  resetOptimizer(): void {
-    this.optM.fill(0);
-    this.optV.fill(0);
-    this.t = 0;
-  }
-
   /** Backprop of every row of x, y into the neurons' nablaW and nablaB. Returns the sum of the rows' losses. */
   private backpropRows(x: Matrix, y: Matrix): number {
     this.network.zeroNablas();
@@ -431,7 +412,7 @@ export class EducationalEngine extends HeldDataEngine implements Engine {
     // state, update them all with the same `updateParameters` as the other engines, and put them back.
     const params = this.readParameters();
     const grads = this.meanGradient(x.rows);
-    const [m, v, t] = [this.optM, this.optV, ++this.t];
+    const [m, v, t] = [this.optM, this.optV, ++this.updates];
     const { sizes } = this.arch;
     for (let l = 0; l < this.layout.depth; l++) {
       updateParameters(optimizer, eta, t, params, grads, m, v, this.layout.weightOffsets[l], sizes[l + 1] * sizes[l]);

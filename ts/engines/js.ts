@@ -9,7 +9,7 @@
  *     Δ_l = (Δ_{l+1}·W_l) ⊙ f′(Z_l)
  *     ∇W_l = (1/r)·Δ_{l+1}ᵀ·A_l,  ∇b_l = mean over rows of Δ_{l+1}
  */
-import { HeldDataEngine, Layout, type Architecture, type Engine, type StepSettings } from '../engine.js';
+import { HeldDataEngine, Layout, type Architecture, type Engine } from '../engine.js';
 import { arrayType, type FloatArray, type Matrix } from '../matrix.js';
 import type { Precision } from '../types.js';
 import { activate, derivative, isCorrect, sampleLoss, softmaxRow, updateParameters } from './math.js';
@@ -21,24 +21,20 @@ export class JsEngine extends HeldDataEngine implements Engine {
   private readonly Arr: Float32ArrayConstructor | Float64ArrayConstructor;
   private params: FloatArray;
   private grads: FloatArray;
-  private optM: FloatArray;
-  private optV: FloatArray;
   private z: FloatArray[] = [];
   private a: FloatArray[] = [];
   private d: FloatArray[] = [];
   private capacity = 0;
-  private step: StepSettings = { optimizer: { type: 'sgd' }, learningRate: 0, biasLearningRate: 0 };
-  private steps = 0;
 
   constructor(
     readonly arch: Architecture,
     readonly precision: Precision,
   ) {
-    super();
+    super(new Layout(arch).length, arrayType(precision));
     this.layout = new Layout(arch);
     this.Arr = arrayType(precision);
     const n = this.layout.length;
-    [this.params, this.grads, this.optM, this.optV] = [new this.Arr(n), new this.Arr(n), new this.Arr(n), new this.Arr(n)];
+    [this.params, this.grads] = [new this.Arr(n), new this.Arr(n)];
   }
 
   readParameters(): Float64Array {
@@ -47,17 +43,6 @@ export class JsEngine extends HeldDataEngine implements Engine {
 
   writeParameters(flat: Float64Array): void {
     this.params.set(flat);
-  }
-
-  configure(step: StepSettings): void {
-    if (step.optimizer.type !== this.step.optimizer.type) this.resetOptimizer();
-    this.step = step;
-  }
-
-  resetOptimizer(): void {
-    this.optM.fill(0);
-    this.optV.fill(0);
-    this.steps = 0;
   }
 
   private reserve(rows: number): void {
@@ -188,7 +173,7 @@ export class JsEngine extends HeldDataEngine implements Engine {
   }
 
   private update(): void {
-    const t = ++this.steps;
+    const t = ++this.updates;
     const { optimizer, learningRate, biasLearningRate } = this.step;
     const { sizes } = this.arch;
     const lay = this.layout;
