@@ -97,10 +97,11 @@ function installDebian() {
   if (!isRoot || run('apt-get', ['--version']).status !== 0) return false;
   log(`installing ${DEBIAN_PACKAGES.join(' ')} with apt-get (once)…`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const install = () => run('apt-get', ['install', '-y', '--no-install-recommends', ...DEBIAN_PACKAGES], { env, stdio: 'inherit' });
-  if (install().status === 0) return true;
+  // The package lists first: a machine's stale lists offer an older rustc-web (1.85) whose std
+  // sources lack the vendored crates that -Zbuild-std needs; with fresh lists apt installs (or
+  // upgrades to) the current one.
   run('apt-get', ['update'], { env, stdio: 'inherit' });
-  return install().status === 0;
+  return run('apt-get', ['install', '-y', '--no-install-recommends', ...DEBIAN_PACKAGES], { env, stdio: 'inherit' }).status === 0;
 }
 
 export function findToolchain({ allowInstall = true } = {}) {
