@@ -2,7 +2,7 @@
 //! `cargo build --release --example w1 && valgrind --tool=callgrind target/release/examples/w1`.
 use backprop_kernels::kernels::activation::Activation;
 use backprop_kernels::kernels::loss::Loss;
-use backprop_kernels::kernels::optimiser::Optimiser;
+use backprop_kernels::kernels::optimizer::Optimizer;
 use backprop_kernels::network::Network;
 
 fn main() {
@@ -12,7 +12,7 @@ fn main() {
     for (i, p) in net.params_mut().iter_mut().enumerate() {
         *p = ((i * 7919) % 13) as f32 / 13.0 - 0.5;
     }
-    net.set_optimiser(Optimiser::Sgd, 0.5, 0.5).unwrap();
+    net.set_optimizer(Optimizer::Sgd, 0.5, 0.5).unwrap();
     let x = [0.0f32, 0.0, 0.0, 1.0, 1.0, 0.0, 1.0, 1.0];
     let y = [0.0f32, 1.0, 1.0, 0.0];
     let perm: Vec<u32> = (0..epochs).flat_map(|e| [(e % 4) as u32, ((e + 1) % 4) as u32, ((e + 2) % 4) as u32, ((e + 3) % 4) as u32]).collect();

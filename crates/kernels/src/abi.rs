@@ -16,7 +16,7 @@ use crate::element::Element;
 use crate::kernels::activation::Activation;
 use crate::kernels::gemm::{gemm, MatRef, Workspace};
 use crate::kernels::loss::Loss;
-use crate::kernels::optimiser::Optimiser;
+use crate::kernels::optimizer::Optimizer;
 use crate::network::{Error, Network};
 
 // Status codes. Must match STATUS in ts/wasm/exports.ts.
@@ -314,21 +314,21 @@ pub extern "C" fn bp_results(handle: i32) -> usize {
     with_entry(handle, |e| e.results.as_mut_ptr() as usize).unwrap_or(0)
 }
 
-/// Sets the optimiser (0 SGD, 1 momentum `h1 = μ`, 2 Adam `h1 = β₁, h2 = β₂, h3 = ε`) and the
+/// Sets the optimizer (0 SGD, 1 momentum `h1 = μ`, 2 Adam `h1 = β₁, h2 = β₂, h3 = ε`) and the
 /// learning rates η (weights) and η_b (biases).
 #[no_mangle]
 pub extern "C" fn bp_set_optimizer(handle: i32, kind: u32, lr: f64, lr_b: f64, h1: f64, h2: f64, h3: f64) -> i32 {
     let finite = [lr, lr_b, h1, h2, h3].iter().all(|v| v.is_finite());
-    let Some(opt) = Optimiser::from_code(kind, h1, h2, h3).filter(|o| finite && lr >= 0.0 && lr_b >= 0.0 && o.is_valid()) else {
+    let Some(opt) = Optimizer::from_code(kind, h1, h2, h3).filter(|o| finite && lr >= 0.0 && lr_b >= 0.0 && o.is_valid()) else {
         return STATUS_INVALID_ARGUMENT;
     };
-    code(with_entry(handle, |e| with_net!(&mut e.net, n, T => n.set_optimiser(opt, lr, lr_b).map(|_| STATUS_OK).unwrap_or_else(status))))
+    code(with_entry(handle, |e| with_net!(&mut e.net, n, T => n.set_optimizer(opt, lr, lr_b).map(|_| STATUS_OK).unwrap_or_else(status))))
 }
 
-/// Clears the optimiser's state.
+/// Clears the optimizer's state.
 #[no_mangle]
 pub extern "C" fn bp_reset_optimizer(handle: i32) -> i32 {
-    code(with_entry(handle, |e| with_net!(&mut e.net, n, T => { n.reset_optimiser(); STATUS_OK })))
+    code(with_entry(handle, |e| with_net!(&mut e.net, n, T => { n.reset_optimizer(); STATUS_OK })))
 }
 
 fn staged_rows(handle: i32, rows: usize, f: impl Fn(&mut Net, usize) -> f64) -> i32 {

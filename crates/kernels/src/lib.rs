@@ -3,7 +3,7 @@
 //! with and without SIMD128, for the TypeScript library.
 //!
 //! - [`element`]: the f32/f64 trait every kernel is generic over;
-//! - [`kernels`]: GEMM, vector kernels, activations, losses, optimisers (SIMD beside scalar);
+//! - [`kernels`]: GEMM, vector kernels, activations, losses, optimizers (SIMD beside scalar);
 //! - [`network`]: buffers, the fused training step, the epoch loop (memory layout documented there);
 //! - [`abi`]: the C-ABI entry points the TypeScript layer calls.
 

@@ -6,7 +6,7 @@
 //!   params  = [ W_0 | b_0 | W_1 | b_1 | … | W_{L−1} | b_{L−1} | b_in ]
 //!             W_l is n_{l+1} × n_l (row = destination neuron, column = source neuron: the
 //!             paper's w_jk is W[k][j]); b_l has n_{l+1}; b_in (n_0) only with an activated input
-//!   grads: the same layout as params; opt_m, opt_v too, allocated only for an optimiser that
+//!   grads: the same layout as params; opt_m, opt_v too, allocated only for an optimizer that
 //!   keeps state (momentum: opt_m; Adam: both)
 //!   z[l], a[l], d[l]: capacity × n_l, one row per sample of the minibatch
 //! ```
@@ -19,7 +19,7 @@
 //!   Δ_L = f′(Z_L) ⊙ (A_L − Y)          (softmax with cross-entropy: Δ_L = A_L − Y)
 //!   Δ_l = (Δ_{l+1}·W_l) ⊙ f′(Z_l)                                         l = L−1 … 1 (… 0)
 //!   ∇W_l = (1/r)·Δ_{l+1}ᵀ·A_l,  ∇b_l = (1/r)·Σ_rows Δ_{l+1}
-//!   then the optimiser, with every Δ computed from the weights of the forward pass.
+//!   then the optimizer, with every Δ computed from the weights of the forward pass.
 //! ```
 //!
 //! Every buffer is allocated when the network is created (or its capacity raised); training,
@@ -30,7 +30,7 @@ use crate::kernels::activation::{activate_one, apply, mul_derivative, times_deri
 use crate::kernels::gemm::{gemm, try_zeroed, MatRef, Workspace};
 use crate::kernels::vector::dot_short;
 use crate::kernels::loss::{correct_count, loss_sum, output_delta, Loss};
-use crate::kernels::optimiser::{update, Optimiser};
+use crate::kernels::optimizer::{update, Optimizer};
 
 /// Largest number of neurons in one layer.
 pub const MAX_LAYER_SIZE: usize = 1 << 16;
@@ -80,7 +80,7 @@ pub struct Network<T: Element> {
     d: Vec<Vec<T>>,
     y: Vec<T>,
     ws: Workspace<T>,
-    opt: Optimiser,
+    opt: Optimizer,
     lr: f64,
     lr_b: f64,
     /// Updates made so far (Adam's t).
@@ -152,7 +152,7 @@ impl<T: Element> Network<T> {
             d: Vec::new(),
             y: Vec::new(),
             ws: Workspace::try_new(max_n)?,
-            opt: Optimiser::Sgd,
+            opt: Optimizer::Sgd,
             lr: 0.0,
             lr_b: 0.0,
             steps: 0,
@@ -225,14 +225,14 @@ impl<T: Element> Network<T> {
         &self.a[self.depth()]
     }
 
-    /// Sets the optimiser and learning rates (η for weights, η_b for biases). A change of
-    /// optimiser kind clears its state.
-    pub fn set_optimiser(&mut self, opt: Optimiser, lr: f64, lr_b: f64) -> Result<(), Error> {
+    /// Sets the optimizer and learning rates (η for weights, η_b for biases). A change of
+    /// optimizer kind clears its state.
+    pub fn set_optimizer(&mut self, opt: Optimizer, lr: f64, lr_b: f64) -> Result<(), Error> {
         let len = self.params.len();
         let (needs_m, needs_v) = match opt {
-            Optimiser::Sgd => (false, false),
-            Optimiser::Momentum { .. } => (true, false),
-            Optimiser::Adam { .. } => (true, true),
+            Optimizer::Sgd => (false, false),
+            Optimizer::Momentum { .. } => (true, false),
+            Optimizer::Adam { .. } => (true, true),
         };
         if needs_m && self.opt_m.len() != len {
             self.opt_m = try_zeroed(len)?;
@@ -240,7 +240,7 @@ impl<T: Element> Network<T> {
         if needs_v && self.opt_v.len() != len {
             self.opt_v = try_zeroed(len)?;
         }
-        // State an optimiser does not use is freed.
+        // State an optimizer does not use is freed.
         if !needs_m {
             self.opt_m = Vec::new();
         }
@@ -248,14 +248,14 @@ impl<T: Element> Network<T> {
             self.opt_v = Vec::new();
         }
         if core::mem::discriminant(&opt) != core::mem::discriminant(&self.opt) {
-            self.reset_optimiser();
+            self.reset_optimizer();
         }
         (self.opt, self.lr, self.lr_b) = (opt, lr, lr_b);
         Ok(())
     }
 
-    /// Clears the optimiser's state (momentum, Adam's moments and step count).
-    pub fn reset_optimiser(&mut self) {
+    /// Clears the optimizer's state (momentum, Adam's moments and step count).
+    pub fn reset_optimizer(&mut self) {
         self.opt_m.fill(T::ZERO);
         self.opt_v.fill(T::ZERO);
         self.steps = 0;
@@ -386,7 +386,7 @@ impl<T: Element> Network<T> {
         self.steps += 1;
     }
 
-    /// Applies the optimiser to every parameter from `grads`.
+    /// Applies the optimizer to every parameter from `grads`.
     fn apply_update(&mut self) {
         self.steps += 1;
         let t = self.steps;
@@ -402,7 +402,7 @@ impl<T: Element> Network<T> {
 
     fn update_segment(&mut self, off: usize, len: usize, lr: f64, t: u64) {
         let r = off..off + len;
-        // State only where the optimiser keeps some (see `set_optimiser`).
+        // State only where the optimizer keeps some (see `set_optimizer`).
         let m = self.opt_m.get_mut(r.clone()).unwrap_or_default();
         let v = self.opt_v.get_mut(r.clone()).unwrap_or_default();
         update(self.opt, lr, t, &mut self.params[r.clone()], &self.grads[r], m, v);
@@ -413,7 +413,7 @@ impl<T: Element> Network<T> {
     pub fn train_staged(&mut self, rows: usize) -> f64 {
         self.forward(rows);
         let loss = self.deltas(rows);
-        if rows == 1 && self.opt == Optimiser::Sgd {
+        if rows == 1 && self.opt == Optimizer::Sgd {
             self.sgd_sample_update();
         } else {
             self.gradients_from_deltas(rows);
@@ -471,7 +471,7 @@ impl<T: Element> Network<T> {
         if perm.iter().any(|&i| i as usize >= rows) {
             return Err(Error::IndexOutOfRange);
         }
-        let per_sample = batch == 1 && self.opt == Optimiser::Sgd && !self.input_activated;
+        let per_sample = batch == 1 && self.opt == Optimizer::Sgd && !self.input_activated;
         for (e, order) in perm.chunks_exact(rows).enumerate() {
             if per_sample {
                 losses[e] = self.fit_samples_sgd(x, y, order) / rows as f64;

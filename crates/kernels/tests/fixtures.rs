@@ -18,7 +18,7 @@ mod json;
 use backprop_kernels::element::Element;
 use backprop_kernels::kernels::activation::Activation;
 use backprop_kernels::kernels::loss::Loss;
-use backprop_kernels::kernels::optimiser::Optimiser;
+use backprop_kernels::kernels::optimizer::Optimizer;
 use backprop_kernels::network::Network;
 use json::Json;
 use std::path::{Path, PathBuf};
@@ -27,7 +27,7 @@ const F64_ONE_STEP: f64 = 1e-12;
 const F64_ALL_STEPS: f64 = 1e-9;
 const F32_ONE_STEP: f64 = 1e-5;
 /// Not a DESIGN target (f32 drifts from f64 over many steps): a loose bound that catches an f32
-/// path going wrong after the first step (optimiser state, staging) without being fragile.
+/// path going wrong after the first step (optimizer state, staging) without being fragile.
 const F32_ALL_STEPS_SANITY: f64 = 1e-4;
 
 /// One fixture, read into plain numbers.
@@ -40,7 +40,7 @@ struct Fixture {
     batch: usize,
     lr: f64,
     lr_b: f64,
-    opt: Optimiser,
+    opt: Optimizer,
     steps: usize,
     rows: usize,
     x: Vec<f64>,
@@ -77,9 +77,9 @@ fn read_fixture(path: &Path) -> Fixture {
     };
     let o = j.field("optimizer");
     let opt = match o.field("type").as_str() {
-        "sgd" => Optimiser::Sgd,
-        "momentum" => Optimiser::Momentum { mu: o.field("momentum").as_f64() },
-        "adam" => Optimiser::Adam {
+        "sgd" => Optimizer::Sgd,
+        "momentum" => Optimizer::Momentum { mu: o.field("momentum").as_f64() },
+        "adam" => Optimizer::Adam {
             beta1: o.field("beta1").as_f64(),
             beta2: o.field("beta2").as_f64(),
             eps: o.field("epsilon").as_f64(),
@@ -181,7 +181,7 @@ fn replay<T: Element>(f: &Fixture) -> Measured {
     for (p, &v) in net.params_mut().iter_mut().zip(&f.initial) {
         *p = T::from_f64(v);
     }
-    net.set_optimiser(f.opt, f.lr, f.lr_b).unwrap();
+    net.set_optimizer(f.opt, f.lr, f.lr_b).unwrap();
 
     // The mean gradient of step 1's minibatch, without an update.
     let rows = stage(&mut net, f, 0);
@@ -264,7 +264,7 @@ fn fixtures_cover_the_contract() {
     assert!(has(&|f| f.loss == Loss::Mse) && has(&|f| f.loss == Loss::CrossEntropy), "both losses");
     assert!(has(&|f| f.input_activated) && has(&|f| !f.input_activated), "both input-layer options");
     assert!(has(&|f| f.batch == 1) && has(&|f| f.batch > 1), "per-sample and minibatch training");
-    assert!(has(&|f| matches!(f.opt, Optimiser::Momentum { .. })), "a momentum fixture");
-    assert!(has(&|f| matches!(f.opt, Optimiser::Adam { .. })), "an Adam fixture");
+    assert!(has(&|f| matches!(f.opt, Optimizer::Momentum { .. })), "a momentum fixture");
+    assert!(has(&|f| matches!(f.opt, Optimizer::Adam { .. })), "an Adam fixture");
     assert!(has(&|f| f.sizes == [64, 32, 10] && f.batch == 16), "the digits workload");
 }

@@ -4,7 +4,7 @@ pub mod activation;
 pub mod exp;
 pub mod gemm;
 pub mod loss;
-pub mod optimiser;
+pub mod optimizer;
 pub mod peak;
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 pub mod simd;

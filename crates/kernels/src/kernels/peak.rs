@@ -2,7 +2,7 @@
 //! when nothing waits for memory. Twelve independent chains hide the latency of each operation;
 //! with SIMD128 each chain is four f32 lanes, so one round is 12 × 4 × 2 = 96 flops.
 
-/// Runs `iters` rounds; the result depends on every chain so nothing is optimised away.
+/// Runs `iters` rounds; the result depends on every chain so nothing is optimized away.
 pub fn peak_f32(iters: u32) -> f32 {
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     {

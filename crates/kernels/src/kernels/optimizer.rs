@@ -9,51 +9,51 @@
 
 use crate::element::Element;
 
-/// Optimiser codes. Must match `OPTIMIZER_CODES` in ts/wasm/exports.ts.
+/// Optimizer codes. Must match `OPTIMIZER_CODES` in ts/wasm/exports.ts.
 #[derive(Clone, Copy, PartialEq, Debug)]
-pub enum Optimiser {
+pub enum Optimizer {
     Sgd,
     Momentum { mu: f64 },
     Adam { beta1: f64, beta2: f64, eps: f64 },
 }
 
-impl Optimiser {
+impl Optimizer {
     /// Settings the update formulas are defined for: 0 ≤ μ < 1, 0 ≤ β₁, β₂ < 1, ε > 0.
     pub fn is_valid(&self) -> bool {
         let unit = |v: f64| (0.0..1.0).contains(&v);
         match *self {
-            Optimiser::Sgd => true,
-            Optimiser::Momentum { mu } => unit(mu),
-            Optimiser::Adam { beta1, beta2, eps } => unit(beta1) && unit(beta2) && eps > 0.0,
+            Optimizer::Sgd => true,
+            Optimizer::Momentum { mu } => unit(mu),
+            Optimizer::Adam { beta1, beta2, eps } => unit(beta1) && unit(beta2) && eps > 0.0,
         }
     }
 
     pub fn from_code(code: u32, h1: f64, h2: f64, h3: f64) -> Option<Self> {
         Some(match code {
-            0 => Optimiser::Sgd,
-            1 => Optimiser::Momentum { mu: h1 },
-            2 => Optimiser::Adam { beta1: h1, beta2: h2, eps: h3 },
+            0 => Optimizer::Sgd,
+            1 => Optimizer::Momentum { mu: h1 },
+            2 => Optimizer::Adam { beta1: h1, beta2: h2, eps: h3 },
             _ => return None,
         })
     }
 }
 
 /// One update of the parameters `p` from the gradient `g` with learning rate `lr`; `m` and `v`
-/// are the optimiser's state for these parameters (the length of `p` where the optimiser uses
+/// are the optimizer's state for these parameters (the length of `p` where the optimizer uses
 /// them: `m` for momentum, both for Adam; anything for SGD), `t ≥ 1` the update count.
-pub fn update<T: Element>(opt: Optimiser, lr: f64, t: u64, p: &mut [T], g: &[T], m: &mut [T], v: &mut [T]) {
+pub fn update<T: Element>(opt: Optimizer, lr: f64, t: u64, p: &mut [T], g: &[T], m: &mut [T], v: &mut [T]) {
     debug_assert!(g.len() == p.len());
-    assert!(opt == Optimiser::Sgd || (m.len() == p.len() && (v.len() == p.len() || matches!(opt, Optimiser::Momentum { .. }))));
+    assert!(opt == Optimizer::Sgd || (m.len() == p.len() && (v.len() == p.len() || matches!(opt, Optimizer::Momentum { .. }))));
     match opt {
-        Optimiser::Sgd => T::axpy(T::from_f64(-lr), g, p),
-        Optimiser::Momentum { mu } => {
+        Optimizer::Sgd => T::axpy(T::from_f64(-lr), g, p),
+        Optimizer::Momentum { mu } => {
             let (mu, lr) = (T::from_f64(mu), T::from_f64(lr));
             for ((pi, &gi), vi) in p.iter_mut().zip(g).zip(m.iter_mut()) {
                 *vi = mu * *vi - lr * gi;
                 *pi += *vi;
             }
         }
-        Optimiser::Adam { beta1, beta2, eps } => {
+        Optimizer::Adam { beta1, beta2, eps } => {
             let t = t.min(i32::MAX as u64) as i32;
             let c1 = T::from_f64(1.0 / (1.0 - beta1.powi(t)));
             let c2 = T::from_f64(1.0 / (1.0 - beta2.powi(t)));
