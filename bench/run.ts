@@ -1,6 +1,6 @@
 /**
  * The benchmark suite: races every engine of ours, on both training paths, against TensorFlow.js
- * (cpu and wasm backends), brain.js, synaptic and NumPy on the four workloads of DESIGN.md, measures
+ * (cpu and wasm backends), brain.js, synaptic and NumPy on the four workloads of docs/ARCHITECTURE.md ("10 Workloads"), measures
  * the machine's WebAssembly ceiling, checks every system's loss after a fixed number of updates,
  * and reports samples/s, GFLOP/s, ratios and the goals.
  *

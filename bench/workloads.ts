@@ -1,5 +1,5 @@
 /**
- * The four benchmark workloads of DESIGN.md ("Workloads"), their data, their initial parameters and
+ * The four benchmark workloads of docs/ARCHITECTURE.md ("10 Workloads"), their data, their initial parameters and
  * the row sequences of the correctness guard.
  *
  * The orchestrator builds each workload once (`buildWorkload`) and writes its data and initial

@@ -1,7 +1,7 @@
 /**
  * The educational engine (the paper's section 2, one neuron at a time): its neurons and flat layout,
  * agreement with the js engine in f64, the paper's three-neuron example worked by hand, central finite
- * differences, and one test for each of the paper's slips (DESIGN errata 1–6) that fails if the slip
+ * differences, and one test for each of the paper's slips (errata 1–6, docs/paper-errata.md) that fails if the slip
  * came back.
  */
 import { describe, expect, it } from 'vitest';
@@ -335,7 +335,7 @@ describe('inspection after a step', () => {
   });
 });
 
-describe("the paper's slips (DESIGN errata), each corrected", () => {
+describe("the paper's slips (docs/paper-errata.md), each corrected", () => {
   it("erratum 1: the destination neuron's bias is added once to z (Eq. 1), not a bias inside the sum", () => {
     const net = Network.createSync({
       engine: 'educational',

@@ -8,13 +8,15 @@
  * and the reference's mean loss of every step, the mean gradient of step 1 and the parameters after 1
  * and after 100 steps. Step s trains on rows (s·batch + i) mod rows, i = 0 … batch−1 (`batch_rule`).
  *
- * Targets (DESIGN.md, "Numerical agreement"), relative error = max|a − b| / max(1, max|b|):
+ * Targets (docs/ARCHITECTURE.md, "9 Numerical agreement"), relative error
+ * = max|a − b| / max(1, max|b|):
  * - f64 engines: ≤ 1e-12 after one step (gradient, loss, parameters), ≤ 1e-9 after 100 steps;
- * - f32 engines against the f64 reference: ≤ 1e-5 after one step (and, as a loose sanity bound that
- *   is not a DESIGN target, ≤ 1e-4 after 100 steps).
+ * - f32 engines against the f64 reference: ≤ 1e-5 after one step, and ≤ 1e-4 after 100 steps (a
+ *   loose sanity bound: f32 drifts from f64 over many steps).
  *
- * The wasm cases need the artefacts ts/wasm/bin/*.wasm (`npm run build:wasm`); without them they are
- * skipped, with a note.
+ * The wasm cases load the artefacts ts/wasm/bin/*.wasm, which `npm test` builds first
+ * (scripts/bootstrap.mjs). Nothing is skipped: run on its own without the artefacts (before
+ * `npm run build:wasm`), each wasm case fails with the loader's error naming the missing file.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';

@@ -1,7 +1,7 @@
 /**
  * Backpropagation against central finite differences (f64, h = 1e-6), on every f64 engine: every
  * activation, both losses, both input-layer options, batch 1 and 16, networks of 2–4 layers with
- * odd sizes. Target: ≤ 1e-6 relative (DESIGN.md).
+ * odd sizes. Target: ≤ 1e-6 relative (docs/ARCHITECTURE.md, "9 Numerical agreement").
  */
 import { describe, expect, it } from 'vitest';
 import type { ActivationName, LossName } from '../ts/types.js';

@@ -7,7 +7,7 @@ the TypeScript suite (test/fixtures.test.ts) replay on every engine and precisio
 Run from anywhere: `python3 tools/reference.py` (or `npm run fixtures`). Deterministic: the same
 NumPy version writes the same files (every random number comes from a seeded numpy Generator).
 
-The mathematics (DESIGN.md, "The mathematics"):
+The mathematics (docs/ARCHITECTURE.md, "3 The mathematics"):
 
     sizes n_0 … n_L; W_l is n_{l+1} × n_l (row = destination neuron), b_l has n_{l+1} entries
     a_0 = x                         (input layer 'activated': z_0 = x + b_in, a_0 = f_0(z_0))
