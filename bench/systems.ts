@@ -4,10 +4,11 @@
  * (loaded by the runner of each system) and bench/numpy_bench.py.
  */
 
+import { configuration, type ConfigurationName } from '../ts/configurations.js';
 import type { WorkloadId } from './workloads.js';
 
-/** Our engine configurations: engine, precision and (wasm) artefact. */
-export type OurEngine = 'educational' | 'js-f64' | 'js-f32' | 'wasm-scalar-f32' | 'wasm-simd-f32' | 'wasm-simd-f64';
+/** Our engine configurations raced (names from ts/configurations.ts; wasm-scalar-f64 adds nothing the others do not show). */
+export type OurEngine = Exclude<ConfigurationName, 'wasm-scalar-f64'>;
 
 export interface SystemInfo {
   /** Unique id, e.g. 'wasm-simd-f32/fit' or 'tfjs-wasm'. */
@@ -43,12 +44,12 @@ function ours(engine: OurEngine, api: 'batch' | 'fit'): SystemInfo {
     family: 'ours',
     engine,
     api,
-    wasm: engine.startsWith('wasm'),
+    wasm: configuration(engine).engine === 'wasm',
     runner: 'node',
-    precision: engine === 'educational' || engine.endsWith('f64') ? 'f64' : 'f32',
+    precision: configuration(engine).precision,
     // Quick: every engine on its epoch path, and wasm-simd-f32 on both; the JavaScript engines
     // only where they take well under a second per update.
-    quick: api === 'fit' || engine === 'wasm-simd-f32' ? (engine === 'educational' ? ['W1', 'W2'] : engine.startsWith('js') ? ['W1', 'W2', 'W3'] : ALL) : [],
+    quick: api === 'fit' || engine === 'wasm-simd-f32' ? (engine === 'educational' ? ['W1', 'W2'] : configuration(engine).engine === 'js' ? ['W1', 'W2', 'W3'] : ALL) : [],
   };
 }
 

@@ -161,10 +161,10 @@ describe('agreement with the js engine in f64 (≤ 1e-12 relative)', () => {
     }
   }
 
-  const optimisers: OptimizerOption[] = [{ type: 'momentum', momentum: 0.8 }, 'adam'];
-  for (const optimizer of optimisers) {
+  const optimizers: OptimizerOption[] = [{ type: 'momentum', momentum: 0.8 }, 'adam'];
+  for (const optimizer of optimizers) {
     const label = typeof optimizer === 'string' ? optimizer : optimizer.type;
-    it(`${label}: five minibatches, then SGD after a change of optimiser`, () => {
+    it(`${label}: five minibatches, then SGD after a change of optimizer`, () => {
       const [edu, js] = pair({ layers: [3, 4, 2], inputLayer: 'activated', optimizer, learningRate: 0.05, seed: 5 });
       const { x, y } = sampleData(15, 3, 2, 'mse', 8);
       for (let s = 0; s < 5; s++) {

@@ -1,4 +1,5 @@
 /** The engines × precisions every shared suite runs against, each exclusion with its reason. */
+import { CONFIGURATIONS } from '../ts/configurations.js';
 import { Network, type NetworkOptions } from '../ts/network.js';
 import type { Gradients, Rows } from '../ts/types.js';
 import { relativeError } from '../ts/verify.js';
@@ -9,26 +10,17 @@ export interface EngineCase {
   create(options: NetworkOptions): Promise<Network>;
 }
 
-const wasm = (simd: boolean, precision: 'f32' | 'f64'): EngineCase => ({
-  name: `wasm-${simd ? 'simd' : 'scalar'}-${precision}`,
-  precision,
-  create: (o) => Network.create({ ...o, engine: 'wasm', precision, wasm: { simd } }),
-});
-
-export const ENGINE_CASES: EngineCase[] = [
-  { name: 'educational', precision: 'f64', create: async (o) => Network.createSync({ ...o, engine: 'educational', precision: 'f64' }) },
-  { name: 'js-f64', precision: 'f64', create: async (o) => Network.createSync({ ...o, engine: 'js', precision: 'f64' }) },
-  { name: 'js-f32', precision: 'f32', create: async (o) => Network.createSync({ ...o, engine: 'js', precision: 'f32' }) },
-  wasm(true, 'f64'),
-  wasm(false, 'f64'),
-  wasm(true, 'f32'),
-  wasm(false, 'f32'),
-];
+/** Every configuration of the library (ts/configurations.ts): none is excluded. */
+export const ENGINE_CASES: EngineCase[] = CONFIGURATIONS.map((c) => ({
+  name: c.name,
+  precision: c.precision,
+  create: (o: NetworkOptions) => Network.create({ ...o, ...c.options }),
+}));
 
 /** Finite differences need f64: the f32 engines are checked against the f64 ones instead. */
 export const F64_CASES = ENGINE_CASES.filter((c) => c.precision === 'f64');
 
-/** Relative error as DESIGN.md defines it: max|a − b| / max(1, max|b|) (the library's own metric). */
+/** Relative error as docs/ARCHITECTURE.md defines it: max|a − b| / max(1, max|b|) (the library's own metric). */
 export function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
   if (a.length !== b.length) throw new Error(`length ${a.length} vs ${b.length}`);
   return relativeError(a, b);

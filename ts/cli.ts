@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { datasetFromTable, loadBuiltin, parseCsv, split, type Dataset } from './data.js';
 import { Network } from './network.js';
 import { formatReport, verify } from './verify.js';
-import { ACTIVATIONS, ENGINES, LOSSES, type ActivationName, type EngineName, type LossName, type Precision } from './types.js';
+import { ACTIVATIONS, ENGINES, LOSSES, OPTIMIZERS, PRECISIONS, type ActivationName, type EngineName, type LossName, type OptimizerName, type Precision } from './types.js';
 
 function int(what: string, min = 0) {
   return (v: string): number => {
@@ -60,7 +60,7 @@ interface TrainOptions {
   epochs: number;
   batchSize: number;
   learningRate?: number;
-  optimizer: 'sgd' | 'momentum' | 'adam';
+  optimizer: OptimizerName;
   seed: number;
   testFraction: number;
   simd: boolean;
@@ -124,11 +124,11 @@ program
   .addOption(new Option('-a, --activation <name>', 'hidden activation').choices(ACTIVATIONS.filter((a) => a !== 'softmax')).default('sigmoid'))
   .addOption(new Option('-l, --loss <name>', 'loss (cross-entropy uses a softmax output)').choices(LOSSES).default('mse'))
   .addOption(new Option('-e, --engine <name>', 'engine').choices(ENGINES).default('wasm'))
-  .addOption(new Option('-p, --precision <p>', 'f32 or f64 (default f32; educational: f64)').choices(['f32', 'f64']))
+  .addOption(new Option('-p, --precision <p>', 'f32 or f64 (default f32; educational: f64)').choices(PRECISIONS))
   .option('--epochs <n>', 'epochs', int('epochs'), 50)
   .option('-b, --batch-size <n>', 'rows per minibatch', int('batch size'), 16)
-  .option('--learning-rate <eta>', 'learning rate η (default: the optimiser\'s)', positive('learning rate'))
-  .addOption(new Option('--optimizer <name>', 'optimiser').choices(['sgd', 'momentum', 'adam']).default('sgd'))
+  .option('--learning-rate <eta>', 'learning rate η (default: the optimizer\'s)', positive('learning rate'))
+  .addOption(new Option('--optimizer <name>', 'optimizer').choices(OPTIMIZERS).default('sgd'))
   .option('--seed <n>', 'seed of initialisation, split and shuffling', int('seed'), 1)
   .option('--test-fraction <f>', 'fraction of rows held out for testing', fraction('test fraction'), 0.2)
   .option('--no-simd', 'use the scalar WebAssembly artefact')

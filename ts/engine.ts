@@ -1,58 +1,43 @@
 /**
- * The engine interface: what the `Network` API needs from an implementation of the mathematics
- * (DESIGN: one contract for every engine). The `wasm`, `js` and `educational` engines plug in here.
+ * The engine contract: what the `Network` API needs from an implementation of the mathematics
+ * (docs/ARCHITECTURE.md, "The mathematics"). The `wasm`, `js` and `educational` engines implement
+ * it; `LIMITS`, which every engine enforces, sits beside it.
  *
- * Parameters cross this interface as one flat Float64Array in the layout of crates/kernels/src/network.rs:
- *
- *     [ W_0 | b_0 | W_1 | b_1 | … | W_{L−1} | b_{L−1} | b_in ]
- *
- * W_l row-major n_{l+1} × n_l (row = destination neuron), b_in only with an activated input layer.
+ * Parameters, gradients and optimizer moments cross this interface as flat Float64Arrays in the
+ * layout of ./parameters.ts: [ W_0 | b_0 | W_1 | b_1 | … | W_{L−1} | b_{L−1} | b_in ].
  */
 import type { FloatArray, Matrix } from './matrix.js';
-import { takeRows } from './matrix.js';
-import type { ActivationName, EngineName, LossName, OptimizerSettings, Precision } from './types.js';
+import type { Layout } from './parameters.js';
+import type { Backend, EngineName, OptimizerSettings, Precision } from './types.js';
 
-/** What every engine computes with: the shape of the network and its functions. */
-export interface Architecture {
-  /** n_0 … n_L. */
-  sizes: readonly number[];
-  /** f_0 … f_L: `activations[0]` acts on the input layer only when `inputActivated`. */
-  activations: readonly ActivationName[];
-  inputActivated: boolean;
-  loss: LossName;
-}
+export type { Architecture } from './parameters.js';
 
-/** Offsets of each parameter block in the flat layout. */
-export class Layout {
-  readonly weightOffsets: number[] = [];
-  readonly biasOffsets: number[] = [];
-  readonly inputBiasOffset: number;
-  readonly length: number;
+/** Limits every engine enforces. Must match crates/kernels/src/mlp/mod.rs (test/abi.test.ts pins them). */
+export const LIMITS = {
+  maxLayerSize: 1 << 16,
+  maxLayers: 64,
+  maxBatch: 1 << 16,
+  maxElements: 1 << 28,
+} as const;
 
-  constructor(readonly arch: Architecture) {
-    const n = arch.sizes;
-    let off = 0;
-    for (let l = 0; l + 1 < n.length; l++) {
-      this.weightOffsets.push(off);
-      off += n[l + 1] * n[l];
-      this.biasOffsets.push(off);
-      off += n[l + 1];
-    }
-    this.inputBiasOffset = off;
-    this.length = off + (arch.inputActivated ? n[0] : 0);
-  }
-
-  /** Number of connections L. */
-  get depth(): number {
-    return this.arch.sizes.length - 1;
-  }
-}
-
-/** The optimiser and learning rates in force. */
+/** The optimizer and learning rates in force. */
 export interface StepSettings {
   optimizer: OptimizerSettings;
   learningRate: number;
   biasLearningRate: number;
+}
+
+/**
+ * The optimizer's state in the flat layout: what an engine adds to the parameters while it trains,
+ * and all it needs besides them to continue exactly.
+ */
+export interface OptimizerState {
+  /** Updates made since the state was last cleared (Adam's t). */
+  step: number;
+  /** Momentum's velocity or Adam's first moment; null for SGD. */
+  m: Float64Array | null;
+  /** Adam's second moment; null for SGD and momentum. */
+  v: Float64Array | null;
 }
 
 /** Training data held by an engine for `fitEpochs` (in wasm memory for the wasm engine). */
@@ -65,17 +50,25 @@ export interface Engine {
   readonly name: EngineName;
   readonly precision: Precision;
   /** Where the arithmetic runs: WebAssembly with or without SIMD128, or JavaScript. */
-  readonly backend: 'simd128' | 'scalar' | 'js';
+  readonly backend: Backend;
   readonly layout: Layout;
 
   /** A copy of every parameter, flat (see above). */
   readParameters(): Float64Array;
   /** Sets every parameter from the flat layout (rounded to the engine's precision). */
   writeParameters(flat: Float64Array): void;
-  /** Optimiser and rates for the next updates; a change of optimiser type clears its state. */
+  /** Optimizer and rates for the next updates; a change of optimizer type clears its state. */
   configure(step: StepSettings): void;
-  /** Clears the optimiser's state (momentum, Adam's moments and step count). */
+  /** Clears the optimizer's state (momentum, Adam's moments and step count). */
   resetOptimizer(): void;
+  /** A copy of the state of the optimizer in force (its moments in the engine's precision). */
+  readOptimizerState(): OptimizerState;
+  /**
+   * Sets the state of the optimizer in force (`configure` it first: a later change of type clears
+   * it). The moments it keeps must be given, of the layout's length; they are rounded to the
+   * engine's precision.
+   */
+  writeOptimizerState(state: OptimizerState): void;
 
   /** One update from the mean gradient of the rows of x, y. Returns their mean loss before it. */
   trainBatch(x: Matrix, y: Matrix): number;
@@ -98,72 +91,8 @@ export interface Engine {
   dispose(): void;
 }
 
-/** Data for the JavaScript engines: the matrices themselves. */
-export class HeldData implements PreparedData {
-  constructor(
-    readonly x: Matrix,
-    readonly y: Matrix,
-  ) {}
-  get rows(): number {
-    return this.x.rows;
-  }
-  dispose(): void {}
-}
-
-/**
- * What the JavaScript engines share: training data held as the matrices themselves, and epochs
- * run as one `trainBatch` per minibatch of gathered rows.
- */
-export abstract class HeldDataEngine {
-  /** The optimiser and rates in force. */
-  protected step: StepSettings = { optimizer: { type: 'sgd' }, learningRate: 0, biasLearningRate: 0 };
-  /** Optimiser state (momentum's velocity, Adam's moments) in the flat layout. */
-  protected readonly optM: FloatArray;
-  protected readonly optV: FloatArray;
-  /** Updates made since the state was last cleared (Adam's t). */
-  protected updates = 0;
-
-  constructor(parameters: number, Arr: Float32ArrayConstructor | Float64ArrayConstructor = Float64Array) {
-    this.optM = new Arr(parameters);
-    this.optV = new Arr(parameters);
-  }
-
-  configure(step: StepSettings): void {
-    if (step.optimizer.type !== this.step.optimizer.type) this.resetOptimizer();
-    this.step = step;
-  }
-
-  resetOptimizer(): void {
-    this.optM.fill(0);
-    this.optV.fill(0);
-    this.updates = 0;
-  }
-
-  abstract trainBatch(x: Matrix, y: Matrix): number;
-  abstract evaluate(x: Matrix, y: Matrix): { loss: number; correct: number };
-
-  prepare(x: Matrix, y: Matrix): PreparedData {
-    return new HeldData(x, y);
-  }
-
-  fitEpochs(data: PreparedData, perm: Uint32Array, epochs: number, batch: number): Float64Array {
-    const { x, y } = data as HeldData;
-    const rows = x.rows;
-    const losses = new Float64Array(epochs);
-    for (let e = 0; e < epochs; e++) {
-      const order = perm.subarray(e * rows, (e + 1) * rows);
-      let total = 0;
-      for (let start = 0; start < rows; start += batch) {
-        const end = Math.min(rows, start + batch);
-        total += this.trainBatch(takeRows(x, order, start, end), takeRows(y, order, start, end)) * (end - start);
-      }
-      losses[e] = total / rows;
-    }
-    return losses;
-  }
-
-  evaluatePrepared(data: PreparedData): { loss: number; correct: number } {
-    const { x, y } = data as HeldData;
-    return this.evaluate(x, y);
-  }
+/** All that training continues from besides the parameters (`Network.getTrainingState`). */
+export interface TrainingState extends StepSettings, OptimizerState {
+  /** The shuffling generator's state: xoshiro128**'s four unsigned 32-bit words, not all zero. */
+  shuffle: number[];
 }

@@ -4,13 +4,16 @@
  * engine).
  */
 export { Network, type NetworkOptions } from './network.js';
-export type { Engine, Architecture, StepSettings } from './engine.js';
-export { Layout } from './engine.js';
-export { EducationalEngine } from './engines/educational.js';
+export type { Engine, Architecture, StepSettings, OptimizerState, TrainingState } from './engine.js';
+export { LIMITS } from './engine.js';
+export { resolveOptions, type NetworkConfig } from './options.js';
+export { Layout, flattenParameters, unflattenParameters, initialParameters } from './parameters.js';
+export { CONFIGURATIONS, configuration, type Configuration, type ConfigurationName } from './configurations.js';
+export { EducationalEngine, Neuron, Layer, NeuronGraph } from './engines/educational.js';
 export { ArgumentError } from './errors.js';
 export { Random } from './random.js';
 export type { Matrix } from './matrix.js';
-export { loadWasm, simdSupported, type Backend, type LoadOptions, type WasmSource, WasmInstance } from './wasm/loader.js';
+export { loadWasm, simdSupported, type LoadOptions, type WasmSource, WasmInstance } from './wasm/loader.js';
 export * from './types.js';
 export { loadBuiltin, parseCsv, datasetFromTable, split, subset, oneHot, type Dataset, type CsvTable, type DatasetOptions } from './data.js';
 export { verify, formatReport, relativeError, DEFAULT_CASES, TARGETS, type VerifyCase, type VerifyReport, type VerifyRow, type VerifyOptions } from './verify.js';

@@ -20,6 +20,17 @@ export class Random {
     }
   }
 
+  /** The generator's state: four unsigned 32-bit words (a copy), to continue the sequence elsewhere. */
+  get state(): number[] {
+    return Array.from(this.s);
+  }
+
+  /** Continues from a state `state` returned (four unsigned 32-bit words, not all zero). */
+  set state(words: readonly number[]) {
+    if (words.length !== 4 || words.every((w) => w === 0)) throw new RangeError('a xoshiro128** state is four 32-bit words, not all zero');
+    this.s.set(words);
+  }
+
   /** A uniform 32-bit unsigned integer. */
   nextUint32(): number {
     const s = this.s;

@@ -1,25 +1,34 @@
 /** Public types of the API. */
 
-export type ActivationName = 'sigmoid' | 'relu' | 'tanh' | 'linear' | 'leaky-relu' | 'softmax';
-export type LossName = 'mse' | 'cross-entropy';
-export type EngineName = 'wasm' | 'js' | 'educational';
-export type Precision = 'f32' | 'f64';
-export type InitName = 'auto' | 'xavier' | 'he' | 'uniform';
+export const ACTIVATIONS = ['sigmoid', 'relu', 'tanh', 'linear', 'leaky-relu', 'softmax'] as const;
+export const LOSSES = ['mse', 'cross-entropy'] as const;
+export const ENGINES = ['wasm', 'js', 'educational'] as const;
+export const PRECISIONS = ['f32', 'f64'] as const;
+export const INITS = ['auto', 'xavier', 'he', 'uniform'] as const;
+export const OPTIMIZERS = ['sgd', 'momentum', 'adam'] as const;
+/** Where an engine's arithmetic runs: WebAssembly with or without SIMD128, or JavaScript. */
+export const BACKENDS = ['simd128', 'scalar', 'js'] as const;
+
+export type ActivationName = (typeof ACTIVATIONS)[number];
+export type LossName = (typeof LOSSES)[number];
+export type EngineName = (typeof ENGINES)[number];
+export type Precision = (typeof PRECISIONS)[number];
+export type InitName = (typeof INITS)[number];
 export type InputLayer = 'identity' | 'activated';
-export type OptimizerName = 'sgd' | 'momentum' | 'adam';
+export type OptimizerName = (typeof OPTIMIZERS)[number];
+export type Backend = (typeof BACKENDS)[number];
+/** The backends of the WebAssembly artefacts, one artefact each. */
+export const WASM_BACKENDS = ['simd128', 'scalar'] as const satisfies readonly Backend[];
+export type WasmBackend = (typeof WASM_BACKENDS)[number];
 
-export const ACTIVATIONS: readonly ActivationName[] = ['sigmoid', 'relu', 'tanh', 'linear', 'leaky-relu', 'softmax'];
-export const LOSSES: readonly LossName[] = ['mse', 'cross-entropy'];
-export const ENGINES: readonly EngineName[] = ['wasm', 'js', 'educational'];
-
-/** An optimiser: by name with its defaults, or with its settings. */
+/** An optimizer: by name with its defaults, or with its settings. */
 export type OptimizerOption =
   | OptimizerName
   | { type: 'sgd' }
   | { type: 'momentum'; momentum?: number }
   | { type: 'adam'; beta1?: number; beta2?: number; epsilon?: number };
 
-/** An optimiser with every setting filled in. */
+/** An optimizer with every setting filled in. */
 export type OptimizerSettings =
   | { type: 'sgd' }
   | { type: 'momentum'; momentum: number }
@@ -46,7 +55,7 @@ export interface Parameters {
   inputBiases?: number[];
 }
 
-/** Learning-rate and optimiser settings of one update (`trainBatch`) or of `fit`. */
+/** Learning-rate and optimizer settings of one update (`trainBatch`) or of `fit`. */
 export interface StepOptions {
   /** η, for the weights. Default: the network's `learningRate`. */
   learningRate?: number;

@@ -2,12 +2,13 @@
  * `verify`: trains the same seeded network on every engine and precision (and on the NumPy reference,
  * tools/reference.py, where python3 with numpy is found) and reports the largest relative difference
  * of the parameters from the reference after 1 and after 100 minibatch steps, each beside its target
- * (DESIGN.md, "Numerical agreement"). With `accuracy`, the f32 engines also train digits to the end
+ * (docs/ARCHITECTURE.md, "Numerical agreement"). With `accuracy`, the f32 engines also train digits to the end
  * and their held-out accuracy must be within 0.5 percentage points of the f64 reference's.
  *
  * Node only (the NumPy run is a child process).
  */
 import { loadBuiltin, split, subset, type Dataset } from './data.js';
+import { CONFIGURATIONS } from './configurations.js';
 import { Network, type NetworkOptions } from './network.js';
 import type { Precision } from './types.js';
 
@@ -59,15 +60,12 @@ const ROWS = 320;
 /** Targets: f64 ≤ 1e-12 after one step and ≤ 1e-9 after 100; f32 ≤ 1e-5 after one step and ≤ 1e-4 after 100. */
 export const TARGETS = { f64: [1e-12, 1e-9], f32: [1e-5, 1e-4] } as const;
 
-export const DEFAULT_CASES: VerifyCase[] = [
-  { name: 'educational', precision: 'f64', create: async (o) => Network.createSync({ ...o, engine: 'educational' }) },
-  { name: 'js-f64', precision: 'f64', create: async (o) => Network.createSync({ ...o, engine: 'js', precision: 'f64' }) },
-  { name: 'wasm-simd-f64', precision: 'f64', create: (o) => Network.create({ ...o, engine: 'wasm', precision: 'f64', wasm: { simd: 'auto' } }) },
-  { name: 'wasm-scalar-f64', precision: 'f64', create: (o) => Network.create({ ...o, engine: 'wasm', precision: 'f64', wasm: { simd: false } }) },
-  { name: 'js-f32', precision: 'f32', create: async (o) => Network.createSync({ ...o, engine: 'js', precision: 'f32' }) },
-  { name: 'wasm-simd-f32', precision: 'f32', create: (o) => Network.create({ ...o, engine: 'wasm', precision: 'f32', wasm: { simd: 'auto' } }) },
-  { name: 'wasm-scalar-f32', precision: 'f32', create: (o) => Network.create({ ...o, engine: 'wasm', precision: 'f32', wasm: { simd: false } }) },
-];
+/** Every configuration of the library (ts/configurations.ts). */
+export const DEFAULT_CASES: VerifyCase[] = CONFIGURATIONS.map((c) => ({
+  name: c.name,
+  precision: c.precision,
+  create: (o: NetworkOptions) => Network.create({ ...o, ...c.options }),
+}));
 
 /** max |a − b| / max(1, max |b|) (NaN counts as infinitely far). */
 export function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {

@@ -3,7 +3,8 @@
  * minibatch (the caller's loop), or `fit` (one call into the engine per run of epochs; the wasm
  * engine copies the rows in once per call and crosses the boundary once).
  */
-import { Network, type NetworkOptions } from '../../ts/network.js';
+import { configuration } from '../../ts/configurations.js';
+import { Network } from '../../ts/network.js';
 import type { MatrixInput } from '../../ts/types.js';
 import { loadWasm, type WasmInstance } from '../../ts/wasm/loader.js';
 import type { Case } from '../protocol.js';
@@ -12,22 +13,6 @@ import { SEED, activationsOf, gather, guardRows, type WorkloadData, type Workloa
 
 type Arr = Float32Array | Float64Array;
 
-function engineOptions(engine: OurEngine): Pick<NetworkOptions, 'engine' | 'precision' | 'wasm'> {
-  switch (engine) {
-    case 'educational':
-      return { engine: 'educational', precision: 'f64' };
-    case 'js-f64':
-      return { engine: 'js', precision: 'f64' };
-    case 'js-f32':
-      return { engine: 'js', precision: 'f32' };
-    case 'wasm-scalar-f32':
-      return { engine: 'wasm', precision: 'f32', wasm: { simd: false } };
-    case 'wasm-simd-f32':
-      return { engine: 'wasm', precision: 'f32', wasm: { simd: true } };
-    case 'wasm-simd-f64':
-      return { engine: 'wasm', precision: 'f64', wasm: { simd: true } };
-  }
-}
 
 /** A contiguous run of rows, as the API takes it (a view: no copy). */
 function rowsView(m: Arr, cols: number, start: number, rows: number): MatrixInput {
@@ -142,7 +127,7 @@ const primed = new WeakSet<WasmInstance>();
 
 /** Our engine `engine` on path `api`, from the workload's initial parameters. */
 export async function createOurCase(engine: OurEngine, api: 'batch' | 'fit', spec: WorkloadSpec, data: WorkloadData): Promise<Case> {
-  const opts = engineOptions(engine);
+  const opts = configuration(engine).options;
   const wasm = opts.engine === 'wasm' ? await loadWasm(opts.wasm) : null;
   if (wasm && !primed.has(wasm)) {
     // The first network on an instance allocates the kernels' bookkeeping (the handle table, the

@@ -9,7 +9,9 @@
  *     Δ_l = (Δ_{l+1}·W_l) ⊙ f′(Z_l)
  *     ∇W_l = (1/r)·Δ_{l+1}ᵀ·A_l,  ∇b_l = mean over rows of Δ_{l+1}
  */
-import { HeldDataEngine, Layout, type Architecture, type Engine } from '../engine.js';
+import type { Engine } from '../engine.js';
+import { Layout, type Architecture } from '../parameters.js';
+import { HeldDataEngine } from './held.js';
 import { arrayType, type FloatArray, type Matrix } from '../matrix.js';
 import type { Precision } from '../types.js';
 import { activate, derivative, isCorrect, sampleLoss, softmaxRow, updateParameters } from './math.js';

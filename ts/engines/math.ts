@@ -1,6 +1,6 @@
 /**
  * Scalar mathematics shared by the JavaScript engines (js and educational): activations, their
- * derivatives, losses and the optimiser step. The Rust twins live in crates/kernels/src/kernels/.
+ * derivatives, losses and the optimizer step. The Rust twins live in crates/kernels/src/kernels/.
  */
 import type { ActivationName, LossName, OptimizerSettings } from '../types.js';
 
@@ -101,7 +101,7 @@ export function isCorrect(a: ArrayLike<number>, y: ArrayLike<number>, off: numbe
 type Arr = { [i: number]: number; length: number };
 
 /**
- * One optimiser update of p[off … off+len) from the mean gradient g (Eq. 5), with state m, v
+ * One optimizer update of p[off … off+len) from the mean gradient g (Eq. 5), with state m, v
  * (same layout) and update count t ≥ 1:
  * SGD p −= η g; momentum v = μv − ηg, p += v; Adam with bias-corrected moments.
  */

@@ -6,11 +6,12 @@
  *
  * Views onto wasm memory are re-created at every use: memory growth detaches the old ones.
  */
-import { Layout, type Architecture, type Engine, type PreparedData, type StepSettings } from '../engine.js';
+import { LIMITS, type Engine, type OptimizerState, type PreparedData, type StepSettings } from '../engine.js';
 import { ArgumentError } from '../errors.js';
 import type { FloatArray, Matrix } from '../matrix.js';
-import type { Precision } from '../types.js';
-import { ACTIVATION_CODES, LIMITS, LOSS_CODES, OPTIMIZER_CODES, STATUS, STATUS_TEXT, type BackpropExports } from '../wasm/exports.js';
+import { Layout, type Architecture } from '../parameters.js';
+import type { Precision, WasmBackend } from '../types.js';
+import { ACTIVATION_CODES, LOSS_CODES, OPTIMIZER_CODES, STATUS, STATUS_TEXT, type BackpropExports } from '../wasm/exports.js';
 import type { WasmInstance } from '../wasm/loader.js';
 
 /** Rows a new network can stage per call before it grows. */
@@ -28,7 +29,8 @@ export class WasmEngine implements Engine {
   /** 0 before creation succeeds and after dispose. */
   private handle = 0;
   private capacity: number;
-  private readonly x: BackpropExports;
+  /** The kernels' exports (crates/kernels/src/abi). */
+  private readonly abi: BackpropExports;
   private readonly bits: 32 | 64;
   private created = false;
 
@@ -38,17 +40,17 @@ export class WasmEngine implements Engine {
     readonly precision: Precision,
   ) {
     this.layout = new Layout(arch);
-    this.x = inst.exports;
+    this.abi = inst.exports;
     this.bits = precision === 'f32' ? 32 : 64;
     const n = arch.sizes.length;
     this.handle = this.withBuffers([4 * n, 4 * n], ([sizes, acts]) => {
-      new Uint32Array(this.x.memory.buffer, sizes, n).set(arch.sizes);
-      new Uint32Array(this.x.memory.buffer, acts, n).set(arch.activations.map((a) => ACTIVATION_CODES[a]));
-      const h = this.x.bp_create(this.bits, n, sizes, acts, arch.inputActivated ? 1 : 0, LOSS_CODES[arch.loss], INITIAL_CAPACITY);
+      new Uint32Array(this.abi.memory.buffer, sizes, n).set(arch.sizes);
+      new Uint32Array(this.abi.memory.buffer, acts, n).set(arch.activations.map((a) => ACTIVATION_CODES[a]));
+      const h = this.abi.bp_create(this.bits, n, sizes, acts, arch.inputActivated ? 1 : 0, LOSS_CODES[arch.loss], INITIAL_CAPACITY);
       this.check(h, 'creating the network');
-      const count = this.x.bp_param_count(h);
+      const count = this.abi.bp_param_count(h);
       if (count !== this.layout.length) {
-        this.x.bp_destroy(h);
+        this.abi.bp_destroy(h);
         throw new Error(`wasm-backprop: the kernels lay out ${count} parameters, this library ${this.layout.length}: rebuild them (npm run build:wasm)`);
       }
       return h;
@@ -58,7 +60,7 @@ export class WasmEngine implements Engine {
     leaks.register(this, { inst, handle: this.handle }, this);
   }
 
-  get backend(): 'simd128' | 'scalar' {
+  get backend(): WasmBackend {
     return this.inst.backend;
   }
 
@@ -93,7 +95,7 @@ export class WasmEngine implements Engine {
 
   /** A new wasm buffer of `bytes` bytes (wasm32 addresses are unsigned: `>>> 0`). */
   private alloc(bytes: number): number {
-    const p = bytes < 2 ** 32 ? this.x.bp_alloc(bytes) >>> 0 : 0;
+    const p = bytes < 2 ** 32 ? this.abi.bp_alloc(bytes) >>> 0 : 0;
     if (p === 0) throw new RangeError(`wasm-backprop: cannot allocate ${bytes} bytes of WebAssembly memory`);
     return p;
   }
@@ -112,7 +114,7 @@ export class WasmEngine implements Engine {
         this.noteTrap(e);
         throw e;
       } finally {
-        if (!this.inst.broken) for (const p of ptrs) this.x.bp_free(p);
+        if (!this.inst.broken) for (const p of ptrs) this.abi.bp_free(p);
       }
     });
   }
@@ -120,17 +122,17 @@ export class WasmEngine implements Engine {
   /** A view of `len` elements of the engine's precision at `ptr` (re-created at every use). */
   private view(ptr: number, len: number): FloatArray {
     const at = ptr >>> 0;
-    return this.bits === 32 ? new Float32Array(this.x.memory.buffer, at, len) : new Float64Array(this.x.memory.buffer, at, len);
+    return this.bits === 32 ? new Float32Array(this.abi.memory.buffer, at, len) : new Float64Array(this.abi.memory.buffer, at, len);
   }
 
   private results(): Float64Array {
-    return new Float64Array(this.x.memory.buffer, this.x.bp_results(this.handle) >>> 0, 4);
+    return new Float64Array(this.abi.memory.buffer, this.abi.bp_results(this.handle) >>> 0, 4);
   }
 
   private reserve(rows: number): void {
     if (rows <= this.capacity) return;
     if (rows > LIMITS.maxBatch) throw new ArgumentError(`a minibatch can have at most ${LIMITS.maxBatch} rows, got ${rows}`);
-    this.check(this.call(() => this.x.bp_reserve(this.handle, rows)), `making room for ${rows} rows`);
+    this.check(this.call(() => this.abi.bp_reserve(this.handle, rows)), `making room for ${rows} rows`);
     this.capacity = rows;
   }
 
@@ -138,40 +140,67 @@ export class WasmEngine implements Engine {
   private stage(x: Matrix, y?: Matrix): void {
     this.reserve(x.rows);
     this.call(() => {
-      this.view(this.x.bp_input(this.handle), x.data.length).set(x.data);
-      if (y) this.view(this.x.bp_target(this.handle), y.data.length).set(y.data);
+      this.view(this.abi.bp_input(this.handle), x.data.length).set(x.data);
+      if (y) this.view(this.abi.bp_target(this.handle), y.data.length).set(y.data);
     });
   }
 
   readParameters(): Float64Array {
-    return this.call(() => Float64Array.from(this.view(this.x.bp_params(this.handle), this.layout.length)));
+    return this.call(() => Float64Array.from(this.view(this.abi.bp_params(this.handle), this.layout.length)));
   }
 
   writeParameters(flat: Float64Array): void {
-    this.call(() => this.view(this.x.bp_params(this.handle), this.layout.length).set(flat));
+    this.call(() => this.view(this.abi.bp_params(this.handle), this.layout.length).set(flat));
   }
 
   configure(step: StepSettings): void {
     const o = step.optimizer;
     const [h1, h2, h3] = o.type === 'momentum' ? [o.momentum, 0, 0] : o.type === 'adam' ? [o.beta1, o.beta2, o.epsilon] : [0, 0, 0];
-    const s = this.call(() => this.x.bp_set_optimizer(this.handle, OPTIMIZER_CODES[o.type], step.learningRate, step.biasLearningRate, h1, h2, h3));
-    this.check(s, 'setting the optimiser');
+    const s = this.call(() => this.abi.bp_set_optimizer(this.handle, OPTIMIZER_CODES[o.type], step.learningRate, step.biasLearningRate, h1, h2, h3));
+    this.check(s, 'setting the optimizer');
   }
 
   resetOptimizer(): void {
-    this.check(this.call(() => this.x.bp_reset_optimizer(this.handle)), 'resetting the optimiser');
+    this.check(this.call(() => this.abi.bp_reset_optimizer(this.handle)), 'resetting the optimizer');
+  }
+
+  /** A view of moment buffer `which`, or null where the optimizer in force keeps none. */
+  private moments(which: 0 | 1): FloatArray | null {
+    const p = this.abi.bp_moments(this.handle, which) >>> 0;
+    return p === 0 ? null : this.view(p, this.layout.length);
+  }
+
+  readOptimizerState(): OptimizerState {
+    return this.call(() => {
+      const step = this.abi.bp_steps(this.handle);
+      if (step < 0) this.check(STATUS.INVALID_HANDLE, 'reading the optimizer state');
+      const copy = (v: FloatArray | null) => (v ? Float64Array.from(v) : null);
+      return { step, m: copy(this.moments(0)), v: copy(this.moments(1)) };
+    });
+  }
+
+  writeOptimizerState(state: OptimizerState): void {
+    this.call(() => {
+      for (const [which, values] of [[0, state.m], [1, state.v]] as const) {
+        const view = this.moments(which);
+        if (!values) continue;
+        if (!view) throw new ArgumentError(`the optimizer in force keeps no moment ${which === 0 ? 'm' : 'v'}: configure it first`);
+        view.set(values);
+      }
+      this.check(this.abi.bp_set_steps(this.handle, state.step), 'setting the step count');
+    });
   }
 
   trainBatch(x: Matrix, y: Matrix): number {
     this.stage(x, y);
-    this.check(this.call(() => this.x.bp_train(this.handle, x.rows)), 'training a minibatch');
+    this.check(this.call(() => this.abi.bp_train(this.handle, x.rows)), 'training a minibatch');
     return this.results()[0];
   }
 
   gradients(x: Matrix, y: Matrix): { loss: number; grads: Float64Array } {
     this.stage(x, y);
-    this.check(this.call(() => this.x.bp_gradients(this.handle, x.rows)), 'computing gradients');
-    const grads = Float64Array.from(this.view(this.x.bp_grads(this.handle), this.layout.length));
+    this.check(this.call(() => this.abi.bp_gradients(this.handle, x.rows)), 'computing gradients');
+    const grads = Float64Array.from(this.view(this.abi.bp_grads(this.handle), this.layout.length));
     return { loss: this.results()[0], grads };
   }
 
@@ -189,7 +218,7 @@ export class WasmEngine implements Engine {
         this.view(yp, y.data.length).set(y.data);
       } catch (e) {
         this.noteTrap(e);
-        if (!this.inst.broken) [xp, yp].filter((p) => p !== 0).forEach((p) => this.x.bp_free(p));
+        if (!this.inst.broken) [xp, yp].filter((p) => p !== 0).forEach((p) => this.abi.bp_free(p));
         throw e;
       }
       return new WasmData(this.inst, this.bits, xp, yp, x.rows);
@@ -202,9 +231,9 @@ export class WasmEngine implements Engine {
     }
     this.reserve(batch);
     return this.withBuffers([perm.length * 4, epochs * 8], ([pp, lp]) => {
-      new Uint32Array(this.x.memory.buffer, pp, perm.length).set(perm);
-      this.check(this.x.bp_fit(this.handle, data.x, data.y, data.rows, pp, epochs, batch, lp), 'training epochs');
-      return Float64Array.from(new Float64Array(this.x.memory.buffer, lp, epochs));
+      new Uint32Array(this.abi.memory.buffer, pp, perm.length).set(perm);
+      this.check(this.abi.bp_fit(this.handle, data.x, data.y, data.rows, pp, epochs, batch, lp), 'training epochs');
+      return Float64Array.from(new Float64Array(this.abi.memory.buffer, lp, epochs));
     });
   }
 
@@ -212,12 +241,12 @@ export class WasmEngine implements Engine {
     const nL = this.arch.sizes[this.layout.depth];
     if (x.rows <= this.capacity) {
       this.stage(x);
-      this.check(this.call(() => this.x.bp_forward(this.handle, x.rows)), 'predicting');
-      return this.call(() => this.view(this.x.bp_output(this.handle), x.rows * nL).slice());
+      this.check(this.call(() => this.abi.bp_forward(this.handle, x.rows)), 'predicting');
+      return this.call(() => this.view(this.abi.bp_output(this.handle), x.rows * nL).slice());
     }
     return this.withBuffers([this.bytes(x), x.rows * nL * (this.bits / 8)], ([xp, op]) => {
       this.view(xp, x.data.length).set(x.data);
-      this.check(this.x.bp_predict(this.handle, xp, x.rows, op), 'predicting');
+      this.check(this.abi.bp_predict(this.handle, xp, x.rows, op), 'predicting');
       return this.view(op, x.rows * nL).slice();
     });
   }
@@ -227,7 +256,7 @@ export class WasmEngine implements Engine {
       throw new ArgumentError('evaluatePrepared needs data prepared by this engine and not yet disposed');
     }
     return this.call(() => {
-      this.check(this.x.bp_evaluate(this.handle, data.x, data.y, data.rows), 'evaluating');
+      this.check(this.abi.bp_evaluate(this.handle, data.x, data.y, data.rows), 'evaluating');
       const r = this.results();
       return { loss: r[0], correct: r[1] };
     });
@@ -237,7 +266,7 @@ export class WasmEngine implements Engine {
     return this.withBuffers([this.bytes(x), this.bytes(y)], ([xp, yp]) => {
       this.view(xp, x.data.length).set(x.data);
       this.view(yp, y.data.length).set(y.data);
-      this.check(this.x.bp_evaluate(this.handle, xp, yp, x.rows), 'evaluating');
+      this.check(this.abi.bp_evaluate(this.handle, xp, yp, x.rows), 'evaluating');
       const r = this.results();
       return { loss: r[0], correct: r[1] };
     });
@@ -247,7 +276,7 @@ export class WasmEngine implements Engine {
     if (this.handle === 0) return;
     const h = this.handle;
     leaks.unregister(this);
-    if (!this.inst.broken) this.x.bp_destroy(h);
+    if (!this.inst.broken) this.abi.bp_destroy(h);
     this.handle = 0;
   }
 }

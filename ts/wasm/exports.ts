@@ -1,11 +1,14 @@
 /**
  * The typed declaration of the WebAssembly surface: every export of crates/kernels/src/abi.rs
  * with its argument names. Pointers and sizes are wasm32 `usize` (JS numbers); handles are i32.
- * Keep in step with abi.rs (the loader checks `bp_abi_version`).
+ * Keep in step with abi/ (the loader checks `bp_abi_version`; test/abi.test.ts pins every code below
+ * against the artefact's own `bp_describe`).
  */
+import type { ActivationName, LossName, OptimizerName } from '../types.js';
+
 
 /** Must match `ABI_VERSION` in crates/kernels/src/abi.rs. */
-export const ABI_VERSION = 1;
+export const ABI_VERSION = 2;
 
 /** Status codes. Must match `STATUS_*` in crates/kernels/src/abi.rs. */
 export const STATUS = {
@@ -30,28 +33,20 @@ export const STATUS_TEXT: Record<number, string> = {
 };
 
 /** Activation codes. Must match `Activation` in crates/kernels/src/kernels/activation.rs. */
-export const ACTIVATION_CODES = {
+export const ACTIVATION_CODES: Readonly<Record<ActivationName, number>> = {
   linear: 0,
   sigmoid: 1,
   tanh: 2,
   relu: 3,
   'leaky-relu': 4,
   softmax: 5,
-} as const;
+};
 
 /** Loss codes. Must match `Loss` in crates/kernels/src/kernels/loss.rs. */
-export const LOSS_CODES = { mse: 0, 'cross-entropy': 1 } as const;
+export const LOSS_CODES: Readonly<Record<LossName, number>> = { mse: 0, 'cross-entropy': 1 };
 
-/** Optimiser codes. Must match `Optimiser::from_code` in crates/kernels/src/kernels/optimiser.rs. */
-export const OPTIMIZER_CODES = { sgd: 0, momentum: 1, adam: 2 } as const;
-
-/** Limits. Must match crates/kernels/src/network.rs. */
-export const LIMITS = {
-  maxLayerSize: 1 << 16,
-  maxLayers: 64,
-  maxBatch: 1 << 16,
-  maxElements: 1 << 28,
-} as const;
+/** Optimizer codes. Must match `Optimizer::from_code` in crates/kernels/src/kernels/optimizer.rs. */
+export const OPTIMIZER_CODES: Readonly<Record<OptimizerName, number>> = { sgd: 0, momentum: 1, adam: 2 };
 
 type Ptr = number;
 type Handle = number;
@@ -77,6 +72,14 @@ export interface BackpropExports {
   bp_results(handle: Handle): Ptr;
   bp_set_optimizer(handle: Handle, kind: number, lr: number, lrBias: number, h1: number, h2: number, h3: number): Status;
   bp_reset_optimizer(handle: Handle): Status;
+  /** Address of moment buffer `which` (0: momentum's velocity or Adam's m, 1: Adam's v), param_count elements; 0 where the optimizer keeps none. */
+  bp_moments(handle: Handle, which: 0 | 1): Ptr;
+  /** Updates made so far (Adam's t); −1 for an invalid handle. */
+  bp_steps(handle: Handle): number;
+  bp_set_steps(handle: Handle, steps: number): Status;
+  /** Address and byte length of a UTF-8 JSON text of the ABI's codes and limits. */
+  bp_describe(): Ptr;
+  bp_describe_len(): number;
   bp_train(handle: Handle, rows: number): Status;
   bp_gradients(handle: Handle, rows: number): Status;
   bp_forward(handle: Handle, rows: number): Status;
@@ -91,6 +94,6 @@ export interface BackpropExports {
 export const EXPORT_NAMES = [
   'bp_abi_version', 'bp_alloc', 'bp_free', 'bp_live_allocations', 'bp_live_bytes', 'bp_create', 'bp_destroy',
   'bp_reserve', 'bp_capacity', 'bp_param_count', 'bp_params', 'bp_grads', 'bp_input', 'bp_target', 'bp_output',
-  'bp_results', 'bp_set_optimizer', 'bp_reset_optimizer', 'bp_train', 'bp_gradients', 'bp_forward', 'bp_fit',
+  'bp_results', 'bp_set_optimizer', 'bp_reset_optimizer', 'bp_moments', 'bp_steps', 'bp_set_steps', 'bp_describe', 'bp_describe_len', 'bp_train', 'bp_gradients', 'bp_forward', 'bp_fit',
   'bp_predict', 'bp_evaluate', 'bp_gemm', 'bp_peak_f32',
 ] as const satisfies readonly (keyof BackpropExports)[];

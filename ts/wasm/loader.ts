@@ -4,9 +4,8 @@
  * `WebAssembly.Module` or a URL the caller passes. Picks the SIMD128 artefact where the runtime
  * validates a tiny SIMD module, else the scalar one, and says which (`backend`).
  */
+import type { WasmBackend } from '../types.js';
 import { ABI_VERSION, EXPORT_NAMES, type BackpropExports } from './exports.js';
-
-export type Backend = 'simd128' | 'scalar';
 
 /** Where the artefact comes from: bytes, a compiled module, a URL, or a fetch response. */
 export type WasmSource = ArrayBuffer | ArrayBufferView | WebAssembly.Module | URL | string | Response | PromiseLike<Response>;
@@ -26,7 +25,7 @@ export class WasmInstance {
   broken: Error | null = null;
   constructor(
     readonly exports: BackpropExports,
-    readonly backend: Backend,
+    readonly backend: WasmBackend,
     readonly origin: string,
   ) {}
 
@@ -45,14 +44,14 @@ export function simdSupported(): boolean {
   return typeof WebAssembly === 'object' && WebAssembly.validate(SIMD_PROBE);
 }
 
-function packagedUrl(backend: Backend): URL {
+function packagedUrl(backend: WasmBackend): URL {
   // Two literal `new URL(…, import.meta.url)` so bundlers (Vite) find and emit both files.
   return backend === 'simd128'
     ? new URL('./bin/backprop.simd.wasm', import.meta.url)
     : new URL('./bin/backprop.scalar.wasm', import.meta.url);
 }
 
-const cache = new Map<Backend, Promise<WasmInstance>>();
+const cache = new Map<WasmBackend, Promise<WasmInstance>>();
 
 /**
  * The shared instance of the packaged artefact (one per backend, created on first use), or a new
@@ -89,7 +88,7 @@ function loadOrReuse(options: LoadOptions): Promise<WasmInstance> {
   });
 }
 
-function chooseBackend(simd: boolean | 'auto'): Backend {
+function chooseBackend(simd: boolean | 'auto'): WasmBackend {
   const supported = simdSupported();
   if (simd === true && !supported) {
     throw new Error('WebAssembly SIMD128 was required (simd: true) but this runtime does not support it; pass simd: false or "auto" to use the scalar artefact');
@@ -109,7 +108,7 @@ function describe(source: WasmSource): string {
   return 'a Response promise';
 }
 
-function hint(backend: Backend): string {
+function hint(backend: WasmBackend): string {
   return (
     'Check that the file exists at that path (the package ships it in dist/wasm/bin/), that a web server sends it ' +
     'with Content-Type application/wasm, and that this runtime supports WebAssembly' +
@@ -118,7 +117,7 @@ function hint(backend: Backend): string {
   );
 }
 
-async function instantiate(source: WasmSource, backend: Backend, origin: string): Promise<WasmInstance> {
+async function instantiate(source: WasmSource, backend: WasmBackend, origin: string): Promise<WasmInstance> {
   let instance: WebAssembly.Instance;
   try {
     instance = await instantiateFrom(source);

@@ -1,0 +1,45 @@
+/**
+ * Every code and limit mirrored between Rust and TypeScript, pinned: each artefact describes its own
+ * ABI (`bp_describe`, built from the Rust definitions) and the TypeScript mirror must say the same.
+ */
+import { describe, expect, it } from 'vitest';
+import { LIMITS } from '../ts/engine.js';
+import { LEAKY_SLOPE } from '../ts/engines/math.js';
+import { ACTIVATIONS, LOSSES, OPTIMIZERS, WASM_BACKENDS } from '../ts/types.js';
+import { ABI_VERSION, ACTIVATION_CODES, LOSS_CODES, OPTIMIZER_CODES, STATUS, STATUS_TEXT } from '../ts/wasm/exports.js';
+import { loadWasm } from '../ts/wasm/loader.js';
+
+interface Description {
+  abi: number;
+  status: Record<string, number>;
+  activations: Record<string, number>;
+  losses: Record<string, number>;
+  optimizers: Record<string, number>;
+  limits: Record<string, number>;
+  leakySlope: number;
+}
+
+describe.each(WASM_BACKENDS)('the %s artefact describes the ABI the TypeScript mirror declares', (backend) => {
+  it('codes, limits and version agree', async () => {
+    const inst = await loadWasm({ simd: backend === 'simd128' });
+    const x = inst.exports;
+    const text = new TextDecoder().decode(new Uint8Array(x.memory.buffer, x.bp_describe() >>> 0, x.bp_describe_len()));
+    const d = JSON.parse(text) as Description;
+    expect(d.abi).toBe(ABI_VERSION);
+    expect(d.status).toEqual(STATUS);
+    expect(d.activations).toEqual(ACTIVATION_CODES);
+    expect(d.losses).toEqual(LOSS_CODES);
+    expect(d.optimizers).toEqual(OPTIMIZER_CODES);
+    expect(d.limits).toEqual(LIMITS);
+    expect(d.leakySlope).toBe(LEAKY_SLOPE);
+  });
+});
+
+describe('the TypeScript tables cover every name the API accepts', () => {
+  it('one code per activation, loss and optimizer; a text per failure status', () => {
+    expect(Object.keys(ACTIVATION_CODES).sort()).toEqual([...ACTIVATIONS].sort());
+    expect(Object.keys(LOSS_CODES).sort()).toEqual([...LOSSES].sort());
+    expect(Object.keys(OPTIMIZER_CODES).sort()).toEqual([...OPTIMIZERS].sort());
+    for (const [name, code] of Object.entries(STATUS)) if (code !== STATUS.OK) expect(STATUS_TEXT[code], name).toBeTruthy();
+  });
+});

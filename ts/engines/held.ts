@@ -1,0 +1,88 @@
+/**
+ * What the JavaScript engines (js and educational) share: training data held as the matrices
+ * themselves, epochs run as one `trainBatch` per minibatch of gathered rows, and the optimizer's
+ * settings and state kept in the flat layout.
+ */
+import type { OptimizerState, PreparedData, StepSettings } from '../engine.js';
+import { takeRows, type FloatArray, type Matrix } from '../matrix.js';
+
+/** Data for the JavaScript engines: the matrices themselves. */
+export class HeldData implements PreparedData {
+  constructor(
+    readonly x: Matrix,
+    readonly y: Matrix,
+  ) {}
+  get rows(): number {
+    return this.x.rows;
+  }
+  dispose(): void {}
+}
+
+export abstract class HeldDataEngine {
+  /** The optimizer and rates in force. */
+  protected step: StepSettings = { optimizer: { type: 'sgd' }, learningRate: 0, biasLearningRate: 0 };
+  /** Optimizer state (momentum's velocity, Adam's moments) in the flat layout. */
+  protected readonly optM: FloatArray;
+  protected readonly optV: FloatArray;
+  /** Updates made since the state was last cleared (Adam's t). */
+  protected updates = 0;
+
+  constructor(parameters: number, Arr: Float32ArrayConstructor | Float64ArrayConstructor = Float64Array) {
+    this.optM = new Arr(parameters);
+    this.optV = new Arr(parameters);
+  }
+
+  configure(step: StepSettings): void {
+    if (step.optimizer.type !== this.step.optimizer.type) this.resetOptimizer();
+    this.step = step;
+  }
+
+  resetOptimizer(): void {
+    this.optM.fill(0);
+    this.optV.fill(0);
+    this.updates = 0;
+  }
+
+  readOptimizerState(): OptimizerState {
+    const type = this.step.optimizer.type;
+    return {
+      step: this.updates,
+      m: type === 'sgd' ? null : Float64Array.from(this.optM),
+      v: type === 'adam' ? Float64Array.from(this.optV) : null,
+    };
+  }
+
+  writeOptimizerState(state: OptimizerState): void {
+    this.updates = state.step;
+    if (state.m) this.optM.set(state.m);
+    if (state.v) this.optV.set(state.v);
+  }
+
+  abstract trainBatch(x: Matrix, y: Matrix): number;
+  abstract evaluate(x: Matrix, y: Matrix): { loss: number; correct: number };
+
+  prepare(x: Matrix, y: Matrix): PreparedData {
+    return new HeldData(x, y);
+  }
+
+  fitEpochs(data: PreparedData, perm: Uint32Array, epochs: number, batch: number): Float64Array {
+    const { x, y } = data as HeldData;
+    const rows = x.rows;
+    const losses = new Float64Array(epochs);
+    for (let e = 0; e < epochs; e++) {
+      const order = perm.subarray(e * rows, (e + 1) * rows);
+      let total = 0;
+      for (let start = 0; start < rows; start += batch) {
+        const end = Math.min(rows, start + batch);
+        total += this.trainBatch(takeRows(x, order, start, end), takeRows(y, order, start, end)) * (end - start);
+      }
+      losses[e] = total / rows;
+    }
+    return losses;
+  }
+
+  evaluatePrepared(data: PreparedData): { loss: number; correct: number } {
+    const { x, y } = data as HeldData;
+    return this.evaluate(x, y);
+  }
+}

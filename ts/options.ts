@@ -1,0 +1,249 @@
+/**
+ * Network options resolved to a complete, checked configuration: every default filled in, every
+ * value checked, one clear error for the first problem. Pure functions, so the model file, a worker
+ * and the CLI resolve options without creating a network.
+ */
+import { LIMITS, type StepSettings, type TrainingState } from './engine.js';
+import { checkInteger, checkOneOf, checkRate, fail, show } from './errors.js';
+import { checkFlat, type Architecture, type InitSettings } from './parameters.js';
+import {
+  ACTIVATIONS,
+  ENGINES,
+  INITS,
+  LOSSES,
+  OPTIMIZERS,
+  PRECISIONS,
+  type ActivationName,
+  type EngineName,
+  type InitName,
+  type InputLayer,
+  type LossName,
+  type OptimizerName,
+  type OptimizerOption,
+  type OptimizerSettings,
+  type Precision,
+  type StepOptions,
+} from './types.js';
+import type { LoadOptions } from './wasm/loader.js';
+
+export interface NetworkOptions {
+  /** Layer sizes n_0 … n_L (input first, output last), at least two. */
+  layers: readonly number[];
+  /** Activation of every hidden layer (and of the output unless `output` says otherwise). Default 'sigmoid'. */
+  activation?: ActivationName;
+  /** Activations f_1 … f_L, one per layer after the input (overrides `activation` and `output`). */
+  activations?: readonly ActivationName[];
+  /** Activation of the output layer. Default: 'softmax' with cross-entropy, else `activation`. */
+  output?: ActivationName;
+  /** 'mse' (½Σ(a−y)², the paper's) or 'cross-entropy' (with a softmax output). Default 'mse'. */
+  loss?: LossName;
+  /**
+   * 'identity' (a_0 = x, default) or 'activated': the paper's pseudo-code literally, where the
+   * input layer has biases and an activation, a_0 = f(x + b_in).
+   */
+  inputLayer?: InputLayer;
+  /** The input layer's activation with `inputLayer: 'activated'`. Default: `activation`. */
+  inputActivation?: ActivationName;
+  /** Default 'wasm'. */
+  engine?: EngineName;
+  /** Default 'f32' for wasm and js, 'f64' for educational (its only precision). */
+  precision?: Precision;
+  /** Seed of initialisation and shuffling. Default 1. */
+  seed?: number;
+  /** Weight initialisation. Default 'auto' (He for relu layers, Xavier otherwise). */
+  init?: InitName;
+  /** Initial value of every bias. Default 0.01, as in the paper. */
+  biasInit?: number;
+  /** Default 'sgd'. */
+  optimizer?: OptimizerOption;
+  /** η. Default 1 for SGD (the sigmoid networks of the paper learn slowly below it), 0.1 with momentum, 0.001 with Adam. */
+  learningRate?: number;
+  /** η_b. Default: η. */
+  biasLearningRate?: number;
+  /** Where the WebAssembly kernels come from (wasm engine only). */
+  wasm?: LoadOptions;
+}
+
+/** A network's options resolved: every default filled in and every value checked. */
+export interface NetworkConfig extends InitSettings {
+  arch: Architecture;
+  engine: EngineName;
+  precision: Precision;
+  /** The optimizer and learning rates `trainBatch` and `fit` use when not told otherwise. */
+  step: StepSettings;
+}
+
+/** η by optimizer when none is given. */
+export const DEFAULT_LEARNING_RATE: Readonly<Record<OptimizerName, number>> = { sgd: 1, momentum: 0.1, adam: 0.001 };
+const DEFAULT_SEED = 1;
+
+/** Options `create` understands, for the check against misspelt ones. */
+const OPTION_NAMES = new Set([
+  'layers', 'activation', 'activations', 'output', 'loss', 'inputLayer', 'inputActivation', 'engine', 'precision', 'seed',
+  'init', 'biasInit', 'optimizer', 'learningRate', 'biasLearningRate', 'wasm',
+]);
+
+/** An optimizer by name or with its settings, every setting filled in and checked. */
+export function resolveOptimizer(o: OptimizerOption | undefined, what: string): OptimizerSettings {
+  const spec = typeof o === 'string' ? { type: o } : o ?? { type: 'sgd' as const };
+  if (typeof spec !== 'object' || spec === null) fail(`${what} must be ${OPTIMIZERS.map((n) => `'${n}'`).join(', ')} or an object with a type, got ${show(o)}`);
+  const type = checkOneOf(spec.type, `${what}.type`, OPTIMIZERS);
+  if (type === 'sgd') return { type };
+  if (type === 'momentum') {
+    const momentum = (spec as { momentum?: number }).momentum ?? 0.9;
+    checkRate(momentum, `${what}.momentum`);
+    if (momentum >= 1) fail(`${what}.momentum must be below 1, got ${momentum}`);
+    return { type, momentum };
+  }
+  const { beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8 } = spec as { beta1?: number; beta2?: number; epsilon?: number };
+  for (const [k, v] of Object.entries({ beta1, beta2 })) {
+    checkRate(v, `${what}.${k}`);
+    if (v >= 1) fail(`${what}.${k} must be below 1, got ${v}`);
+  }
+  checkRate(epsilon, `${what}.epsilon`, true);
+  return { type, beta1, beta2, epsilon };
+}
+
+/**
+ * The step settings `o` asks for, on top of `base` (the network's): a rate not given keeps the
+ * base's while the optimizer stays the same, and is the new optimizer's default otherwise.
+ */
+export function resolveStep(o: StepOptions, base: StepSettings | null, what: string): StepSettings {
+  const optimizer = o.optimizer !== undefined ? resolveOptimizer(o.optimizer, `${what}.optimizer`) : base?.optimizer ?? { type: 'sgd' };
+  const sameOptimizer = base !== null && base.optimizer.type === optimizer.type;
+  const learningRate =
+    o.learningRate !== undefined
+      ? checkRate(o.learningRate, `${what}.learningRate`)
+      : sameOptimizer
+        ? base.learningRate
+        : DEFAULT_LEARNING_RATE[optimizer.type];
+  const biasLearningRate =
+    o.biasLearningRate !== undefined
+      ? checkRate(o.biasLearningRate, `${what}.biasLearningRate`)
+      : o.learningRate !== undefined || !sameOptimizer
+        ? learningRate
+        : base.biasLearningRate;
+  return { optimizer, learningRate, biasLearningRate };
+}
+
+/** Whether `o` sets anything of a step (a call without step options uses the network's settings). */
+export function hasStepOptions(o: StepOptions): boolean {
+  if (typeof o !== 'object' || o === null) fail(`options must be an object, got ${show(o)}`);
+  return o.learningRate !== undefined || o.biasLearningRate !== undefined || o.optimizer !== undefined;
+}
+
+/** Whether two step settings are the same in every value. */
+export function sameStep(a: StepSettings, b: StepSettings): boolean {
+  return a === b || (a.learningRate === b.learningRate && a.biasLearningRate === b.biasLearningRate && sameOptimizer(a.optimizer, b.optimizer));
+}
+
+function sameOptimizer(a: OptimizerSettings, b: OptimizerSettings): boolean {
+  if (a.type === 'momentum' && b.type === 'momentum') return a.momentum === b.momentum;
+  if (a.type === 'adam' && b.type === 'adam') return a.beta1 === b.beta1 && a.beta2 === b.beta2 && a.epsilon === b.epsilon;
+  return a.type === b.type && a.type === 'sgd';
+}
+
+/** The seed of the shuffling generator, derived from the network's seed (apart from initialisation's). */
+export function shuffleSeed(seed: number): number {
+  return (seed ^ 0x5eed5eed) >>> 0;
+}
+
+/** The activations f_0 … f_L the options ask for, checked. */
+function resolveActivations(options: NetworkOptions, L: number, loss: LossName): ActivationName[] {
+  const hidden = checkOneOf(options.activation ?? 'sigmoid', 'options.activation', ACTIVATIONS);
+  let acts: ActivationName[];
+  if (options.activations !== undefined) {
+    if (!Array.isArray(options.activations) || options.activations.length !== L) {
+      fail(`options.activations must have one activation per layer after the input (${L}), got ${show(options.activations)}`);
+    }
+    if (options.output !== undefined) fail('give either options.activations or options.output, not both');
+    acts = options.activations.map((a, i) => checkOneOf(a, `options.activations[${i}]`, ACTIVATIONS));
+  } else {
+    const out = checkOneOf(options.output ?? (loss === 'cross-entropy' ? 'softmax' : hidden), 'options.output', ACTIVATIONS);
+    acts = [...Array<ActivationName>(L - 1).fill(hidden), out];
+  }
+  acts.slice(0, -1).forEach((a, i) => {
+    if (a === 'softmax') fail(`softmax can only be the output activation, not layer ${i + 1}'s`);
+  });
+  const out = acts[L - 1];
+  if (loss === 'cross-entropy' && out !== 'softmax') fail(`loss 'cross-entropy' needs a softmax output, got output '${out}'`);
+  if (out === 'softmax' && loss !== 'cross-entropy') fail(`a softmax output needs loss 'cross-entropy', got loss '${loss}'`);
+  const inputAct = checkOneOf(options.inputActivation ?? (hidden === 'softmax' ? 'sigmoid' : hidden), 'options.inputActivation', ACTIVATIONS);
+  if (inputAct === 'softmax') fail('options.inputActivation cannot be softmax');
+  return [inputAct, ...acts];
+}
+
+/** Every option checked and every default filled in; throws an `ArgumentError` naming the first problem. */
+export function resolveOptions(options: NetworkOptions): NetworkConfig {
+  if (typeof options !== 'object' || options === null) fail(`Network.create needs an options object, got ${show(options)}`);
+  for (const k of Object.keys(options)) if (!OPTION_NAMES.has(k)) fail(`unknown option '${k}' (known: ${[...OPTION_NAMES].join(', ')})`);
+  const { layers } = options;
+  if (!Array.isArray(layers)) fail(`options.layers must be an array of layer sizes, got ${show(layers)}`);
+  if (layers.length < 2) fail(`options.layers needs at least two sizes (input and output), got ${layers.length}`);
+  if (layers.length > LIMITS.maxLayers) fail(`options.layers can have at most ${LIMITS.maxLayers} sizes, got ${layers.length}`);
+  layers.forEach((n, i) => checkInteger(n, `options.layers[${i}]`, 1, LIMITS.maxLayerSize));
+  const L = layers.length - 1;
+  let parameters = 0;
+  for (let l = 0; l < L; l++) parameters += layers[l + 1] * (layers[l] + 1);
+  if (parameters > LIMITS.maxElements) {
+    fail(`options.layers ${layers.join('-')} has ${parameters} parameters, more than the limit of ${LIMITS.maxElements} (2^28)`);
+  }
+
+  const loss = checkOneOf(options.loss ?? 'mse', 'options.loss', LOSSES);
+  const activations = resolveActivations(options, L, loss);
+  const inputLayer = checkOneOf(options.inputLayer ?? 'identity', 'options.inputLayer', ['identity', 'activated'] as const);
+
+  const engine = checkOneOf(options.engine ?? 'wasm', 'options.engine', ENGINES);
+  const precision = checkOneOf(options.precision ?? (engine === 'educational' ? 'f64' : 'f32'), 'options.precision', PRECISIONS);
+  if (engine === 'educational' && precision !== 'f64') fail(`the educational engine computes in f64 only, got precision '${precision}'`);
+  if (options.wasm !== undefined && engine !== 'wasm') fail(`options.wasm applies to the wasm engine only, got engine '${engine}'`);
+  if (options.wasm !== undefined) {
+    if (typeof options.wasm !== 'object' || options.wasm === null) fail(`options.wasm must be an object, got ${show(options.wasm)}`);
+    for (const k of Object.keys(options.wasm)) if (!['simd', 'source', 'instance'].includes(k)) fail(`unknown option 'wasm.${k}' (known: simd, source, instance)`);
+  }
+
+  const seed = options.seed ?? DEFAULT_SEED;
+  checkInteger(seed, 'options.seed', 0, 0xffffffff);
+  const init = checkOneOf(options.init ?? 'auto', 'options.init', INITS);
+  const biasInit = options.biasInit ?? 0.01;
+  if (typeof biasInit !== 'number' || !Number.isFinite(biasInit)) fail(`options.biasInit must be a finite number, got ${show(biasInit)}`);
+
+  return {
+    arch: { sizes: [...layers], activations, inputActivated: inputLayer === 'activated', loss },
+    engine,
+    precision,
+    seed,
+    init,
+    biasInit,
+    step: resolveStep(options, null, 'options'),
+  };
+}
+
+/**
+ * A training state checked against a network with `parameters` parameters: the optimizer's
+ * settings and rates, a whole step count, moments where (and only where) the optimizer keeps them,
+ * of that length and finite, and a valid generator state. Returns a copy; an error names the first
+ * bad field.
+ */
+export function checkTrainingState(state: TrainingState, parameters: number, what = 'training state'): TrainingState {
+  if (typeof state !== 'object' || state === null) fail(`${what} must be an object, got ${show(state)}`);
+  const optimizer = resolveOptimizer(state.optimizer, `${what}.optimizer`);
+  const learningRate = checkRate(state.learningRate, `${what}.learningRate`);
+  const biasLearningRate = checkRate(state.biasLearningRate, `${what}.biasLearningRate`);
+  const step = checkInteger(state.step, `${what}.step`, 0);
+  const moment = (v: unknown, keeps: boolean, name: string, holds: string): Float64Array | null => {
+    if (!keeps) {
+      if (v !== null && v !== undefined) fail(`${what}.${name} must be null: ${optimizer.type} keeps no ${holds}`);
+      return null;
+    }
+    if (v === null || v === undefined) fail(`${what}.${name} is missing: ${optimizer.type} keeps its ${holds} there`);
+    return checkFlat(v as ArrayLike<number>, parameters, `${what}.${name}`);
+  };
+  const m = moment(state.m, optimizer.type !== 'sgd', 'm', optimizer.type === 'momentum' ? 'velocity' : 'first moment');
+  const v = moment(state.v, optimizer.type === 'adam', 'v', 'second moment');
+  const words = state.shuffle;
+  if (!Array.isArray(words) || words.length !== 4) fail(`${what}.shuffle must be the generator's four 32-bit words, got ${show(words)}`);
+  words.forEach((w, i) => checkInteger(w, `${what}.shuffle[${i}]`, 0, 0xffffffff));
+  if (words.every((w) => w === 0)) fail(`${what}.shuffle must not be all zero (xoshiro128** never leaves that state)`);
+  return { optimizer, learningRate, biasLearningRate, step, m, v, shuffle: [...words] };
+}
