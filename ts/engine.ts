@@ -91,8 +91,18 @@ export interface Engine {
   dispose(): void;
 }
 
-/** All that training continues from besides the parameters (`Network.getTrainingState`). */
-export interface TrainingState extends StepSettings, OptimizerState {
+/**
+ * All that training continues from besides the parameters (`Network.getTrainingState`). The moments
+ * come as Float64Arrays; plain arrays are taken too (`JSON.stringify` writes a typed array as an
+ * object: write `Array.from(m)`).
+ */
+export interface TrainingState extends StepSettings {
+  /** Updates made since the optimizer's state was last cleared (Adam's t). */
+  step: number;
+  /** Momentum's velocity or Adam's first moment, flat layout; null for SGD. */
+  m: Float64Array | readonly number[] | null;
+  /** Adam's second moment, flat layout; null for SGD and momentum. */
+  v: Float64Array | readonly number[] | null;
   /** The shuffling generator's state: xoshiro128**'s four unsigned 32-bit words, not all zero. */
   shuffle: number[];
 }

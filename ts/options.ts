@@ -3,7 +3,7 @@
  * value checked, one clear error for the first problem. Pure functions, so the model file, a worker
  * and the CLI resolve options without creating a network.
  */
-import { LIMITS, type StepSettings, type TrainingState } from './engine.js';
+import { LIMITS, type OptimizerState, type StepSettings, type TrainingState } from './engine.js';
 import { checkInteger, checkOneOf, checkRate, fail, show } from './errors.js';
 import { checkFlat, type Architecture, type InitSettings } from './parameters.js';
 import {
@@ -225,7 +225,7 @@ export function resolveOptions(options: NetworkOptions): NetworkConfig {
  * of that length and finite, and a valid generator state. Returns a copy; an error names the first
  * bad field.
  */
-export function checkTrainingState(state: TrainingState, parameters: number, what = 'training state'): TrainingState {
+export function checkTrainingState(state: TrainingState, parameters: number, what = 'training state'): TrainingState & OptimizerState {
   if (typeof state !== 'object' || state === null) fail(`${what} must be an object, got ${show(state)}`);
   const optimizer = resolveOptimizer(state.optimizer, `${what}.optimizer`);
   const learningRate = checkRate(state.learningRate, `${what}.learningRate`);
