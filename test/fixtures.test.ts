@@ -20,7 +20,7 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { ActivationName, Gradients, LossName, MatrixInput, OptimizerSettings } from '../ts/types.js';
+import { OPTIMIZERS, type ActivationName, type Gradients, type LossName, type MatrixInput, type OptimizerSettings } from '../ts/types.js';
 import { ENGINE_CASES, flatGradients, relErr } from './engines.js';
 
 const F64_ONE_STEP = 1e-12;
@@ -93,7 +93,7 @@ describe('the fixtures', () => {
     }
     for (const loss of ['mse', 'cross-entropy']) expect(fixtures.some((f) => f.loss === loss), loss).toBe(true);
     for (const activated of [true, false]) expect(fixtures.some((f) => f.input_activated === activated)).toBe(true);
-    for (const opt of ['sgd', 'momentum', 'adam']) expect(fixtures.some((f) => f.optimizer.type === opt), opt).toBe(true);
+    for (const opt of OPTIMIZERS) expect(fixtures.some((f) => f.optimizer.type === opt), opt).toBe(true);
     expect(fixtures.some((f) => f.batch === 1) && fixtures.some((f) => f.batch === 16)).toBe(true);
     for (const f of fixtures) {
       expect(f.format).toBe(1);

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { STATUS } from '../ts/wasm/exports.js';
 import { loadWasm, type WasmInstance } from '../ts/wasm/loader.js';
 import { Network } from '../ts/network.js';
+import { CONFIGURATIONS } from '../ts/configurations.js';
 import { oneHotRows, randomMatrix, relErr } from './engines.js';
 
 const SIZES = [0, 1, 3, 5, 17, 33, 129];
@@ -131,10 +132,9 @@ describe('per-sample fit is the per-sample trainBatch, to the bit', () => {
     { layers: [5, 3, 17], activation: 'leaky-relu' as const, output: 'linear' as const },
     { layers: [6, 7, 3], activation: 'sigmoid' as const, loss: 'cross-entropy' as const },
   ];
-  for (const simd of [true, false]) {
-    for (const precision of ['f32', 'f64'] as const) {
-      it.each(configs)(`${simd ? 'simd' : 'scalar'} ${precision}: $layers $activation`, async (c) => {
-        const make = () => Network.create({ ...c, precision, seed: 9, learningRate: 0.1, biasLearningRate: 0.05, wasm: { simd } });
+  for (const config of CONFIGURATIONS.filter((k) => k.engine === 'wasm')) {
+      it.each(configs)(`${config.name}: $layers $activation`, async (c) => {
+        const make = () => Network.create({ ...c, ...config.options, seed: 9, learningRate: 0.1, biasLearningRate: 0.05 });
         const [fitted, stepped] = await Promise.all([make(), make()]);
         try {
           const rows = 13;
@@ -158,6 +158,5 @@ describe('per-sample fit is the per-sample trainBatch, to the bit', () => {
           stepped.dispose();
         }
       });
-    }
   }
 });
