@@ -7,17 +7,21 @@
 //!   against the live buffers and their lengths before it is read.
 //! - Every fallible entry point returns a status (`0` ok, `< 0` one of `STATUS_*`); none panics
 //!   on user input.
+//! - The training state is open: parameters (`bp_params`), the optimizer's moments
+//!   (`bp_moments`) and the step count (`bp_steps`, `bp_set_steps`), so training can stop and
+//!   resume exactly.
+//! - `bp_describe` gives every code and limit above as JSON, for the TypeScript mirrors' test.
 
 use std::collections::BTreeMap;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard, OnceLock};
 
 use crate::alloc;
 use crate::element::Element;
-use crate::kernels::activation::Activation;
+use crate::kernels::activation::{Activation, LEAKY_SLOPE};
 use crate::kernels::gemm::{gemm, MatRef, Workspace};
 use crate::kernels::loss::Loss;
-use crate::kernels::optimizer::Optimizer;
-use crate::network::{Error, Network};
+use crate::kernels::optimizer::{Optimizer, OptimizerKind};
+use crate::network::{Error, Network, MAX_CAPACITY, MAX_ELEMENTS, MAX_LAYERS, MAX_LAYER_SIZE};
 
 // Status codes. Must match STATUS in ts/wasm/exports.ts.
 pub const STATUS_OK: i32 = 0;
@@ -29,8 +33,24 @@ pub const STATUS_BATCH_TOO_LARGE: i32 = -5;
 pub const STATUS_INDEX_OUT_OF_RANGE: i32 = -6;
 pub const STATUS_INVALID_BUFFER: i32 = -7;
 
+/// Every status code with its name in ts/wasm/exports.ts (`STATUS`).
+pub const STATUSES: [(&str, i32); 8] = [
+    ("OK", STATUS_OK),
+    ("INVALID_HANDLE", STATUS_INVALID_HANDLE),
+    ("INVALID_ARGUMENT", STATUS_INVALID_ARGUMENT),
+    ("TOO_LARGE", STATUS_TOO_LARGE),
+    ("OUT_OF_MEMORY", STATUS_OUT_OF_MEMORY),
+    ("BATCH_TOO_LARGE", STATUS_BATCH_TOO_LARGE),
+    ("INDEX_OUT_OF_RANGE", STATUS_INDEX_OUT_OF_RANGE),
+    ("INVALID_BUFFER", STATUS_INVALID_BUFFER),
+];
+
 /// Version of this ABI; the loader refuses an artefact with another.
-pub const ABI_VERSION: u32 = 1;
+pub const ABI_VERSION: u32 = 2;
+
+/// Largest step count `bp_set_steps` accepts: 2⁵³, beyond which an f64 no longer holds every
+/// whole number.
+const MAX_STEPS: f64 = 9_007_199_254_740_992.0;
 
 fn status(e: Error) -> i32 {
     match e {
@@ -156,6 +176,120 @@ pub extern "C" fn bp_abi_version() -> u32 {
     ABI_VERSION
 }
 
+/// The codes and limits this artefact was built with, as JSON built from the definitions
+/// themselves (status codes, activations, losses, optimizers, limits, leaky-relu's slope), so the
+/// TypeScript mirrors can be checked against them. Built on the first call and kept for the
+/// life of the instance (one allocation).
+fn describe_text() -> &'static str {
+    static TEXT: OnceLock<String> = OnceLock::new();
+    TEXT.get_or_init(|| {
+        let mut w = JsonWriter(String::new());
+        w.object(|w| {
+            w.key("abi");
+            w.int(ABI_VERSION as i64);
+            w.codes("status", &STATUSES.map(|(k, v)| (k, v as i64)));
+            w.codes("activations", &Activation::ALL.map(|a| (a.name(), a as i64)));
+            w.codes("losses", &Loss::ALL.map(|l| (l.name(), l as i64)));
+            w.codes("optimizers", &OptimizerKind::ALL.map(|o| (o.name(), o as i64)));
+            let limits = [
+                ("maxLayerSize", MAX_LAYER_SIZE),
+                ("maxLayers", MAX_LAYERS),
+                ("maxBatch", MAX_CAPACITY),
+                ("maxElements", MAX_ELEMENTS),
+            ];
+            w.codes("limits", &limits.map(|(k, v)| (k, v as i64)));
+            w.key("leakySlope");
+            w.decimal(LEAKY_SLOPE);
+        });
+        w.0
+    })
+}
+
+/// Writes JSON without `core::fmt`, whose float formatting alone adds ~24 KB to the artefact.
+/// Keys are plain ASCII names (nothing to escape).
+struct JsonWriter(String);
+
+impl JsonWriter {
+    fn object(&mut self, members: impl FnOnce(&mut Self)) {
+        self.0.push('{');
+        members(self);
+        self.0.push('}');
+    }
+
+    fn key(&mut self, key: &str) {
+        debug_assert!(!key.contains(['"', '\\']));
+        if !self.0.ends_with('{') {
+            self.0.push(',');
+        }
+        self.0.push('"');
+        self.0.push_str(key);
+        self.0.push_str("\":");
+    }
+
+    fn codes(&mut self, key: &str, pairs: &[(&str, i64)]) {
+        self.key(key);
+        self.object(|w| {
+            for &(k, v) in pairs {
+                w.key(k);
+                w.int(v);
+            }
+        });
+    }
+
+    fn int(&mut self, v: i64) {
+        if v < 0 {
+            self.0.push('-');
+        }
+        self.digits(v.unsigned_abs(), 1);
+    }
+
+    /// The digits of `n`, at least `width` of them (zeros in front).
+    fn digits(&mut self, mut n: u64, width: usize) {
+        let (mut buf, mut i) = ([b'0'; 20], 20);
+        while n > 0 || i > 20 - width {
+            i -= 1;
+            buf[i] = b'0' + (n % 10) as u8;
+            n /= 10;
+        }
+        buf[i..].iter().for_each(|&d| self.0.push(d as char));
+    }
+
+    /// A finite `x ≥ 0` with the fewest decimal places (up to 15) that read back as `x`:
+    /// `n / 10ᵏ` with both exact is rounded correctly, as reading the decimal text is.
+    fn decimal(&mut self, x: f64) {
+        let mut scale = 1.0;
+        for places in 0..=15 {
+            let n = (x * scale).round();
+            if n / scale == x && n < 9e15 {
+                let (n, pow) = (n as u64, 10u64.pow(places));
+                self.digits(n / pow, 1);
+                if places > 0 {
+                    self.0.push('.');
+                    self.digits(n % pow, places as usize);
+                }
+                return;
+            }
+            scale *= 10.0;
+        }
+        unreachable!("a value without a short decimal form");
+    }
+}
+
+/// Address of the UTF-8 JSON text that describes this artefact's codes and limits:
+/// `{"abi":2,"status":{"OK":0,…},"activations":{"linear":0,…},"losses":{…},"optimizers":{…},
+/// "limits":{"maxLayerSize":…,"maxLayers":…,"maxBatch":…,"maxElements":…},"leakySlope":0.01}`.
+/// Its length in bytes is `bp_describe_len`.
+#[no_mangle]
+pub extern "C" fn bp_describe() -> usize {
+    describe_text().as_ptr() as usize
+}
+
+/// Length in bytes of the text at `bp_describe`.
+#[no_mangle]
+pub extern "C" fn bp_describe_len() -> usize {
+    describe_text().len()
+}
+
 /// Allocates a zeroed, 8-byte-aligned buffer of `bytes` bytes; returns its address, 0 if the
 /// memory cannot be had.
 #[no_mangle]
@@ -206,7 +340,7 @@ pub extern "C" fn bp_create(
     capacity: usize,
 ) -> i32 {
     let inner = || -> Result<i32, i32> {
-        if layers > crate::network::MAX_LAYERS {
+        if layers > MAX_LAYERS {
             return Err(STATUS_TOO_LARGE);
         }
         let bufs = Buffers::lock();
@@ -329,6 +463,32 @@ pub extern "C" fn bp_set_optimizer(handle: i32, kind: u32, lr: f64, lr_b: f64, h
 #[no_mangle]
 pub extern "C" fn bp_reset_optimizer(handle: i32) -> i32 {
     code(with_entry(handle, |e| with_net!(&mut e.net, n, T => { n.reset_optimizer(); STATUS_OK })))
+}
+
+/// Address of moment buffer `which` of the optimizer in force (0: momentum's velocity or Adam's
+/// m; 1: Adam's v): `param_count` elements in the network's precision, in the layout of the
+/// parameters. 0 where that optimizer keeps no such buffer, for another `which`, or for an
+/// invalid handle. Moves when `bp_set_optimizer` changes the optimizer's kind.
+#[no_mangle]
+pub extern "C" fn bp_moments(handle: i32, which: u32) -> usize {
+    let addr = |e: &mut Entry| with_net!(&mut e.net, n, T => n.moments_mut(which as usize).map_or(0, |m| m.as_mut_ptr() as usize));
+    with_entry(handle, addr).unwrap_or(0)
+}
+
+/// Updates made so far (Adam's t), or -1 for an invalid handle.
+#[no_mangle]
+pub extern "C" fn bp_steps(handle: i32) -> f64 {
+    with_entry(handle, |e| with_net!(&e.net, n, T => n.steps() as f64)).unwrap_or(-1.0)
+}
+
+/// Sets the number of updates made so far (to resume training where it stopped): a whole number
+/// from 0 to 2⁵³.
+#[no_mangle]
+pub extern "C" fn bp_set_steps(handle: i32, steps: f64) -> i32 {
+    if !((0.0..=MAX_STEPS).contains(&steps) && steps.fract() == 0.0) {
+        return STATUS_INVALID_ARGUMENT;
+    }
+    code(with_entry(handle, |e| with_net!(&mut e.net, n, T => { n.set_steps(steps as u64); STATUS_OK })))
 }
 
 fn staged_rows(handle: i32, rows: usize, f: impl Fn(&mut Net, usize) -> f64) -> i32 {

@@ -229,11 +229,7 @@ impl<T: Element> Network<T> {
     /// optimizer kind clears its state.
     pub fn set_optimizer(&mut self, opt: Optimizer, lr: f64, lr_b: f64) -> Result<(), Error> {
         let len = self.params.len();
-        let (needs_m, needs_v) = match opt {
-            Optimizer::Sgd => (false, false),
-            Optimizer::Momentum { .. } => (true, false),
-            Optimizer::Adam { .. } => (true, true),
-        };
+        let (needs_m, needs_v) = (opt.moment_count() >= 1, opt.moment_count() >= 2);
         if needs_m && self.opt_m.len() != len {
             self.opt_m = try_zeroed(len)?;
         }
@@ -247,7 +243,7 @@ impl<T: Element> Network<T> {
         if !needs_v {
             self.opt_v = Vec::new();
         }
-        if core::mem::discriminant(&opt) != core::mem::discriminant(&self.opt) {
+        if opt.kind() != self.opt.kind() {
             self.reset_optimizer();
         }
         (self.opt, self.lr, self.lr_b) = (opt, lr, lr_b);
@@ -259,6 +255,33 @@ impl<T: Element> Network<T> {
         self.opt_m.fill(T::ZERO);
         self.opt_v.fill(T::ZERO);
         self.steps = 0;
+    }
+
+    /// Moment buffer `which` of the optimizer in force (0: momentum's velocity or Adam's m;
+    /// 1: Adam's v), in the layout of the parameters; `None` where the optimizer keeps no such
+    /// buffer. With the parameters and [`steps`](Self::steps) it is the whole training state:
+    /// copied into a network of the same shape and optimizer, training resumes exactly.
+    pub fn moments(&self, which: usize) -> Option<&[T]> {
+        match which {
+            _ if which >= self.opt.moment_count() => None,
+            0 => Some(&self.opt_m),
+            _ => Some(&self.opt_v),
+        }
+    }
+    /// Moment buffer `which`, writable (see [`moments`](Self::moments)).
+    pub fn moments_mut(&mut self, which: usize) -> Option<&mut [T]> {
+        match which {
+            _ if which >= self.opt.moment_count() => None,
+            0 => Some(&mut self.opt_m),
+            _ => Some(&mut self.opt_v),
+        }
+    }
+    /// Updates made so far (Adam's t).
+    pub fn steps(&self) -> u64 {
+        self.steps
+    }
+    pub fn set_steps(&mut self, steps: u64) {
+        self.steps = steps;
     }
 
     /// The forward pass over the `rows` rows staged in the input buffer.

@@ -81,4 +81,88 @@ fn abi_contract() {
     }
     assert_eq!(bp_free(x), STATUS_INVALID_BUFFER);
     assert_eq!(bp_destroy(h), STATUS_OK);
+
+    training_state();
+}
+
+fn f64s<'a>(ptr: usize, len: usize) -> &'a mut [f64] {
+    assert!(ptr != 0 && ptr % 8 == 0);
+    // SAFETY: ptr is a buffer of the network's of at least len f64 (param_count elements), alive
+    // until the next call that changes the network's optimizer or destroys it.
+    unsafe { core::slice::from_raw_parts_mut(ptr as *mut f64, len) }
+}
+
+/// `bp_moments`, `bp_steps`, `bp_set_steps`: validation, and a resume through the ABI that matches
+/// uninterrupted training bit for bit.
+fn training_state() {
+    let (sizes, acts) = (bp_alloc(12), bp_alloc(12));
+    write_u32(sizes, &[3, 5, 2]);
+    write_u32(acts, &[1, 2, 1]);
+    let (rows, k, m) = (4, 2, 3);
+    let (x, y, perm, losses) = (bp_alloc(rows * 3 * 8), bp_alloc(rows * 2 * 8), bp_alloc((k + m) * rows * 4), bp_alloc((k + m) * 8));
+    f64s(x, rows * 3).iter_mut().enumerate().for_each(|(i, v)| *v = (i % 5) as f64 * 0.25 - 0.5);
+    f64s(y, rows * 2).iter_mut().enumerate().for_each(|(i, v)| *v = (i % 3) as f64 * 0.4);
+    let order: Vec<u32> = (0..k + m).flat_map(|e| (0..rows).map(move |i| ((i + e) % rows) as u32)).collect();
+    write_u32(perm, &order);
+    let create = || {
+        let h = bp_create(64, 3, sizes, acts, 0, 0, 4);
+        assert!(h > 0);
+        let n = bp_param_count(h) as usize;
+        f64s(bp_params(h), n).iter_mut().enumerate().for_each(|(i, p)| *p = ((i * 7) % 11) as f64 / 11.0 - 0.5);
+        assert_eq!(bp_set_optimizer(h, 2, 0.05, 0.05, 0.9, 0.999, 1e-8), STATUS_OK);
+        (h, n)
+    };
+
+    // Validation.
+    let (h, n) = create();
+    assert_eq!(bp_steps(h), 0.0);
+    assert_eq!(bp_steps(0), -1.0);
+    assert_eq!(bp_steps(h + 1), -1.0);
+    assert_eq!(bp_moments(0, 0), 0);
+    assert_eq!(bp_moments(h + 1, 0), 0);
+    assert_ne!(bp_moments(h, 0), 0);
+    assert_ne!(bp_moments(h, 1), 0);
+    assert_eq!(bp_moments(h, 2), 0);
+    assert_eq!(bp_moments(h, u32::MAX), 0);
+    assert_eq!(bp_set_optimizer(h, 1, 0.1, 0.1, 0.9, 0.0, 0.0), STATUS_OK); // momentum: m only
+    assert_ne!(bp_moments(h, 0), 0);
+    assert_eq!(bp_moments(h, 1), 0);
+    assert_eq!(bp_set_optimizer(h, 0, 0.1, 0.1, 0.0, 0.0, 0.0), STATUS_OK); // SGD: none
+    assert_eq!(bp_moments(h, 0), 0);
+    assert_eq!(bp_moments(h, 1), 0);
+    for bad in [-1.0, 0.5, f64::NAN, f64::INFINITY, -0.5, 9_007_199_254_740_994.0, 1e300] {
+        assert_eq!(bp_set_steps(h, bad), STATUS_INVALID_ARGUMENT, "steps {bad}");
+    }
+    for good in [0.0, 1.0, 12345.0, 9_007_199_254_740_992.0] {
+        assert_eq!(bp_set_steps(h, good), STATUS_OK);
+        assert_eq!(bp_steps(h), good);
+    }
+    assert_eq!(bp_set_steps(h + 1, 1.0), STATUS_INVALID_HANDLE);
+    assert_eq!(bp_destroy(h), STATUS_OK);
+    assert_eq!(bp_set_steps(h, 1.0), STATUS_INVALID_HANDLE);
+
+    // k + m epochs at once, against k epochs, the state copied, m epochs.
+    let (whole, _) = create();
+    assert_eq!(bp_fit(whole, x, y, rows, perm, k + m, 3, losses), STATUS_OK);
+    let (first, _) = create();
+    assert_eq!(bp_fit(first, x, y, rows, perm, k, 3, losses), STATUS_OK);
+    assert_eq!(bp_steps(first), (k * 2) as f64);
+    let (resumed, _) = create();
+    f64s(bp_params(resumed), n).copy_from_slice(f64s(bp_params(first), n));
+    for which in 0..2 {
+        f64s(bp_moments(resumed, which), n).copy_from_slice(f64s(bp_moments(first, which), n));
+    }
+    assert_eq!(bp_set_steps(resumed, bp_steps(first)), STATUS_OK);
+    let rest = bp_alloc(m * rows * 4);
+    write_u32(rest, &order[k * rows..]);
+    assert_eq!(bp_fit(resumed, x, y, rows, rest, m, 3, losses), STATUS_OK);
+    let bits = |h: i32| f64s(bp_params(h), n).iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+    assert_eq!(bits(resumed), bits(whole));
+    assert_eq!(bp_steps(resumed), bp_steps(whole));
+    for h in [whole, first, resumed] {
+        assert_eq!(bp_destroy(h), STATUS_OK);
+    }
+    for p in [sizes, acts, x, y, perm, losses, rest] {
+        assert_eq!(bp_free(p), STATUS_OK);
+    }
 }

@@ -18,16 +18,30 @@ pub enum Activation {
 pub const LEAKY_SLOPE: f64 = 0.01;
 
 impl Activation {
+    /// Every activation, in the order of their codes.
+    pub const ALL: [Activation; 6] = [
+        Activation::Linear,
+        Activation::Sigmoid,
+        Activation::Tanh,
+        Activation::Relu,
+        Activation::LeakyRelu,
+        Activation::Softmax,
+    ];
+
     pub fn from_code(code: u32) -> Option<Self> {
-        Some(match code {
-            0 => Activation::Linear,
-            1 => Activation::Sigmoid,
-            2 => Activation::Tanh,
-            3 => Activation::Relu,
-            4 => Activation::LeakyRelu,
-            5 => Activation::Softmax,
-            _ => return None,
-        })
+        Self::ALL.get(code as usize).copied()
+    }
+
+    /// The name the TypeScript API gives it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Activation::Linear => "linear",
+            Activation::Sigmoid => "sigmoid",
+            Activation::Tanh => "tanh",
+            Activation::Relu => "relu",
+            Activation::LeakyRelu => "leaky-relu",
+            Activation::Softmax => "softmax",
+        }
     }
 }
 

@@ -17,11 +17,18 @@ pub enum Loss {
 }
 
 impl Loss {
+    /// Every loss, in the order of their codes.
+    pub const ALL: [Loss; 2] = [Loss::Mse, Loss::CrossEntropy];
+
     pub fn from_code(code: u32) -> Option<Self> {
-        match code {
-            0 => Some(Loss::Mse),
-            1 => Some(Loss::CrossEntropy),
-            _ => None,
+        Self::ALL.get(code as usize).copied()
+    }
+
+    /// The name the TypeScript API gives it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Loss::Mse => "mse",
+            Loss::CrossEntropy => "cross-entropy",
         }
     }
 }

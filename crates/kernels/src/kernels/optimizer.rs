@@ -9,7 +9,33 @@
 
 use crate::element::Element;
 
-/// Optimizer codes. Must match `OPTIMIZER_CODES` in ts/wasm/exports.ts.
+/// Optimizer kinds, by their codes. Must match `OPTIMIZER_CODES` in ts/wasm/exports.ts.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum OptimizerKind {
+    Sgd = 0,
+    Momentum = 1,
+    Adam = 2,
+}
+
+impl OptimizerKind {
+    /// Every kind, in the order of their codes.
+    pub const ALL: [OptimizerKind; 3] = [OptimizerKind::Sgd, OptimizerKind::Momentum, OptimizerKind::Adam];
+
+    pub fn from_code(code: u32) -> Option<Self> {
+        Self::ALL.get(code as usize).copied()
+    }
+
+    /// The name the TypeScript API gives it.
+    pub fn name(self) -> &'static str {
+        match self {
+            OptimizerKind::Sgd => "sgd",
+            OptimizerKind::Momentum => "momentum",
+            OptimizerKind::Adam => "adam",
+        }
+    }
+}
+
+/// An optimizer with its settings.
 #[derive(Clone, Copy, PartialEq, Debug)]
 pub enum Optimizer {
     Sgd,
@@ -28,13 +54,31 @@ impl Optimizer {
         }
     }
 
+    /// The optimizer of kind `code` with the settings `h1, h2, h3` (momentum: μ; Adam: β₁, β₂, ε).
     pub fn from_code(code: u32, h1: f64, h2: f64, h3: f64) -> Option<Self> {
-        Some(match code {
-            0 => Optimizer::Sgd,
-            1 => Optimizer::Momentum { mu: h1 },
-            2 => Optimizer::Adam { beta1: h1, beta2: h2, eps: h3 },
-            _ => return None,
+        Some(match OptimizerKind::from_code(code)? {
+            OptimizerKind::Sgd => Optimizer::Sgd,
+            OptimizerKind::Momentum => Optimizer::Momentum { mu: h1 },
+            OptimizerKind::Adam => Optimizer::Adam { beta1: h1, beta2: h2, eps: h3 },
         })
+    }
+
+    pub fn kind(&self) -> OptimizerKind {
+        match self {
+            Optimizer::Sgd => OptimizerKind::Sgd,
+            Optimizer::Momentum { .. } => OptimizerKind::Momentum,
+            Optimizer::Adam { .. } => OptimizerKind::Adam,
+        }
+    }
+
+    /// How many moment buffers (each as long as the parameters) the optimizer keeps: buffer 0 is
+    /// momentum's velocity or Adam's m, buffer 1 Adam's v.
+    pub fn moment_count(&self) -> usize {
+        match self {
+            Optimizer::Sgd => 0,
+            Optimizer::Momentum { .. } => 1,
+            Optimizer::Adam { .. } => 2,
+        }
     }
 }
 

@@ -1,0 +1,135 @@
+//! The training state is the parameters, the optimizer's moments and the step count: copied into a
+//! fresh network configured with the same optimizer, training resumes exactly. k epochs, a copy,
+//! m more epochs give the parameters of k + m uninterrupted epochs bit for bit, for SGD, momentum
+//! and Adam, in f32 and f64, per sample (batch 1) and by minibatch, through `fit`.
+
+use backprop_kernels::element::Element;
+use backprop_kernels::kernels::activation::Activation;
+use backprop_kernels::kernels::loss::Loss;
+use backprop_kernels::kernels::optimizer::Optimizer;
+use backprop_kernels::network::Network;
+
+const SIZES: [usize; 4] = [3, 9, 5, 2];
+const ROWS: usize = 7;
+const K: usize = 3;
+const M: usize = 4;
+
+const OPTIMIZERS: [Optimizer; 3] =
+    [Optimizer::Sgd, Optimizer::Momentum { mu: 0.9 }, Optimizer::Adam { beta1: 0.9, beta2: 0.999, eps: 1e-8 }];
+
+/// A small deterministic generator (values in [-1, 1)).
+fn values<T: Element>(n: usize, seed: u64) -> Vec<T> {
+    let mut s = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+    (0..n)
+        .map(|_| {
+            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            T::from_f64(((s >> 11) as f64 / (1u64 << 53) as f64) * 2.0 - 1.0)
+        })
+        .collect()
+}
+
+/// Epoch `e` visits the rows in a rotated, reversed-every-other-epoch order.
+fn permutation(epochs: usize) -> Vec<u32> {
+    (0..epochs)
+        .flat_map(|e| (0..ROWS).map(move |i| if e % 2 == 0 { (i + e) % ROWS } else { (ROWS - 1 - i + e) % ROWS } as u32))
+        .collect()
+}
+
+/// A fresh network with the same starting parameters each time (`input_activated` gives the input
+/// layer a tanh and a bias, which takes batch 1 off the per-sample path).
+fn fresh<T: Element>(opt: Optimizer, input_activated: bool) -> Network<T> {
+    let (s, t) = (Activation::Sigmoid, Activation::Tanh);
+    let mut net = Network::<T>::try_new(&SIZES, &[t, t, s, s], input_activated, Loss::Mse, 4).unwrap();
+    let init = values::<T>(net.params().len(), 11);
+    net.params_mut().copy_from_slice(&init);
+    net.set_optimizer(opt, 0.3, 0.2).unwrap();
+    net
+}
+
+fn bits<T: Element>(v: &[T]) -> Vec<u64> {
+    v.iter().map(|x| x.to_f64().to_bits()).collect()
+}
+
+/// Trains `epochs` epochs of the permutation starting at epoch `from`; returns the epoch losses.
+fn train<T: Element>(net: &mut Network<T>, batch: usize, from: usize, epochs: usize) -> Vec<f64> {
+    let (x, y) = (values::<T>(ROWS * SIZES[0], 1), values::<T>(ROWS * SIZES[3], 2));
+    let y: Vec<T> = y.iter().map(|&v| T::from_f64(v.to_f64().abs())).collect(); // sigmoid's range
+    let perm = &permutation(from + epochs)[from * ROWS..];
+    let mut losses = vec![f64::NAN; epochs];
+    net.fit(&x, &y, ROWS, perm, epochs, batch, &mut losses).unwrap();
+    losses
+}
+
+/// Copies the whole training state (or only the parameters) of `from` into `to`.
+fn copy_state<T: Element>(from: &Network<T>, to: &mut Network<T>, params_only: bool) {
+    to.params_mut().copy_from_slice(from.params());
+    if params_only {
+        return;
+    }
+    for which in 0..2 {
+        match (from.moments(which), to.moments_mut(which)) {
+            (Some(src), Some(dst)) => dst.copy_from_slice(src),
+            (None, None) => {}
+            _ => panic!("moment buffer {which} kept by one network only"),
+        }
+    }
+    to.set_steps(from.steps());
+}
+
+fn check<T: Element>(opt: Optimizer, batch: usize, input_activated: bool) {
+    let what = format!("{opt:?}, batch {batch}, input activated {input_activated}, {}", core::any::type_name::<T>());
+    let mut whole = fresh::<T>(opt, input_activated);
+    let whole_losses = train(&mut whole, batch, 0, K + M);
+
+    let mut first = fresh::<T>(opt, input_activated);
+    train(&mut first, batch, 0, K);
+    let mut resumed = fresh::<T>(opt, input_activated);
+    copy_state(&first, &mut resumed, false);
+    let resumed_losses = train(&mut resumed, batch, K, M);
+
+    assert_eq!(bits(resumed.params()), bits(whole.params()), "{what}: parameters");
+    assert_eq!(bits(&resumed_losses), bits(&whole_losses[K..]), "{what}: losses");
+    assert_eq!(resumed.steps(), whole.steps(), "{what}: steps");
+    for which in 0..2 {
+        assert_eq!(resumed.moments(which).map(bits), whole.moments(which).map(bits), "{what}: moments {which}");
+    }
+
+    // The test can tell: where the optimizer keeps moments, the parameters alone do not resume.
+    if opt.moment_count() > 0 {
+        let mut params_only = fresh::<T>(opt, input_activated);
+        copy_state(&first, &mut params_only, true);
+        train(&mut params_only, batch, K, M);
+        assert_ne!(bits(params_only.params()), bits(whole.params()), "{what}: moments made no difference");
+    }
+}
+
+#[test]
+fn resumes_bit_for_bit() {
+    for opt in OPTIMIZERS {
+        for (batch, input_activated) in [(1, false), (1, true), (3, false), (4, true)] {
+            check::<f32>(opt, batch, input_activated);
+            check::<f64>(opt, batch, input_activated);
+        }
+    }
+}
+
+#[test]
+fn moment_buffers_follow_the_optimizer() {
+    for opt in OPTIMIZERS {
+        let mut net = fresh::<f64>(opt, false);
+        let len = net.params().len();
+        for which in 0..3 {
+            let kept = which < opt.moment_count();
+            assert_eq!(net.moments(which).map(<[f64]>::len), kept.then_some(len), "{opt:?} buffer {which}");
+            assert_eq!(net.moments_mut(which).is_some(), kept, "{opt:?} buffer {which}");
+        }
+    }
+    // Adam counts its steps; a change of kind clears them with the moments.
+    let mut net = fresh::<f64>(OPTIMIZERS[2], false);
+    train(&mut net, 3, 0, 2);
+    assert_eq!(net.steps(), 2 * ROWS.div_ceil(3) as u64);
+    assert!(net.moments(1).unwrap().iter().any(|&v| v != 0.0));
+    net.set_optimizer(OPTIMIZERS[1], 0.1, 0.1).unwrap();
+    assert_eq!(net.steps(), 0);
+    assert!(net.moments(0).unwrap().iter().all(|&v| v == 0.0));
+}
