@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 use std::sync::{Mutex, MutexGuard, OnceLock};
 
 use crate::alloc;
-use crate::element::Element;
+use crate::kernels::backend::{Active, Peak, Real};
 use crate::kernels::activation::{Activation, LEAKY_SLOPE};
 use crate::kernels::gemm::{gemm, MatRef, Workspace};
 use crate::kernels::loss::Loss;
@@ -590,7 +590,7 @@ pub extern "C" fn bp_evaluate(handle: i32, x: usize, y: usize, rows: usize) -> i
     }))
 }
 
-fn gemm_call<T: Element>(
+fn gemm_call<T: Real>(
     dims: [usize; 3],
     alpha: f64,
     a: (usize, usize, usize),
@@ -649,5 +649,5 @@ pub extern "C" fn bp_gemm(
 /// four f32 lanes (96 flops a round). Returns a value that depends on every chain.
 #[no_mangle]
 pub extern "C" fn bp_peak_f32(iters: u32) -> f32 {
-    crate::kernels::peak::peak_f32(iters)
+    Active::peak_f32(iters)
 }

@@ -2,8 +2,9 @@
 //! backpropagation (the matrix formulation), compiled natively for tests and to WebAssembly,
 //! with and without SIMD128, for the TypeScript library.
 //!
-//! - [`element`]: the f32/f64 trait every kernel is generic over;
-//! - [`kernels`]: GEMM, vector kernels, activations, losses, optimizers (SIMD beside scalar);
+//! - [`element`]: the number type (f32 or f64) every kernel is generic over;
+//! - [`kernels`]: GEMM, activations, losses, optimizers, and the backends (scalar, SIMD128) of
+//!   what differs per instruction set;
 //! - [`network`]: buffers, the fused training step, the epoch loop (memory layout documented there);
 //! - [`abi`]: the C-ABI entry points the TypeScript layer calls.
 

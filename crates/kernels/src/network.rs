@@ -27,8 +27,9 @@
 
 use crate::element::Element;
 use crate::kernels::activation::{activate_one, apply, mul_derivative, times_derivative, Activation};
+use crate::kernels::backend::scalar::dot_short;
+use crate::kernels::backend::{Backend, Real};
 use crate::kernels::gemm::{gemm, try_zeroed, MatRef, Workspace};
-use crate::kernels::vector::dot_short;
 use crate::kernels::loss::{correct_count, loss_sum, output_delta, Loss};
 use crate::kernels::optimizer::{update, Optimizer};
 
@@ -61,7 +62,7 @@ impl From<()> for Error {
     }
 }
 
-pub struct Network<T: Element> {
+pub struct Network<T: Real> {
     sizes: Vec<usize>,
     /// `acts[l]` is f_l; `acts[0]` is used only with an activated input layer.
     acts: Vec<Activation>,
@@ -87,7 +88,7 @@ pub struct Network<T: Element> {
     steps: u64,
 }
 
-impl<T: Element> Network<T> {
+impl<T: Real> Network<T> {
     /// A network with all parameters zero (the caller sets them: initialisation lives in TS so
     /// every engine starts from the same numbers).
     pub fn try_new(
@@ -306,7 +307,7 @@ impl<T: Element> Network<T> {
             if rows == 1 {
                 // z = W·a + b, one dot product per destination neuron.
                 for ((zo, &bo), wr) in z_out.iter_mut().zip(b).zip(w.chunks_exact(n_in)) {
-                    *zo = bo + T::dot(wr, a_in);
+                    *zo = bo + T::Kernels::dot(wr, a_in);
                 }
             } else {
                 // Z = 1·b + A·Wᵀ: rows start as the bias, the product accumulates onto them.
@@ -347,7 +348,7 @@ impl<T: Element> Network<T> {
                 // δ = Wᵀ·δ⁺, one scaled row of W per destination neuron.
                 d_here.fill(T::ZERO);
                 for (k, &dk) in d_next.iter().enumerate() {
-                    T::axpy(dk, &w[k * n..][..n], d_here);
+                    T::Kernels::axpy(dk, &w[k * n..][..n], d_here);
                 }
             } else {
                 let (dn, wm) = (MatRef::new(d_next, n_next, 1), MatRef::new(w, n, 1));
@@ -396,7 +397,7 @@ impl<T: Element> Network<T> {
             let d_next = &self.d[l + 1][..n_out];
             let w = &mut self.params[self.w_off[l]..][..n_out * n_in];
             for (wr, &dk) in w.chunks_exact_mut(n_in).zip(d_next) {
-                T::axpy(-(lr * dk), a_in, wr);
+                T::Kernels::axpy(-(lr * dk), a_in, wr);
             }
             let b = &mut self.params[self.b_off[l]..][..n_out];
             b.iter_mut().zip(d_next).for_each(|(b, &dk)| *b -= lr_b * dk);
@@ -537,7 +538,7 @@ impl<T: Element> Network<T> {
                 let z_out = &mut z[l + 1][..n_out];
                 let each = n_out < NARROW && act != Activation::Softmax;
                 for (((zo, ao), &bo), wr) in z_out.iter_mut().zip(a_out.iter_mut()).zip(b).zip(w.chunks_exact(n_in)) {
-                    *zo = bo + if n_in < T::NR { dot_short(wr, a_in) } else { T::dot(wr, a_in) };
+                    *zo = bo + if n_in < T::Kernels::NR { dot_short(wr, a_in) } else { T::Kernels::dot(wr, a_in) };
                     if each {
                         *ao = activate_one(act, *zo);
                     }
@@ -579,7 +580,7 @@ impl<T: Element> Network<T> {
                 } else {
                     d_here.fill(T::ZERO);
                     for (&dk, wr) in d_next.iter().zip(w.chunks_exact(n)) {
-                        T::axpy(dk, wr, d_here);
+                        T::Kernels::axpy(dk, wr, d_here);
                     }
                     mul_derivative(act, &z[l][..n], &a[l][..n], d_here);
                 }
@@ -595,7 +596,7 @@ impl<T: Element> Network<T> {
                     if n_in < NARROW {
                         wr.iter_mut().zip(a_in).for_each(|(w, &a)| *w += alpha * a);
                     } else {
-                        T::axpy(alpha, a_in, wr);
+                        T::Kernels::axpy(alpha, a_in, wr);
                     }
                 }
                 b.iter_mut().zip(d_next).for_each(|(b, &dk)| *b -= lr_b * dk);

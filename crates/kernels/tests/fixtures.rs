@@ -15,7 +15,7 @@
 #[path = "common/json.rs"]
 mod json;
 
-use backprop_kernels::element::Element;
+use backprop_kernels::kernels::backend::Real;
 use backprop_kernels::kernels::activation::Activation;
 use backprop_kernels::kernels::loss::Loss;
 use backprop_kernels::kernels::optimizer::Optimizer;
@@ -155,12 +155,12 @@ struct Measured {
     params_last: f64,
 }
 
-fn to_f64<T: Element>(v: &[T]) -> Vec<f64> {
+fn to_f64<T: Real>(v: &[T]) -> Vec<f64> {
     v.iter().map(|x| x.to_f64()).collect()
 }
 
 /// Copies the minibatch of step `s` into the network's staging buffers; returns its row count.
-fn stage<T: Element>(net: &mut Network<T>, f: &Fixture, s: usize) -> usize {
+fn stage<T: Real>(net: &mut Network<T>, f: &Fixture, s: usize) -> usize {
     let (n0, nl) = (f.sizes[0], *f.sizes.last().unwrap());
     for i in 0..f.batch {
         let r = (s * f.batch + i) % f.rows;
@@ -174,7 +174,7 @@ fn stage<T: Element>(net: &mut Network<T>, f: &Fixture, s: usize) -> usize {
     f.batch
 }
 
-fn replay<T: Element>(f: &Fixture) -> Measured {
+fn replay<T: Real>(f: &Fixture) -> Measured {
     let mut net = Network::<T>::try_new(&f.sizes, &f.acts, f.input_activated, f.loss, f.batch)
         .unwrap_or_else(|e| panic!("{}: try_new failed: {e:?}", f.name));
     assert_eq!(net.params().len(), f.initial.len(), "{}: parameter count", f.name);
@@ -210,7 +210,7 @@ fn replay<T: Element>(f: &Fixture) -> Measured {
 
 /// Replays every fixture in one precision; prints the errors and fails listing every check over
 /// its target.
-fn check_all<T: Element>(precision: &str, one_step: f64, all_steps: f64) {
+fn check_all<T: Real>(precision: &str, one_step: f64, all_steps: f64) {
     let mut failures = Vec::new();
     let mut worst = [0.0f64; 5];
     println!("{precision}: relative errors against the NumPy reference");

@@ -2,13 +2,13 @@
 //! that hit every remainder of the register tile and the cache blocks. Output buffers start as NaN
 //! so an unwritten cell fails.
 
-use backprop_kernels::element::Element;
+use backprop_kernels::kernels::backend::Real;
 use backprop_kernels::kernels::gemm::{gemm, MatRef, Workspace};
 
 const SIZES: [usize; 8] = [0, 1, 3, 5, 8, 17, 33, 129];
 
 /// A small deterministic generator (values in [-1, 1)).
-fn fill<T: Element>(n: usize, seed: u64) -> Vec<T> {
+fn fill<T: Real>(n: usize, seed: u64) -> Vec<T> {
     let mut s = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
     (0..n)
         .map(|_| {
@@ -34,7 +34,7 @@ fn naive(m: usize, n: usize, k: usize, alpha: f64, a: &[f64], rsa: usize, csa: u
 }
 
 /// Checks every (transA, transB) combination at one size; `tol` relative to Σ|a||b|.
-fn check<T: Element>(m: usize, n: usize, k: usize, tol: f64) {
+fn check<T: Real>(m: usize, n: usize, k: usize, tol: f64) {
     let a: Vec<T> = fill(m * k, 1 + m as u64);
     let b: Vec<T> = fill(k * n, 2 + n as u64);
     let a64: Vec<f64> = a.iter().map(|v| v.to_f64()).collect();

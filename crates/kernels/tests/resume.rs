@@ -3,7 +3,7 @@
 //! m more epochs give the parameters of k + m uninterrupted epochs bit for bit, for SGD, momentum
 //! and Adam, in f32 and f64, per sample (batch 1) and by minibatch, through `fit`.
 
-use backprop_kernels::element::Element;
+use backprop_kernels::kernels::backend::Real;
 use backprop_kernels::kernels::activation::Activation;
 use backprop_kernels::kernels::loss::Loss;
 use backprop_kernels::kernels::optimizer::Optimizer;
@@ -18,7 +18,7 @@ const OPTIMIZERS: [Optimizer; 3] =
     [Optimizer::Sgd, Optimizer::Momentum { mu: 0.9 }, Optimizer::Adam { beta1: 0.9, beta2: 0.999, eps: 1e-8 }];
 
 /// A small deterministic generator (values in [-1, 1)).
-fn values<T: Element>(n: usize, seed: u64) -> Vec<T> {
+fn values<T: Real>(n: usize, seed: u64) -> Vec<T> {
     let mut s = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
     (0..n)
         .map(|_| {
@@ -37,7 +37,7 @@ fn permutation(epochs: usize) -> Vec<u32> {
 
 /// A fresh network with the same starting parameters each time (`input_activated` gives the input
 /// layer a tanh and a bias, which takes batch 1 off the per-sample path).
-fn fresh<T: Element>(opt: Optimizer, input_activated: bool) -> Network<T> {
+fn fresh<T: Real>(opt: Optimizer, input_activated: bool) -> Network<T> {
     let (s, t) = (Activation::Sigmoid, Activation::Tanh);
     let mut net = Network::<T>::try_new(&SIZES, &[t, t, s, s], input_activated, Loss::Mse, 4).unwrap();
     let init = values::<T>(net.params().len(), 11);
@@ -46,12 +46,12 @@ fn fresh<T: Element>(opt: Optimizer, input_activated: bool) -> Network<T> {
     net
 }
 
-fn bits<T: Element>(v: &[T]) -> Vec<u64> {
+fn bits<T: Real>(v: &[T]) -> Vec<u64> {
     v.iter().map(|x| x.to_f64().to_bits()).collect()
 }
 
 /// Trains `epochs` epochs of the permutation starting at epoch `from`; returns the epoch losses.
-fn train<T: Element>(net: &mut Network<T>, batch: usize, from: usize, epochs: usize) -> Vec<f64> {
+fn train<T: Real>(net: &mut Network<T>, batch: usize, from: usize, epochs: usize) -> Vec<f64> {
     let (x, y) = (values::<T>(ROWS * SIZES[0], 1), values::<T>(ROWS * SIZES[3], 2));
     let y: Vec<T> = y.iter().map(|&v| T::from_f64(v.to_f64().abs())).collect(); // sigmoid's range
     let perm = &permutation(from + epochs)[from * ROWS..];
@@ -61,7 +61,7 @@ fn train<T: Element>(net: &mut Network<T>, batch: usize, from: usize, epochs: us
 }
 
 /// Copies the whole training state (or only the parameters) of `from` into `to`.
-fn copy_state<T: Element>(from: &Network<T>, to: &mut Network<T>, params_only: bool) {
+fn copy_state<T: Real>(from: &Network<T>, to: &mut Network<T>, params_only: bool) {
     to.params_mut().copy_from_slice(from.params());
     if params_only {
         return;
@@ -76,7 +76,7 @@ fn copy_state<T: Element>(from: &Network<T>, to: &mut Network<T>, params_only: b
     to.set_steps(from.steps());
 }
 
-fn check<T: Element>(opt: Optimizer, batch: usize, input_activated: bool) {
+fn check<T: Real>(opt: Optimizer, batch: usize, input_activated: bool) {
     let what = format!("{opt:?}, batch {batch}, input activated {input_activated}, {}", core::any::type_name::<T>());
     let mut whole = fresh::<T>(opt, input_activated);
     let whole_losses = train(&mut whole, batch, 0, K + M);

@@ -2,6 +2,9 @@
 //! block. Softmax acts on each row as a whole (output layer only, paired with cross-entropy).
 
 use crate::element::Element;
+use crate::kernels::backend::scalar::sigmoid_one;
+use crate::kernels::backend::{Backend, Real};
+use crate::kernels::exp::ExpPoly;
 
 /// Activation codes. Must match `ACTIVATION_CODES` in ts/wasm/exports.ts.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -45,29 +48,9 @@ impl Activation {
     }
 }
 
-/// The logistic function without overflow: with `e = exp(−|z|)` (never above 1) and
-/// `r = 1/(1+e)`, `σ(z) = r` for `z ≥ 0` and `e·r` below. Scalar reference of `simd::sigmoid_f32/f64`.
-pub fn sigmoid_ref<T: Element>(z: &[T], a: &mut [T]) {
-    for (a, &z) in a.iter_mut().zip(z) {
-        *a = sigmoid_one(z);
-    }
-}
-
-/// σ(z) of one value, as `sigmoid_ref` computes it.
-#[inline(always)]
-pub fn sigmoid_one<T: Element>(z: T) -> T {
-    let e = (-z.abs()).exp_poly();
-    let r = T::ONE / (T::ONE + e);
-    if z >= T::ZERO {
-        r
-    } else {
-        e * r
-    }
-}
-
 /// `f(z)` of one value for an elementwise activation (every value as `apply` computes it).
 #[inline(always)]
-pub fn activate_one<T: Element>(act: Activation, z: T) -> T {
+pub fn activate_one<T: ExpPoly>(act: Activation, z: T) -> T {
     match act {
         Activation::Linear => z,
         Activation::Sigmoid => sigmoid_one(z),
@@ -116,10 +99,10 @@ pub fn times_derivative<T: Element>(act: Activation, z: T, a: T, d: T) -> T {
 }
 
 /// `a ← f(z)` elementwise (softmax: per row of `n`).
-pub fn apply<T: Element>(act: Activation, z: &[T], a: &mut [T], n: usize) {
+pub fn apply<T: Real>(act: Activation, z: &[T], a: &mut [T], n: usize) {
     debug_assert_eq!(z.len(), a.len());
     match act {
-        Activation::Sigmoid => T::sigmoid_slice(z, a),
+        Activation::Sigmoid => T::Kernels::sigmoid(z, a),
         Activation::Softmax => {
             for (zr, ar) in z.chunks_exact(n).zip(a.chunks_exact_mut(n)) {
                 let m = zr.iter().copied().fold(zr[0], |m, v| if v > m { v } else { m });

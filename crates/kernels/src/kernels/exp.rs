@@ -1,5 +1,5 @@
 //! `exp` by range reduction and a polynomial (Cephes' `expf` and `exp`), written once for scalars
-//! here and once for SIMD lanes in `kernels::simd`, with the same operations in the same order so
+//! here and once for SIMD lanes in `kernels::backend::simd128`, with the same operations in the same order so
 //! the two agree bit for bit. Used by the sigmoid, the activation whose cost the `exp` dominates.
 //!
 //! ```text
@@ -40,6 +40,28 @@ pub mod f64c {
     pub const Q: [f64; 4] = [3.001_985_051_386_644_5e-6, 2.524_483_403_496_841e-3, 2.272_655_482_081_550_3e-1, 2.0];
 }
 
+use crate::element::Element;
+
+/// `eˣ` by the polynomial of this module, for each element type (the scalar twin of the SIMD
+/// one, used by the sigmoid of every backend).
+pub trait ExpPoly: Element {
+    fn exp_poly(self) -> Self;
+}
+
+impl ExpPoly for f32 {
+    #[inline(always)]
+    fn exp_poly(self) -> Self {
+        exp_f32(self)
+    }
+}
+
+impl ExpPoly for f64 {
+    #[inline(always)]
+    fn exp_poly(self) -> Self {
+        exp_f64(self)
+    }
+}
+
 /// `x` limited to `[lo, hi]`, NaN kept (unlike `f32::min`/`max`, which drop it).
 #[inline(always)]
 fn clamp<T: PartialOrd>(x: T, lo: T, hi: T) -> T {
@@ -52,7 +74,7 @@ fn clamp<T: PartialOrd>(x: T, lo: T, hi: T) -> T {
     }
 }
 
-/// `eˣ` in f32 (scalar reference of `simd::exp_f32x4`).
+/// `eˣ` in f32 (scalar reference of `simd128::exp_f32x4`).
 #[inline(always)]
 pub fn exp_f32(x: f32) -> f32 {
     use f32c::*;
@@ -66,7 +88,7 @@ pub fn exp_f32(x: f32) -> f32 {
     y * f32::from_bits(t.to_bits() << 23)
 }
 
-/// `eˣ` in f64 (scalar reference of `simd::exp_f64x2`).
+/// `eˣ` in f64 (scalar reference of `simd128::exp_f64x2`).
 #[inline(always)]
 pub fn exp_f64(x: f64) -> f64 {
     use f64c::*;

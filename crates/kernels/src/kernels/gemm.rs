@@ -22,7 +22,8 @@
 //!           'ir: for each sliver of MR rows                  microkernel on an MR × NR tile of C
 //! ```
 
-use crate::element::{Element, MAX_TILE};
+use crate::element::Element;
+use crate::kernels::backend::{last_index, Backend, Real, MAX_TILE};
 
 /// A read-only strided matrix view: element `(i, j)` is `data[i·rs + j·cs]`.
 #[derive(Clone, Copy)]
@@ -41,7 +42,6 @@ impl<'a, T: Element> MatRef<'a, T> {
     fn covers(&self, rows: usize, cols: usize) -> bool {
         rows == 0 || cols == 0 || last_index(rows, cols, self.rs, self.cs).is_some_and(|i| i < self.data.len())
     }
-
 }
 
 /// Packing buffers, allocated once by the owner (a network) and reused by every product.
@@ -50,16 +50,16 @@ pub struct Workspace<T> {
     bpack: Vec<T>,
 }
 
-impl<T: Element> Workspace<T> {
+impl<T: Real> Workspace<T> {
     /// Buffers for products whose C has at most `max_n` columns.
     pub fn try_new(max_n: usize) -> Result<Self, ()> {
-        let a_len = round_up(T::MC, T::MR) * T::KC;
-        let b_len = T::KC * round_up(T::NC.min(max_n.max(1)), T::NR);
+        let a_len = round_up(T::Kernels::MC, T::Kernels::MR) * T::Kernels::KC;
+        let b_len = T::Kernels::KC * round_up(T::Kernels::NC.min(max_n.max(1)), T::Kernels::NR);
         Ok(Workspace { apack: try_zeroed(a_len)?, bpack: try_zeroed(b_len)? })
     }
 
     fn max_nc(&self) -> usize {
-        self.bpack.len() / T::KC
+        self.bpack.len() / T::Kernels::KC
     }
 }
 
@@ -69,11 +69,6 @@ pub fn try_zeroed<T: Element>(len: usize) -> Result<Vec<T>, ()> {
     v.try_reserve_exact(len).map_err(|_| ())?;
     v.resize(len, T::ZERO);
     Ok(v)
-}
-
-/// The index of element `(rows − 1, cols − 1)`, unless it overflows.
-pub fn last_index(rows: usize, cols: usize, rs: usize, cs: usize) -> Option<usize> {
-    (rows - 1).checked_mul(rs)?.checked_add((cols - 1).checked_mul(cs)?)
 }
 
 #[inline(always)]
@@ -90,7 +85,7 @@ pub fn round_up(x: usize, m: usize) -> usize {
 /// Panics (a bug in the caller, never user input: the ABI validates first) when a view is too
 /// short for its shape.
 #[allow(clippy::too_many_arguments)]
-pub fn gemm<T: Element>(
+pub fn gemm<T: Real>(
     m: usize,
     n: usize,
     k: usize,
@@ -118,7 +113,7 @@ pub fn gemm<T: Element>(
         }
         return;
     }
-    let (mr, nr) = (T::MR, T::NR);
+    let (mr, nr) = (T::Kernels::MR, T::Kernels::NR);
     let nc_max = ws.max_nc();
     let mut tile = [T::ZERO; MAX_TILE];
 
@@ -127,14 +122,14 @@ pub fn gemm<T: Element>(
     for jc in (0..n).step_by(nc_max) {
         let nc = nc_max.min(n - jc);
         // 'pc: slices of KC
-        for pc in (0..k).step_by(T::KC) {
-            let kc = T::KC.min(k - pc);
+        for pc in (0..k).step_by(T::Kernels::KC) {
+            let kc = T::Kernels::KC.min(k - pc);
             pack_b(kc, nc, b, pc, jc, &mut ws.bpack);
             // The first slice of k overwrites (unless asked to accumulate); later slices add.
             let acc = accumulate || pc > 0;
             // 'ic: blocks of MC rows
-            for ic in (0..m).step_by(T::MC) {
-                let mc = T::MC.min(m - ic);
+            for ic in (0..m).step_by(T::Kernels::MC) {
+                let mc = T::Kernels::MC.min(m - ic);
                 pack_a(mc, kc, a, ic, pc, &mut ws.apack);
                 // 'jr: slivers of NR columns
                 for jr in (0..nc).step_by(nr) {
@@ -146,10 +141,10 @@ pub fn gemm<T: Element>(
                         let ap = &ws.apack[(ir / mr) * kc * mr..][..kc * mr];
                         let off = (ic + ir) * rsc + (jc + jr) * csc;
                         if mrr == mr && nrr == nr {
-                            T::microkernel(kc, alpha, ap, bp, &mut c[off..], rsc, csc, acc);
+                            T::Kernels::microkernel(kc, alpha, ap, bp, &mut c[off..], rsc, csc, acc);
                         } else {
                             // Edge tile: compute the whole padded tile aside, keep its valid part.
-                            T::microkernel(kc, alpha, ap, bp, &mut tile, nr, 1, false);
+                            T::Kernels::microkernel(kc, alpha, ap, bp, &mut tile, nr, 1, false);
                             for i in 0..mrr {
                                 for j in 0..nrr {
                                     let cij = &mut c[off + i * rsc + j * csc];
@@ -166,8 +161,8 @@ pub fn gemm<T: Element>(
 
 /// Packs `A[ic..ic+mc][pc..pc+kc]` into slivers of `MR` rows: sliver `s` holds, for each `p`,
 /// the `MR` values `A[ic + s·MR + r][pc + p]`, rows past `mc` zero.
-fn pack_a<T: Element>(mc: usize, kc: usize, a: MatRef<T>, ic: usize, pc: usize, out: &mut [T]) {
-    let mr = T::MR;
+fn pack_a<T: Real>(mc: usize, kc: usize, a: MatRef<T>, ic: usize, pc: usize, out: &mut [T]) {
+    let mr = T::Kernels::MR;
     for s in 0..mc.div_ceil(mr) {
         let sliver = &mut out[s * kc * mr..][..kc * mr];
         let rows = mr.min(mc - s * mr);
@@ -177,8 +172,8 @@ fn pack_a<T: Element>(mc: usize, kc: usize, a: MatRef<T>, ic: usize, pc: usize, 
 
 /// Packs `B[pc..pc+kc][jc..jc+nc]` into slivers of `NR` columns: sliver `s` holds, for each `p`,
 /// the `NR` values `B[pc + p][jc + s·NR + q]`, columns past `nc` zero.
-fn pack_b<T: Element>(kc: usize, nc: usize, b: MatRef<T>, pc: usize, jc: usize, out: &mut [T]) {
-    let nr = T::NR;
+fn pack_b<T: Real>(kc: usize, nc: usize, b: MatRef<T>, pc: usize, jc: usize, out: &mut [T]) {
+    let nr = T::Kernels::NR;
     for s in 0..nc.div_ceil(nr) {
         let sliver = &mut out[s * kc * nr..][..kc * nr];
         let cols = nr.min(nc - s * nr);
@@ -190,11 +185,11 @@ fn pack_b<T: Element>(kc: usize, nc: usize, b: MatRef<T>, pc: usize, jc: usize, 
 /// `lanes ≤ q < w`. The two layouts the network's products have get a loop without strided reads:
 /// lines contiguous in depth (`depth = 1`), or lanes contiguous at each depth (`lane = 1`).
 #[allow(clippy::too_many_arguments)]
-fn pack_sliver<T: Element>(src: &[T], base: usize, lane: usize, depth: usize, lanes: usize, kc: usize, w: usize, out: &mut [T]) {
+fn pack_sliver<T: Real>(src: &[T], base: usize, lane: usize, depth: usize, lanes: usize, kc: usize, w: usize, out: &mut [T]) {
     if depth == 1 {
-        T::pack_lines(src, base, lane, lanes, kc, w, out);
+        T::Kernels::pack_lines(src, base, lane, lanes, kc, w, out);
     } else if lane == 1 {
-        T::pack_runs(src, base, depth, lanes, kc, w, out);
+        T::Kernels::pack_runs(src, base, depth, lanes, kc, w, out);
     } else {
         for (p, row) in out.chunks_exact_mut(w).enumerate() {
             for (q, v) in row[..lanes].iter_mut().enumerate() {
@@ -205,64 +200,6 @@ fn pack_sliver<T: Element>(src: &[T], base: usize, lane: usize, depth: usize, la
     if lanes < w {
         for row in out.chunks_exact_mut(w) {
             row[lanes..].fill(T::ZERO);
-        }
-    }
-}
-
-/// Lines contiguous in depth: `out[p·w + q] = src[base + q·lane + p]` for `q < lanes`, `p < kc`
-/// (a transposition; scalar reference of `simd::pack_lines_f32`).
-#[allow(clippy::too_many_arguments)]
-pub fn pack_lines_ref<T: Element>(src: &[T], base: usize, lane: usize, lanes: usize, kc: usize, w: usize, out: &mut [T]) {
-    for q in 0..lanes {
-        let line = &src[base + q * lane..][..kc];
-        for (row, &v) in out.chunks_exact_mut(w).zip(line) {
-            row[q] = v;
-        }
-    }
-}
-
-/// Lanes contiguous at each depth: `out[p·w + q] = src[base + p·depth + q]` for `q < lanes`,
-/// `p < kc` (row copies; scalar reference of `simd::pack_runs_f32`).
-#[allow(clippy::too_many_arguments)]
-pub fn pack_runs_ref<T: Element>(src: &[T], base: usize, depth: usize, lanes: usize, kc: usize, w: usize, out: &mut [T]) {
-    for (p, row) in out.chunks_exact_mut(w).take(kc).enumerate() {
-        row[..lanes].copy_from_slice(&src[base + p * depth..][..lanes]);
-    }
-}
-
-/// The scalar reference microkernel (and the kernel of the scalar artefact).
-///
-/// `C[i][j] ← α·Σ_{p<kc} a[p·MR + i]·b[p·NR + j] (+ C[i][j] when accumulate)` for `i < MR`,
-/// `j < NR`, with `C[i][j]` at `c[i·rsc + j·csc]`. The sum runs over `p` in order, one multiply
-/// and one add each (no fused multiply-add), exactly as the SIMD kernels do lane by lane.
-#[allow(clippy::too_many_arguments)]
-pub fn microkernel_ref<T: Element>(
-    kc: usize,
-    alpha: T,
-    a: &[T],
-    b: &[T],
-    c: &mut [T],
-    rsc: usize,
-    csc: usize,
-    accumulate: bool,
-) {
-    let (mr, nr) = (T::MR, T::NR);
-    assert!(a.len() >= kc * mr && b.len() >= kc * nr && last_index(mr, nr, rsc, csc).is_some_and(|i| i < c.len()));
-    let mut acc = [T::ZERO; MAX_TILE];
-    for p in 0..kc {
-        let ap = &a[p * mr..][..mr];
-        let bp = &b[p * nr..][..nr];
-        for i in 0..mr {
-            for j in 0..nr {
-                acc[i * nr + j] += ap[i] * bp[j];
-            }
-        }
-    }
-    for i in 0..mr {
-        for j in 0..nr {
-            let cij = &mut c[i * rsc + j * csc];
-            let v = alpha * acc[i * nr + j];
-            *cij = if accumulate { *cij + v } else { v };
         }
     }
 }

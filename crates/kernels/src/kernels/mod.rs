@@ -1,11 +1,8 @@
-//! The mathematics, one file per family.
+//! The mathematics, one file per family; what differs per instruction set is in [`backend`].
 
 pub mod activation;
+pub mod backend;
 pub mod exp;
 pub mod gemm;
 pub mod loss;
 pub mod optimizer;
-pub mod peak;
-#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-pub mod simd;
-pub mod vector;

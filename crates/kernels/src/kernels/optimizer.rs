@@ -7,7 +7,7 @@
 //!
 //! Weights and biases are updated by separate calls, with η and η_b.
 
-use crate::element::Element;
+use crate::kernels::backend::{Backend, Real};
 
 /// Optimizer kinds, by their codes. Must match `OPTIMIZER_CODES` in ts/wasm/exports.ts.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -85,11 +85,11 @@ impl Optimizer {
 /// One update of the parameters `p` from the gradient `g` with learning rate `lr`; `m` and `v`
 /// are the optimizer's state for these parameters (the length of `p` where the optimizer uses
 /// them: `m` for momentum, both for Adam; anything for SGD), `t ≥ 1` the update count.
-pub fn update<T: Element>(opt: Optimizer, lr: f64, t: u64, p: &mut [T], g: &[T], m: &mut [T], v: &mut [T]) {
+pub fn update<T: Real>(opt: Optimizer, lr: f64, t: u64, p: &mut [T], g: &[T], m: &mut [T], v: &mut [T]) {
     debug_assert!(g.len() == p.len());
     assert!(opt == Optimizer::Sgd || (m.len() == p.len() && (v.len() == p.len() || matches!(opt, Optimizer::Momentum { .. }))));
     match opt {
-        Optimizer::Sgd => T::axpy(T::from_f64(-lr), g, p),
+        Optimizer::Sgd => T::Kernels::axpy(T::from_f64(-lr), g, p),
         Optimizer::Momentum { mu } => {
             let (mu, lr) = (T::from_f64(mu), T::from_f64(lr));
             for ((pi, &gi), vi) in p.iter_mut().zip(g).zip(m.iter_mut()) {
