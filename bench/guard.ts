@@ -23,7 +23,13 @@ export const TOLERANCE = { f64: 1e-9, f32: 1e-3 } as const;
  * js-f64 from the initial parameters: `steps` updates of `batch` rows of the guard sequence. The
  * loss before them is computed once per activation list (`initial` caches it).
  */
-function referenceLoss(spec: WorkloadSpec, data: WorkloadData, batch: number, activations: ('sigmoid' | 'relu')[], initial: Map<string, number>): ReferenceLoss {
+function referenceLoss(
+  spec: WorkloadSpec,
+  data: WorkloadData,
+  batch: number,
+  activations: ('sigmoid' | 'relu')[],
+  initial: Map<string, number>,
+): ReferenceLoss {
   const net = Network.createSync({ layers: spec.layers, activations, engine: 'js', precision: 'f64', learningRate: spec.learningRate, seed: SEED });
   try {
     net.setFlatParameters(data.p0);
@@ -61,7 +67,13 @@ export function computeReferences(spec: WorkloadSpec, data: WorkloadData, kinds:
     refs['per-sample'] = refs['other-gradient'] = spec.batch === 1 ? refs.batch : referenceLoss(spec, data, 1, acts, initial);
   }
   if (kinds.has('per-sample-sigmoid')) {
-    refs['per-sample-sigmoid'] = referenceLoss(spec, data, 1, acts.map(() => 'sigmoid' as const), initial);
+    refs['per-sample-sigmoid'] = referenceLoss(
+      spec,
+      data,
+      1,
+      acts.map(() => 'sigmoid' as const),
+      initial,
+    );
   }
   return refs;
 }

@@ -43,7 +43,12 @@ export class RunnerProcess {
     private readonly send: (msg: Request & { id: number }) => void,
   ) {
     const keep = (chunk: Buffer) => {
-      this.tail.push(...chunk.toString().split('\n').filter((l) => l.trim() !== ''));
+      this.tail.push(
+        ...chunk
+          .toString()
+          .split('\n')
+          .filter((l) => l.trim() !== ''),
+      );
       this.tail.splice(0, Math.max(0, this.tail.length - 20));
     };
     child.stderr?.on('data', keep);

@@ -31,8 +31,7 @@ export type Request =
 
 /** What `setup` answers: the case is ready, or the system does not run this workload (and why). */
 export type SetupReply =
-  | { ready: true; batch: number; reference: GuardReference; note?: string; info?: Record<string, string> }
-  | { ready: false; reason: string };
+  { ready: true; batch: number; reference: GuardReference; note?: string; info?: Record<string, string> } | { ready: false; reason: string };
 
 /** The guard: loss over the evaluation rows from the initial parameters, and after the guard's steps. */
 export interface GuardReply {

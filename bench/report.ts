@@ -123,7 +123,8 @@ function goalRatio(id: string, text: string, w: WorkloadResult | undefined, wid:
   if (!w) return { ...base, measured: null, met: null, detail: `${wid} not run` };
   // Several candidates for a: the one with the best median ratio (e.g. the faster js precision).
   const cands = (Array.isArray(a) ? a : [a]).map((x) => ({ x, r: pairedRatio(w, x, b) })).filter((c) => c.r);
-  if (cands.length === 0) return { ...base, measured: null, met: null, detail: `not measured (${[...(Array.isArray(a) ? a : [a]), b].join(' or ')} did not run)` };
+  if (cands.length === 0)
+    return { ...base, measured: null, met: null, detail: `not measured (${[...(Array.isArray(a) ? a : [a]), b].join(' or ')} did not run)` };
   const best = cands.reduce((p, c) => (c.r!.median > p.r!.median ? c : p));
   const m = best.r!.median;
   return { ...base, measured: m, met: m >= target, detail: `${best.x} ÷ ${b}: ${fmtRatio(m)} (rounds ${fmtRatio(best.r!.min)}–${fmtRatio(best.r!.max)})` };
@@ -220,7 +221,10 @@ function workloadTitle(w: WorkloadResult): string {
 
 function guardLine(w: WorkloadResult): string {
   const ref = w.systems.find((s) => s.guard?.reference === 'batch')?.guard;
-  return `guard: loss over the first ${w.evalRows} rows after ${w.guardSteps} updates from the same parameters` + (ref ? ` (initial ${ref.referenceInitial.toPrecision(6)}, js-f64 reference ${ref.referenceLoss.toPrecision(6)})` : '');
+  return (
+    `guard: loss over the first ${w.evalRows} rows after ${w.guardSteps} updates from the same parameters` +
+    (ref ? ` (initial ${ref.referenceInitial.toPrecision(6)}, js-f64 reference ${ref.referenceLoss.toPrecision(6)})` : '')
+  );
 }
 
 /** The plain-text report for the terminal. */

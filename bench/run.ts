@@ -90,7 +90,10 @@ const workloads: WorkloadId[] = args.only
       return id;
     })
   : [...WORKLOAD_IDS];
-const filters = args.systems?.split(',').map((f) => f.trim()).filter(Boolean);
+const filters = args.systems
+  ?.split(',')
+  .map((f) => f.trim())
+  .filter(Boolean);
 const systems = SYSTEMS.filter((s) => (!quick || s.quick.length > 0) && (!filters || filters.some((f) => s.id.includes(f))));
 if (systems.length === 0) throw new Error(`--systems '${args.systems}' matches no system (ids: ${SYSTEMS.map((s) => s.id).join(', ')})`);
 const partial = args.only !== undefined || filters !== undefined;
@@ -130,9 +133,11 @@ process.on('SIGINT', () => {
 /** Runs `f` on the items, `n` at a time. */
 async function pool<T>(items: T[], n: number, f: (t: T) => Promise<void>): Promise<void> {
   const queue = [...items];
-  await Promise.all(Array.from({ length: Math.min(n, queue.length) }, async () => {
-    for (let t = queue.shift(); t !== undefined; t = queue.shift()) await f(t);
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(n, queue.length) }, async () => {
+      for (let t = queue.shift(); t !== undefined; t = queue.shift()) await f(t);
+    }),
+  );
 }
 
 interface Active {
@@ -237,7 +242,10 @@ function notes(ws: WorkloadResult[]): string[] {
     `Same learning rate everywhere: η = η_b = ${LEARNING_RATE}, plain SGD.`,
     `Before its rounds each system warms up: at least ${warmupMs} ms, until two chunks in a row agree within 5 %, at most ${maxWarmupMs} ms.`,
   ];
-  if (tfw) n.push(`TensorFlow.js ${tfw.version}: wasm backend with SIMD ${tfw.simd === 'true' ? 'on' : 'off'}, threads ${tfw.threads === 'true' ? 'on' : 'off (unavailable under Node)'}; cpu backend is plain JavaScript (no tfjs-node).`);
+  if (tfw)
+    n.push(
+      `TensorFlow.js ${tfw.version}: wasm backend with SIMD ${tfw.simd === 'true' ? 'on' : 'off'}, threads ${tfw.threads === 'true' ? 'on' : 'off (unavailable under Node)'}; cpu backend is plain JavaScript (no tfjs-node).`,
+    );
   if (np) n.push(`NumPy ${np.numpy} (${np.blas}), Python ${np.python}, float32, BLAS threads ${np.threads}.`);
   else if (!numpy.ok) n.push(`NumPy not run: ${numpy.reason}.`);
   return n;

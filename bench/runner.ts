@@ -3,7 +3,17 @@
  * orchestrator's requests (bench/protocol.ts) over the IPC channel. It times its own chunks with
  * `performance.now()` around the training call only; messages are outside the timed region.
  */
-import { NotRun, type CalibrateReply, type Case, type GuardReply, type Reply, type Request, type RunReply, type SetupReply, type TeardownReply } from './protocol.js';
+import {
+  NotRun,
+  type CalibrateReply,
+  type Case,
+  type GuardReply,
+  type Reply,
+  type Request,
+  type RunReply,
+  type SetupReply,
+  type TeardownReply,
+} from './protocol.js';
 import { systemById, type SystemInfo } from './systems.js';
 import { loadWorkloadData, type WorkloadData, type WorkloadSpec } from './workloads.js';
 

@@ -49,7 +49,14 @@ function ours(engine: OurEngine, api: 'batch' | 'fit'): SystemInfo {
     precision: configuration(engine).precision,
     // Quick: every engine on its epoch path, and wasm-simd-f32 on both; the JavaScript engines
     // only where they take well under a second per update.
-    quick: api === 'fit' || engine === 'wasm-simd-f32' ? (engine === 'educational' ? ['W1', 'W2'] : configuration(engine).engine === 'js' ? ['W1', 'W2', 'W3'] : ALL) : [],
+    quick:
+      api === 'fit' || engine === 'wasm-simd-f32'
+        ? engine === 'educational'
+          ? ['W1', 'W2']
+          : configuration(engine).engine === 'js'
+            ? ['W1', 'W2', 'W3']
+            : ALL
+        : [],
   };
 }
 

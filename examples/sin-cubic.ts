@@ -33,7 +33,8 @@ try {
   const p = net.getParameters();
   const [b, c, d] = p.weights[0][0];
   const a = p.biases[0][0];
-  const fmt = (v: number[]) => `y = ${v[0].toFixed(4)} + ${v[1].toFixed(4)}x ${v[2] < 0 ? '−' : '+'} ${Math.abs(v[2]).toFixed(4)}x² ${v[3] < 0 ? '−' : '+'} ${Math.abs(v[3]).toFixed(4)}x³`;
+  const fmt = (v: number[]) =>
+    `y = ${v[0].toFixed(4)} + ${v[1].toFixed(4)}x ${v[2] < 0 ? '−' : '+'} ${Math.abs(v[2]).toFixed(4)}x² ${v[3] < 0 ? '−' : '+'} ${Math.abs(v[3]).toFixed(4)}x³`;
   console.log(`start (seeded randn):      ${fmt([a0, b0, c0, d0])}`);
   console.log(`${`after ${STEPS} steps (${engine}):`.padEnd(27)}${fmt([a, b, c, d])}`);
   console.log(`the paper's result:        y = 0.0237 + 0.8476x − 0.0040x² − 0.0920x³`);

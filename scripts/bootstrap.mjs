@@ -71,7 +71,7 @@ if (process.argv.includes('--browser')) {
   if (existsSync(chromium)) {
     log('Chromium present');
   } else if (isRoot && spawnSync('apt-get', ['--version']).status === 0) {
-    log('installing Debian\'s chromium for the browser test (once)…');
+    log("installing Debian's chromium for the browser test (once)…");
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
     const install = () => spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'chromium'], { env, stdio: 'inherit' }).status === 0;
     if (!install()) {

@@ -28,8 +28,14 @@ export const ARTEFACTS = [
 ];
 
 // Features rustc's wasm32 target enables by default; wasm-opt must be told it may keep them.
-const BASE_FEATURES = ['--enable-bulk-memory', '--enable-sign-ext', '--enable-nontrapping-float-to-int',
-  '--enable-mutable-globals', '--enable-multivalue', '--enable-reference-types'];
+const BASE_FEATURES = [
+  '--enable-bulk-memory',
+  '--enable-sign-ext',
+  '--enable-nontrapping-float-to-int',
+  '--enable-mutable-globals',
+  '--enable-multivalue',
+  '--enable-reference-types',
+];
 
 /**
  * binaryen's wasm-opt (the npm package `binaryen`, a devDependency), if installed. Measured here:
@@ -84,9 +90,12 @@ function debianToolchain() {
     env: { RUSTC: '/usr/bin/rustc', RUSTC_BOOTSTRAP: '1' },
     args: [
       '-Zbuild-std=std,panic_abort',
-      '--config', 'source.crates-io.replace-with="vendored-std"',
-      '--config', `source.vendored-std.directory="${DEBIAN_VENDOR}"`,
-      '--config', `target.${TARGET}.linker="${linker}"`,
+      '--config',
+      'source.crates-io.replace-with="vendored-std"',
+      '--config',
+      `source.vendored-std.directory="${DEBIAN_VENDOR}"`,
+      '--config',
+      `target.${TARGET}.linker="${linker}"`,
     ],
   };
 }
@@ -131,7 +140,9 @@ function inputsHash(toolchain) {
     ...listFiles(join(root, 'crates', 'kernels')).filter((f) => !f.includes(`${join('crates', 'kernels', 'tests')}`)),
   ].sort();
   for (const f of files) h.update(relative(root, f)).update('\0').update(readFileSync(f)).update('\0');
-  h.update(toolchain.id).update(JSON.stringify(ARTEFACTS)).update(findWasmOpt()?.id ?? 'no wasm-opt');
+  h.update(toolchain.id)
+    .update(JSON.stringify(ARTEFACTS))
+    .update(findWasmOpt()?.id ?? 'no wasm-opt');
   return h.digest('hex');
 }
 

@@ -19,7 +19,12 @@ const FORMATTED = ['{ts,test,bench,demo,examples,scripts}/**/*.{ts,mjs}', '*.ts'
 const steps = [
   ['format (Prettier)', bin('prettier'), ['--check', ...FORMATTED], 'the files above are not formatted: run `npm run format`'],
   ['format (rustfmt)', cargo, ['fmt', '--all', '--', '--check'], 'the Rust files above are not formatted: run `npm run format`'],
-  ['lint (clippy)', cargo, ['clippy', '--release', '-p', 'backprop-kernels', '--all-targets', '--', '-D', 'warnings'], 'fix the warnings above (file and line are named)'],
+  [
+    'lint (clippy)',
+    cargo,
+    ['clippy', '--release', '-p', 'backprop-kernels', '--all-targets', '--', '-D', 'warnings'],
+    'fix the warnings above (file and line are named)',
+  ],
   ['type-check', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit'], 'fix the type errors above'],
   ['vitest', bin('vitest'), ['run'], null],
   ['cargo test', cargo, ['test', '--release', '-p', 'backprop-kernels'], null],

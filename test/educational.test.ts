@@ -30,12 +30,8 @@ function sampleData(rows: number, nIn: number, nOut: number, loss: LossName, see
 
 /** The same network on the educational engine and on the js engine in f64. */
 function pair(options: Omit<NetworkOptions, 'engine' | 'precision'>): [Network, Network] {
-  return [
-    Network.createSync({ ...options, engine: 'educational' }),
-    Network.createSync({ ...options, engine: 'js', precision: 'f64' }),
-  ];
+  return [Network.createSync({ ...options, engine: 'educational' }), Network.createSync({ ...options, engine: 'js', precision: 'f64' })];
 }
-
 
 /** f′ of the sigmoid from its activation. */
 const sigmoidSlope = (a: number) => a * (1 - a);
@@ -188,7 +184,12 @@ describe('agreement with the js engine in f64 (≤ 1e-12 relative)', () => {
     const he = await edu.fit(x, y, { epochs: 3, batchSize: 4, learningRate: 0.2 });
     const hj = await js.fit(x, y, { epochs: 3, batchSize: 4, learningRate: 0.2 });
     expect(he.epochs).toHaveLength(3);
-    expect(relErr(he.epochs.map((e) => e.loss), hj.epochs.map((e) => e.loss))).toBeLessThanOrEqual(1e-12);
+    expect(
+      relErr(
+        he.epochs.map((e) => e.loss),
+        hj.epochs.map((e) => e.loss),
+      ),
+    ).toBeLessThanOrEqual(1e-12);
     expect(relErr(edu.getFlatParameters(), js.getFlatParameters())).toBeLessThanOrEqual(1e-12);
   });
 });
@@ -234,9 +235,8 @@ describe("the paper's three-layer, three-neuron network (2.5), worked by hand", 
   it('the hand-computed numbers are the ones written beside them', () => {
     const computed = [z_i, a_i, z_j, a_j, z_k, a_k, delta_k, delta_j, delta_i, w_jk, w_ij, b_k, b_j, b_i, loss];
     const written = [
-      1.1, 0.75026010559511769, 0.57513005279755891, 0.63994606341136506, 0.81195685072909196, 0.69252634049633865,
-      0.14746213246587592, 0.027182001520298701, 0.002546544175359444, 0.75281609441310882, 0.48980321433454704,
-      0.26313446688353104, 0.19320449961992534, 0.099363363956160147, 0.23979636614062538,
+      1.1, 0.75026010559511769, 0.57513005279755891, 0.63994606341136506, 0.81195685072909196, 0.69252634049633865, 0.14746213246587592, 0.027182001520298701,
+      0.002546544175359444, 0.75281609441310882, 0.48980321433454704, 0.26313446688353104, 0.19320449961992534, 0.099363363956160147, 0.23979636614062538,
     ];
     computed.forEach((v, n) => expect(v).toBeCloseTo(written[n], 15));
   });
@@ -288,7 +288,7 @@ describe("the paper's three-layer, three-neuron network (2.5), worked by hand", 
     expect(engine.neuron(0, 0).w[0]).toBeCloseTo(0.5 - 0.5 * delta_j * a_i, 12);
   });
 
-  it('erratum 5: z includes the bias (not 2.5\'s z_j = w_ij a_i), and Δw = −η δ a lowers the loss', () => {
+  it("erratum 5: z includes the bias (not 2.5's z_j = w_ij a_i), and Δw = −η δ a lowers the loss", () => {
     const { net, engine } = threeNeurons();
     net.trainBatch([[1]], [[0]]);
     expect(engine.neuron(1, 0).z).toBeCloseTo(0.5 * a_i + 0.2, 12);
@@ -344,7 +344,16 @@ describe("the paper's slips (docs/paper-errata.md), each corrected", () => {
       inputLayer: 'activated',
       inputActivation: 'linear',
     });
-    net.setParameters({ weights: [[[0.1, 0.2], [0.3, 0.4]]], biases: [[0.5, -0.5]], inputBiases: [0.05, 0.07] });
+    net.setParameters({
+      weights: [
+        [
+          [0.1, 0.2],
+          [0.3, 0.4],
+        ],
+      ],
+      biases: [[0.5, -0.5]],
+      inputBiases: [0.05, 0.07],
+    });
     const out = net.predict([[1, 2]])[0];
     const engine = engineOf(net);
     // a_0 = x + b_in = (1.05, 2.07); z_k = Σ_j w_jk a_j + b_k.
@@ -418,7 +427,12 @@ describe("the paper's slips (docs/paper-errata.md), each corrected", () => {
     expect(relErr(g, finiteDifferences(net, x, y))).toBeLessThanOrEqual(1e-6);
     net.trainBatch(x, y, { learningRate: 0.7 });
     // With 2.4's order, W_0, W_1 and the input biases would move by gradients taken from already-corrected weights.
-    expect(relErr(net.getFlatParameters(), p.map((v, i) => v - 0.7 * g[i]))).toBeLessThanOrEqual(1e-15);
+    expect(
+      relErr(
+        net.getFlatParameters(),
+        p.map((v, i) => v - 0.7 * g[i]),
+      ),
+    ).toBeLessThanOrEqual(1e-15);
   });
 
   it("erratum 6: ∂L/∂b_j = δ_j, the factor w_jk included (not Eq. 103's f′(z_j) Σ_k (a_k − y_k) f′(z_k))", () => {

@@ -89,11 +89,22 @@ describe('the fixtures', () => {
   it('exist and cover the contract', () => {
     expect(fixtures.length).toBeGreaterThan(0);
     for (const act of ['sigmoid', 'relu', 'tanh', 'linear', 'leaky-relu']) {
-      expect(fixtures.some((f) => f.activations.slice(1, -1).includes(act as ActivationName)), `a ${act} hidden layer`).toBe(true);
+      expect(
+        fixtures.some((f) => f.activations.slice(1, -1).includes(act as ActivationName)),
+        `a ${act} hidden layer`,
+      ).toBe(true);
     }
-    for (const loss of ['mse', 'cross-entropy']) expect(fixtures.some((f) => f.loss === loss), loss).toBe(true);
+    for (const loss of ['mse', 'cross-entropy'])
+      expect(
+        fixtures.some((f) => f.loss === loss),
+        loss,
+      ).toBe(true);
     for (const activated of [true, false]) expect(fixtures.some((f) => f.input_activated === activated)).toBe(true);
-    for (const opt of OPTIMIZERS) expect(fixtures.some((f) => f.optimizer.type === opt), opt).toBe(true);
+    for (const opt of OPTIMIZERS)
+      expect(
+        fixtures.some((f) => f.optimizer.type === opt),
+        opt,
+      ).toBe(true);
     expect(fixtures.some((f) => f.batch === 1) && fixtures.some((f) => f.batch === 16)).toBe(true);
     for (const f of fixtures) {
       expect(f.format).toBe(1);
@@ -157,7 +168,10 @@ describe.each(cases)('$name replays the NumPy reference', (engine) => {
 afterAll(() => {
   // The measured errors, one line per engine (the worst over the fixtures).
   const fmt = (v: number) => v.toExponential(1).padStart(9);
-  const lines = ['relative errors against the NumPy reference (worst over the fixtures)', `  ${'engine'.padEnd(20)}   grad 1   loss 1 params 1   losses params N`];
+  const lines = [
+    'relative errors against the NumPy reference (worst over the fixtures)',
+    `  ${'engine'.padEnd(20)}   grad 1   loss 1 params 1   losses params N`,
+  ];
   for (const [name, byFixture] of measured) {
     const worst = [0, 0, 0, 0, 0];
     for (const m of byFixture.values()) [m.gradient1, m.loss1, m.params1, m.losses, m.paramsLast].forEach((v, i) => (worst[i] = Math.max(worst[i], v)));

@@ -62,7 +62,11 @@ describe('SIMD128 and scalar GEMM agree', async () => {
       for (const [m, n, k] of shapes) {
         const a = randomMatrix(m, k, 3 + m + k).data;
         const b = randomMatrix(k, n, 5 + n + k).data;
-        for (const [ta, tb] of [[false, false], [false, true], [true, false]] as const) {
+        for (const [ta, tb] of [
+          [false, false],
+          [false, true],
+          [true, false],
+        ] as const) {
           const s = gemmOn(simd, bits, m, n, k, a, b, ta, tb);
           const r = gemmOn(scalar, bits, m, n, k, a, b, ta, tb);
           const want = naive(m, n, k, a, b, ta, tb);
@@ -133,30 +137,30 @@ describe('per-sample fit is the per-sample trainBatch, to the bit', () => {
     { layers: [6, 7, 3], activation: 'sigmoid' as const, loss: 'cross-entropy' as const },
   ];
   for (const config of CONFIGURATIONS.filter((k) => k.engine === 'wasm')) {
-      it.each(configs)(`${config.name}: $layers $activation`, async (c) => {
-        const make = () => Network.create({ ...c, ...config.options, seed: 9, learningRate: 0.1, biasLearningRate: 0.05 });
-        const [fitted, stepped] = await Promise.all([make(), make()]);
-        try {
-          const rows = 13;
-          const nOut = c.layers.at(-1)!;
-          const x = randomMatrix(rows, c.layers[0], 21, -1, 1);
-          const y = c.loss === 'cross-entropy' ? oneHotRows(rows, nOut, 22) : randomMatrix(rows, nOut, 23, 0, 1);
-          const history = await fitted.fit(x, y, { epochs: 3, batchSize: 1, shuffle: false });
-          const losses: number[] = [];
-          for (let e = 0; e < 3; e++) {
-            let sum = 0;
-            for (let r = 0; r < rows; r++) {
-              const row = (m: { data: Float64Array; cols: number }) => ({ data: m.data.slice(r * m.cols, (r + 1) * m.cols), rows: 1, cols: m.cols });
-              sum += stepped.trainBatch(row(x), row(y));
-            }
-            losses.push(sum / rows);
+    it.each(configs)(`${config.name}: $layers $activation`, async (c) => {
+      const make = () => Network.create({ ...c, ...config.options, seed: 9, learningRate: 0.1, biasLearningRate: 0.05 });
+      const [fitted, stepped] = await Promise.all([make(), make()]);
+      try {
+        const rows = 13;
+        const nOut = c.layers.at(-1)!;
+        const x = randomMatrix(rows, c.layers[0], 21, -1, 1);
+        const y = c.loss === 'cross-entropy' ? oneHotRows(rows, nOut, 22) : randomMatrix(rows, nOut, 23, 0, 1);
+        const history = await fitted.fit(x, y, { epochs: 3, batchSize: 1, shuffle: false });
+        const losses: number[] = [];
+        for (let e = 0; e < 3; e++) {
+          let sum = 0;
+          for (let r = 0; r < rows; r++) {
+            const row = (m: { data: Float64Array; cols: number }) => ({ data: m.data.slice(r * m.cols, (r + 1) * m.cols), rows: 1, cols: m.cols });
+            sum += stepped.trainBatch(row(x), row(y));
           }
-          expect(Array.from(fitted.getFlatParameters())).toEqual(Array.from(stepped.getFlatParameters()));
-          expect(history.losses).toEqual(losses);
-        } finally {
-          fitted.dispose();
-          stepped.dispose();
+          losses.push(sum / rows);
         }
-      });
+        expect(Array.from(fitted.getFlatParameters())).toEqual(Array.from(stepped.getFlatParameters()));
+        expect(history.losses).toEqual(losses);
+      } finally {
+        fitted.dispose();
+        stepped.dispose();
+      }
+    });
   }
 });

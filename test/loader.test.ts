@@ -68,12 +68,16 @@ describe('loading the kernels', () => {
 
   it('a missing file names the URL and what to check', async () => {
     await expect(loadWasm({ source: `${base}/missing.wasm` })).rejects.toThrow(
-      new RegExp(`Could not load the WebAssembly kernels \\(simd128\\) from ${base}/missing.wasm: HTTP 404.*Check that the file exists at that path.*application/wasm`),
+      new RegExp(
+        `Could not load the WebAssembly kernels \\(simd128\\) from ${base}/missing.wasm: HTTP 404.*Check that the file exists at that path.*application/wasm`,
+      ),
     );
   });
 
   it('an HTML page where the wasm should be says so', async () => {
-    await expect(loadWasm({ source: `${base}/text.wasm` })).rejects.toThrow(/Could not load the WebAssembly kernels .*text\.wasm.*Content-Type application\/wasm/);
+    await expect(loadWasm({ source: `${base}/text.wasm` })).rejects.toThrow(
+      /Could not load the WebAssembly kernels .*text\.wasm.*Content-Type application\/wasm/,
+    );
   });
 
   it('a module that is not ours is refused by name', async () => {

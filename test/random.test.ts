@@ -7,7 +7,14 @@ import { Random, permutation } from '../ts/random.js';
 
 describe('Random', () => {
   it('repeats its sequence for a seed and differs between seeds', () => {
-    const draw = (seed: number) => Array.from({ length: 8 }, ((r) => () => r.nextUint32())(new Random(seed)));
+    const draw = (seed: number) =>
+      Array.from(
+        { length: 8 },
+        (
+          (r) => () =>
+            r.nextUint32()
+        )(new Random(seed)),
+      );
     expect(draw(3)).toEqual(draw(3));
     expect(draw(3)).not.toEqual(draw(4));
   });

@@ -80,7 +80,12 @@ describe.each(ENGINE_CASES)('$name rejects bad data before computing', (engine) 
 
   it('wrong shapes name what was expected and what came', () => {
     expect(() => net.trainBatch([[0, 1]], [[0, 1]])).toThrow(/x must have 3 columns \(the input layer size\), got 2 in row 0/);
-    expect(() => net.trainBatch(x, [[0, 1, 2], [0, 1, 2]])).toThrow(/y must have 2 columns \(the output layer size\), got 3 in row 0/);
+    expect(() =>
+      net.trainBatch(x, [
+        [0, 1, 2],
+        [0, 1, 2],
+      ]),
+    ).toThrow(/y must have 2 columns \(the output layer size\), got 3 in row 0/);
     expect(() => net.trainBatch(x, [[0, 1]])).toThrow(/x and y must have the same number of rows, got 2 and 1/);
     expect(() => net.trainBatch({ data: new Float32Array(5), rows: 2, cols: 3 }, y)).toThrow(/x\.data must hold rows × cols = 2 × 3 = 6 numbers, got 5/);
     expect(() => net.predict([])).toThrow(/x must have at least one row/);
@@ -88,9 +93,24 @@ describe.each(ENGINE_CASES)('$name rejects bad data before computing', (engine) 
   });
 
   it('NaN or Infinity names the row and column', () => {
-    expect(() => net.trainBatch([[0, 1, 2], [3, NaN, 5]], y)).toThrow(/x row 1, column 1 must be a finite number, got NaN/);
-    expect(() => net.trainBatch(x, [[0, 1], [Infinity, 0]])).toThrow(/y row 1, column 0 must be a finite number, got Infinity/);
-    expect(() => net.predict({ data: new Float64Array([0, 1, -Infinity]), rows: 1, cols: 3 })).toThrow(/x row 0, column 2 must be a finite number, got -Infinity/);
+    expect(() =>
+      net.trainBatch(
+        [
+          [0, 1, 2],
+          [3, NaN, 5],
+        ],
+        y,
+      ),
+    ).toThrow(/x row 1, column 1 must be a finite number, got NaN/);
+    expect(() =>
+      net.trainBatch(x, [
+        [0, 1],
+        [Infinity, 0],
+      ]),
+    ).toThrow(/y row 1, column 0 must be a finite number, got Infinity/);
+    expect(() => net.predict({ data: new Float64Array([0, 1, -Infinity]), rows: 1, cols: 3 })).toThrow(
+      /x row 0, column 2 must be a finite number, got -Infinity/,
+    );
     expect(() => net.evaluate([[0, '1' as never, 2]], [[0, 1]])).toThrow(/x row 0, column 1 must be a finite number, got '1'/);
     if (engine.precision === 'f32') expect(() => net.predict([[1e39, 0, 0]])).toThrow(/x row 0, column 0 is too large for f32/);
   });
@@ -112,8 +132,18 @@ describe.each(ENGINE_CASES)('$name rejects bad data before computing', (engine) 
   it('cross-entropy targets must be distributions', async () => {
     const ce = await engine.create({ layers: [3, 2], loss: 'cross-entropy' });
     try {
-      expect(() => ce.trainBatch(x, [[0.5, 0.2], [1, 0]])).toThrow(/y row 0 sums to 0\.7/);
-      expect(() => ce.trainBatch(x, [[1.5, -0.5], [1, 0]])).toThrow(/y row 0, column 1 is negative/);
+      expect(() =>
+        ce.trainBatch(x, [
+          [0.5, 0.2],
+          [1, 0],
+        ]),
+      ).toThrow(/y row 0 sums to 0\.7/);
+      expect(() =>
+        ce.trainBatch(x, [
+          [1.5, -0.5],
+          [1, 0],
+        ]),
+      ).toThrow(/y row 0, column 1 is negative/);
     } finally {
       ce.dispose();
     }

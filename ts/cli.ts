@@ -8,7 +8,18 @@ import { readFile } from 'node:fs/promises';
 import { datasetFromTable, loadBuiltin, parseCsv, split, type Dataset } from './data.js';
 import { Network } from './network.js';
 import { formatReport, verify } from './verify.js';
-import { ACTIVATIONS, ENGINES, LOSSES, OPTIMIZERS, PRECISIONS, type ActivationName, type EngineName, type LossName, type OptimizerName, type Precision } from './types.js';
+import {
+  ACTIVATIONS,
+  ENGINES,
+  LOSSES,
+  OPTIMIZERS,
+  PRECISIONS,
+  type ActivationName,
+  type EngineName,
+  type LossName,
+  type OptimizerName,
+  type Precision,
+} from './types.js';
 
 function int(what: string, min = 0) {
   return (v: string): number => {
@@ -127,7 +138,7 @@ program
   .addOption(new Option('-p, --precision <p>', 'f32 or f64 (default f32; educational: f64)').choices(PRECISIONS))
   .option('--epochs <n>', 'epochs', int('epochs'), 50)
   .option('-b, --batch-size <n>', 'rows per minibatch', int('batch size'), 16)
-  .option('--learning-rate <eta>', 'learning rate η (default: the optimizer\'s)', positive('learning rate'))
+  .option('--learning-rate <eta>', "learning rate η (default: the optimizer's)", positive('learning rate'))
   .addOption(new Option('--optimizer <name>', 'optimizer').choices(OPTIMIZERS).default('sgd'))
   .option('--seed <n>', 'seed of initialisation, split and shuffling', int('seed'), 1)
   .option('--test-fraction <f>', 'fraction of rows held out for testing', fraction('test fraction'), 0.2)
@@ -136,7 +147,9 @@ program
 
 program
   .command('verify')
-  .description('train the same seeded network on every engine and precision (and NumPy where found) and print how far each is from the reference; exits 1 when a target is missed')
+  .description(
+    'train the same seeded network on every engine and precision (and NumPy where found) and print how far each is from the reference; exits 1 when a target is missed',
+  )
   .option('--steps <n>', 'minibatch steps of the long comparison', int('steps', 1), 100)
   .option('--accuracy', 'also train digits to the end and compare f32 accuracy with f64 (slower)')
   .option('--no-numpy', 'leave the NumPy reference out (the educational engine is then the reference)')

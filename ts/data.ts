@@ -83,7 +83,8 @@ export function datasetFromTable(t: CsvTable, opts: DatasetOptions = {}): Datase
       for (let i = 0; i < rows; i++) x[i * cols + c] = (x[i * cols + c] - lo) / span;
     }
   } else if (opts.scale !== undefined) {
-    if (typeof opts.scale !== 'number' || !(opts.scale > 0) || !Number.isFinite(opts.scale)) fail(`scale must be a positive number or 'minmax', got ${opts.scale}`);
+    if (typeof opts.scale !== 'number' || !(opts.scale > 0) || !Number.isFinite(opts.scale))
+      fail(`scale must be a positive number or 'minmax', got ${opts.scale}`);
     for (let i = 0; i < x.length; i++) x[i] /= opts.scale;
   }
   return {

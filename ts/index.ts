@@ -16,4 +16,14 @@ export type { Matrix } from './matrix.js';
 export { loadWasm, simdSupported, type LoadOptions, type WasmSource, WasmInstance } from './wasm/loader.js';
 export * from './types.js';
 export { loadBuiltin, parseCsv, datasetFromTable, split, subset, oneHot, type Dataset, type CsvTable, type DatasetOptions } from './data.js';
-export { verify, formatReport, relativeError, DEFAULT_CASES, TARGETS, type VerifyCase, type VerifyReport, type VerifyRow, type VerifyOptions } from './verify.js';
+export {
+  verify,
+  formatReport,
+  relativeError,
+  DEFAULT_CASES,
+  TARGETS,
+  type VerifyCase,
+  type VerifyReport,
+  type VerifyRow,
+  type VerifyOptions,
+} from './verify.js';

@@ -55,7 +55,8 @@ export function toMatrix(input: Rows, what: string, cols: number, precision: Pre
   const out = new Arr(rows * cols);
   for (let r = 0; r < rows; r++) {
     const row = input[r] as ArrayLike<unknown>;
-    if (!Array.isArray(row) && !(row instanceof Float32Array || row instanceof Float64Array)) fail(`${what} row ${r} must be an array of numbers, got ${show(row)}`);
+    if (!Array.isArray(row) && !(row instanceof Float32Array || row instanceof Float64Array))
+      fail(`${what} row ${r} must be an array of numbers, got ${show(row)}`);
     if (row.length !== cols) fail(`${what} must have ${cols} columns (${colsMeaning}), got ${row.length} in row ${r}`);
     for (let c = 0; c < cols; c++) {
       const v = row[c];
@@ -89,7 +90,6 @@ function checkFinite<A extends FloatArray>(out: A, source: ArrayLike<number> | n
 function badValue(what: string, row: number, col: number, v: unknown): never {
   fail(`${what} row ${row}, column ${col} must be a finite number, got ${typeof v === 'number' ? String(v) : show(v)}`);
 }
-
 
 /** The matrix of rows `idx` of `m`. */
 export function takeRows<A extends FloatArray>(m: Matrix<A>, idx: ArrayLike<number>, start = 0, end = idx.length): Matrix<A> {

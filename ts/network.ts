@@ -181,7 +181,7 @@ export class Network {
     let valData: PreparedData | null = null;
     try {
       if (val && epochs > 0) valData = engine.prepare(val[0], val[1]);
-      for (let done = 0; done < epochs; ) {
+      for (let done = 0; done < epochs;) {
         if (options.signal?.aborted) {
           stopped = true;
           break;

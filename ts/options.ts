@@ -79,13 +79,27 @@ const DEFAULT_SEED = 1;
 
 /** Options `create` understands, for the check against misspelt ones. */
 const OPTION_NAMES = new Set([
-  'layers', 'activation', 'activations', 'output', 'loss', 'inputLayer', 'inputActivation', 'engine', 'precision', 'seed',
-  'init', 'biasInit', 'optimizer', 'learningRate', 'biasLearningRate', 'wasm',
+  'layers',
+  'activation',
+  'activations',
+  'output',
+  'loss',
+  'inputLayer',
+  'inputActivation',
+  'engine',
+  'precision',
+  'seed',
+  'init',
+  'biasInit',
+  'optimizer',
+  'learningRate',
+  'biasLearningRate',
+  'wasm',
 ]);
 
 /** An optimizer by name or with its settings, every setting filled in and checked. */
 export function resolveOptimizer(o: OptimizerOption | undefined, what: string): OptimizerSettings {
-  const spec = typeof o === 'string' ? { type: o } : o ?? { type: 'sgd' as const };
+  const spec = typeof o === 'string' ? { type: o } : (o ?? { type: 'sgd' as const });
   if (typeof spec !== 'object' || spec === null) fail(`${what} must be ${OPTIMIZERS.map((n) => `'${n}'`).join(', ')} or an object with a type, got ${show(o)}`);
   const type = checkOneOf(spec.type, `${what}.type`, OPTIMIZERS);
   if (type === 'sgd') return { type };
@@ -109,7 +123,7 @@ export function resolveOptimizer(o: OptimizerOption | undefined, what: string): 
  * base's while the optimizer stays the same, and is the new optimizer's default otherwise.
  */
 export function resolveStep(o: StepOptions, base: StepSettings | null, what: string): StepSettings {
-  const optimizer = o.optimizer !== undefined ? resolveOptimizer(o.optimizer, `${what}.optimizer`) : base?.optimizer ?? { type: 'sgd' };
+  const optimizer = o.optimizer !== undefined ? resolveOptimizer(o.optimizer, `${what}.optimizer`) : (base?.optimizer ?? { type: 'sgd' });
   const sameOptimizer = base !== null && base.optimizer.type === optimizer.type;
   const learningRate =
     o.learningRate !== undefined
@@ -199,7 +213,8 @@ export function resolveOptions(options: NetworkOptions): NetworkConfig {
   if (options.wasm !== undefined && engine !== 'wasm') fail(`options.wasm applies to the wasm engine only, got engine '${engine}'`);
   if (options.wasm !== undefined) {
     if (typeof options.wasm !== 'object' || options.wasm === null) fail(`options.wasm must be an object, got ${show(options.wasm)}`);
-    for (const k of Object.keys(options.wasm)) if (!['simd', 'source', 'instance'].includes(k)) fail(`unknown option 'wasm.${k}' (known: simd, source, instance)`);
+    for (const k of Object.keys(options.wasm))
+      if (!['simd', 'source', 'instance'].includes(k)) fail(`unknown option 'wasm.${k}' (known: simd, source, instance)`);
   }
 
   const seed = options.seed ?? DEFAULT_SEED;

@@ -86,7 +86,8 @@ export function flattenParameters(p: Parameters, lay: Layout, what = 'parameters
     const w = weights[l];
     if (!Array.isArray(w) || w.length !== s[l + 1]) fail(`${what}.weights[${l}] must have ${s[l + 1]} rows (one per neuron of layer ${l + 1}), got ${show(w)}`);
     w.forEach((row, k) => {
-      if (!Array.isArray(row) || row.length !== s[l]) fail(`${what}.weights[${l}][${k}] must have ${s[l]} columns (one per neuron of layer ${l}), got ${show(row)}`);
+      if (!Array.isArray(row) || row.length !== s[l])
+        fail(`${what}.weights[${l}][${k}] must have ${s[l]} columns (one per neuron of layer ${l}), got ${show(row)}`);
       row.forEach((v, j) => put(v, lay.weightOffsets[l] + k * s[l] + j, `${what}.weights[${l}][${k}][${j}]`));
     });
     const b = biases[l];
@@ -94,7 +95,8 @@ export function flattenParameters(p: Parameters, lay: Layout, what = 'parameters
     b.forEach((v, k) => put(v, lay.biasOffsets[l] + k, `${what}.biases[${l}][${k}]`));
   }
   if (lay.arch.inputActivated) {
-    if (!Array.isArray(inputBiases) || inputBiases.length !== s[0]) fail(`${what}.inputBiases must have ${s[0]} entries (inputLayer 'activated'), got ${show(inputBiases)}`);
+    if (!Array.isArray(inputBiases) || inputBiases.length !== s[0])
+      fail(`${what}.inputBiases must have ${s[0]} entries (inputLayer 'activated'), got ${show(inputBiases)}`);
     inputBiases.forEach((v, j) => put(v, lay.inputBiasOffset + j, `${what}.inputBiases[${j}]`));
   } else if (inputBiases !== undefined) {
     fail(`${what}.inputBiases only exists with inputLayer 'activated'`);

@@ -23,16 +23,10 @@ export type WasmBackend = (typeof WASM_BACKENDS)[number];
 
 /** An optimizer: by name with its defaults, or with its settings. */
 export type OptimizerOption =
-  | OptimizerName
-  | { type: 'sgd' }
-  | { type: 'momentum'; momentum?: number }
-  | { type: 'adam'; beta1?: number; beta2?: number; epsilon?: number };
+  OptimizerName | { type: 'sgd' } | { type: 'momentum'; momentum?: number } | { type: 'adam'; beta1?: number; beta2?: number; epsilon?: number };
 
 /** An optimizer with every setting filled in. */
-export type OptimizerSettings =
-  | { type: 'sgd' }
-  | { type: 'momentum'; momentum: number }
-  | { type: 'adam'; beta1: number; beta2: number; epsilon: number };
+export type OptimizerSettings = { type: 'sgd' } | { type: 'momentum'; momentum: number } | { type: 'adam'; beta1: number; beta2: number; epsilon: number };
 
 /** A row-major matrix in a typed array, with its shape. */
 export interface MatrixInput {

@@ -162,7 +162,11 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyReport>
   if (!Number.isInteger(steps) || steps < 1) throw new RangeError(`verify: steps must be an integer ≥ 1, got ${steps}`);
   const notes: string[] = [];
   const all = await loadBuiltin('digits');
-  const ds = subset(all, Array.from({ length: ROWS }, (_, i) => i), 'digits (first 320 rows)');
+  const ds = subset(
+    all,
+    Array.from({ length: ROWS }, (_, i) => i),
+    'digits (first 320 rows)',
+  );
   // The seeded initial parameters every system starts from.
   const init = Network.createSync({ ...VERIFY_NETWORK, engine: 'js', precision: 'f64' });
   const p0 = init.getFlatParameters();
@@ -170,7 +174,7 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyReport>
 
   let reference = 'educational (f64)';
   let ref: [Float64Array, Float64Array] | null = null;
-  const python = options.python === false ? null : options.python ?? (await findPython());
+  const python = options.python === false ? null : (options.python ?? (await findPython()));
   if (python) {
     const r = await numpyReplay(python, ds, p0, steps);
     if (typeof r === 'string') notes.push(r);

@@ -95,7 +95,10 @@ export function createBrainCase(spec: WorkloadSpec, data: WorkloadData): Case {
     const biasOff = off + n0 * n1;
     jsonLayers.push(
       Object.fromEntries(
-        Array.from({ length: n1 }, (_, k) => [k, { bias: data.p0[biasOff + k], weights: Float32Array.from(data.p0.subarray(off + k * n0, off + (k + 1) * n0)) }]),
+        Array.from({ length: n1 }, (_, k) => [
+          k,
+          { bias: data.p0[biasOff + k], weights: Float32Array.from(data.p0.subarray(off + k * n0, off + (k + 1) * n0)) },
+        ]),
       ),
     );
     off = biasOff + n1;

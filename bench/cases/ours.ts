@@ -13,7 +13,6 @@ import { SEED, activationsOf, gather, guardRows, type WorkloadData, type Workloa
 
 type Arr = Float32Array | Float64Array;
 
-
 /** A contiguous run of rows, as the API takes it (a view: no copy). */
 function rowsView(m: Arr, cols: number, start: number, rows: number): MatrixInput {
   return { data: m.subarray(start * cols, (start + rows) * cols), rows, cols };
@@ -100,7 +99,11 @@ class OurCase implements Case {
     if (this.plan?.units !== units) {
       const wanted = units * batch;
       if (wanted >= rows) {
-        this.plan = { units, epochs: Math.max(1, Math.round(wanted / rows)), windows: [{ x: rowsView(this.x, this.nIn, 0, rows), y: rowsView(this.y, this.nOut, 0, rows) }] };
+        this.plan = {
+          units,
+          epochs: Math.max(1, Math.round(wanted / rows)),
+          windows: [{ x: rowsView(this.x, this.nIn, 0, rows), y: rowsView(this.y, this.nOut, 0, rows) }],
+        };
       } else {
         const windows = [];
         for (let s = 0; s + wanted <= rows; s += wanted) windows.push({ x: rowsView(this.x, this.nIn, s, wanted), y: rowsView(this.y, this.nOut, s, wanted) });

@@ -164,7 +164,16 @@ export class EducationalEngine extends HeldDataEngine implements Engine {
     for (let r = 0; r < x.rows; r++) {
       this.graph.feedforward(x.data, r * x.cols);
       total += this.graph.loss(y.data, r * y.cols);
-      if (isCorrect(out.neurons.map((n) => n.a), y.data, 0, r * y.cols, out.size)) correct++;
+      if (
+        isCorrect(
+          out.neurons.map((n) => n.a),
+          y.data,
+          0,
+          r * y.cols,
+          out.size,
+        )
+      )
+        correct++;
     }
     return { loss: total / x.rows, correct };
   }

@@ -193,7 +193,15 @@ export class NeuronGraph {
   /** The loss of the sample whose forward pass was the last: ½ Σ_k (a_k − y_k)² (Eq. 46), or −Σ_k y_k ln a_k. */
   loss(y: ArrayLike<number>, yOff = 0): number {
     const out = this.outputLayer.neurons;
-    return sampleLoss(this.arch.loss, out.map((n) => n.z), out.map((n) => n.a), y, 0, yOff, out.length);
+    return sampleLoss(
+      this.arch.loss,
+      out.map((n) => n.z),
+      out.map((n) => n.a),
+      y,
+      0,
+      yOff,
+      out.length,
+    );
   }
 
   /** Sets every neuron's nablaW and nablaB to 0: the start of a minibatch. */

@@ -67,7 +67,9 @@ export class WasmEngine implements Engine {
   /** Runs a call into wasm; a trap marks the instance unusable and becomes a clear error. */
   private call<T>(f: () => T): T {
     if (this.inst.broken) {
-      throw new Error(`wasm-backprop: this network's WebAssembly instance trapped earlier (${this.inst.broken.message}) and can no longer be used; create a new network`);
+      throw new Error(
+        `wasm-backprop: this network's WebAssembly instance trapped earlier (${this.inst.broken.message}) and can no longer be used; create a new network`,
+      );
     }
     if (this.handle === 0 && this.created) throw new Error('wasm-backprop: this network has been disposed');
     try {
@@ -75,7 +77,9 @@ export class WasmEngine implements Engine {
     } catch (e) {
       if (e instanceof WebAssembly.RuntimeError) {
         this.inst.broken ??= e;
-        throw new Error(`wasm-backprop: the WebAssembly kernels trapped (${e.message}); this network and others on the same instance can no longer be used`, { cause: e });
+        throw new Error(`wasm-backprop: the WebAssembly kernels trapped (${e.message}); this network and others on the same instance can no longer be used`, {
+          cause: e,
+        });
       }
       throw e;
     }
@@ -132,7 +136,10 @@ export class WasmEngine implements Engine {
   private reserve(rows: number): void {
     if (rows <= this.capacity) return;
     if (rows > LIMITS.maxBatch) throw new ArgumentError(`a minibatch can have at most ${LIMITS.maxBatch} rows, got ${rows}`);
-    this.check(this.call(() => this.abi.bp_reserve(this.handle, rows)), `making room for ${rows} rows`);
+    this.check(
+      this.call(() => this.abi.bp_reserve(this.handle, rows)),
+      `making room for ${rows} rows`,
+    );
     this.capacity = rows;
   }
 
@@ -161,7 +168,10 @@ export class WasmEngine implements Engine {
   }
 
   resetOptimizer(): void {
-    this.check(this.call(() => this.abi.bp_reset_optimizer(this.handle)), 'resetting the optimizer');
+    this.check(
+      this.call(() => this.abi.bp_reset_optimizer(this.handle)),
+      'resetting the optimizer',
+    );
   }
 
   /** A view of moment buffer `which`, or null where the optimizer in force keeps none. */
@@ -181,7 +191,10 @@ export class WasmEngine implements Engine {
 
   writeOptimizerState(state: OptimizerState): void {
     this.call(() => {
-      for (const [which, values] of [[0, state.m], [1, state.v]] as const) {
+      for (const [which, values] of [
+        [0, state.m],
+        [1, state.v],
+      ] as const) {
         const view = this.moments(which);
         if (!values) continue;
         if (!view) throw new ArgumentError(`the optimizer in force keeps no moment ${which === 0 ? 'm' : 'v'}: configure it first`);
@@ -193,13 +206,19 @@ export class WasmEngine implements Engine {
 
   trainBatch(x: Matrix, y: Matrix): number {
     this.stage(x, y);
-    this.check(this.call(() => this.abi.bp_train(this.handle, x.rows)), 'training a minibatch');
+    this.check(
+      this.call(() => this.abi.bp_train(this.handle, x.rows)),
+      'training a minibatch',
+    );
     return this.results()[0];
   }
 
   gradients(x: Matrix, y: Matrix): { loss: number; grads: Float64Array } {
     this.stage(x, y);
-    this.check(this.call(() => this.abi.bp_gradients(this.handle, x.rows)), 'computing gradients');
+    this.check(
+      this.call(() => this.abi.bp_gradients(this.handle, x.rows)),
+      'computing gradients',
+    );
     const grads = Float64Array.from(this.view(this.abi.bp_grads(this.handle), this.layout.length));
     return { loss: this.results()[0], grads };
   }
@@ -241,7 +260,10 @@ export class WasmEngine implements Engine {
     const nL = this.arch.sizes[this.layout.depth];
     if (x.rows <= this.capacity) {
       this.stage(x);
-      this.check(this.call(() => this.abi.bp_forward(this.handle, x.rows)), 'predicting');
+      this.check(
+        this.call(() => this.abi.bp_forward(this.handle, x.rows)),
+        'predicting',
+      );
       return this.call(() => this.view(this.abi.bp_output(this.handle), x.rows * nL).slice());
     }
     return this.withBuffers([this.bytes(x), x.rows * nL * (this.bits / 8)], ([xp, op]) => {

@@ -6,7 +6,6 @@
  */
 import type { ActivationName, LossName, OptimizerName } from '../types.js';
 
-
 /** Must match `ABI_VERSION` in crates/kernels/src/abi.rs. */
 export const ABI_VERSION = 2;
 
@@ -86,14 +85,57 @@ export interface BackpropExports {
   bp_fit(handle: Handle, x: Ptr, y: Ptr, rows: number, perm: Ptr, epochs: number, batch: number, losses: Ptr): Status;
   bp_predict(handle: Handle, x: Ptr, rows: number, out: Ptr): Status;
   bp_evaluate(handle: Handle, x: Ptr, y: Ptr, rows: number): Status;
-  bp_gemm(precision: 32 | 64, m: number, n: number, k: number, alpha: number, a: Ptr, rsa: number, csa: number, b: Ptr, rsb: number, csb: number, accumulate: 0 | 1, c: Ptr, rsc: number, csc: number): Status;
+  bp_gemm(
+    precision: 32 | 64,
+    m: number,
+    n: number,
+    k: number,
+    alpha: number,
+    a: Ptr,
+    rsa: number,
+    csa: number,
+    b: Ptr,
+    rsb: number,
+    csb: number,
+    accumulate: 0 | 1,
+    c: Ptr,
+    rsc: number,
+    csc: number,
+  ): Status;
   bp_peak_f32(iters: number): number;
 }
 
 /** Names of every function export, for the loader's check of an artefact. */
 export const EXPORT_NAMES = [
-  'bp_abi_version', 'bp_alloc', 'bp_free', 'bp_live_allocations', 'bp_live_bytes', 'bp_create', 'bp_destroy',
-  'bp_reserve', 'bp_capacity', 'bp_param_count', 'bp_params', 'bp_grads', 'bp_input', 'bp_target', 'bp_output',
-  'bp_results', 'bp_set_optimizer', 'bp_reset_optimizer', 'bp_moments', 'bp_steps', 'bp_set_steps', 'bp_describe', 'bp_describe_len', 'bp_train', 'bp_gradients', 'bp_forward', 'bp_fit',
-  'bp_predict', 'bp_evaluate', 'bp_gemm', 'bp_peak_f32',
+  'bp_abi_version',
+  'bp_alloc',
+  'bp_free',
+  'bp_live_allocations',
+  'bp_live_bytes',
+  'bp_create',
+  'bp_destroy',
+  'bp_reserve',
+  'bp_capacity',
+  'bp_param_count',
+  'bp_params',
+  'bp_grads',
+  'bp_input',
+  'bp_target',
+  'bp_output',
+  'bp_results',
+  'bp_set_optimizer',
+  'bp_reset_optimizer',
+  'bp_moments',
+  'bp_steps',
+  'bp_set_steps',
+  'bp_describe',
+  'bp_describe_len',
+  'bp_train',
+  'bp_gradients',
+  'bp_forward',
+  'bp_fit',
+  'bp_predict',
+  'bp_evaluate',
+  'bp_gemm',
+  'bp_peak_f32',
 ] as const satisfies readonly (keyof BackpropExports)[];

@@ -35,9 +35,7 @@ export class WasmInstance {
 }
 
 /** A minimal module using one SIMD instruction (i8x16.popcnt of a splat), as wasm-feature-detect does. */
-const SIMD_PROBE = new Uint8Array([
-  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11,
-]);
+const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]);
 
 /** Whether this runtime supports WebAssembly SIMD128. */
 export function simdSupported(): boolean {
@@ -46,9 +44,7 @@ export function simdSupported(): boolean {
 
 function packagedUrl(backend: WasmBackend): URL {
   // Two literal `new URL(…, import.meta.url)` so bundlers (Vite) find and emit both files.
-  return backend === 'simd128'
-    ? new URL('./bin/backprop.simd.wasm', import.meta.url)
-    : new URL('./bin/backprop.scalar.wasm', import.meta.url);
+  return backend === 'simd128' ? new URL('./bin/backprop.simd.wasm', import.meta.url) : new URL('./bin/backprop.scalar.wasm', import.meta.url);
 }
 
 const cache = new Map<WasmBackend, Promise<WasmInstance>>();
@@ -69,7 +65,8 @@ export function loadWasm(options: LoadOptions = {}): Promise<WasmInstance> {
 function loadOrReuse(options: LoadOptions): Promise<WasmInstance> {
   if (options.instance !== undefined) {
     if (!(options.instance instanceof WasmInstance)) return Promise.reject(new TypeError('options.instance must be a WasmInstance from loadWasm'));
-    if (options.instance.broken) return Promise.reject(new Error(`options.instance trapped earlier (${options.instance.broken.message}) and can no longer be used`));
+    if (options.instance.broken)
+      return Promise.reject(new Error(`options.instance trapped earlier (${options.instance.broken.message}) and can no longer be used`));
     return Promise.resolve(options.instance);
   }
   const backend = chooseBackend(options.simd ?? 'auto');
@@ -91,7 +88,9 @@ function loadOrReuse(options: LoadOptions): Promise<WasmInstance> {
 function chooseBackend(simd: boolean | 'auto'): WasmBackend {
   const supported = simdSupported();
   if (simd === true && !supported) {
-    throw new Error('WebAssembly SIMD128 was required (simd: true) but this runtime does not support it; pass simd: false or "auto" to use the scalar artefact');
+    throw new Error(
+      'WebAssembly SIMD128 was required (simd: true) but this runtime does not support it; pass simd: false or "auto" to use the scalar artefact',
+    );
   }
   if (simd !== true && simd !== false && simd !== 'auto') {
     throw new TypeError(`options.simd must be true, false or "auto", got ${String(simd)}`);
