@@ -37,8 +37,9 @@ pub trait Element:
     fn abs(self) -> Self;
 }
 
+/// `impl Element` for a primitive float; `$f` are the methods that call the primitive's own.
 macro_rules! element {
-    ($t:ty) => {
+    ($t:ty; $($f:ident),*) => {
         impl Element for $t {
             const ZERO: Self = 0.0;
             const ONE: Self = 1.0;
@@ -51,25 +52,15 @@ macro_rules! element {
             fn to_f64(self) -> f64 {
                 self as f64
             }
-            #[inline(always)]
-            fn exp(self) -> Self {
-                <$t>::exp(self)
-            }
-            #[inline(always)]
-            fn tanh(self) -> Self {
-                <$t>::tanh(self)
-            }
-            #[inline(always)]
-            fn sqrt(self) -> Self {
-                <$t>::sqrt(self)
-            }
-            #[inline(always)]
-            fn abs(self) -> Self {
-                <$t>::abs(self)
-            }
+            $(
+                #[inline(always)]
+                fn $f(self) -> Self {
+                    <$t>::$f(self)
+                }
+            )*
         }
     };
 }
 
-element!(f32);
-element!(f64);
+element!(f32; exp, tanh, sqrt, abs);
+element!(f64; exp, tanh, sqrt, abs);

@@ -74,14 +74,21 @@ fn clamp<T: PartialOrd>(x: T, lo: T, hi: T) -> T {
     }
 }
 
+/// The range reduction: `x` clamped to `[lo, hi]`, `t = x·log₂e + S`, `r = (x − n·C1) − n·C2`
+/// with `n = t − S`. Returns `(t, r)`.
+#[inline(always)]
+fn reduce<T: Element>(x: T, lo: T, hi: T, log2e: T, shift: T, c1: T, c2: T) -> (T, T) {
+    let x = clamp(x, lo, hi);
+    let t = x * log2e + shift;
+    let n = t - shift;
+    (t, (x - n * c1) - n * c2)
+}
+
 /// `eˣ` in f32 (scalar reference of `simd128::exp_f32x4`).
 #[inline(always)]
 pub fn exp_f32(x: f32) -> f32 {
     use f32c::*;
-    let x = clamp(x, LO, HI);
-    let t = x * LOG2E + SHIFT;
-    let n = t - SHIFT;
-    let r = (x - n * C1) - n * C2;
+    let (t, r) = reduce(x, LO, HI, LOG2E, SHIFT, C1, C2);
     let z = r * r;
     let y = ((P[0] * r + P[1]) * z + (P[2] * r + P[3])) * z + (P[4] * r + P[5]);
     let y = (y * z + r) + 1.0;
@@ -92,10 +99,7 @@ pub fn exp_f32(x: f32) -> f32 {
 #[inline(always)]
 pub fn exp_f64(x: f64) -> f64 {
     use f64c::*;
-    let x = clamp(x, LO, HI);
-    let t = x * LOG2E + SHIFT;
-    let n = t - SHIFT;
-    let r = (x - n * C1) - n * C2;
+    let (t, r) = reduce(x, LO, HI, LOG2E, SHIFT, C1, C2);
     let z = r * r;
     let p = r * ((P[0] * z + P[1]) * z + P[2]);
     let q = ((Q[0] * z + Q[1]) * z + Q[2]) * z + Q[3];

@@ -1,0 +1,70 @@
+//! The f32 GEMM packing in SIMD128: whole vectors of four lanes moved at once (f64 packs with the
+//! scalar loops).
+
+use core::arch::wasm32::*;
+
+use super::memory::{load, store};
+
+/// GEMM packing of lines contiguous in depth (`Scalar::pack_lines`), four lines by four
+/// depths at a time: four loads, a 4 × 4 transposition in registers, four stores.
+///
+/// ```text
+///   line q0+0:  v0 = [s00 s01 s02 s03]        t0 = [s00 s10 s20 s30]  → out[(p0+0)·w + q0 ..]
+///   line q0+1:  v1 = [s10 s11 s12 s13]   ⇒    t1 = [s01 s11 s21 s31]  → out[(p0+1)·w + q0 ..]
+///   line q0+2:  v2 = [s20 s21 s22 s23]        t2 = [s02 s12 s22 s32]  → out[(p0+2)·w + q0 ..]
+///   line q0+3:  v3 = [s30 s31 s32 s33]        t3 = [s03 s13 s23 s33]  → out[(p0+3)·w + q0 ..]
+/// ```
+/// Lines and depths past the last whole block of four go through the scalar loop.
+pub fn pack_lines_f32(src: &[f32], base: usize, lane: usize, lanes: usize, kc: usize, w: usize, out: &mut [f32]) {
+    assert!(out.len() >= kc * w && lanes <= w);
+    let (q_body, p_body) = (lanes / 4 * 4, kc / 4 * 4);
+    for q0 in (0..q_body).step_by(4) {
+        let lines = [0, 1, 2, 3].map(|i| &src[base + (q0 + i) * lane..][..kc]);
+        for p0 in (0..p_body).step_by(4) {
+            // SAFETY: p0 + 4 ≤ p_body ≤ kc = the length of each line.
+            let [v0, v1, v2, v3] = lines.map(|l| unsafe { load(l, p0) });
+            let a = i32x4_shuffle::<0, 4, 1, 5>(v0, v1);
+            let b = i32x4_shuffle::<0, 4, 1, 5>(v2, v3);
+            let c = i32x4_shuffle::<2, 6, 3, 7>(v0, v1);
+            let d = i32x4_shuffle::<2, 6, 3, 7>(v2, v3);
+            // SAFETY: (p0 + 3)·w + q0 + 4 ≤ (p0 + 4)·w ≤ kc·w ≤ out.len(), as q0 + 4 ≤ lanes ≤ w (asserted).
+            unsafe {
+                store(out, p0 * w + q0, i32x4_shuffle::<0, 1, 4, 5>(a, b));
+                store(out, (p0 + 1) * w + q0, i32x4_shuffle::<2, 3, 6, 7>(a, b));
+                store(out, (p0 + 2) * w + q0, i32x4_shuffle::<0, 1, 4, 5>(c, d));
+                store(out, (p0 + 3) * w + q0, i32x4_shuffle::<2, 3, 6, 7>(c, d));
+            }
+        }
+        for p in p_body..kc {
+            for (i, l) in lines.iter().enumerate() {
+                out[p * w + q0 + i] = l[p];
+            }
+        }
+    }
+    for q in q_body..lanes {
+        let line = &src[base + q * lane..][..kc];
+        for (row, &v) in out.chunks_exact_mut(w).zip(line) {
+            row[q] = v;
+        }
+    }
+}
+
+/// GEMM packing of runs contiguous in lanes (`Scalar::pack_runs`): each run copied four lanes
+/// at a time with vector loads and stores (a short `copy_from_slice` becomes a `memory.copy`,
+/// which costs more than the copy on runs of 4 or 8).
+pub fn pack_runs_f32(src: &[f32], base: usize, depth: usize, lanes: usize, kc: usize, w: usize, out: &mut [f32]) {
+    assert!(out.len() >= kc * w && lanes <= w);
+    let body = lanes / 4 * 4;
+    for p in 0..kc {
+        let run = &src[base + p * depth..][..lanes];
+        let mut q = 0;
+        while q < body {
+            // SAFETY: q + 4 ≤ body ≤ lanes = run.len(); p·w + q + 4 ≤ p·w + w ≤ kc·w ≤ out.len() (asserted).
+            unsafe { store(out, p * w + q, load(run, q)) };
+            q += 4;
+        }
+        for q in body..lanes {
+            out[p * w + q] = run[q];
+        }
+    }
+}
