@@ -5,11 +5,15 @@
 //! - [`element`]: the number type (f32 or f64) every kernel is generic over;
 //! - [`kernels`]: GEMM, activations, losses, optimizers, and the backends (scalar, SIMD128) of
 //!   what differs per instruction set;
-//! - [`network`]: buffers, the fused training step, the epoch loop (memory layout documented there);
+//! - [`mlp`]: the multi-layer perceptron: buffers, the fused training step, the epoch loops (memory
+//!   layout documented there);
 //! - [`abi`]: the C-ABI entry points the TypeScript layer calls.
+//!
+//! The design, and the numerical agreement the engines keep with each other, are described in
+//! docs/ARCHITECTURE.md.
 
 pub mod abi;
 mod alloc;
 pub mod element;
 pub mod kernels;
-pub mod network;
+pub mod mlp;

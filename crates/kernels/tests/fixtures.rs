@@ -5,10 +5,10 @@
 //! mean loss of every step, mean gradient of step 1 and parameters after 1 and after 100 steps.
 //! Step s trains on rows (s·batch + i) mod rows, i = 0 … batch−1 (the fixture's `batch_rule`).
 //!
-//! Targets (DESIGN.md, "Numerical agreement"), relative error = max|a − b| / max(1, max|b|):
+//! Targets (docs/ARCHITECTURE.md, "Numerical agreement"), relative error = max|a − b| / max(1, max|b|):
 //! - f64: ≤ 1e-12 after one step (gradient, loss, parameters), ≤ 1e-9 after 100 steps;
 //! - f32 against the f64 reference: ≤ 1e-5 after one step (and ≤ 1e-4 after 100 steps, a loose
-//!   sanity bound that is not a DESIGN target).
+//!   sanity bound that is not one of those targets).
 //!
 //! `cargo test --test fixtures -- --nocapture` prints the measured errors.
 
@@ -19,14 +19,14 @@ use backprop_kernels::kernels::backend::Real;
 use backprop_kernels::kernels::activation::Activation;
 use backprop_kernels::kernels::loss::Loss;
 use backprop_kernels::kernels::optimizer::Optimizer;
-use backprop_kernels::network::Network;
+use backprop_kernels::mlp::Mlp;
 use json::Json;
 use std::path::{Path, PathBuf};
 
 const F64_ONE_STEP: f64 = 1e-12;
 const F64_ALL_STEPS: f64 = 1e-9;
 const F32_ONE_STEP: f64 = 1e-5;
-/// Not a DESIGN target (f32 drifts from f64 over many steps): a loose bound that catches an f32
+/// Not a target of docs/ARCHITECTURE.md (f32 drifts from f64 over many steps): a loose bound that catches an f32
 /// path going wrong after the first step (optimizer state, staging) without being fragile.
 const F32_ALL_STEPS_SANITY: f64 = 1e-4;
 
@@ -160,14 +160,14 @@ fn to_f64<T: Real>(v: &[T]) -> Vec<f64> {
 }
 
 /// Copies the minibatch of step `s` into the network's staging buffers; returns its row count.
-fn stage<T: Real>(net: &mut Network<T>, f: &Fixture, s: usize) -> usize {
+fn stage<T: Real>(mlp: &mut Mlp<T>, f: &Fixture, s: usize) -> usize {
     let (n0, nl) = (f.sizes[0], *f.sizes.last().unwrap());
     for i in 0..f.batch {
         let r = (s * f.batch + i) % f.rows;
-        for (dst, &src) in net.input_mut()[i * n0..][..n0].iter_mut().zip(&f.x[r * n0..][..n0]) {
+        for (dst, &src) in mlp.input_mut()[i * n0..][..n0].iter_mut().zip(&f.x[r * n0..][..n0]) {
             *dst = T::from_f64(src);
         }
-        for (dst, &src) in net.target_mut()[i * nl..][..nl].iter_mut().zip(&f.y[r * nl..][..nl]) {
+        for (dst, &src) in mlp.target_mut()[i * nl..][..nl].iter_mut().zip(&f.y[r * nl..][..nl]) {
             *dst = T::from_f64(src);
         }
     }
@@ -175,28 +175,28 @@ fn stage<T: Real>(net: &mut Network<T>, f: &Fixture, s: usize) -> usize {
 }
 
 fn replay<T: Real>(f: &Fixture) -> Measured {
-    let mut net = Network::<T>::try_new(&f.sizes, &f.acts, f.input_activated, f.loss, f.batch)
+    let mut mlp = Mlp::<T>::try_new(&f.sizes, &f.acts, f.input_activated, f.loss, f.batch)
         .unwrap_or_else(|e| panic!("{}: try_new failed: {e:?}", f.name));
-    assert_eq!(net.params().len(), f.initial.len(), "{}: parameter count", f.name);
-    for (p, &v) in net.params_mut().iter_mut().zip(&f.initial) {
+    assert_eq!(mlp.params().len(), f.initial.len(), "{}: parameter count", f.name);
+    for (p, &v) in mlp.params_mut().iter_mut().zip(&f.initial) {
         *p = T::from_f64(v);
     }
-    net.set_optimizer(f.opt, f.lr, f.lr_b).unwrap();
+    mlp.set_optimizer(f.opt, f.lr, f.lr_b).unwrap();
 
     // The mean gradient of step 1's minibatch, without an update.
-    let rows = stage(&mut net, f, 0);
-    let loss = net.gradients_staged(rows) / rows as f64;
-    let gradient1 = rel_error(&to_f64(net.grads()), &f.gradient1);
+    let rows = stage(&mut mlp, f, 0);
+    let loss = mlp.gradients_staged(rows) / rows as f64;
+    let gradient1 = rel_error(&to_f64(mlp.grads()), &f.gradient1);
     let loss1 = rel_error(&[loss], &f.losses[..1]);
-    assert_eq!(to_f64(net.params()), f.initial.iter().map(|&v| T::from_f64(v).to_f64()).collect::<Vec<_>>());
+    assert_eq!(to_f64(mlp.params()), f.initial.iter().map(|&v| T::from_f64(v).to_f64()).collect::<Vec<_>>());
 
     let mut losses = Vec::with_capacity(f.steps);
     let mut params1 = f64::NAN;
     for s in 0..f.steps {
-        let rows = stage(&mut net, f, s);
-        losses.push(net.train_staged(rows) / rows as f64);
+        let rows = stage(&mut mlp, f, s);
+        losses.push(mlp.train_staged(rows) / rows as f64);
         if s == 0 {
-            params1 = rel_error(&to_f64(net.params()), &f.params1);
+            params1 = rel_error(&to_f64(mlp.params()), &f.params1);
         }
     }
     Measured {
@@ -204,7 +204,7 @@ fn replay<T: Real>(f: &Fixture) -> Measured {
         loss1,
         params1,
         losses: rel_error(&losses, &f.losses),
-        params_last: rel_error(&to_f64(net.params()), &f.params_last),
+        params_last: rel_error(&to_f64(mlp.params()), &f.params_last),
     }
 }
 

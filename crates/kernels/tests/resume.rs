@@ -7,7 +7,7 @@ use backprop_kernels::kernels::backend::Real;
 use backprop_kernels::kernels::activation::Activation;
 use backprop_kernels::kernels::loss::Loss;
 use backprop_kernels::kernels::optimizer::Optimizer;
-use backprop_kernels::network::Network;
+use backprop_kernels::mlp::Mlp;
 
 const SIZES: [usize; 4] = [3, 9, 5, 2];
 const ROWS: usize = 7;
@@ -37,13 +37,13 @@ fn permutation(epochs: usize) -> Vec<u32> {
 
 /// A fresh network with the same starting parameters each time (`input_activated` gives the input
 /// layer a tanh and a bias, which takes batch 1 off the per-sample path).
-fn fresh<T: Real>(opt: Optimizer, input_activated: bool) -> Network<T> {
+fn fresh<T: Real>(opt: Optimizer, input_activated: bool) -> Mlp<T> {
     let (s, t) = (Activation::Sigmoid, Activation::Tanh);
-    let mut net = Network::<T>::try_new(&SIZES, &[t, t, s, s], input_activated, Loss::Mse, 4).unwrap();
-    let init = values::<T>(net.params().len(), 11);
-    net.params_mut().copy_from_slice(&init);
-    net.set_optimizer(opt, 0.3, 0.2).unwrap();
-    net
+    let mut mlp = Mlp::<T>::try_new(&SIZES, &[t, t, s, s], input_activated, Loss::Mse, 4).unwrap();
+    let init = values::<T>(mlp.params().len(), 11);
+    mlp.params_mut().copy_from_slice(&init);
+    mlp.set_optimizer(opt, 0.3, 0.2).unwrap();
+    mlp
 }
 
 fn bits<T: Real>(v: &[T]) -> Vec<u64> {
@@ -51,17 +51,17 @@ fn bits<T: Real>(v: &[T]) -> Vec<u64> {
 }
 
 /// Trains `epochs` epochs of the permutation starting at epoch `from`; returns the epoch losses.
-fn train<T: Real>(net: &mut Network<T>, batch: usize, from: usize, epochs: usize) -> Vec<f64> {
+fn train<T: Real>(mlp: &mut Mlp<T>, batch: usize, from: usize, epochs: usize) -> Vec<f64> {
     let (x, y) = (values::<T>(ROWS * SIZES[0], 1), values::<T>(ROWS * SIZES[3], 2));
     let y: Vec<T> = y.iter().map(|&v| T::from_f64(v.to_f64().abs())).collect(); // sigmoid's range
     let perm = &permutation(from + epochs)[from * ROWS..];
     let mut losses = vec![f64::NAN; epochs];
-    net.fit(&x, &y, ROWS, perm, epochs, batch, &mut losses).unwrap();
+    mlp.fit(&x, &y, ROWS, perm, epochs, batch, &mut losses).unwrap();
     losses
 }
 
 /// Copies the whole training state (or only the parameters) of `from` into `to`.
-fn copy_state<T: Real>(from: &Network<T>, to: &mut Network<T>, params_only: bool) {
+fn copy_state<T: Real>(from: &Mlp<T>, to: &mut Mlp<T>, params_only: bool) {
     to.params_mut().copy_from_slice(from.params());
     if params_only {
         return;
@@ -116,20 +116,20 @@ fn resumes_bit_for_bit() {
 #[test]
 fn moment_buffers_follow_the_optimizer() {
     for opt in OPTIMIZERS {
-        let mut net = fresh::<f64>(opt, false);
-        let len = net.params().len();
+        let mut mlp = fresh::<f64>(opt, false);
+        let len = mlp.params().len();
         for which in 0..3 {
             let kept = which < opt.moment_count();
-            assert_eq!(net.moments(which).map(<[f64]>::len), kept.then_some(len), "{opt:?} buffer {which}");
-            assert_eq!(net.moments_mut(which).is_some(), kept, "{opt:?} buffer {which}");
+            assert_eq!(mlp.moments(which).map(<[f64]>::len), kept.then_some(len), "{opt:?} buffer {which}");
+            assert_eq!(mlp.moments_mut(which).is_some(), kept, "{opt:?} buffer {which}");
         }
     }
     // Adam counts its steps; a change of kind clears them with the moments.
-    let mut net = fresh::<f64>(OPTIMIZERS[2], false);
-    train(&mut net, 3, 0, 2);
-    assert_eq!(net.steps(), 2 * ROWS.div_ceil(3) as u64);
-    assert!(net.moments(1).unwrap().iter().any(|&v| v != 0.0));
-    net.set_optimizer(OPTIMIZERS[1], 0.1, 0.1).unwrap();
-    assert_eq!(net.steps(), 0);
-    assert!(net.moments(0).unwrap().iter().all(|&v| v == 0.0));
+    let mut mlp = fresh::<f64>(OPTIMIZERS[2], false);
+    train(&mut mlp, 3, 0, 2);
+    assert_eq!(mlp.steps(), 2 * ROWS.div_ceil(3) as u64);
+    assert!(mlp.moments(1).unwrap().iter().any(|&v| v != 0.0));
+    mlp.set_optimizer(OPTIMIZERS[1], 0.1, 0.1).unwrap();
+    assert_eq!(mlp.steps(), 0);
+    assert!(mlp.moments(0).unwrap().iter().all(|&v| v == 0.0));
 }

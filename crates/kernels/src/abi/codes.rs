@@ -1,0 +1,43 @@
+//! The codes of the ABI: status codes, its version, and the status of each core error.
+
+use crate::mlp::Error;
+
+// Status codes. Must match STATUS in ts/wasm/exports.ts.
+pub const STATUS_OK: i32 = 0;
+pub const STATUS_INVALID_HANDLE: i32 = -1;
+pub const STATUS_INVALID_ARGUMENT: i32 = -2;
+pub const STATUS_TOO_LARGE: i32 = -3;
+pub const STATUS_OUT_OF_MEMORY: i32 = -4;
+pub const STATUS_BATCH_TOO_LARGE: i32 = -5;
+pub const STATUS_INDEX_OUT_OF_RANGE: i32 = -6;
+pub const STATUS_INVALID_BUFFER: i32 = -7;
+
+/// Every status code with its name in ts/wasm/exports.ts (`STATUS`).
+pub const STATUSES: [(&str, i32); 8] = [
+    ("OK", STATUS_OK),
+    ("INVALID_HANDLE", STATUS_INVALID_HANDLE),
+    ("INVALID_ARGUMENT", STATUS_INVALID_ARGUMENT),
+    ("TOO_LARGE", STATUS_TOO_LARGE),
+    ("OUT_OF_MEMORY", STATUS_OUT_OF_MEMORY),
+    ("BATCH_TOO_LARGE", STATUS_BATCH_TOO_LARGE),
+    ("INDEX_OUT_OF_RANGE", STATUS_INDEX_OUT_OF_RANGE),
+    ("INVALID_BUFFER", STATUS_INVALID_BUFFER),
+];
+
+/// Version of this ABI; the loader refuses an artefact with another.
+pub const ABI_VERSION: u32 = 2;
+
+pub(super) fn status(e: Error) -> i32 {
+    match e {
+        Error::InvalidArgument => STATUS_INVALID_ARGUMENT,
+        Error::TooLarge => STATUS_TOO_LARGE,
+        Error::OutOfMemory => STATUS_OUT_OF_MEMORY,
+        Error::BatchTooLarge => STATUS_BATCH_TOO_LARGE,
+        Error::IndexOutOfRange => STATUS_INDEX_OUT_OF_RANGE,
+    }
+}
+
+/// A status from a result whose error is a status.
+pub(super) fn code(r: Result<i32, i32>) -> i32 {
+    r.unwrap_or_else(|e| e)
+}

@@ -1,0 +1,31 @@
+//! The C-ABI surface: the only `#[no_mangle] extern "C"` entry points, and the only place where
+//! raw pointers become slices. Declared for TypeScript in ts/wasm/exports.ts (keep them in step).
+//!
+//! - Multi-layer perceptrons live in a table and are named by handles (`> 0`): a stale or
+//!   made-up handle is an error code, never a wild pointer. Each handle has its own result slots
+//!   (`bp_results`). The table: [`handles`]; the entry points on one MLP: [`state`] (creation,
+//!   buffers, optimizer state) and [`train`] (training, prediction, evaluation).
+//! - Data crosses in buffers from `bp_alloc`; every pointer an entry point receives is checked
+//!   against the live buffers and their lengths before it is read ([`buffers`]).
+//! - Every fallible entry point returns a status (`0` ok, `< 0` one of `STATUS_*`); none panics
+//!   on user input.
+//! - The training state is open: parameters (`bp_params`), the optimizer's moments
+//!   (`bp_moments`) and the step count (`bp_steps`, `bp_set_steps`), so training can stop and
+//!   resume exactly.
+//! - `bp_describe` gives every code and limit as JSON ([`describe`]), for the TypeScript mirrors'
+//!   test; the kernels themselves are reachable for tests and benchmarks ([`kernels`]).
+
+pub mod buffers;
+pub mod codes;
+pub mod describe;
+pub mod handles;
+pub mod kernels;
+pub mod state;
+pub mod train;
+
+pub use buffers::{bp_alloc, bp_free, bp_live_allocations, bp_live_bytes};
+pub use codes::*;
+pub use describe::{bp_abi_version, bp_describe, bp_describe_len};
+pub use kernels::{bp_gemm, bp_peak_f32};
+pub use state::*;
+pub use train::{bp_evaluate, bp_fit, bp_forward, bp_gradients, bp_predict, bp_train};

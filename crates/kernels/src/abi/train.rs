@@ -1,0 +1,106 @@
+//! Entry points that train, predict and evaluate: on the rows staged in an MLP's own buffers, or
+//! on whole data sets in buffers from `bp_alloc` (read where they lie).
+
+use super::buffers::{distinct, Buffers};
+use super::handles::{with_entry, with_mlp, AnyMlp};
+use super::codes::{code, status, STATUS_BATCH_TOO_LARGE, STATUS_INVALID_ARGUMENT, STATUS_OK, STATUS_TOO_LARGE};
+
+fn staged_rows(handle: i32, rows: usize, f: impl Fn(&mut AnyMlp, usize) -> f64) -> i32 {
+    code(with_entry(handle, |e| {
+        let cap = with_mlp!(&e.mlp, n, T => n.capacity());
+        if rows == 0 {
+            return STATUS_INVALID_ARGUMENT;
+        }
+        if rows > cap {
+            return STATUS_BATCH_TOO_LARGE;
+        }
+        e.results[0] = f(&mut e.mlp, rows) / rows as f64;
+        STATUS_OK
+    }))
+}
+
+/// One training step on the `rows` rows staged in the input and target buffers; the mean loss
+/// before the update goes to result slot 0.
+#[no_mangle]
+pub extern "C" fn bp_train(handle: i32, rows: usize) -> i32 {
+    staged_rows(handle, rows, |mlp, r| with_mlp!(mlp, n, T => n.train_staged(r)))
+}
+
+/// The averaged gradients of the staged rows into the grads array, without an update; the mean
+/// loss goes to result slot 0.
+#[no_mangle]
+pub extern "C" fn bp_gradients(handle: i32, rows: usize) -> i32 {
+    staged_rows(handle, rows, |mlp, r| with_mlp!(mlp, n, T => n.gradients_staged(r)))
+}
+
+/// The forward pass on the staged rows; outputs at `bp_output`.
+#[no_mangle]
+pub extern "C" fn bp_forward(handle: i32, rows: usize) -> i32 {
+    staged_rows(handle, rows, |mlp, r| with_mlp!(mlp, n, T => { n.forward(r); 0.0 }))
+}
+
+/// Trains `epochs` epochs in one call. `x` (rows × n_0) and `y` (rows × n_L) hold the data in the
+/// network's precision, `perm` (u32, epochs × rows) the order of each epoch, `losses` (f64,
+/// epochs) receives each epoch's mean loss.
+#[no_mangle]
+pub extern "C" fn bp_fit(
+    handle: i32,
+    x: usize,
+    y: usize,
+    rows: usize,
+    perm: usize,
+    epochs: usize,
+    batch: usize,
+    losses: usize,
+) -> i32 {
+    code(with_entry(handle, |e| {
+        with_mlp!(&mut e.mlp, n, T => (|| {
+            distinct(losses, &[x, y, perm])?;
+            let bufs = Buffers::lock();
+            let perm_len = epochs.checked_mul(rows).ok_or(STATUS_INVALID_ARGUMENT)?;
+            let xs = bufs.get::<T>(x, rows.checked_mul(n.input_size()).ok_or(STATUS_TOO_LARGE)?)?;
+            let ys = bufs.get::<T>(y, rows.checked_mul(n.output_size()).ok_or(STATUS_TOO_LARGE)?)?;
+            let p = bufs.get::<u32>(perm, perm_len)?;
+            let l = bufs.get_mut::<f64>(losses, epochs)?;
+            n.fit(xs, ys, rows, p, epochs, batch, l).map_err(status)?;
+            Ok(STATUS_OK)
+        })().unwrap_or_else(|s| s))
+    }))
+}
+
+/// Outputs for `rows` rows of `x` into `out` (rows × n_L).
+#[no_mangle]
+pub extern "C" fn bp_predict(handle: i32, x: usize, rows: usize, out: usize) -> i32 {
+    code(with_entry(handle, |e| {
+        with_mlp!(&mut e.mlp, n, T => (|| {
+            distinct(out, &[x])?;
+            let bufs = Buffers::lock();
+            let xs = bufs.get::<T>(x, rows.checked_mul(n.input_size()).ok_or(STATUS_TOO_LARGE)?)?;
+            let o = bufs.get_mut::<T>(out, rows.checked_mul(n.output_size()).ok_or(STATUS_TOO_LARGE)?)?;
+            n.predict(xs, rows, o).map_err(status)?;
+            Ok(STATUS_OK)
+        })().unwrap_or_else(|s| s))
+    }))
+}
+
+/// Mean loss (slot 0) and correct rows (slot 1) over `rows` rows of `x` and `y`.
+#[no_mangle]
+pub extern "C" fn bp_evaluate(handle: i32, x: usize, y: usize, rows: usize) -> i32 {
+    code(with_entry(handle, |e| {
+        let r = with_mlp!(&mut e.mlp, n, T => (|| {
+            let bufs = Buffers::lock();
+            let xs = bufs.get::<T>(x, rows.checked_mul(n.input_size()).ok_or(STATUS_TOO_LARGE)?)?;
+            let ys = bufs.get::<T>(y, rows.checked_mul(n.output_size()).ok_or(STATUS_TOO_LARGE)?)?;
+            n.evaluate(xs, ys, rows).map_err(status)
+        })());
+        match r {
+            Ok((loss, correct)) => {
+                e.results[0] = loss;
+                e.results[1] = correct as f64;
+                STATUS_OK
+            }
+            Err(s) => s,
+        }
+    }))
+}
+

@@ -1,0 +1,196 @@
+//! The epoch loops: `fit` (minibatches, or the per-sample SGD loop `fit_samples_sgd`), `predict`
+//! and `evaluate`, over data read where it lies.
+
+use super::{Error, Mlp};
+use crate::kernels::activation::{activate_one, apply, mul_derivative, times_derivative, Activation};
+use crate::kernels::backend::scalar::dot_short;
+use crate::kernels::backend::{Backend, Real};
+use crate::kernels::loss::{correct_count, loss_sum, output_delta, Loss};
+use crate::kernels::optimizer::Optimizer;
+
+impl<T: Real> Mlp<T> {
+    /// Copies rows `idx` of `x` (… × n_0) and `y` (… × n_L) into the staging buffers.
+    fn stage_rows(&mut self, x: &[T], y: Option<&[T]>, idx: impl Iterator<Item = usize>) -> usize {
+        let (n0, nl) = (self.input_size(), self.output_size());
+        let mut rows = 0;
+        for (r, i) in idx.enumerate() {
+            self.input_mut()[r * n0..][..n0].copy_from_slice(&x[i * n0..][..n0]);
+            if let Some(y) = y {
+                self.y[r * nl..][..nl].copy_from_slice(&y[i * nl..][..nl]);
+            }
+            rows += 1;
+        }
+        rows
+    }
+
+    /// Trains `epochs` epochs without returning: epoch `e` visits the rows in the order
+    /// `perm[e·rows .. (e+1)·rows]` in minibatches of `batch` (the last one may be shorter), and
+    /// `losses[e]` receives the mean per-sample loss of that epoch (each before its update).
+    pub fn fit(
+        &mut self,
+        x: &[T],
+        y: &[T],
+        rows: usize,
+        perm: &[u32],
+        epochs: usize,
+        batch: usize,
+        losses: &mut [f64],
+    ) -> Result<(), Error> {
+        let (n0, nl) = (self.input_size(), self.output_size());
+        if rows == 0 || batch == 0 || x.len() < rows * n0 || y.len() < rows * nl {
+            return Err(Error::InvalidArgument);
+        }
+        if perm.len() != epochs * rows || losses.len() < epochs {
+            return Err(Error::InvalidArgument);
+        }
+        if batch > self.capacity {
+            return Err(Error::BatchTooLarge);
+        }
+        if perm.iter().any(|&i| i as usize >= rows) {
+            return Err(Error::IndexOutOfRange);
+        }
+        let per_sample = batch == 1 && self.opt == Optimizer::Sgd && !self.input_activated;
+        for (e, order) in perm.chunks_exact(rows).enumerate() {
+            if per_sample {
+                losses[e] = self.fit_samples_sgd(x, y, order) / rows as f64;
+                continue;
+            }
+            let mut total = 0.0;
+            for chunk in order.chunks(batch) {
+                let n = self.stage_rows(x, Some(y), chunk.iter().map(|&i| i as usize));
+                total += self.train_staged(n);
+            }
+            losses[e] = total / rows as f64;
+        }
+        Ok(())
+    }
+
+    /// The paper's per-sample training (batch size 1, SGD, identity input layer) over the rows
+    /// `order` of `x` and `y`, the rows read where they are: for each row the forward pass, every
+    /// δ, then `W_l ← W_l − η·δ_{l+1} a_lᵀ`, `b_l ← b_l − η_b·δ_{l+1}`. The same arithmetic as
+    /// `train_staged(1)`, operation for operation, but layers narrower than a SIMD chunk are done
+    /// one neuron at a time in place: on small networks the set-up of the vector kernels and the
+    /// staging cost more than the arithmetic. Returns the sum of the per-sample losses.
+    fn fit_samples_sgd(&mut self, x: &[T], y: &[T], order: &[u32]) -> f64 {
+        const NARROW: usize = 8;
+        let depth = self.depth();
+        let (n0, nl) = (self.sizes[0], self.sizes[depth]);
+        let (lr, lr_b) = (T::from_f64(self.lr), T::from_f64(self.lr_b));
+        let Mlp { sizes, acts, loss, params, z, a, d, w_off, b_off, .. } = self;
+        let mut total = 0.0;
+        for &row in order {
+            let row = row as usize;
+            let x_row = &x[row * n0..][..n0];
+            // Forward: z = W·a + b, a = f(z); layer 0's activations are the row itself.
+            for l in 0..depth {
+                let (n_in, n_out, act) = (sizes[l], sizes[l + 1], acts[l + 1]);
+                let (a_lo, a_hi) = a.split_at_mut(l + 1);
+                let a_in = if l == 0 { x_row } else { &a_lo[l][..n_in] };
+                let a_out = &mut a_hi[0][..n_out];
+                let w = &params[w_off[l]..][..n_out * n_in];
+                let b = &params[b_off[l]..][..n_out];
+                let z_out = &mut z[l + 1][..n_out];
+                let each = n_out < NARROW && act != Activation::Softmax;
+                for (((zo, ao), &bo), wr) in z_out.iter_mut().zip(a_out.iter_mut()).zip(b).zip(w.chunks_exact(n_in)) {
+                    *zo = bo + if n_in < T::Kernels::NR { dot_short(wr, a_in) } else { T::Kernels::dot(wr, a_in) };
+                    if each {
+                        *ao = activate_one(act, *zo);
+                    }
+                }
+                if !each {
+                    apply(act, z_out, a_out, n_out);
+                }
+            }
+            // Output δ and loss: ½Σ(a−y)² with δ = (a − y)·f′(z), or cross-entropy.
+            let y_row = &y[row * nl..][..nl];
+            let (z_l, a_l, d_l) = (&z[depth][..nl], &a[depth][..nl], &mut d[depth][..nl]);
+            if *loss == Loss::Mse && nl < NARROW {
+                let act = acts[depth];
+                let mut row_loss = 0.0; // summed per row first, as `loss_sum` does
+                for (((dk, &zk), &ak), &yk) in d_l.iter_mut().zip(z_l).zip(a_l).zip(y_row) {
+                    let e = ak - yk;
+                    let e64 = e.to_f64();
+                    row_loss += 0.5 * e64 * e64;
+                    *dk = times_derivative(act, zk, ak, e);
+                }
+                total += row_loss;
+            } else {
+                total += output_delta(*loss, acts[depth], z_l, a_l, y_row, d_l, nl);
+            }
+            // Hidden δ_j = f′(z_j)·Σ_k w_kj δ_k, from the weights of the forward pass.
+            for l in (1..depth).rev() {
+                let (n, n_next, act) = (sizes[l], sizes[l + 1], acts[l]);
+                let w = &params[w_off[l]..][..n_next * n];
+                let (d_lo, d_hi) = d.split_at_mut(l + 1);
+                let (d_here, d_next) = (&mut d_lo[l][..n], &d_hi[0][..n_next]);
+                if n < NARROW {
+                    for (j, dj) in d_here.iter_mut().enumerate() {
+                        let mut s = T::ZERO;
+                        for (k, &dk) in d_next.iter().enumerate() {
+                            s += dk * w[k * n + j];
+                        }
+                        *dj = times_derivative(act, z[l][j], a[l][j], s);
+                    }
+                } else {
+                    d_here.fill(T::ZERO);
+                    for (&dk, wr) in d_next.iter().zip(w.chunks_exact(n)) {
+                        T::Kernels::axpy(dk, wr, d_here);
+                    }
+                    mul_derivative(act, &z[l][..n], &a[l][..n], d_here);
+                }
+            }
+            // The update.
+            for l in 0..depth {
+                let (n_in, n_out) = (sizes[l], sizes[l + 1]);
+                let a_in = if l == 0 { x_row } else { &a[l][..n_in] };
+                let d_next = &d[l + 1][..n_out];
+                debug_assert_eq!(b_off[l], w_off[l] + n_out * n_in, "b_l follows W_l");
+                let (w, b) = params[w_off[l]..][..n_out * n_in + n_out].split_at_mut(n_out * n_in);
+                for (wr, &dk) in w.chunks_exact_mut(n_in).zip(d_next) {
+                    let alpha = -(lr * dk);
+                    if n_in < NARROW {
+                        wr.iter_mut().zip(a_in).for_each(|(w, &a)| *w += alpha * a);
+                    } else {
+                        T::Kernels::axpy(alpha, a_in, wr);
+                    }
+                }
+                b.iter_mut().zip(d_next).for_each(|(b, &dk)| *b -= lr_b * dk);
+            }
+        }
+        self.steps += order.len() as u64;
+        total
+    }
+
+    /// Outputs for `rows` rows of `x` into `out` (rows × n_L), `capacity` rows at a time.
+    pub fn predict(&mut self, x: &[T], rows: usize, out: &mut [T]) -> Result<(), Error> {
+        let (n0, nl) = (self.input_size(), self.output_size());
+        if x.len() < rows * n0 || out.len() < rows * nl {
+            return Err(Error::InvalidArgument);
+        }
+        for start in (0..rows).step_by(self.capacity) {
+            let n = self.stage_rows(x, None, start..rows.min(start + self.capacity));
+            self.forward(n);
+            out[start * nl..][..n * nl].copy_from_slice(&self.a[self.depth()][..n * nl]);
+        }
+        Ok(())
+    }
+
+    /// Mean per-sample loss and the number of rightly classified rows over `rows` rows.
+    pub fn evaluate(&mut self, x: &[T], y: &[T], rows: usize) -> Result<(f64, usize), Error> {
+        let (n0, nl) = (self.input_size(), self.output_size());
+        if rows == 0 || x.len() < rows * n0 || y.len() < rows * nl {
+            return Err(Error::InvalidArgument);
+        }
+        let last = self.depth();
+        let (mut total, mut correct) = (0.0, 0);
+        for start in (0..rows).step_by(self.capacity) {
+            let n = self.stage_rows(x, Some(y), start..rows.min(start + self.capacity));
+            self.forward(n);
+            let span = n * nl;
+            let (z, a, t) = (&self.z[last][..span], &self.a[last][..span], &self.y[..span]);
+            total += loss_sum(self.loss, z, a, t, nl);
+            correct += correct_count(a, t, nl);
+        }
+        Ok((total / rows as f64, correct))
+    }
+}

@@ -1,0 +1,293 @@
+//! [`Mlp`], a multi-layer perceptron: its parameters, buffers and optimizer state (this file), the
+//! fused training step (`step.rs`: forward pass, deltas, gradients, updates; paper section 3) and
+//! the epoch loops (`epochs.rs`: `fit`, the per-sample SGD loop, `predict`, `evaluate`).
+//!
+//! Memory layout, all row-major:
+//!
+//! ```text
+//!   params  = [ W_0 | b_0 | W_1 | b_1 | … | W_{L−1} | b_{L−1} | b_in ]
+//!             W_l is n_{l+1} × n_l (row = destination neuron, column = source neuron: the
+//!             paper's w_jk is W[k][j]); b_l has n_{l+1} and follows W_l directly (the per-sample
+//!             loop takes both as one slice); b_in (n_0) only with an activated input
+//!   grads: the same layout as params; the optimizer's moments too (opt_m: momentum's velocity or
+//!   Adam's m; opt_v: Adam's v), allocated only for an optimizer that keeps them
+//!   z[l], a[l], d[l]: capacity × n_l, one row per sample of the minibatch
+//! ```
+//!
+//! One training step over a minibatch of `r` rows (Eq. 1, 5, 26, 29, 57):
+//!
+//! ```text
+//!   a_0 = X                           (or z_0 = X + b_in, a_0 = f_0(z_0) with an activated input)
+//!   Z_{l+1} = A_l·W_lᵀ + b_l,  A_{l+1} = f_{l+1}(Z_{l+1})                 l = 0 … L−1
+//!   Δ_L = f′(Z_L) ⊙ (A_L − Y)          (softmax with cross-entropy: Δ_L = A_L − Y)
+//!   Δ_l = (Δ_{l+1}·W_l) ⊙ f′(Z_l)                                         l = L−1 … 1 (… 0)
+//!   ∇W_l = (1/r)·Δ_{l+1}ᵀ·A_l,  ∇b_l = (1/r)·Σ_rows Δ_{l+1}
+//!   then the optimizer, with every Δ computed from the weights of the forward pass.
+//! ```
+//!
+//! Every buffer is allocated when the network is created (or its capacity raised); training,
+//! prediction and evaluation allocate nothing.
+
+use crate::kernels::activation::Activation;
+use crate::kernels::backend::Real;
+use crate::kernels::gemm::{try_zeroed, Workspace};
+use crate::kernels::loss::Loss;
+use crate::kernels::optimizer::Optimizer;
+
+mod epochs;
+mod step;
+
+/// Largest number of neurons in one layer.
+pub const MAX_LAYER_SIZE: usize = 1 << 16;
+/// Largest number of layers (input and output included).
+pub const MAX_LAYERS: usize = 64;
+/// Largest minibatch (rows per step) a network can hold.
+pub const MAX_CAPACITY: usize = 1 << 16;
+/// Largest number of elements in any one buffer (parameters, or one layer's rows).
+pub const MAX_ELEMENTS: usize = 1 << 28;
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Error {
+    /// A size, code or combination that the contract does not allow.
+    InvalidArgument,
+    /// Within the contract, but beyond a documented limit.
+    TooLarge,
+    /// The allocator could not provide the memory.
+    OutOfMemory,
+    /// More rows than the network's capacity.
+    BatchTooLarge,
+    /// A row index in a permutation is not below the number of rows.
+    IndexOutOfRange,
+}
+
+impl From<()> for Error {
+    fn from(_: ()) -> Self {
+        Error::OutOfMemory
+    }
+}
+
+pub struct Mlp<T: Real> {
+    sizes: Vec<usize>,
+    /// `acts[l]` is f_l; `acts[0]` is used only with an activated input layer.
+    acts: Vec<Activation>,
+    input_activated: bool,
+    loss: Loss,
+    capacity: usize,
+    params: Vec<T>,
+    grads: Vec<T>,
+    opt_m: Vec<T>,
+    opt_v: Vec<T>,
+    w_off: Vec<usize>,
+    b_off: Vec<usize>,
+    bin_off: usize,
+    z: Vec<Vec<T>>,
+    a: Vec<Vec<T>>,
+    d: Vec<Vec<T>>,
+    y: Vec<T>,
+    ws: Workspace<T>,
+    opt: Optimizer,
+    lr: f64,
+    lr_b: f64,
+    /// Updates made so far (Adam's t).
+    steps: u64,
+}
+
+impl<T: Real> Mlp<T> {
+    /// A network with all parameters zero (the caller sets them: initialisation lives in TS so
+    /// every engine starts from the same numbers).
+    pub fn try_new(
+        sizes: &[usize],
+        acts: &[Activation],
+        input_activated: bool,
+        loss: Loss,
+        capacity: usize,
+    ) -> Result<Self, Error> {
+        let layers = sizes.len();
+        if layers < 2 || acts.len() != layers || capacity == 0 {
+            return Err(Error::InvalidArgument);
+        }
+        if layers > MAX_LAYERS || capacity > MAX_CAPACITY {
+            return Err(Error::TooLarge);
+        }
+        if sizes.iter().any(|&n| n == 0) {
+            return Err(Error::InvalidArgument);
+        }
+        if sizes.iter().any(|&n| n > MAX_LAYER_SIZE) {
+            return Err(Error::TooLarge);
+        }
+        let out = acts[layers - 1];
+        // Softmax only on the output and only with cross-entropy, which needs it.
+        if acts[..layers - 1].contains(&Activation::Softmax)
+            || (out == Activation::Softmax) != (loss == Loss::CrossEntropy)
+        {
+            return Err(Error::InvalidArgument);
+        }
+        let (mut w_off, mut b_off, mut len) = (Vec::new(), Vec::new(), 0usize);
+        for l in 0..layers - 1 {
+            // Checked: usize is 32 bits on wasm32, where 65536 × 65536 would wrap to 0.
+            let weights = sizes[l + 1].checked_mul(sizes[l]).ok_or(Error::TooLarge)?;
+            w_off.push(len);
+            len = len.checked_add(weights).ok_or(Error::TooLarge)?;
+            b_off.push(len);
+            // The biases follow the weights directly (the per-sample loop relies on it).
+            assert_eq!(b_off[l], w_off[l] + weights);
+            len += sizes[l + 1];
+            if len > MAX_ELEMENTS {
+                return Err(Error::TooLarge);
+            }
+        }
+        let bin_off = len;
+        if input_activated {
+            len += sizes[0];
+        }
+        let max_n = *sizes.iter().max().unwrap();
+        let mut mlp = Mlp {
+            sizes: sizes.to_vec(),
+            acts: acts.to_vec(),
+            input_activated,
+            loss,
+            capacity: 0,
+            params: try_zeroed(len)?,
+            grads: try_zeroed(len)?,
+            opt_m: Vec::new(),
+            opt_v: Vec::new(),
+            w_off,
+            b_off,
+            bin_off,
+            z: Vec::new(),
+            a: Vec::new(),
+            d: Vec::new(),
+            y: Vec::new(),
+            ws: Workspace::try_new(max_n)?,
+            opt: Optimizer::Sgd,
+            lr: 0.0,
+            lr_b: 0.0,
+            steps: 0,
+        };
+        mlp.reserve(capacity)?;
+        Ok(mlp)
+    }
+
+    /// Makes room for minibatches of `capacity` rows (reallocates the per-row buffers; never
+    /// shrinks). Pointers into z, a, d and the staging buffers change.
+    pub fn reserve(&mut self, capacity: usize) -> Result<(), Error> {
+        if capacity == 0 {
+            return Err(Error::InvalidArgument);
+        }
+        if capacity > MAX_CAPACITY {
+            return Err(Error::TooLarge);
+        }
+        if capacity <= self.capacity {
+            return Ok(());
+        }
+        if self.sizes.iter().any(|&n| n.checked_mul(capacity).is_none_or(|e| e > MAX_ELEMENTS)) {
+            return Err(Error::TooLarge);
+        }
+        let alloc = |n: usize| try_zeroed::<T>(n * capacity);
+        let z = self.sizes.iter().map(|&n| alloc(n)).collect::<Result<Vec<_>, _>>()?;
+        let a = self.sizes.iter().map(|&n| alloc(n)).collect::<Result<Vec<_>, _>>()?;
+        let d = self.sizes.iter().map(|&n| alloc(n)).collect::<Result<Vec<_>, _>>()?;
+        let y = alloc(self.output_size())?;
+        (self.z, self.a, self.d, self.y) = (z, a, d, y);
+        self.capacity = capacity;
+        Ok(())
+    }
+
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+    pub fn input_size(&self) -> usize {
+        self.sizes[0]
+    }
+    pub fn output_size(&self) -> usize {
+        *self.sizes.last().unwrap()
+    }
+    fn depth(&self) -> usize {
+        self.sizes.len() - 1
+    }
+
+    pub fn params(&self) -> &[T] {
+        &self.params
+    }
+    pub fn params_mut(&mut self) -> &mut [T] {
+        &mut self.params
+    }
+    pub fn grads(&self) -> &[T] {
+        &self.grads
+    }
+    /// The staging buffer the next minibatch's inputs are written to (`capacity × n_0`).
+    pub fn input_mut(&mut self) -> &mut [T] {
+        if self.input_activated {
+            &mut self.z[0]
+        } else {
+            &mut self.a[0]
+        }
+    }
+    /// The staging buffer the next minibatch's targets are written to (`capacity × n_L`).
+    pub fn target_mut(&mut self) -> &mut [T] {
+        &mut self.y
+    }
+    /// The output activations `a_L` of the last forward pass (`capacity × n_L`).
+    pub fn output(&self) -> &[T] {
+        &self.a[self.depth()]
+    }
+
+    /// Sets the optimizer and learning rates (η for weights, η_b for biases). A change of
+    /// optimizer kind clears its state.
+    pub fn set_optimizer(&mut self, opt: Optimizer, lr: f64, lr_b: f64) -> Result<(), Error> {
+        let len = self.params.len();
+        let (needs_m, needs_v) = (opt.moment_count() >= 1, opt.moment_count() >= 2);
+        if needs_m && self.opt_m.len() != len {
+            self.opt_m = try_zeroed(len)?;
+        }
+        if needs_v && self.opt_v.len() != len {
+            self.opt_v = try_zeroed(len)?;
+        }
+        // State an optimizer does not use is freed.
+        if !needs_m {
+            self.opt_m = Vec::new();
+        }
+        if !needs_v {
+            self.opt_v = Vec::new();
+        }
+        if opt.kind() != self.opt.kind() {
+            self.reset_optimizer();
+        }
+        (self.opt, self.lr, self.lr_b) = (opt, lr, lr_b);
+        Ok(())
+    }
+
+    /// Clears the optimizer's state (momentum, Adam's moments and step count).
+    pub fn reset_optimizer(&mut self) {
+        self.opt_m.fill(T::ZERO);
+        self.opt_v.fill(T::ZERO);
+        self.steps = 0;
+    }
+
+    /// Moment buffer `which` of the optimizer in force (0: momentum's velocity or Adam's m;
+    /// 1: Adam's v), in the layout of the parameters; `None` where the optimizer keeps no such
+    /// buffer. With the parameters and [`steps`](Self::steps) it is the whole training state:
+    /// copied into a network of the same shape and optimizer, training resumes exactly.
+    pub fn moments(&self, which: usize) -> Option<&[T]> {
+        match which {
+            _ if which >= self.opt.moment_count() => None,
+            0 => Some(&self.opt_m),
+            _ => Some(&self.opt_v),
+        }
+    }
+    /// Moment buffer `which`, writable (see [`moments`](Self::moments)).
+    pub fn moments_mut(&mut self, which: usize) -> Option<&mut [T]> {
+        match which {
+            _ if which >= self.opt.moment_count() => None,
+            0 => Some(&mut self.opt_m),
+            _ => Some(&mut self.opt_v),
+        }
+    }
+    /// Updates made so far (Adam's t).
+    pub fn steps(&self) -> u64 {
+        self.steps
+    }
+    pub fn set_steps(&mut self, steps: u64) {
+        self.steps = steps;
+    }
+}

@@ -1,0 +1,191 @@
+//! The training step: the forward pass, every δ, the gradients and the update (the equations of
+//! the module's documentation).
+
+use super::Mlp;
+use crate::element::Element;
+use crate::kernels::activation::{apply, mul_derivative};
+use crate::kernels::backend::{Backend, Real};
+use crate::kernels::gemm::{gemm, MatRef};
+use crate::kernels::loss::output_delta;
+use crate::kernels::optimizer::{update, Optimizer};
+
+impl<T: Real> Mlp<T> {
+    /// The forward pass over the `rows` rows staged in the input buffer.
+    pub fn forward(&mut self, rows: usize) {
+        debug_assert!(rows <= self.capacity);
+        let n0 = self.sizes[0];
+        if self.input_activated {
+            let bin = &self.params[self.bin_off..][..n0];
+            let z0 = &mut self.z[0][..rows * n0];
+            for zr in z0.chunks_exact_mut(n0) {
+                zr.iter_mut().zip(bin).for_each(|(z, &b)| *z += b);
+            }
+            apply(self.acts[0], z0, &mut self.a[0][..rows * n0], n0);
+        }
+        for l in 0..self.depth() {
+            let (n_in, n_out) = (self.sizes[l], self.sizes[l + 1]);
+            let w = &self.params[self.w_off[l]..][..n_out * n_in];
+            let b = &self.params[self.b_off[l]..][..n_out];
+            let (a_lo, a_hi) = self.a.split_at_mut(l + 1);
+            let a_in = &a_lo[l][..rows * n_in];
+            let z_out = &mut self.z[l + 1][..rows * n_out];
+            if rows == 1 {
+                // z = W·a + b, one dot product per destination neuron.
+                for ((zo, &bo), wr) in z_out.iter_mut().zip(b).zip(w.chunks_exact(n_in)) {
+                    *zo = bo + T::Kernels::dot(wr, a_in);
+                }
+            } else {
+                // Z = 1·b + A·Wᵀ: rows start as the bias, the product accumulates onto them.
+                for zr in z_out.chunks_exact_mut(n_out) {
+                    zr.copy_from_slice(b);
+                }
+                let (x, wt) = (MatRef::new(a_in, n_in, 1), MatRef::new(w, 1, n_in));
+                gemm(rows, n_out, n_in, T::ONE, x, wt, true, z_out, n_out, 1, &mut self.ws);
+            }
+            apply(self.acts[l + 1], z_out, &mut a_hi[0][..rows * n_out], n_out);
+        }
+    }
+
+    /// After `forward(rows)`: every δ, from the weights of the forward pass (errata 4). Returns the
+    /// sum of the per-sample losses.
+    fn deltas(&mut self, rows: usize) -> f64 {
+        let last = self.depth();
+        let n_last = self.sizes[last];
+        let span = rows * n_last;
+        let loss = output_delta(
+            self.loss,
+            self.acts[last],
+            &self.z[last][..span],
+            &self.a[last][..span],
+            &self.y[..span],
+            &mut self.d[last][..span],
+            n_last,
+        );
+        // Hidden deltas.
+        let first = if self.input_activated { 0 } else { 1 };
+        for l in (first..last).rev() {
+            let (n, n_next) = (self.sizes[l], self.sizes[l + 1]);
+            let w = &self.params[self.w_off[l]..][..n_next * n];
+            let (d_lo, d_hi) = self.d.split_at_mut(l + 1);
+            let d_next = &d_hi[0][..rows * n_next];
+            let d_here = &mut d_lo[l][..rows * n];
+            if rows == 1 {
+                // δ = Wᵀ·δ⁺, one scaled row of W per destination neuron.
+                d_here.fill(T::ZERO);
+                for (k, &dk) in d_next.iter().enumerate() {
+                    T::Kernels::axpy(dk, &w[k * n..][..n], d_here);
+                }
+            } else {
+                let (dn, wm) = (MatRef::new(d_next, n_next, 1), MatRef::new(w, n, 1));
+                gemm(rows, n, n_next, T::ONE, dn, wm, false, d_here, n, 1, &mut self.ws);
+            }
+            mul_derivative(self.acts[l], &self.z[l][..rows * n], &self.a[l][..rows * n], d_here);
+        }
+        loss
+    }
+
+    /// After `deltas(rows)`: the gradients averaged over the minibatch (Eq. 5) into `grads`.
+    fn gradients_from_deltas(&mut self, rows: usize) {
+        let last = self.depth();
+        let inv = T::ONE / T::from_f64(rows as f64);
+        for l in 0..last {
+            let (n_in, n_out) = (self.sizes[l], self.sizes[l + 1]);
+            let d_next = &self.d[l + 1][..rows * n_out];
+            let a_in = &self.a[l][..rows * n_in];
+            let gw = &mut self.grads[self.w_off[l]..][..n_out * n_in];
+            if rows == 1 {
+                // ∇W = δ⁺ ⊗ a
+                for (k, gr) in gw.chunks_exact_mut(n_in).enumerate() {
+                    let dk = d_next[k];
+                    gr.iter_mut().zip(a_in).for_each(|(g, &a)| *g = dk * a);
+                }
+            } else {
+                let (dt, x) = (MatRef::new(d_next, 1, n_out), MatRef::new(a_in, n_in, 1));
+                gemm(n_out, n_in, rows, inv, dt, x, false, gw, n_in, 1, &mut self.ws);
+            }
+            column_mean(d_next, n_out, inv, &mut self.grads[self.b_off[l]..][..n_out]);
+        }
+        if self.input_activated {
+            let n0 = self.sizes[0];
+            column_mean(&self.d[0][..rows * n0], n0, inv, &mut self.grads[self.bin_off..][..n0]);
+        }
+    }
+
+    /// The paper's per-sample step (one row, SGD) with the gradient and the update fused: after
+    /// `deltas(1)`, `W_l ← W_l − η·δ_{l+1} a_lᵀ` and `b_l ← b_l − η_b·δ_{l+1}` row by row, without
+    /// the gradient buffer (which this step leaves as it was).
+    fn sgd_sample_update(&mut self) {
+        let (lr, lr_b) = (T::from_f64(self.lr), T::from_f64(self.lr_b));
+        for l in 0..self.depth() {
+            let (n_in, n_out) = (self.sizes[l], self.sizes[l + 1]);
+            let a_in = &self.a[l][..n_in];
+            let d_next = &self.d[l + 1][..n_out];
+            let w = &mut self.params[self.w_off[l]..][..n_out * n_in];
+            for (wr, &dk) in w.chunks_exact_mut(n_in).zip(d_next) {
+                T::Kernels::axpy(-(lr * dk), a_in, wr);
+            }
+            let b = &mut self.params[self.b_off[l]..][..n_out];
+            b.iter_mut().zip(d_next).for_each(|(b, &dk)| *b -= lr_b * dk);
+        }
+        if self.input_activated {
+            let n0 = self.sizes[0];
+            let b = &mut self.params[self.bin_off..][..n0];
+            b.iter_mut().zip(&self.d[0][..n0]).for_each(|(b, &d)| *b -= lr_b * d);
+        }
+        self.steps += 1;
+    }
+
+    /// Applies the optimizer to every parameter from `grads`.
+    fn apply_update(&mut self) {
+        self.steps += 1;
+        let t = self.steps;
+        for l in 0..self.depth() {
+            let (n_in, n_out) = (self.sizes[l], self.sizes[l + 1]);
+            self.update_segment(self.w_off[l], n_out * n_in, self.lr, t);
+            self.update_segment(self.b_off[l], n_out, self.lr_b, t);
+        }
+        if self.input_activated {
+            self.update_segment(self.bin_off, self.sizes[0], self.lr_b, t);
+        }
+    }
+
+    fn update_segment(&mut self, off: usize, len: usize, lr: f64, t: u64) {
+        let r = off..off + len;
+        // State only where the optimizer keeps some (see `set_optimizer`).
+        let m = self.opt_m.get_mut(r.clone()).unwrap_or_default();
+        let v = self.opt_v.get_mut(r.clone()).unwrap_or_default();
+        update(self.opt, lr, t, &mut self.params[r.clone()], &self.grads[r], m, v);
+    }
+
+    /// One training step on the `rows` rows staged in the input and target buffers. Returns the
+    /// sum of the per-sample losses before the update.
+    pub fn train_staged(&mut self, rows: usize) -> f64 {
+        self.forward(rows);
+        let loss = self.deltas(rows);
+        if rows == 1 && self.opt == Optimizer::Sgd {
+            self.sgd_sample_update();
+        } else {
+            self.gradients_from_deltas(rows);
+            self.apply_update();
+        }
+        loss
+    }
+
+    /// The averaged gradients of the staged minibatch into `grads`, without an update. Returns
+    /// the sum of the per-sample losses.
+    pub fn gradients_staged(&mut self, rows: usize) -> f64 {
+        self.forward(rows);
+        let loss = self.deltas(rows);
+        self.gradients_from_deltas(rows);
+        loss
+    }
+}
+
+/// `out[j] ← inv · Σ_r d[r·n + j]` (the bias gradient: the mean of δ over the minibatch).
+fn column_mean<T: Element>(d: &[T], n: usize, inv: T, out: &mut [T]) {
+    out.fill(T::ZERO);
+    for row in d.chunks_exact(n) {
+        out.iter_mut().zip(row).for_each(|(o, &v)| *o += v);
+    }
+    out.iter_mut().for_each(|o| *o *= inv);
+}
