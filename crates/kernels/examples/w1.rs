@@ -15,10 +15,12 @@ fn main() {
     mlp.set_optimizer(Optimizer::Sgd, 0.5, 0.5).unwrap();
     let x = [0.0f32, 0.0, 0.0, 1.0, 1.0, 0.0, 1.0, 1.0];
     let y = [0.0f32, 1.0, 1.0, 0.0];
-    let perm: Vec<u32> = (0..epochs).flat_map(|e| [(e % 4) as u32, ((e + 1) % 4) as u32, ((e + 2) % 4) as u32, ((e + 3) % 4) as u32]).collect();
+    let perm: Vec<u32> = (0..epochs)
+        .flat_map(|e| [(e % 4) as u32, ((e + 1) % 4) as u32, ((e + 2) % 4) as u32, ((e + 3) % 4) as u32])
+        .collect();
     let mut losses = vec![0.0; epochs];
     let t = std::time::Instant::now();
-    mlp.fit(&x, &y, 4, &perm, epochs, 1, &mut losses).unwrap();
+    mlp.fit(&x, &y, 4, &perm, 1, &mut losses).unwrap();
     let secs = t.elapsed().as_secs_f64();
     println!("{:.2}M samples/s natively, last loss {}", (epochs * 4) as f64 / secs / 1e6, losses[epochs - 1]);
 }

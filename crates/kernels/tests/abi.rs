@@ -86,7 +86,7 @@ fn abi_contract() {
 }
 
 fn f64s<'a>(ptr: usize, len: usize) -> &'a mut [f64] {
-    assert!(ptr != 0 && ptr % 8 == 0);
+    assert!(ptr != 0 && ptr & 7 == 0, "not 8-byte aligned");
     // SAFETY: ptr is a buffer of the network's of at least len f64 (param_count elements), alive
     // until the next call that changes the network's optimizer or destroys it.
     unsafe { core::slice::from_raw_parts_mut(ptr as *mut f64, len) }
@@ -99,7 +99,8 @@ fn training_state() {
     write_u32(sizes, &[3, 5, 2]);
     write_u32(acts, &[1, 2, 1]);
     let (rows, k, m) = (4, 2, 3);
-    let (x, y, perm, losses) = (bp_alloc(rows * 3 * 8), bp_alloc(rows * 2 * 8), bp_alloc((k + m) * rows * 4), bp_alloc((k + m) * 8));
+    let (x, y, perm, losses) =
+        (bp_alloc(rows * 3 * 8), bp_alloc(rows * 2 * 8), bp_alloc((k + m) * rows * 4), bp_alloc((k + m) * 8));
     f64s(x, rows * 3).iter_mut().enumerate().for_each(|(i, v)| *v = (i % 5) as f64 * 0.25 - 0.5);
     f64s(y, rows * 2).iter_mut().enumerate().for_each(|(i, v)| *v = (i % 3) as f64 * 0.4);
     let order: Vec<u32> = (0..k + m).flat_map(|e| (0..rows).map(move |i| ((i + e) % rows) as u32)).collect();

@@ -19,7 +19,18 @@ fn fill<T: Real>(n: usize, seed: u64) -> Vec<T> {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn naive(m: usize, n: usize, k: usize, alpha: f64, a: &[f64], rsa: usize, csa: usize, b: &[f64], rsb: usize, csb: usize) -> Vec<f64> {
+fn naive(
+    m: usize,
+    n: usize,
+    k: usize,
+    alpha: f64,
+    a: &[f64],
+    rsa: usize,
+    csa: usize,
+    b: &[f64],
+    rsb: usize,
+    csb: usize,
+) -> Vec<f64> {
     let mut c = vec![0.0; m * n];
     for i in 0..m {
         for j in 0..n {
@@ -45,13 +56,41 @@ fn check<T: Real>(m: usize, n: usize, k: usize, tol: f64) {
         let (rsb, csb) = if tb { (1, k) } else { (n, 1) };
         let want = naive(m, n, k, 0.5, &a64, rsa, csa, &b64, rsb, csb);
         let mut c = vec![T::from_f64(f64::NAN); m * n];
-        gemm(m, n, k, T::from_f64(0.5), MatRef::new(&a, rsa, csa), MatRef::new(&b, rsb, csb), false, &mut c, n, 1, &mut ws);
+        gemm(
+            m,
+            n,
+            k,
+            T::from_f64(0.5),
+            MatRef::new(&a, rsa, csa),
+            MatRef::new(&b, rsb, csb),
+            false,
+            &mut c,
+            n,
+            1,
+            &mut ws,
+        );
         for (idx, (&got, &w)) in c.iter().zip(&want).enumerate() {
             let err = (got.to_f64() - w).abs();
-            assert!(err <= tol * (k as f64).max(1.0), "m={m} n={n} k={k} ta={ta} tb={tb} at {idx}: {} vs {w}", got.to_f64());
+            assert!(
+                err <= tol * (k as f64).max(1.0),
+                "m={m} n={n} k={k} ta={ta} tb={tb} at {idx}: {} vs {w}",
+                got.to_f64()
+            );
         }
         // Accumulate: C ← αAB + C, on a C already holding the product.
-        gemm(m, n, k, T::from_f64(0.5), MatRef::new(&a, rsa, csa), MatRef::new(&b, rsb, csb), true, &mut c, n, 1, &mut ws);
+        gemm(
+            m,
+            n,
+            k,
+            T::from_f64(0.5),
+            MatRef::new(&a, rsa, csa),
+            MatRef::new(&b, rsb, csb),
+            true,
+            &mut c,
+            n,
+            1,
+            &mut ws,
+        );
         for (&got, &w) in c.iter().zip(&want) {
             assert!((got.to_f64() - 2.0 * w).abs() <= 2.0 * tol * (k as f64).max(1.0));
         }

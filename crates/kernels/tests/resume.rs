@@ -3,8 +3,8 @@
 //! m more epochs give the parameters of k + m uninterrupted epochs bit for bit, for SGD, momentum
 //! and Adam, in f32 and f64, per sample (batch 1) and by minibatch, through `fit`.
 
-use backprop_kernels::kernels::backend::Real;
 use backprop_kernels::kernels::activation::Activation;
+use backprop_kernels::kernels::backend::Real;
 use backprop_kernels::kernels::loss::Loss;
 use backprop_kernels::kernels::optimizer::Optimizer;
 use backprop_kernels::mlp::Mlp;
@@ -31,7 +31,9 @@ fn values<T: Real>(n: usize, seed: u64) -> Vec<T> {
 /// Epoch `e` visits the rows in a rotated, reversed-every-other-epoch order.
 fn permutation(epochs: usize) -> Vec<u32> {
     (0..epochs)
-        .flat_map(|e| (0..ROWS).map(move |i| if e % 2 == 0 { (i + e) % ROWS } else { (ROWS - 1 - i + e) % ROWS } as u32))
+        .flat_map(|e| {
+            (0..ROWS).map(move |i| if e % 2 == 0 { (i + e) % ROWS } else { (ROWS - 1 - i + e) % ROWS } as u32)
+        })
         .collect()
 }
 
@@ -56,7 +58,7 @@ fn train<T: Real>(mlp: &mut Mlp<T>, batch: usize, from: usize, epochs: usize) ->
     let y: Vec<T> = y.iter().map(|&v| T::from_f64(v.to_f64().abs())).collect(); // sigmoid's range
     let perm = &permutation(from + epochs)[from * ROWS..];
     let mut losses = vec![f64::NAN; epochs];
-    mlp.fit(&x, &y, ROWS, perm, epochs, batch, &mut losses).unwrap();
+    mlp.fit(&x, &y, ROWS, perm, batch, &mut losses).unwrap();
     losses
 }
 

@@ -91,4 +91,3 @@ pub extern "C" fn bp_live_allocations() -> usize {
 pub extern "C" fn bp_live_bytes() -> usize {
     alloc::live_bytes()
 }
-

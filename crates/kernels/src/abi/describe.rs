@@ -129,4 +129,3 @@ impl JsonWriter {
         unreachable!("a value without a short decimal form");
     }
 }
-

@@ -2,8 +2,8 @@
 //! buffers (parameters, gradients, staging, outputs, results), the optimizer and its state.
 
 use super::buffers::Buffers;
-use super::handles::{self, with_entry, with_mlp, AnyMlp, Entry};
 use super::codes::{code, status, STATUS_INVALID_ARGUMENT, STATUS_OK, STATUS_TOO_LARGE};
+use super::handles::{self, with_entry, with_mlp, AnyMlp, Entry};
 use crate::kernels::activation::Activation;
 use crate::kernels::loss::Loss;
 use crate::kernels::optimizer::Optimizer;
@@ -32,7 +32,8 @@ pub extern "C" fn bp_create(
         }
         let bufs = Buffers::lock();
         let sizes: Vec<usize> = bufs.get::<u32>(sizes, layers)?.iter().map(|&s| s as usize).collect();
-        let acts = bufs.get::<u32>(acts, layers)?
+        let acts = bufs
+            .get::<u32>(acts, layers)?
             .iter()
             .map(|&c| Activation::from_code(c))
             .collect::<Option<Vec<_>>>()
@@ -69,7 +70,10 @@ pub extern "C" fn bp_destroy(handle: i32) -> i32 {
 /// Raises the number of rows one call can stage. Invalidates the staging pointers.
 #[no_mangle]
 pub extern "C" fn bp_reserve(handle: i32, capacity: usize) -> i32 {
-    code(with_entry(handle, |e| with_mlp!(&mut e.mlp, n, T => n.reserve(capacity).map(|_| STATUS_OK).unwrap_or_else(status))))
+    code(with_entry(
+        handle,
+        |e| with_mlp!(&mut e.mlp, n, T => n.reserve(capacity).map(|_| STATUS_OK).unwrap_or_else(status)),
+    ))
 }
 
 /// The number of rows one call can stage.
@@ -122,10 +126,15 @@ pub extern "C" fn bp_results(handle: i32) -> usize {
 #[no_mangle]
 pub extern "C" fn bp_set_optimizer(handle: i32, kind: u32, lr: f64, lr_b: f64, h1: f64, h2: f64, h3: f64) -> i32 {
     let finite = [lr, lr_b, h1, h2, h3].iter().all(|v| v.is_finite());
-    let Some(opt) = Optimizer::from_code(kind, h1, h2, h3).filter(|o| finite && lr >= 0.0 && lr_b >= 0.0 && o.is_valid()) else {
+    let Some(opt) =
+        Optimizer::from_code(kind, h1, h2, h3).filter(|o| finite && lr >= 0.0 && lr_b >= 0.0 && o.is_valid())
+    else {
         return STATUS_INVALID_ARGUMENT;
     };
-    code(with_entry(handle, |e| with_mlp!(&mut e.mlp, n, T => n.set_optimizer(opt, lr, lr_b).map(|_| STATUS_OK).unwrap_or_else(status))))
+    code(with_entry(
+        handle,
+        |e| with_mlp!(&mut e.mlp, n, T => n.set_optimizer(opt, lr, lr_b).map(|_| STATUS_OK).unwrap_or_else(status)),
+    ))
 }
 
 /// Clears the optimizer's state.
@@ -159,4 +168,3 @@ pub extern "C" fn bp_set_steps(handle: i32, steps: f64) -> i32 {
     }
     code(with_entry(handle, |e| with_mlp!(&mut e.mlp, n, T => { n.set_steps(steps as u64); STATUS_OK })))
 }
-

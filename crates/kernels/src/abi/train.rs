@@ -2,8 +2,8 @@
 //! on whole data sets in buffers from `bp_alloc` (read where they lie).
 
 use super::buffers::{distinct, Buffers};
-use super::handles::{with_entry, with_mlp, AnyMlp};
 use super::codes::{code, status, STATUS_BATCH_TOO_LARGE, STATUS_INVALID_ARGUMENT, STATUS_OK, STATUS_TOO_LARGE};
+use super::handles::{with_entry, with_mlp, AnyMlp};
 
 fn staged_rows(handle: i32, rows: usize, f: impl Fn(&mut AnyMlp, usize) -> f64) -> i32 {
     code(with_entry(handle, |e| {
@@ -62,7 +62,7 @@ pub extern "C" fn bp_fit(
             let ys = bufs.get::<T>(y, rows.checked_mul(n.output_size()).ok_or(STATUS_TOO_LARGE)?)?;
             let p = bufs.get::<u32>(perm, perm_len)?;
             let l = bufs.get_mut::<f64>(losses, epochs)?;
-            n.fit(xs, ys, rows, p, epochs, batch, l).map_err(status)?;
+            n.fit(xs, ys, rows, p, batch, l).map_err(status)?;
             Ok(STATUS_OK)
         })().unwrap_or_else(|s| s))
     }))
@@ -103,4 +103,3 @@ pub extern "C" fn bp_evaluate(handle: i32, x: usize, y: usize, rows: usize) -> i
         }
     }))
 }
-

@@ -44,6 +44,10 @@ impl<'a, T: Element> MatRef<'a, T> {
     }
 }
 
+/// The allocator could not provide a buffer.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct OutOfMemory;
+
 /// Packing buffers, allocated once by the owner (a network) and reused by every product.
 pub struct Workspace<T> {
     apack: Vec<T>,
@@ -52,7 +56,7 @@ pub struct Workspace<T> {
 
 impl<T: Real> Workspace<T> {
     /// Buffers for products whose C has at most `max_n` columns.
-    pub fn try_new(max_n: usize) -> Result<Self, ()> {
+    pub fn try_new(max_n: usize) -> Result<Self, OutOfMemory> {
         let a_len = round_up(T::Kernels::MC, T::Kernels::MR) * T::Kernels::KC;
         let b_len = T::Kernels::KC * round_up(T::Kernels::NC.min(max_n.max(1)), T::Kernels::NR);
         Ok(Workspace { apack: try_zeroed(a_len)?, bpack: try_zeroed(b_len)? })
@@ -64,9 +68,9 @@ impl<T: Real> Workspace<T> {
 }
 
 /// A zero-filled vector, or `Err` where memory cannot be had (instead of aborting).
-pub fn try_zeroed<T: Element>(len: usize) -> Result<Vec<T>, ()> {
+pub fn try_zeroed<T: Element>(len: usize) -> Result<Vec<T>, OutOfMemory> {
     let mut v = Vec::new();
-    v.try_reserve_exact(len).map_err(|_| ())?;
+    v.try_reserve_exact(len).map_err(|_| OutOfMemory)?;
     v.resize(len, T::ZERO);
     Ok(v)
 }
@@ -185,7 +189,16 @@ fn pack_b<T: Real>(kc: usize, nc: usize, b: MatRef<T>, pc: usize, jc: usize, out
 /// `lanes ≤ q < w`. The two layouts the network's products have get a loop without strided reads:
 /// lines contiguous in depth (`depth = 1`), or lanes contiguous at each depth (`lane = 1`).
 #[allow(clippy::too_many_arguments)]
-fn pack_sliver<T: Real>(src: &[T], base: usize, lane: usize, depth: usize, lanes: usize, kc: usize, w: usize, out: &mut [T]) {
+fn pack_sliver<T: Real>(
+    src: &[T],
+    base: usize,
+    lane: usize,
+    depth: usize,
+    lanes: usize,
+    kc: usize,
+    w: usize,
+    out: &mut [T],
+) {
     if depth == 1 {
         T::Kernels::pack_lines(src, base, lane, lanes, kc, w, out);
     } else if lane == 1 {

@@ -60,15 +60,7 @@ pub fn loss_sum<T: Element>(loss: Loss, z: &[T], a: &[T], y: &[T], n: usize) -> 
 }
 
 /// Writes `δ_L` into `d` and returns `Σ_rows L(row)`.
-pub fn output_delta<T: Element>(
-    loss: Loss,
-    act: Activation,
-    z: &[T],
-    a: &[T],
-    y: &[T],
-    d: &mut [T],
-    n: usize,
-) -> f64 {
+pub fn output_delta<T: Element>(loss: Loss, act: Activation, z: &[T], a: &[T], y: &[T], d: &mut [T], n: usize) -> f64 {
     let total = loss_sum(loss, z, a, y, n);
     for ((di, &ai), &yi) in d.iter_mut().zip(a).zip(y) {
         *di = ai - yi;
@@ -85,13 +77,7 @@ pub fn correct_count<T: Element>(a: &[T], y: &[T], n: usize) -> usize {
     let half = T::from_f64(0.5);
     a.chunks_exact(n)
         .zip(y.chunks_exact(n))
-        .filter(|(ar, yr)| {
-            if n == 1 {
-                (ar[0] >= half) == (yr[0] >= half)
-            } else {
-                argmax(ar) == argmax(yr)
-            }
-        })
+        .filter(|(ar, yr)| if n == 1 { (ar[0] >= half) == (yr[0] >= half) } else { argmax(ar) == argmax(yr) })
         .count()
 }
 

@@ -87,7 +87,10 @@ impl Optimizer {
 /// them: `m` for momentum, both for Adam; anything for SGD), `t ≥ 1` the update count.
 pub fn update<T: Real>(opt: Optimizer, lr: f64, t: u64, p: &mut [T], g: &[T], m: &mut [T], v: &mut [T]) {
     debug_assert!(g.len() == p.len());
-    assert!(opt == Optimizer::Sgd || (m.len() == p.len() && (v.len() == p.len() || matches!(opt, Optimizer::Momentum { .. }))));
+    assert!(
+        opt == Optimizer::Sgd
+            || (m.len() == p.len() && (v.len() == p.len() || matches!(opt, Optimizer::Momentum { .. })))
+    );
     match opt {
         Optimizer::Sgd => T::Kernels::axpy(T::from_f64(-lr), g, p),
         Optimizer::Momentum { mu } => {

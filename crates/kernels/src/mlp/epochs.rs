@@ -23,16 +23,16 @@ impl<T: Real> Mlp<T> {
         rows
     }
 
-    /// Trains `epochs` epochs without returning: epoch `e` visits the rows in the order
-    /// `perm[e·rows .. (e+1)·rows]` in minibatches of `batch` (the last one may be shorter), and
-    /// `losses[e]` receives the mean per-sample loss of that epoch (each before its update).
+    /// Trains one epoch per `rows` entries of `perm` without returning: epoch `e` visits the rows
+    /// in the order `perm[e·rows .. (e+1)·rows]` in minibatches of `batch` (the last one may be
+    /// shorter), and `losses[e]` receives the mean per-sample loss of that epoch (each before its
+    /// update).
     pub fn fit(
         &mut self,
         x: &[T],
         y: &[T],
         rows: usize,
         perm: &[u32],
-        epochs: usize,
         batch: usize,
         losses: &mut [f64],
     ) -> Result<(), Error> {
@@ -40,7 +40,8 @@ impl<T: Real> Mlp<T> {
         if rows == 0 || batch == 0 || x.len() < rows * n0 || y.len() < rows * nl {
             return Err(Error::InvalidArgument);
         }
-        if perm.len() != epochs * rows || losses.len() < epochs {
+        let epochs = perm.len() / rows;
+        if epochs * rows != perm.len() || losses.len() < epochs {
             return Err(Error::InvalidArgument);
         }
         if batch > self.capacity {

@@ -323,8 +323,10 @@ mod tests {
 
     #[test]
     fn parses_every_kind_of_value() {
-        let v = parse(r#" {"a": [1, -2.5e-3, 0, 1E+2], "b": {"c": null, "d": true, "e": false},
-                          "s": "x\"\\\/\b\f\n\r\t\u00e9\ud83d\ude00", "empty": [], "o": {}} "#)
+        let v = parse(
+            r#" {"a": [1, -2.5e-3, 0, 1E+2], "b": {"c": null, "d": true, "e": false},
+                          "s": "x\"\\\/\b\f\n\r\t\u00e9\ud83d\ude00", "empty": [], "o": {}} "#,
+        )
         .unwrap();
         assert_eq!(v.field("a").as_f64_vec(), vec![1.0, -0.0025, 0.0, 100.0]);
         assert_eq!(v.field("b").field("c"), &Json::Null);

@@ -44,10 +44,21 @@ macro_rules! kernels {
             /// ```
             /// 8 accumulators + 2 B vectors + 1 broadcast = 11 of the 16 vector registers of x86-64. Every
             /// `a_i` is one `load32_splat` (`load64_splat`).
-            fn microkernel(kc: usize, alpha: $t, a: &[$t], b: &[$t], c: &mut [$t], rsc: usize, csc: usize, accumulate: bool) {
+            fn microkernel(
+                kc: usize,
+                alpha: $t,
+                a: &[$t],
+                b: &[$t],
+                c: &mut [$t],
+                rsc: usize,
+                csc: usize,
+                accumulate: bool,
+            ) {
                 type T = $t;
                 let (n, nr) = (T::N, 2 * T::N);
-                assert!(a.len() >= kc * 4 && b.len() >= kc * nr && last_index(4, nr, rsc, csc).is_some_and(|i| i < c.len()));
+                assert!(
+                    a.len() >= kc * 4 && b.len() >= kc * nr && last_index(4, nr, rsc, csc).is_some_and(|i| i < c.len())
+                );
                 let z = T::vsplat(T::ZERO);
                 let mut acc = [[z; 2]; 4];
                 for p in 0..kc {
@@ -188,6 +199,9 @@ impl Peak for Simd128 {
         for ci in c {
             s = f32x4_add(s, ci);
         }
-        f32x4_extract_lane::<0>(s) + f32x4_extract_lane::<1>(s) + f32x4_extract_lane::<2>(s) + f32x4_extract_lane::<3>(s)
+        f32x4_extract_lane::<0>(s)
+            + f32x4_extract_lane::<1>(s)
+            + f32x4_extract_lane::<2>(s)
+            + f32x4_extract_lane::<3>(s)
     }
 }
