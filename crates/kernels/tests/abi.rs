@@ -87,8 +87,8 @@ fn abi_contract() {
 
 fn f64s<'a>(ptr: usize, len: usize) -> &'a mut [f64] {
     assert!(ptr != 0 && ptr & 7 == 0, "not 8-byte aligned");
-    // SAFETY: ptr is a buffer of the network's of at least len f64 (param_count elements), alive
-    // until the next call that changes the network's optimizer or destroys it.
+    // SAFETY: ptr is a buffer of an MLP's, at least len f64 long (param_count elements), alive
+    // until the next call that changes that MLP's optimizer or destroys it.
     unsafe { core::slice::from_raw_parts_mut(ptr as *mut f64, len) }
 }
 

@@ -1,5 +1,5 @@
 //! The cross-language fixtures (test/fixtures/*.json, written by the NumPy reference
-//! tools/reference.py) replayed on the native Rust network, in f64 and in f32.
+//! tools/reference.py) replayed on the native Rust MLP, in f64 and in f32.
 //!
 //! Each fixture gives a configuration, initial parameters (flat layout), data, and the reference's
 //! mean loss of every step, mean gradient of step 1 and parameters after 1 and after 100 steps.
@@ -159,7 +159,7 @@ fn to_f64<T: Real>(v: &[T]) -> Vec<f64> {
     v.iter().map(|x| x.to_f64()).collect()
 }
 
-/// Copies the minibatch of step `s` into the network's staging buffers; returns its row count.
+/// Copies the minibatch of step `s` into the MLP's staging buffers; returns its row count.
 fn stage<T: Real>(mlp: &mut Mlp<T>, f: &Fixture, s: usize) -> usize {
     let (n0, nl) = (f.sizes[0], *f.sizes.last().unwrap());
     for i in 0..f.batch {

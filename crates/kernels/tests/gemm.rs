@@ -1,4 +1,4 @@
-//! The packed GEMM against a naive triple loop, for every transposition the network uses, on sizes
+//! The packed GEMM against a naive triple loop, for every transposition the training step uses, on sizes
 //! that hit every remainder of the register tile and the cache blocks. Output buffers start as NaN
 //! so an unwritten cell fails.
 

@@ -1,5 +1,5 @@
 //! The training state is the parameters, the optimizer's moments and the step count: copied into a
-//! fresh network configured with the same optimizer, training resumes exactly. k epochs, a copy,
+//! fresh MLP configured with the same optimizer, training resumes exactly. k epochs, a copy,
 //! m more epochs give the parameters of k + m uninterrupted epochs bit for bit, for SGD, momentum
 //! and Adam, in f32 and f64, per sample (batch 1) and by minibatch, through `fit`.
 
@@ -37,7 +37,7 @@ fn permutation(epochs: usize) -> Vec<u32> {
         .collect()
 }
 
-/// A fresh network with the same starting parameters each time (`input_activated` gives the input
+/// A fresh MLP with the same starting parameters each time (`input_activated` gives the input
 /// layer a tanh and a bias, which takes batch 1 off the per-sample path).
 fn fresh<T: Real>(opt: Optimizer, input_activated: bool) -> Mlp<T> {
     let (s, t) = (Activation::Sigmoid, Activation::Tanh);
@@ -72,7 +72,7 @@ fn copy_state<T: Real>(from: &Mlp<T>, to: &mut Mlp<T>, params_only: bool) {
         match (from.moments(which), to.moments_mut(which)) {
             (Some(src), Some(dst)) => dst.copy_from_slice(src),
             (None, None) => {}
-            _ => panic!("moment buffer {which} kept by one network only"),
+            _ => panic!("moment buffer {which} kept by one MLP only"),
         }
     }
     to.set_steps(from.steps());

@@ -144,7 +144,7 @@ pub extern "C" fn bp_reset_optimizer(handle: i32) -> i32 {
 }
 
 /// Address of moment buffer `which` of the optimizer in force (0: momentum's velocity or Adam's
-/// m; 1: Adam's v): `param_count` elements in the network's precision, in the layout of the
+/// m; 1: Adam's v): `param_count` elements in the MLP's precision, in the layout of the
 /// parameters. 0 where that optimizer keeps no such buffer, for another `which`, or for an
 /// invalid handle. Moves when `bp_set_optimizer` changes the optimizer's kind.
 #[no_mangle]

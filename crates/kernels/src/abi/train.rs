@@ -40,7 +40,7 @@ pub extern "C" fn bp_forward(handle: i32, rows: usize) -> i32 {
 }
 
 /// Trains `epochs` epochs in one call. `x` (rows × n_0) and `y` (rows × n_L) hold the data in the
-/// network's precision, `perm` (u32, epochs × rows) the order of each epoch, `losses` (f64,
+/// MLP's precision, `perm` (u32, epochs × rows) the order of each epoch, `losses` (f64,
 /// epochs) receives each epoch's mean loss.
 #[no_mangle]
 pub extern "C" fn bp_fit(

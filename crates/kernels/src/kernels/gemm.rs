@@ -48,7 +48,7 @@ impl<'a, T: Element> MatRef<'a, T> {
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub struct OutOfMemory;
 
-/// Packing buffers, allocated once by the owner (a network) and reused by every product.
+/// Packing buffers, allocated once by the owner (an MLP) and reused by every product.
 pub struct Workspace<T> {
     apack: Vec<T>,
     bpack: Vec<T>,
@@ -186,7 +186,7 @@ fn pack_b<T: Real>(kc: usize, nc: usize, b: MatRef<T>, pc: usize, jc: usize, out
 }
 
 /// One `kc × w` sliver: `out[p·w + q] = src[base + q·lane + p·depth]` for `q < lanes`, zero for
-/// `lanes ≤ q < w`. The two layouts the network's products have get a loop without strided reads:
+/// `lanes ≤ q < w`. The two layouts the MLP's products have get a loop without strided reads:
 /// lines contiguous in depth (`depth = 1`), or lanes contiguous at each depth (`lane = 1`).
 #[allow(clippy::too_many_arguments)]
 fn pack_sliver<T: Real>(

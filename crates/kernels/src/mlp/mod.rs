@@ -25,7 +25,7 @@
 //!   then the optimizer, with every Δ computed from the weights of the forward pass.
 //! ```
 //!
-//! Every buffer is allocated when the network is created (or its capacity raised); training,
+//! Every buffer is allocated when the MLP is created (or its capacity raised); training,
 //! prediction and evaluation allocate nothing.
 
 use crate::kernels::activation::Activation;
@@ -41,7 +41,7 @@ mod step;
 pub const MAX_LAYER_SIZE: usize = 1 << 16;
 /// Largest number of layers (input and output included).
 pub const MAX_LAYERS: usize = 64;
-/// Largest minibatch (rows per step) a network can hold.
+/// Largest minibatch (rows per step) an MLP can hold.
 pub const MAX_CAPACITY: usize = 1 << 16;
 /// Largest number of elements in any one buffer (parameters, or one layer's rows).
 pub const MAX_ELEMENTS: usize = 1 << 28;
@@ -54,7 +54,7 @@ pub enum Error {
     TooLarge,
     /// The allocator could not provide the memory.
     OutOfMemory,
-    /// More rows than the network's capacity.
+    /// More rows than the MLP's capacity.
     BatchTooLarge,
     /// A row index in a permutation is not below the number of rows.
     IndexOutOfRange,
@@ -93,7 +93,7 @@ pub struct Mlp<T: Real> {
 }
 
 impl<T: Real> Mlp<T> {
-    /// A network with all parameters zero (the caller sets them: initialisation lives in TS so
+    /// An MLP with all parameters zero (the caller sets them: initialisation lives in TS so
     /// every engine starts from the same numbers).
     pub fn try_new(
         sizes: &[usize],
@@ -269,7 +269,7 @@ impl<T: Real> Mlp<T> {
     /// Moment buffer `which` of the optimizer in force (0: momentum's velocity or Adam's m;
     /// 1: Adam's v), in the layout of the parameters; `None` where the optimizer keeps no such
     /// buffer. With the parameters and [`steps`](Self::steps) it is the whole training state:
-    /// copied into a network of the same shape and optimizer, training resumes exactly.
+    /// copied into an MLP of the same shape and optimizer, training resumes exactly.
     pub fn moments(&self, which: usize) -> Option<&[T]> {
         match which {
             _ if which >= self.opt.moment_count() => None,
