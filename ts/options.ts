@@ -22,6 +22,7 @@ import {
   type OptimizerOption,
   type OptimizerSettings,
   type Precision,
+  type FitOptions,
   type StepOptions,
 } from './types.js';
 import type { LoadOptions } from './wasm/loader.js';
@@ -77,31 +78,70 @@ export interface NetworkConfig extends InitSettings {
 export const DEFAULT_LEARNING_RATE: Readonly<Record<OptimizerName, number>> = { sgd: 1, momentum: 0.1, adam: 0.001 };
 const DEFAULT_SEED = 1;
 
-/** Options `create` understands, for the check against misspelt ones. */
-const OPTION_NAMES = new Set([
-  'layers',
-  'activation',
-  'activations',
-  'output',
-  'loss',
-  'inputLayer',
-  'inputActivation',
-  'engine',
-  'precision',
-  'seed',
-  'init',
-  'biasInit',
-  'optimizer',
-  'learningRate',
-  'biasLearningRate',
-  'wasm',
-]);
+/**
+ * The option names each call understands, one table per call: a `Record` over the option type's
+ * keys, so a key added to the type without a row here (or a row without a key) does not compile.
+ */
+const CREATE_OPTIONS: Record<keyof NetworkOptions, true> = {
+  layers: true,
+  activation: true,
+  activations: true,
+  output: true,
+  loss: true,
+  inputLayer: true,
+  inputActivation: true,
+  engine: true,
+  precision: true,
+  seed: true,
+  init: true,
+  biasInit: true,
+  optimizer: true,
+  learningRate: true,
+  biasLearningRate: true,
+  wasm: true,
+};
+const STEP_OPTIONS: Record<keyof StepOptions, true> = { learningRate: true, biasLearningRate: true, optimizer: true };
+const FIT_OPTIONS: Record<keyof FitOptions, true> = {
+  ...STEP_OPTIONS,
+  epochs: true,
+  batchSize: true,
+  shuffle: true,
+  validation: true,
+  onEpoch: true,
+  signal: true,
+};
+const WASM_OPTIONS: Record<keyof LoadOptions, true> = { simd: true, source: true, instance: true };
+const OPTIMIZER_SETTINGS: Record<OptimizerName, readonly string[]> = {
+  sgd: ['type'],
+  momentum: ['type', 'momentum'],
+  adam: ['type', 'beta1', 'beta2', 'epsilon'],
+};
+
+/** The option names `Network.create`, `trainBatch` and `fit` understand (in the order errors list them). */
+export const OPTION_NAMES = {
+  create: Object.keys(CREATE_OPTIONS) as (keyof NetworkOptions)[],
+  step: Object.keys(STEP_OPTIONS) as (keyof StepOptions)[],
+  fit: Object.keys(FIT_OPTIONS) as (keyof FitOptions)[],
+} as const;
+
+/**
+ * `options` must be an object whose every key is one of `known`; a misspelt name (`epoch` for
+ * `epochs`) is an error, never silently a default: "unknown option 'epoch' (known: …)". `prefix`
+ * names the object the keys sit in (`'wasm.'`, `'validation.'`). Every call that takes options
+ * checks them with this one function, so they all refuse the same way.
+ */
+export function checkOptionNames(options: unknown, known: readonly string[], what = 'options', prefix = ''): void {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) fail(`${what} must be an object, got ${show(options)}`);
+  for (const k of Object.keys(options)) if (!known.includes(k)) fail(`unknown option '${prefix}${k}' (known: ${known.join(', ')})`);
+}
 
 /** An optimizer by name or with its settings, every setting filled in and checked. */
 export function resolveOptimizer(o: OptimizerOption | undefined, what: string): OptimizerSettings {
   const spec = typeof o === 'string' ? { type: o } : (o ?? { type: 'sgd' as const });
   if (typeof spec !== 'object' || spec === null) fail(`${what} must be ${OPTIMIZERS.map((n) => `'${n}'`).join(', ')} or an object with a type, got ${show(o)}`);
   const type = checkOneOf(spec.type, `${what}.type`, OPTIMIZERS);
+  // A misspelt setting ({ type: 'momentum', mometum: 0.5 }) would otherwise train with the default.
+  checkOptionNames(spec, OPTIMIZER_SETTINGS[type], what, `${what.replace(/^options\./, '')}.`);
   if (type === 'sgd') return { type };
   if (type === 'momentum') {
     const momentum = (spec as { momentum?: number }).momentum ?? 0.9;
@@ -190,7 +230,7 @@ function resolveActivations(options: NetworkOptions, L: number, loss: LossName):
 /** Every option checked and every default filled in; throws an `ArgumentError` naming the first problem. */
 export function resolveOptions(options: NetworkOptions): NetworkConfig {
   if (typeof options !== 'object' || options === null) fail(`Network.create needs an options object, got ${show(options)}`);
-  for (const k of Object.keys(options)) if (!OPTION_NAMES.has(k)) fail(`unknown option '${k}' (known: ${[...OPTION_NAMES].join(', ')})`);
+  checkOptionNames(options, OPTION_NAMES.create);
   const { layers } = options;
   if (!Array.isArray(layers)) fail(`options.layers must be an array of layer sizes, got ${show(layers)}`);
   if (layers.length < 2) fail(`options.layers needs at least two sizes (input and output), got ${layers.length}`);
@@ -212,9 +252,7 @@ export function resolveOptions(options: NetworkOptions): NetworkConfig {
   if (engine === 'educational' && precision !== 'f64') fail(`the educational engine computes in f64 only, got precision '${precision}'`);
   if (options.wasm !== undefined && engine !== 'wasm') fail(`options.wasm applies to the wasm engine only, got engine '${engine}'`);
   if (options.wasm !== undefined) {
-    if (typeof options.wasm !== 'object' || options.wasm === null) fail(`options.wasm must be an object, got ${show(options.wasm)}`);
-    for (const k of Object.keys(options.wasm))
-      if (!['simd', 'source', 'instance'].includes(k)) fail(`unknown option 'wasm.${k}' (known: simd, source, instance)`);
+    checkOptionNames(options.wasm, Object.keys(WASM_OPTIONS), 'options.wasm', 'wasm.');
   }
 
   const seed = options.seed ?? DEFAULT_SEED;

@@ -1,0 +1,252 @@
+/**
+ * ts/node/csv.ts: CSV files read as data sets, streamed through csv-parse. Quoting (delimiters and
+ * line breaks inside fields), detected delimiters, byte-order marks and CRLF; headers decided or
+ * refused; every error naming the file, the line (counted through quoted line breaks) and the
+ * column; and a ~50 MB file read in memory near the float32 size of its numbers, with the numbers
+ * an in-memory parse of its start gives.
+ */
+import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseCsv } from '../ts/data.js';
+import { ArgumentError } from '../ts/errors.js';
+import { detectDelimiter, firstLine, readCsvDataset, type CsvOptions } from '../ts/node/csv.js';
+
+let dir = '';
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'wbp-csv-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+let files = 0;
+let last = '';
+/** Writes `text` to a new file in the temporary folder and returns its path. */
+async function file(text: string | Buffer): Promise<string> {
+  last = join(dir, `t${++files}.csv`);
+  await writeFile(last, text);
+  return last;
+}
+
+async function read(text: string, options: CsvOptions = {}) {
+  return readCsvDataset(await file(text), options);
+}
+
+/** The error `p` rejects with, which must be an ArgumentError; its message with the last file's path as `<file>`. */
+async function failure(p: Promise<unknown>): Promise<string> {
+  const e = await p.then(
+    () => null,
+    (err: unknown) => err,
+  );
+  expect(e).toBeInstanceOf(ArgumentError);
+  return (e as Error).message.split(last).join('<file>');
+}
+
+describe('CSV syntax', () => {
+  it('quoted fields hold delimiters, quotes and line breaks; later lines are still counted right', async () => {
+    const text = 'a,"b, the second",label\n1,2,"cat, black"\n3,4,"dog\nbrown"\n5,6,"say ""hi"""\n7,x,cat, black\n';
+    expect(await failure(read(text))).toBe('<file>: line 6 has 4 fields, line 1 (the header) has 3');
+    const ds = await read(text.replace('7,x,cat, black\n', '7,8,"dog\nbrown"\n'));
+    expect(ds.featureNames).toEqual(['a', 'b, the second']);
+    expect(ds.classNames).toEqual(['cat, black', 'dog\nbrown', 'say "hi"']);
+    expect(Array.from(ds.labels)).toEqual([0, 1, 2, 1]);
+    expect(Array.from(ds.x.data)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(await failure(read('a,b,label\n"1\n\n",2,x\n3,bad,y\n'))).toBe('<file>: "bad" at line 5, column 2 ("b") is not a number');
+  });
+
+  it.each([
+    ['semicolons', 'a;b;label\n1.5;2;x\n3;4;y\n', ';'],
+    ['tabs', 'a\tb\tlabel\n1.5\t2\tx\n3\t4\ty\n', '\t'],
+    ['commas', 'a,b,label\n1.5,2,x\n3,4,y\n', ','],
+    ['semicolons, with commas in quotes', '"a,1";"b,2";label\n1.5;2;x\n3;4;y\n', ';'],
+  ])('the delimiter is detected: %s', async (_, text, delimiter) => {
+    const ds = await read(text);
+    expect(ds.delimiter).toBe(delimiter);
+    expect(Array.from(ds.x.data)).toEqual([1.5, 2, 3, 4]);
+  });
+
+  it('or given: any string, and \\t for a tab', async () => {
+    expect(Array.from((await read('a|b|label\n1|2|x\n3|4|y\n', { delimiter: '|' })).x.data)).toEqual([1, 2, 3, 4]);
+    expect((await read('a\tb,c\tlabel\n1\t2\tx\n3\t4\ty\n', { delimiter: '\\t' })).featureNames).toEqual(['a', 'b,c']);
+    expect(await failure(read('a,b\n1,2\n', { delimiter: '"' }))).toMatch(/options\.delimiter must be one or more characters other than quotes/);
+  });
+
+  it('detectDelimiter and firstLine look outside quotes only', () => {
+    expect(detectDelimiter('a;b;"c,d,e"')).toBe(';');
+    expect(detectDelimiter('abc')).toBe(',');
+    expect(firstLine('\ufeff"a\nb",c\r\nd')).toBe('"a\nb",c');
+  });
+
+  it('a byte-order mark and CRLF line ends', async () => {
+    const ds = await read('\ufeffname,value,label\r\n1,2,a\r\n\r\n3,4,b\r\n');
+    expect(ds.featureNames).toEqual(['name', 'value']);
+    expect([ds.x.rows, ds.labelName]).toEqual([2, 'label']);
+    expect(await failure(read('\ufeffa,b,label\r\n1,2,a\r\n\r\n3,,b\r\n'))).toBe('<file>: empty cell at line 4, column 2 ("b"); every feature needs a number');
+  });
+
+  it('a quote that is never closed names the file', async () => {
+    expect(await failure(read('a,b,label\n1,"2,x\n'))).toMatch(/^<file>: Quote Not Closed: .* at line 2 \(a quoted field is never closed\)$/);
+  });
+});
+
+describe('labels and tasks', () => {
+  it('text labels are classes; names kept in order of appearance', async () => {
+    const ds = await read('x,y,animal\n1,2,dog\n3,4,cat\n5,6,dog\n');
+    expect([ds.task, ds.classNames, ds.classes, Array.from(ds.labels)]).toEqual(['classification', ['dog', 'cat'], 2, [0, 1, 0]]);
+    expect(ds.taskReason).toBe('the label column "animal" holds text (such as "dog")');
+  });
+
+  it('1-based labels: three classes named 1, 2, 3, no empty class 0', async () => {
+    const ds = await read('x,label\n0.5,1\n0.25,2\n1,3\n2,2\n');
+    expect([ds.classes, ds.classNames, ds.classValues, ds.y.cols]).toEqual([3, ['1', '2', '3'], [1, 2, 3], 3]);
+    expect(Array.from(ds.y.data)).toEqual([1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 1, 0]);
+  });
+
+  it('labels ≥ 2^31 are classes of their own', async () => {
+    const ds = await read('x,id\n1,2147483648\n2,4294967296\n3,2147483648\n');
+    expect([ds.classNames, Array.from(ds.labels)]).toEqual([
+      ['2147483648', '4294967296'],
+      [0, 1, 0],
+    ]);
+  });
+
+  it('regression is guessed for fractional labels, and the reason given', async () => {
+    const ds = await read('rooms,area,price\n3,70,250.5\n4,95,310\n2,50,180.25\n');
+    expect([ds.task, ds.classes, ds.y.cols, Array.from(ds.y.data), ds.labels.length]).toEqual(['regression', 0, 1, [250.5, 310, 180.25], 0]);
+    expect(ds.taskReason).toBe('the label column "price" holds numbers that are not integers (such as 250.5 at line 2)');
+  });
+
+  it('the task and the label column can be given', async () => {
+    const ds = await read('a,b,c\n1,2,3\n4,5,6\n', { label: 'a', task: 'regression' });
+    expect([ds.labelName, ds.featureNames, Array.from(ds.y.data), ds.taskReason]).toEqual(['a', ['b', 'c'], [1, 4], 'asked for']);
+    expect((await read('a,b,c\n1,2,3\n4,5,6\n', { label: 1, task: 'classification' })).classNames).toEqual(['2', '5']);
+  });
+});
+
+describe('the header line', () => {
+  it('a first row of numbers is data, named column 1 …, and kept', async () => {
+    const ds = await read('1,2,0\n3,4,1\n');
+    expect([ds.header, ds.x.rows, ds.featureNames, ds.labelName]).toEqual([false, 2, ['column 1', 'column 2'], 'column 3']);
+  });
+
+  it('a first row of names and numbers is refused', async () => {
+    expect(await failure(read('id,2021,label\n1,2,0\n'))).toBe(
+      '<file>: line 1 is neither a header nor data: column 2 ("2021") is a number but column 1 ("id") is not; name every column or none, or say whether line 1 is a header (header: true or false)',
+    );
+    expect((await read('id,2021,label\n1,2,0\n3,4,1\n', { header: true })).featureNames).toEqual(['id', '2021']);
+  });
+});
+
+describe('errors name the file, line and column', () => {
+  it.each<[string, string | Buffer, CsvOptions, string]>([
+    ['an empty file', '', {}, 'the file is empty'],
+    ['a file of a byte-order mark and blank lines', '\ufeff\n\r\n  \n', {}, 'the file is empty'],
+    ['a header only', 'a,b,label\n', {}, 'no data rows after the header (line 1)'],
+    ['a ragged row', 'a,b,label\n1,2,x\n3,4\n', {}, 'line 3 has 2 fields, line 1 (the header) has 3'],
+    ['text in a numeric column', 'a,b,label\n1,2,x\n3,four,y\n', {}, '"four" at line 3, column 2 ("b") is not a number'],
+    ['a missing label column', 'a,b,label\n1,2,x\n', { label: 'class' }, 'no column is named "class" (columns: "a", "b", "label")'],
+    [
+      'a label index given as text',
+      'a,b,label\n1,2,x\n',
+      { label: '0' },
+      'no column is named "0" (for the column at index 0, give the number 0) (columns: "a", "b", "label")',
+    ],
+    ['NaN', 'a,b,label\n1,2,x\nnan,4,y\n', {}, '"nan" at line 3, column 1 ("a") is not a finite number'],
+    ['an empty cell', 'a,b,label\n1,,x\n', {}, 'empty cell at line 2, column 2 ("b"); every feature needs a number'],
+    ['1e308', 'a,b,label\n1,2,x\n3,1e308,y\n', {}, '"1e308" is too large for float32 at line 3, column 2 ("b") (float32 holds magnitudes up to about 3.4e38)'],
+    ['-1e308', 'a,b,label\n-1e308,2,x\n', {}, '"-1e308" is too large for float32 at line 2, column 1 ("a") (float32 holds magnitudes up to about 3.4e38)'],
+    ['unprintable characters', 'a,b,label\n1,"\u0000\u001b[31m",x\n', {}, '"\\u0000\\u001b[31m" at line 2, column 2 ("b") is not a number'],
+    [
+      'text labels in a regression',
+      'a,y\n1,2\n2,high\n',
+      { task: 'regression' },
+      'label "high" at line 3, column 2 ("y") is not a number; a regression needs numeric labels (text labels are classes)',
+    ],
+  ])('%s', async (_, text, options, message) => {
+    expect(await failure(readCsvDataset(await file(text), options))).toBe(`<file>: ${message}`);
+  });
+
+  it('a file that is not there, a folder, a misspelt option', async () => {
+    await expect(readCsvDataset(join(dir, 'none.csv'))).rejects.toThrow(/none\.csv: no such file/);
+    await expect(readCsvDataset(dir)).rejects.toThrow(/is a directory, not a CSV file/);
+    const path = await file('a,b\n1,2\n');
+    expect(await failure(readCsvDataset(path, { delimter: ';' } as never))).toBe(
+      "unknown option 'delimter' (known: label, task, header, delimiter, onProgress)",
+    );
+  });
+});
+
+describe('a ~50 MB file', () => {
+  // value(r, c) = (r·7 + c·3) mod 16 / 4: short text ("2.25"), exact in float32; label r mod 5.
+  const cols = 12;
+  const value = (r: number, c: number) => ((r * 7 + c * 3) % 16) / 4;
+  let path = '';
+  let rows = 0;
+
+  beforeAll(async () => {
+    path = join(dir, 'big.csv');
+    const out = createWriteStream(path);
+    out.write(`${Array.from({ length: cols }, (_, c) => `f${c}`).join(',')},label\n`);
+    let bytes = 0;
+    while (bytes < 50e6) {
+      let chunk = '';
+      for (let k = 0; k < 4096; k++, rows++) {
+        for (let c = 0; c < cols; c++) chunk += `${value(rows, c)},`;
+        chunk += `${rows % 5}\n`;
+      }
+      bytes += chunk.length;
+      if (!out.write(chunk)) await once(out, 'drain');
+    }
+    out.end();
+    await once(out, 'finish');
+  }, 60_000);
+
+  it('reads in memory near the float32 size of its numbers, with the numbers of an in-memory parse', async () => {
+    const size = (await stat(path)).size;
+    const float32 = rows * (cols + 1) * 4;
+    const before = process.memoryUsage().rss;
+    let peak = before;
+    const progress: number[] = [];
+    const ds = await readCsvDataset(path, {
+      onProgress: (done, total) => {
+        expect(total).toBe(size);
+        progress.push(done);
+        peak = Math.max(peak, process.memoryUsage().rss);
+      },
+    });
+    peak = Math.max(peak, process.memoryUsage().rss);
+    const growth = peak - before;
+    console.log(
+      `${(size / 1e6).toFixed(1)} MB of CSV, ${rows} rows × ${cols + 1} numbers = ${(float32 / 1e6).toFixed(1)} MB as float32; ` +
+        `peak RSS growth ${(growth / 1e6).toFixed(1)} MB (${(growth / float32).toFixed(2)}×)`,
+    );
+    expect(growth).toBeLessThan(3 * float32);
+    expect(progress.length).toBeGreaterThan(10);
+    expect(progress.at(-1)).toBe(size);
+    expect(progress.every((b, i) => i === 0 || b >= progress[i - 1])).toBe(true);
+
+    expect([ds.x.rows, ds.x.cols, ds.classes, ds.task]).toEqual([rows, cols, 5, 'classification']);
+    expect(ds.x.data.length).toBe(rows * cols);
+    let wrong = 0;
+    for (let r = 0; r < rows; r++) {
+      for (let c = 0; c < cols; c++) if (ds.x.data[r * cols + c] !== value(r, c)) wrong++;
+      if (ds.labels[r] !== r % 5) wrong++;
+    }
+    expect(wrong).toBe(0);
+
+    // The first 2000 lines, parsed in memory by the other reader.
+    const { createReadStream } = await import('node:fs');
+    let head = '';
+    for await (const chunk of createReadStream(path, { end: 200_000, encoding: 'utf8' })) head += chunk;
+    const table = parseCsv(head.split('\n').slice(0, 2001).join('\n'), 'head');
+    expect(table.rows).toHaveLength(2000);
+    table.rows.forEach((row, r) => {
+      expect(Array.from(ds.x.data.subarray(r * cols, (r + 1) * cols))).toEqual(row.slice(0, cols));
+      expect(Number(ds.classNames[ds.labels[r]])).toBe(row[cols]);
+    });
+  }, 60_000);
+});
