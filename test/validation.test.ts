@@ -36,6 +36,8 @@ describe('Network.create rejects bad options with a named error', () => {
     ['misspelt option', { ...ok, learningrate: 0.1 }, /unknown option 'learningrate'/],
     ['wasm options for js', { ...ok, engine: 'js', wasm: {} }, /options\.wasm applies to the wasm engine only/],
     ['misspelt wasm option', { ...ok, wasm: { SIMD: false } }, /unknown option 'wasm\.SIMD'/],
+    ['misspelt optimizer setting', { ...ok, optimizer: { type: 'momentum', mometum: 0.5 } }, /^unknown option 'optimizer\.mometum' \(known: type, momentum\)$/],
+    ['setting of another optimizer', { ...ok, optimizer: { type: 'sgd', momentum: 0.5 } }, /^unknown option 'optimizer\.momentum' \(known: type\)$/],
     ['more parameters than the limit', { layers: [65536, 65536] }, /has 4295032832 parameters, more than the limit of 268435456/],
   ];
   it.each(bad)('%s', async (_, options, message) => {
@@ -127,6 +129,53 @@ describe.each(ENGINE_CASES)('$name rejects bad data before computing', (engine) 
     expect(() => net.setParameters(p)).toThrow(/parameters\.weights\[1\]\[0\]\[2\] must be a finite number, got NaN/);
     p.weights[1][0] = [1, 2];
     expect(() => net.setParameters(p)).toThrow(/parameters\.weights\[1\]\[0\] must have 4 columns \(one per neuron of layer 1\)/);
+  });
+
+  it('misspelt option names are refused by fit and trainBatch as Network.create refuses them', async () => {
+    const fitNames = 'learningRate, biasLearningRate, optimizer, epochs, batchSize, shuffle, validation, onEpoch, signal';
+    await expect(net.fit(x, y, { epoch: 3, batch_size: 1 } as never)).rejects.toThrow(new RegExp(`^unknown option 'epoch' \\(known: ${fitNames}\\)$`));
+    await expect(net.fit(x, y, { epoch: 3 } as never)).rejects.toBeInstanceOf(ArgumentError);
+    await expect(net.fit(x, y, { epochs: 1, optimizer: { type: 'adam', beta: 0.5 } } as never)).rejects.toThrow(
+      /^unknown option 'optimizer\.beta' \(known: type, beta1, beta2, epsilon\)$/,
+    );
+    await expect(net.fit(x, y, 3 as never)).rejects.toThrow(/^options must be an object, got 3$/);
+    expect(() => net.trainBatch(x, y, { learningrate: 0.1 } as never)).toThrow(
+      /^unknown option 'learningrate' \(known: learningRate, biasLearningRate, optimizer\)$/,
+    );
+    expect(() => net.trainBatch(x, y, { epochs: 2 } as never)).toThrow(/^unknown option 'epochs' \(known: learningRate, biasLearningRate, optimizer\)$/);
+    expect(() => net.trainBatch(x, y, { optimizer: { type: 'momentum', mu: 0.5 } } as never)).toThrow(/unknown option 'optimizer\.mu'/);
+    expect(calls).toEqual([]);
+  });
+
+  it('an accuracy only for a classifier (sigmoid or softmax output): NaN for a regression, and no validationAccuracy', async () => {
+    expect(net.evaluate(x, y).accuracy).toBeGreaterThanOrEqual(0);
+    const target = [[0.5], [2]];
+    for (const options of [{ activation: 'linear' }, { activation: 'sigmoid', output: 'linear' }, { activation: 'relu' }, { activation: 'tanh' }] as const) {
+      const reg = await engine.create({ layers: [3, 1], learningRate: 0.01, ...options });
+      try {
+        const ev = reg.evaluate(x, target);
+        expect(ev.loss).toBeGreaterThan(0);
+        expect(ev.accuracy).toBeNaN();
+        const h = await reg.fit(x, target, { epochs: 2, validation: { x, y: target } });
+        expect(h.epochs[1].validationLoss).toBeGreaterThan(0);
+        expect(h.epochs[1]).not.toHaveProperty('validationAccuracy');
+      } finally {
+        reg.dispose();
+      }
+    }
+    const ce = await engine.create({ layers: [3, 2], loss: 'cross-entropy' });
+    try {
+      expect(ce.evaluate(x, y).accuracy).toBeGreaterThanOrEqual(0);
+      expect((await ce.fit(x, y, { epochs: 1, validation: { x, y } })).epochs[0].validationAccuracy).toBeGreaterThanOrEqual(0);
+    } finally {
+      ce.dispose();
+    }
+    const one = await engine.create({ layers: [3, 1] });
+    try {
+      expect(one.evaluate(x, [[0.9], [0.1]]).accuracy).toBeGreaterThanOrEqual(0);
+    } finally {
+      one.dispose();
+    }
   });
 
   it('cross-entropy targets must be distributions', async () => {

@@ -11,7 +11,18 @@ import { JsEngine } from './engines/js.js';
 import { WasmEngine } from './engines/wasm.js';
 import { ArgumentError, checkInteger, fail, show } from './errors.js';
 import { toMatrix, type Matrix } from './matrix.js';
-import { checkTrainingState, hasStepOptions, resolveOptions, resolveStep, sameStep, shuffleSeed, type NetworkConfig, type NetworkOptions } from './options.js';
+import {
+  OPTION_NAMES,
+  checkOptionNames,
+  checkTrainingState,
+  hasStepOptions,
+  resolveOptions,
+  resolveStep,
+  sameStep,
+  shuffleSeed,
+  type NetworkConfig,
+  type NetworkOptions,
+} from './options.js';
 import { checkFlat, flattenParameters, initialParameters, unflattenParameters } from './parameters.js';
 import { Random, permutation } from './random.js';
 import type {
@@ -143,6 +154,7 @@ export class Network {
    */
   trainBatch(x: Rows, y: Rows, options: StepOptions = {}): number {
     const engine = this.live();
+    checkOptionNames(options, OPTION_NAMES.step);
     const [xm, ym] = this.xy(x, y);
     this.checkBatch(xm.rows, 'a minibatch');
     // Without options, the network's own settings (the same object each time: nothing to compare).
@@ -155,6 +167,7 @@ export class Network {
   /** Trains for `epochs` passes over x, y in minibatches. Resolves to the loss of every epoch. */
   async fit(x: Rows, y: Rows, options: FitOptions = {}): Promise<History> {
     const engine = this.live();
+    checkOptionNames(options, OPTION_NAMES.fit);
     const [xm, ym] = this.xy(x, y);
     const epochs = checkInteger(options.epochs ?? 50, 'options.epochs', 0, 1e9);
     // A minibatch larger than the data is the whole data.
@@ -199,7 +212,7 @@ export class Network {
             if (valData) {
               const ev = engine.evaluatePrepared(valData);
               rec.validationLoss = ev.loss;
-              rec.validationAccuracy = ev.correct / valData.rows;
+              if (this.classifies) rec.validationAccuracy = ev.correct / valData.rows;
             }
             records.push(rec);
             if (options.onEpoch?.(rec) === false) stop = true;
@@ -239,11 +252,26 @@ export class Network {
     return { data: engine.predict(xm), rows: xm.rows, cols: this.layers[this.layers.length - 1] };
   }
 
-  /** Mean loss and accuracy over x, y. */
+  /**
+   * Whether the outputs are class probabilities, so that an accuracy means something: a sigmoid
+   * output (one output: the class is its side of ½; several: the largest) or a softmax one (with
+   * cross-entropy). A linear, tanh, relu or leaky-relu output is a regression's, whatever the loss.
+   */
+  private get classifies(): boolean {
+    const out = this.activations[this.activations.length - 1];
+    return out === 'sigmoid' || out === 'softmax';
+  }
+
+  /**
+   * Mean loss over x, y, and the accuracy: the fraction of rows whose largest output is the
+   * target's largest (one output: on the same side of ½). Accuracy is NaN when the network is not
+   * a classifier (its output activation is neither sigmoid nor softmax: a regression has no
+   * accuracy), and `fit` then leaves `validationAccuracy` out of its records.
+   */
   evaluate(x: Rows, y: Rows): Evaluation {
     const [xm, ym] = this.xy(x, y);
     const { loss, correct } = this.live().evaluate(xm, ym);
-    return { loss, accuracy: correct / xm.rows };
+    return { loss, accuracy: this.classifies ? correct / xm.rows : NaN };
   }
 
   /** The mean gradients over the rows of x, y, without an update (for checks and teaching). */
