@@ -34,6 +34,7 @@ import type {
   FitOptions,
   Gradients,
   History,
+  InitName,
   InputLayer,
   LossName,
   Parameters,
@@ -65,6 +66,10 @@ export class Network {
   readonly inputLayer: InputLayer;
   readonly engine: EngineName;
   readonly precision: Precision;
+  /** The seed, weight initialisation and initial bias it was created with (a model file records them). */
+  readonly seed: number;
+  readonly init: InitName;
+  readonly biasInit: number;
 
   private constructor(engine: Engine, cfg: NetworkConfig) {
     this.engineImpl = engine;
@@ -76,6 +81,9 @@ export class Network {
     this.inputLayer = cfg.arch.inputActivated ? 'activated' : 'identity';
     this.engine = cfg.engine;
     this.precision = cfg.precision;
+    this.seed = cfg.seed;
+    this.init = cfg.init;
+    this.biasInit = cfg.biasInit;
     engine.writeParameters(initialParameters(engine.layout, cfg));
   }
 
