@@ -11,6 +11,24 @@ export { Layout, flattenParameters, unflattenParameters, initialParameters } fro
 export { CONFIGURATIONS, configuration, type Configuration, type ConfigurationName } from './configurations.js';
 export { EducationalEngine, Neuron, Layer, NeuronGraph } from './engines/educational.js';
 export { ArgumentError } from './errors.js';
+export {
+  toModel,
+  checkModel,
+  loadNetwork,
+  modelToString,
+  modelFromString,
+  modelToBytes,
+  modelFromBytes,
+  MODEL_FORMAT,
+  MODEL_VERSION,
+  type Model,
+  type ModelData,
+  type ModelExtra,
+  type EncodedNumbers,
+  type LoadNetworkOptions,
+} from './model.js';
+export { fitScaling, applyScaling, classify, type Scaling } from './scaling.js';
+export { toBase64, fromBase64, type Dtype } from './encoding.js';
 export { Random } from './random.js';
 export type { Matrix } from './matrix.js';
 export { loadWasm, simdSupported, type LoadOptions, type WasmSource, WasmInstance } from './wasm/loader.js';

@@ -1,0 +1,118 @@
+/**
+ * Model files in Node (`wasm-backprop/node`): save a network or a model to a file atomically, load
+ * one back. The formats and checks are those of ../model.ts; this file adds only the file system.
+ *
+ * Saving is atomic: the model is written to a temporary file in the same folder, flushed to disk
+ * (fsync), renamed over the target (an atomic replacement on POSIX and on NTFS), and the folder is
+ * flushed where the platform allows it, so a crash leaves either the old model or the new one, never
+ * part of one. A crash can leave the temporary file (`.<name>.<pid>.<random>.tmp`) beside it.
+ */
+import { randomBytes } from 'node:crypto';
+import { open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { ArgumentError, fail, show } from '../errors.js';
+import {
+  checkModel,
+  loadNetwork,
+  MAX_MODEL_TEXT,
+  modelFromBytes,
+  modelToBytes,
+  toModel,
+  type LoadNetworkOptions,
+  type Model,
+  type ModelExtra,
+} from '../model.js';
+import { Network } from '../network.js';
+
+export type { Model, ModelExtra, LoadNetworkOptions } from '../model.js';
+
+/** An error of `e`'s kind whose message starts with the file's path. */
+function inFile(path: string, e: unknown): Error {
+  if (!(e instanceof Error)) return new Error(`${path}: ${String(e)}`);
+  const Kind = e instanceof ArgumentError ? ArgumentError : Error;
+  return new Kind(e.message.startsWith(path) ? e.message : `${path}: ${e.message}`, { cause: e });
+}
+
+function checkPath(path: unknown, what: string): string {
+  if (typeof path !== 'string' || path === '') fail(`${what} needs a file path, got ${show(path)}`);
+  return path;
+}
+
+/** `path`'s stat, or null if nothing is there. */
+async function statOrNull(path: string) {
+  try {
+    return await stat(path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw inFile(path, e);
+  }
+}
+
+/** Flushes a folder's entries (the rename) to disk; Windows cannot open a folder for that. */
+async function syncFolder(folder: string): Promise<void> {
+  if (process.platform === 'win32') return;
+  const handle = await open(folder, 'r');
+  try {
+    await handle.sync();
+  } catch (e) {
+    // Some file systems cannot fsync a directory (EINVAL); the rename is then as durable as they make it.
+    if (!['EINVAL', 'ENOTSUP', 'EPERM'].includes((e as NodeJS.ErrnoException).code ?? '')) throw e;
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Writes a model (or a network, as `toModel(network, extra)`) to `path`, atomically: the file holds
+ * the old model or the new one at every moment. Resolves to the model written.
+ */
+export async function saveModel(path: string, source: Model | Network, extra?: ModelExtra): Promise<Model> {
+  checkPath(path, 'saveModel');
+  if (!(source instanceof Network) && extra !== undefined) fail('saveModel: extra applies to a network only (a model holds its history and data already)');
+  const model = source instanceof Network ? toModel(source, extra) : checkModel(source);
+  const bytes = modelToBytes(model);
+  if ((await statOrNull(path))?.isDirectory()) fail(`saveModel: ${path} is a directory, not a model file`);
+  const folder = dirname(path);
+  const temporary = join(folder, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    const handle = await open(temporary, 'wx');
+    try {
+      await handle.writeFile(bytes);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temporary, path);
+  } catch (e) {
+    await rm(temporary, { force: true });
+    throw inFile(path, e);
+  }
+  await syncFolder(folder).catch((e: unknown) => {
+    throw inFile(path, e);
+  });
+  return model;
+}
+
+/** Reads and checks the model in `path`; an error names the file and the field. */
+export async function loadModel(path: string): Promise<Model> {
+  checkPath(path, 'loadModel');
+  const s = await statOrNull(path);
+  if (!s) throw new Error(`${path}: no such model file`);
+  if (s.isDirectory()) fail(`${path} is a directory, not a model file`);
+  if (s.size > 3 * MAX_MODEL_TEXT) fail(`${path}: ${s.size} bytes, more than a model text can hold`);
+  try {
+    return modelFromBytes(await readFile(path));
+  } catch (e) {
+    throw inFile(path, e);
+  }
+}
+
+/** A network from the model in `path` (see `loadNetwork`). */
+export async function loadNetworkFile(path: string, options?: LoadNetworkOptions): Promise<Network> {
+  const model = await loadModel(path);
+  try {
+    return await loadNetwork(model, options);
+  } catch (e) {
+    throw inFile(path, e);
+  }
+}
