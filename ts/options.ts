@@ -127,7 +127,7 @@ export const OPTION_NAMES = {
 /**
  * `options` must be an object whose every key is one of `known`; a misspelt name (`epoch` for
  * `epochs`) is an error, never silently a default: "unknown option 'epoch' (known: …)". `prefix`
- * names the object the keys sit in (`'wasm.'`, `'validation.'`). Every call that takes options
+ * names the object the keys sit in (`'wasm.'`, `'optimizer.'`). Every call that takes options
  * checks them with this one function, so they all refuse the same way.
  */
 export function checkOptionNames(options: unknown, known: readonly string[], what = 'options', prefix = ''): void {
