@@ -3,7 +3,8 @@
  * line breaks inside fields), detected delimiters, byte-order marks and CRLF; headers decided or
  * refused; every error naming the file, the line (counted through quoted line breaks) and the
  * column; and a ~50 MB file read in memory near the float32 size of its numbers, with the numbers
- * an in-memory parse of its start gives.
+ * an in-memory parse of its start gives. Files of features without a label (a column dropped by
+ * name or index), read the same way; line 1 alone.
  */
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
@@ -13,7 +14,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCsv } from '../ts/data.js';
 import { ArgumentError } from '../ts/errors.js';
-import { detectDelimiter, firstLine, readCsvDataset, type CsvOptions } from '../ts/node/csv.js';
+import { detectDelimiter, firstLine, readCsvDataset, readCsvFeatures, readCsvHeader, type CsvFeatureOptions, type CsvOptions } from '../ts/node/csv.js';
+import * as node from '../ts/node/index.js';
 
 let dir = '';
 beforeAll(async () => {
@@ -177,6 +179,84 @@ describe('errors name the file, line and column', () => {
     expect(await failure(readCsvDataset(path, { delimter: ';' } as never))).toBe(
       "unknown option 'delimter' (known: label, task, header, delimiter, onProgress)",
     );
+  });
+});
+
+describe('features without a label (readCsvFeatures)', () => {
+  const features = async (text: string, options: CsvFeatureOptions = {}) => readCsvFeatures(await file(text), options);
+
+  it('a file of features only: every column, with its name, as float32', async () => {
+    const f = await features('"width, cm";height\n1.5;2\n3;4.25\n');
+    expect(f).toEqual({
+      name: last,
+      x: { data: Float32Array.of(1.5, 2, 3, 4.25), rows: 2, cols: 2 },
+      featureNames: ['width, cm', 'height'],
+      header: true,
+      delimiter: ';',
+    });
+  });
+
+  it('the label column of a labelled file dropped by name or by 0-based index', async () => {
+    const text = 'f1,species,f2\n5.1,setosa,3.5\n7,"versi\ncolor",3.2\n';
+    for (const drop of ['species', 1]) {
+      const f = await features(text, { drop });
+      expect([f.featureNames, Array.from(f.x.data), f.x.rows]).toEqual([['f1', 'f2'], [5.1, 3.5, 7, 3.2].map(Math.fround), 2]);
+    }
+    expect(await failure(features(text, { drop: 'label' }))).toBe('<file>: no column is named "label" (columns: "f1", "species", "f2")');
+    expect(await failure(features(text))).toBe('<file>: "setosa" at line 2, column 2 ("species") is not a number');
+  });
+
+  it('no header: a first row of numbers is data, the columns are column 1 …', async () => {
+    const f = await features('1,2,0\n3,4,1\n');
+    expect([f.header, f.featureNames, f.x.rows, Array.from(f.x.data)]).toEqual([false, ['column 1', 'column 2', 'column 3'], 2, [1, 2, 0, 3, 4, 1]]);
+    const dropped = await features('1,2,cat\n3,4,dog\n', { drop: 2 });
+    expect([dropped.header, dropped.featureNames, Array.from(dropped.x.data)]).toEqual([false, ['column 1', 'column 2'], [1, 2, 3, 4]]);
+    expect(await failure(features('1,2,cat\n', { drop: 'cat', header: false }))).toBe(
+      '<file>: line 1 is data, not a header, so no column is named "cat": give the 0-based index of the column to drop',
+    );
+  });
+
+  it('a bad cell is named by line (through quoted line breaks), column and escaped text', async () => {
+    expect(await failure(features('a,b,note\n1,2,"x\ny"\n3,"4\u0007",z\n', { drop: 'note' }))).toBe(
+      '<file>: "4\\u0007" at line 4, column 2 ("b") is not a number',
+    );
+    expect(await failure(features('a,b\n1,2\n3\n'))).toBe('<file>: line 3 has 1 field, line 1 (the header) has 2');
+    expect(await failure(features('a,b\n1,1e39\n'))).toBe(
+      '<file>: "1e39" is too large for float32 at line 2, column 2 ("b") (float32 holds magnitudes up to about 3.4e38)',
+    );
+    expect(await failure(features(''))).toBe('<file>: the file is empty');
+  });
+
+  it('progress, and the options checked by name', async () => {
+    const path = await file('a,b\n1,2\n');
+    const seen: number[] = [];
+    await readCsvFeatures(path, { onProgress: (done) => seen.push(done) });
+    expect(seen.at(-1)).toBe(8);
+    expect(await failure(readCsvFeatures(path, { label: 'a' } as never))).toBe("unknown option 'label' (known: header, drop, delimiter, onProgress)");
+    await expect(readCsvFeatures('')).rejects.toThrow(/readCsvFeatures needs a file path, got ''/);
+  });
+});
+
+describe('line 1 alone (readCsvHeader)', () => {
+  it('the fields of line 1, quoted ones too, and whether it reads as a header', async () => {
+    expect(await readCsvHeader(await file('\ufeff"a;b";" c ";"d\ne"\n1;2;3\n'))).toEqual({ fields: ['a;b', 'c', 'd\ne'], header: true, delimiter: ';' });
+    expect(await readCsvHeader(await file('1,2,setosa\n3,4,x\n'))).toEqual({ fields: ['1', '2', 'setosa'], header: false, delimiter: ',' });
+    expect(await readCsvHeader(await file('a|b\n'), { delimiter: '|' })).toEqual({ fields: ['a', 'b'], header: true, delimiter: '|' });
+  });
+
+  it('reads nothing after line 1 (the first that is not blank)', async () => {
+    const path = await file('\n\nx,y\n1,"unclosed\n');
+    expect(await readCsvHeader(path)).toEqual({ fields: ['x', 'y'], header: true, delimiter: ',' });
+    expect(await failure(readCsvDataset(path))).toMatch(/Quote Not Closed/);
+  });
+
+  it('errors: an empty file, a misspelt option', async () => {
+    expect(await failure(readCsvHeader(await file('\n\n')))).toBe('<file>: the file is empty');
+    expect(await failure(readCsvHeader(await file('a,b\n'), { drop: 1 } as never))).toBe("unknown option 'drop' (known: delimiter)");
+  });
+
+  it('the Node entry re-exports the three readers', () => {
+    expect([node.readCsvDataset, node.readCsvFeatures, node.readCsvHeader]).toEqual([readCsvDataset, readCsvFeatures, readCsvHeader]);
   });
 });
 

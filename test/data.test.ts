@@ -1,10 +1,12 @@
 /**
- * ts/data.ts, the browser-safe part of reading data: labels as classes (no empty class for
- * 1-based labels, no wrapping past 2³¹), one-hot rows that refuse what is not a class index, the
- * header decided or refused (a first row of numbers is never lost), records to a data set with
- * errors that name line and column, scaling fitted on chosen rows only, and splits that say when
- * there are too few rows.
+ * ts/data.ts and the files it re-exports (table.ts, columns.ts, scaling.ts), the browser-safe part
+ * of reading data: labels as classes (no empty class for 1-based labels, no wrapping past 2³¹),
+ * one-hot rows that refuse what is not a class index, the header decided or refused (a first row
+ * of numbers is never lost), records to a data set or to features without a label with errors
+ * that name line and column, one scaling fitted on chosen rows only and applied in place or to a
+ * copy, and splits that say when there are too few rows.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   DatasetBuilder,
@@ -19,15 +21,29 @@ import {
   split,
   splitInPlace,
   subset,
+  type FeatureScaling,
+  type FeatureTableOptions,
+  type ScalingKind,
   type TableOptions,
 } from '../ts/data.js';
 import { ArgumentError } from '../ts/errors.js';
+import * as api from '../ts/index.js';
+import { applyScaling, fitScaling } from '../ts/scaling.js';
 
 /** A data set from CSV text split naively (no quotes), through the builder, line numbers as in the text. */
 function build(text: string, options: TableOptions = {}, delimiter = ',') {
   const b = new DatasetBuilder('data.csv', options);
   text.split(/\r?\n/).forEach((line, i) => {
     if (line !== '') b.add(line.split(delimiter), i + 1);
+  });
+  return b.finish();
+}
+
+/** The same through the label-less mode. */
+function features(text: string, options: FeatureTableOptions = {}) {
+  const b = DatasetBuilder.features('data.csv', options);
+  text.split(/\r?\n/).forEach((line, i) => {
+    if (line !== '') b.add(line.split(','), i + 1);
   });
   return b.finish();
 }
@@ -296,6 +312,64 @@ describe('DatasetBuilder', () => {
   });
 });
 
+describe('DatasetBuilder.features: a table without a label', () => {
+  it('every column is a feature, float32, with the header kept as names', () => {
+    const f = features('a,b,c\n1,2.5,3\n4,5,6');
+    expect(f).toEqual({ name: 'data.csv', x: { data: Float32Array.of(1, 2.5, 3, 4, 5, 6), rows: 2, cols: 3 }, featureNames: ['a', 'b', 'c'], header: true });
+    expect(Object.keys(f).sort()).toEqual(['featureNames', 'header', 'name', 'x']);
+  });
+
+  it('a first row of numbers is data; header: true and false override the guess', () => {
+    expect([features('1,2\n3,4').header, features('1,2\n3,4').x.rows, features('1,2\n3,4').featureNames]).toEqual([false, 2, ['column 1', 'column 2']]);
+    expect(features('1,2\n3,4', { header: true }).featureNames).toEqual(['1', '2']);
+    expect(error(() => features('a,b\n1,2', { header: false })).message).toBe('data.csv: "a" at line 1, column 1 ("column 1") is not a number');
+  });
+
+  it('a column dropped by name or by index is left out, text and all', () => {
+    const byName = features('f1,species,f2\n5.1,setosa,3.5\n7,versicolor,3.2', { drop: 'species' });
+    expect([byName.featureNames, Array.from(byName.x.data), byName.x.cols]).toEqual([['f1', 'f2'], [5.1, 3.5, 7, 3.2].map(Math.fround), 2]);
+    const byIndex = features('5.1,3.5,setosa\n7,3.2,versicolor', { drop: 2 });
+    expect([byIndex.header, byIndex.featureNames, Array.from(byIndex.x.data)]).toEqual([false, ['column 1', 'column 2'], [5.1, 3.5, 7, 3.2].map(Math.fround)]);
+    expect(features('a,b\n1,2', { drop: null }).featureNames).toEqual(['a', 'b']);
+  });
+
+  it('errors name the line, the column and the cell, as with a label', () => {
+    const cases: [string, string, FeatureTableOptions, string][] = [
+      ['text in a column', 'a,b\n1,2\n3,x y', {}, 'data.csv: "x y" at line 3, column 2 ("b") is not a number'],
+      ['an empty cell', 'a,b\n1,', {}, 'data.csv: empty cell at line 2, column 2 ("b"); every feature needs a number'],
+      ['a ragged row', 'a,b\n1,2\n1', {}, 'data.csv: line 3 has 1 field, line 1 (the header) has 2'],
+      ['a header only', 'a,b', {}, 'data.csv: no data rows after the header (line 1)'],
+      ['no records', '', {}, 'data.csv: the file is empty'],
+      [
+        'a mixed first row',
+        'a,2\n1,2',
+        {},
+        'data.csv: line 1 is neither a header nor data: column 2 ("2") is a number but column 1 ("a") is not; name every column or none, or say whether line 1 is a header (header: true or false)',
+      ],
+      ['a name to drop not in the header', 'a,b\n1,2', { drop: 'label' }, 'data.csv: no column is named "label" (columns: "a", "b")'],
+      ['an index to drop out of range', 'a,b\n1,2', { drop: 2 }, 'data.csv: there is no column 2 to drop: the file has 2 columns (0-based indices 0 … 1)'],
+      [
+        'a name to drop without a header',
+        '1,2\n3,4',
+        { drop: 'label' },
+        'data.csv: line 1 is data, not a header, so no column is named "label": give the 0-based index of the column to drop',
+      ],
+      [
+        'twice the name to drop',
+        'y,a,y\n1,2,3',
+        { drop: 'y' },
+        'data.csv: 2 columns are named "y" (columns 1, 3): give the 0-based index of the column to drop',
+      ],
+      ['the only column dropped', 'a\n1', { drop: 0 }, 'data.csv: line 1 has a single column; dropping it leaves no feature (is the delimiter right?)'],
+      ['a bad drop', 'a,b\n1,2', { drop: -1 }, 'drop must be a column name or a 0-based column index, got -1'],
+      ['a drop of the wrong type', 'a,b\n1,2', { drop: true as never }, 'drop must be a column name or a 0-based column index, got true'],
+      ['a bad header option', 'a,b\n1,2', { header: 'yes' as never }, "header must be 'auto', true or false, got 'yes'"],
+    ];
+    for (const [what, text, options, message] of cases) expect(error(() => features(text, options)).message, what).toBe(message);
+    expect(features('a\n1\n2').x).toEqual({ data: Float32Array.of(1, 2), rows: 2, cols: 1 });
+  });
+});
+
 describe('quoteCell', () => {
   it('quotes like JSON and escapes what cannot be seen', () => {
     expect(quoteCell('a\tb\n"c"')).toBe('"a\\tb\\n\\"c\\""');
@@ -344,6 +418,44 @@ describe('scaling fitted on chosen rows', () => {
     expect(Array.from(ds.x.data)).toEqual([0, 0, 1, 1]);
   });
 
+  it("one record for every kind: 'custom' scales like any other, 'none' is x", () => {
+    const custom: FeatureScaling = { kind: 'custom', offset: [1, -2], scale: [2, 0.5] };
+    expect(Array.from(scaleInPlace({ data: Float64Array.of(3, 0, 5, -1), rows: 2, cols: 2 }, custom).data)).toEqual([1, 4, 2, 2]);
+    const kinds: ScalingKind[] = ['minmax', 'standard', 'none'];
+    expect(kinds.map((k) => fitScalingOn(x(), null, k).kind)).toEqual(kinds);
+    expect(() => fitScalingOn(x(), null, 'custom' as never)).toThrow(/scaling kind must be one of 'minmax', 'standard', 'none', got 'custom'/);
+  });
+
+  it('applyScaling is scaleInPlace on an f64 copy; the data given is never changed', () => {
+    const s = fitScalingOn(x(), [0, 1, 2], 'minmax');
+    const m = x();
+    const copy = applyScaling(s, m);
+    expect(copy).toEqual(scaleInPlace(x(), s));
+    expect(m).toEqual(x());
+    const rows = [
+      [0, 10],
+      [100, 10],
+    ];
+    expect(Array.from(applyScaling(s, rows).data)).toEqual([0, 0, 25, 0]);
+    const f32 = { data: Float32Array.of(1, 2), rows: 1, cols: 2 };
+    expect(applyScaling(undefined, f32)).toEqual({ data: Float64Array.of(1, 2), rows: 1, cols: 2 });
+    expect(applyScaling({ kind: 'none' }, rows).data).toEqual(Float64Array.of(0, 10, 100, 10));
+    expect(() => applyScaling(s, [[1, 2, 3]])).toThrow(/x must have 2 columns \(the inputs of the scaling\), got 3 in row 0/);
+  });
+
+  it('fitScaling on rows of numbers is fitScalingOn over every row, to the bit', () => {
+    const rows = [
+      [5.1, 3.5],
+      [4.9, 3],
+      [6.3, 3.3],
+      [5.8, 2.7],
+    ];
+    const m = { data: Float64Array.from(rows.flat()), rows: 4, cols: 2 };
+    for (const kind of ['minmax', 'standard', 'none'] as const) expect(fitScaling(kind, rows)).toEqual(fitScalingOn(m, null, kind));
+    expect(() => fitScaling('minmax', [[1, NaN]])).toThrow(/x row 0, column 1 must be a finite number, got NaN/);
+    expect(() => fitScaling('minmax', [[1e308], [-1e308]])).toThrow(/column 1: its values are too far apart to scale/);
+  });
+
   it('a column whose range overflows a double is an error naming it, never NaN', () => {
     const m = { data: Float64Array.of(1, 1e308, 2, -1e308), rows: 2, cols: 2 };
     expect(() => fitScalingOn(m, null, 'minmax', ['a', 'b'])).toThrow(/column 2 \("b"\): its values are too far apart to scale/);
@@ -383,5 +495,23 @@ describe('split', () => {
     const { train, test } = split(r, 0.6, 2);
     expect([train.labels.length, test.labels.length, train.x.data instanceof Float32Array]).toEqual([0, 0, true]);
     expect(Array.from(subset(r, [4, 0]).y.data)).toEqual([4.5, 0.5]);
+  });
+});
+
+describe('where the data API lives', () => {
+  it('the package entry exports the browser-safe data API, the same objects as ts/data.ts', () => {
+    expect([api.DatasetBuilder, api.fitScalingOn, api.scaleInPlace, api.splitInPlace, api.guessTask]).toEqual([
+      DatasetBuilder,
+      fitScalingOn,
+      scaleInPlace,
+      splitInPlace,
+      guessTask,
+    ]);
+    expect([api.applyScaling, api.fitScaling, api.TASKS]).toEqual([applyScaling, fitScaling, ['classification', 'regression']]);
+  });
+
+  it('none of its files imports Node', () => {
+    for (const file of ['data', 'table', 'columns', 'growable', 'scaling'])
+      expect(readFileSync(new URL(`../ts/${file}.ts`, import.meta.url), 'utf8')).not.toMatch(/from 'node:|\bBuffer\.\w|\brequire\(/);
   });
 });

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { configuration } from '../ts/configurations.js';
-import { datasetFromTable } from '../ts/data.js';
+import { DatasetBuilder, datasetFromTable, fitScalingOn, scaleInPlace, type FeatureScaling } from '../ts/data.js';
 import { formatJson, fromBase64, toBase64 } from '../ts/encoding.js';
 import { ArgumentError } from '../ts/errors.js';
 import { LIBRARY, checkModel, loadNetwork, modelFromBytes, modelFromString, modelToBytes, modelToString, toModel, type Model } from '../ts/model.js';
@@ -184,6 +184,26 @@ describe('what a model holds', () => {
     expect(classify(['setosa', 'versicolor', 'virginica'], { data: [0.1, 0.7, 0.2, 0.5, 0.2, 0.3], rows: 2, cols: 3 })).toEqual(['versicolor', 'setosa']);
     expect(classify(['no', 'yes'], { data: [0.2, 0.5], rows: 2, cols: 1 })).toEqual(['no', 'yes']);
     expect(classify(undefined, { data: [0.2, 0.9], rows: 1, cols: 2 })).toEqual([1]);
+  });
+
+  it('the scaling training fitted (float32, in place, on the training rows) goes through the model file and prepares raw rows to the same float32 bits', () => {
+    const b = new DatasetBuilder('t.csv');
+    ['a,b,label', '0.1,7,x', '2.5,-3,y', '1.7,0.3,x', '9.25,4,y'].forEach((line, i) => b.add(line.split(','), i + 1));
+    const ds = b.finish();
+    const raw = Float32Array.from(ds.x.data);
+    const net = Network.createSync({ layers: [2, 2], engine: 'js', precision: 'f32' });
+    for (const kind of ['minmax', 'standard'] as const) {
+      const scaling = fitScalingOn(ds.x, [0, 1, 2], kind, ds.featureNames);
+      const trained = scaleInPlace({ data: Float32Array.from(raw), rows: 4, cols: 2 }, scaling);
+      const saved = modelFromString(modelToString(toModel(net, { data: { features: ds.featureNames, scaling } })));
+      expect(saved.data?.scaling).toEqual(scaling);
+      const prepared = applyScaling(saved.data?.scaling, { data: raw, rows: 4, cols: 2 }).data;
+      expect(bits(Float32Array.from(prepared))).toEqual(bits(trained.data));
+    }
+    const custom: FeatureScaling = { kind: 'custom', offset: [1, 2], scale: [4, -8] };
+    const model = modelFromString(modelToString(toModel(net, { data: { scaling: custom } })));
+    expect(Array.from(applyScaling(model.data?.scaling, [[5, 2]]).data)).toEqual([1, -0]);
+    net.dispose();
   });
 
   it('base64 agrees with Node for every length to 20 and every byte; the JSON layout parses back to the same value', () => {

@@ -27,13 +27,34 @@ export {
   type EncodedNumbers,
   type LoadNetworkOptions,
 } from './model.js';
-export { fitScaling, applyScaling, classify, type Scaling } from './scaling.js';
 export { toBase64, fromBase64, type Dtype } from './encoding.js';
 export { Random } from './random.js';
 export type { Matrix } from './matrix.js';
 export { loadWasm, simdSupported, type LoadOptions, type WasmSource, WasmInstance } from './wasm/loader.js';
 export * from './types.js';
-export { loadBuiltin, parseCsv, datasetFromTable, split, subset, oneHot, type Dataset, type CsvTable, type DatasetOptions } from './data.js';
+export {
+  loadBuiltin,
+  parseCsv,
+  datasetFromTable,
+  split,
+  splitInPlace,
+  subset,
+  oneHot,
+  guessTask,
+  DatasetBuilder,
+  TASKS,
+  MAX_CLASSES,
+  AUTO_MAX_CLASSES,
+  type Dataset,
+  type Task,
+  type CsvTable,
+  type DatasetOptions,
+  type TableOptions,
+  type FeatureTableOptions,
+  type TableDataset,
+  type TableFeatures,
+} from './data.js';
+export { fitScalingOn, scaleInPlace, applyScaling, fitScaling, classify, type FeatureScaling, type ScalingKind } from './scaling.js';
 export {
   verify,
   formatReport,

@@ -16,7 +16,7 @@ import { ArgumentError, checkInteger, checkOneOf, checkRate, fail, show } from '
 import { Network } from './network.js';
 import { checkTrainingState, resolveOptimizer, resolveOptions, type NetworkConfig, type NetworkOptions } from './options.js';
 import { Layout } from './parameters.js';
-import type { Scaling } from './scaling.js';
+import type { FeatureScaling } from './scaling.js';
 import {
   ENGINES,
   type ActivationName,
@@ -53,7 +53,7 @@ export interface EncodedNumbers {
 export interface ModelData {
   /** One name per input (n_0). */
   features?: string[];
-  scaling?: Scaling;
+  scaling?: FeatureScaling;
   task?: 'classification' | 'regression';
   /** Classification: the label of each output (n_L), or of outputs below and above ½ with one output. */
   classes?: (string | number)[];

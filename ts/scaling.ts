@@ -1,19 +1,85 @@
 /**
- * Raw data as training saw it, and outputs as labels: the input scaling a model file records
- * (./model.ts, `data.scaling`) and the class labels (`data.classes`), applied the way training did.
+ * Input scaling, x′ = (x − offset) / scale per feature column: fitted on chosen rows of a matrix
+ * (the training rows alone, without copying them), applied in place (training, the CLI) or to a
+ * copy of raw rows (predicting with a trained model), by one loop. The record is the one a model
+ * file keeps as `data.scaling` (./model.ts, docs/model-format.md). And outputs as class labels
+ * (`data.classes`), as training named them.
+ *
+ * Browser-safe: nothing here imports Node.
  */
-import { checkOneOf } from './errors.js';
+import { quoteCell } from './columns.js';
+import { checkOneOf, fail, show } from './errors.js';
 import { toMatrix } from './matrix.js';
 import type { MatrixInput, Rows } from './types.js';
 
-/** The input scaling training saw: x' = (x − offset) / scale, per input column. */
-export interface Scaling {
-  /** How offset and scale were found: 'minmax' (min, max − min), 'standard' (mean, standard deviation), 'custom', or 'none' (x' = x). */
-  kind: 'minmax' | 'standard' | 'custom' | 'none';
-  /** n_0 finite numbers; absent with kind 'none'. */
-  offset?: number[];
-  /** n_0 finite numbers, none zero; absent with kind 'none'. */
-  scale?: number[];
+/** The scalings `fitScalingOn` fits: 'minmax', 'standard', or 'none' (x′ = x). */
+export type ScalingKind = 'minmax' | 'standard' | 'none';
+
+/**
+ * The input scaling training saw: per feature column, x′ = (x − offset) / scale; the shape a model
+ * file records as `data.scaling`. `kind` says how offset and scale were found: 'minmax' (min,
+ * max − min), 'standard' (mean, standard deviation), 'custom' (by the user: any finite offsets,
+ * scales other than 0), or 'none' (x′ = x, no offset and scale).
+ */
+export type FeatureScaling = { kind: 'none' } | { kind: 'minmax' | 'standard' | 'custom'; offset: number[]; scale: number[] };
+
+type Columns = { data: ArrayLike<number>; rows: number; cols: number };
+
+/**
+ * The scaling of `kind` fitted on the rows `rows` of x (every row when null), so that it can be
+ * fitted on the training rows alone and applied to all: 'minmax' (offset = min, scale = max − min)
+ * maps the fitted rows to [0, 1]; 'standard' (offset = mean, scale = population standard
+ * deviation) to mean 0 and deviation 1; a constant column gets scale 1. Columns whose range
+ * overflows a double are an error naming the column (`names`), never NaN.
+ */
+export function fitScalingOn(x: Columns, rows: ArrayLike<number> | null, kind: ScalingKind, names?: readonly string[]): FeatureScaling {
+  checkOneOf(kind, 'scaling kind', ['minmax', 'standard', 'none'] as const);
+  if (kind === 'none') return { kind };
+  const { data, cols } = x;
+  const n = rows === null ? x.rows : rows.length;
+  if (n === 0) fail('cannot fit a scaling on no rows');
+  const a = new Float64Array(cols).fill(kind === 'minmax' ? Infinity : 0); // min, or mean
+  const b = new Float64Array(cols).fill(kind === 'minmax' ? -Infinity : 0); // max, or Σ(x − mean)²
+  for (let i = 0; i < n; i++) {
+    const r = rows === null ? i : rows[i];
+    if (!(r >= 0 && r < x.rows && Number.isInteger(r))) fail(`rows[${i}] must be a row index below ${x.rows}, got ${show(r)}`);
+    const at = r * cols;
+    if (kind === 'minmax') {
+      for (let c = 0; c < cols; c++) {
+        const v = data[at + c];
+        if (v < a[c]) a[c] = v;
+        if (v > b[c]) b[c] = v;
+      }
+    } else {
+      // Welford: the running mean never overflows where the sum would.
+      for (let c = 0; c < cols; c++) {
+        const d = data[at + c] - a[c];
+        a[c] += d / (i + 1);
+        b[c] += d * (data[at + c] - a[c]);
+      }
+    }
+  }
+  const offset: number[] = [];
+  const scale: number[] = [];
+  for (let c = 0; c < cols; c++) {
+    const s = kind === 'minmax' ? b[c] - a[c] : Math.sqrt(b[c] / n);
+    if (!Number.isFinite(s) || !Number.isFinite(a[c])) {
+      const name = names?.[c] !== undefined ? ` (${quoteCell(names[c])})` : '';
+      fail(`column ${c + 1}${name}: its values are too far apart to scale ('${kind}' overflows a double)`);
+    }
+    offset.push(a[c]);
+    scale.push(s === 0 ? 1 : s);
+  }
+  return { kind, offset, scale };
+}
+
+/** Applies a scaling to x in place (x′ = (x − offset) / scale per column, in f64, stored in x's type) and returns x. */
+export function scaleInPlace<M extends { data: Float32Array | Float64Array; rows: number; cols: number }>(x: M, s: FeatureScaling): M {
+  if (s.kind === 'none') return x;
+  const { data, cols } = x;
+  if (s.offset.length !== cols || s.scale.length !== cols) fail(`the scaling has ${s.offset.length} columns, the data ${cols}`);
+  for (let i = 0; i < data.length; i += cols) for (let c = 0; c < cols; c++) data[i + c] = (data[i + c] - s.offset[c]) / s.scale[c];
+  return x;
 }
 
 /** The columns of rows (those of the first) or of a matrix. */
@@ -21,36 +87,21 @@ function columns(x: Rows): number {
   return Array.isArray(x) ? ((x[0] as readonly number[] | undefined)?.length ?? 0) : (x as MatrixInput).cols;
 }
 
-/**
- * The scaling of `kind` fitted to the columns of x: 'minmax' (offset = min, scale = max − min, 1
- * where they are equal: the same numbers as ts/data.ts's 'minmax') or 'standard' (offset = mean,
- * scale = population standard deviation, 1 where it is 0).
- */
-export function fitScaling(kind: 'minmax' | 'standard', x: Rows): Scaling {
-  checkOneOf(kind, 'kind', ['minmax', 'standard'] as const);
-  const cols = columns(x);
-  const { data, rows } = toMatrix(x, 'x', cols, 'f64', 'the first row');
-  const offset: number[] = [];
-  const scale: number[] = [];
-  for (let c = 0; c < cols; c++) {
-    let [lo, hi, sum] = [Infinity, -Infinity, 0];
-    for (let r = 0; r < rows; r++) [lo, hi, sum] = [Math.min(lo, data[r * cols + c]), Math.max(hi, data[r * cols + c]), sum + data[r * cols + c]];
-    const mean = sum / rows;
-    let ss = 0;
-    for (let r = 0; r < rows; r++) ss += (data[r * cols + c] - mean) ** 2;
-    offset.push(kind === 'minmax' ? lo : mean);
-    scale.push((kind === 'minmax' ? hi - lo : Math.sqrt(ss / rows)) || 1);
-  }
-  return { kind, offset, scale };
+/** `fitScalingOn` for rows of numbers (or a matrix) as the API takes them: every row, each value checked finite. */
+export function fitScaling(kind: ScalingKind, x: Rows): FeatureScaling {
+  return fitScalingOn(toMatrix(x, 'x', columns(x), 'f64', 'the first row'), null, kind);
 }
 
-/** Raw rows prepared as training saw them: x' = (x − offset) / scale per column (no scaling: a copy). */
-export function applyScaling(scaling: Scaling | undefined, x: Rows): { data: Float64Array; rows: number; cols: number } {
-  const cols = scaling?.offset?.length ?? columns(x);
+/**
+ * Raw rows (or a matrix) prepared as training saw them: `scaleInPlace` on an f64 copy (no
+ * scaling: the copy as it is). The rows must have the scaling's number of columns.
+ */
+export function applyScaling(scaling: FeatureScaling | undefined, x: Rows): { data: Float64Array; rows: number; cols: number } {
+  const cols = scaling !== undefined && scaling.kind !== 'none' ? scaling.offset.length : columns(x);
   const m = toMatrix(x, 'x', cols, 'f64', 'the inputs of the scaling');
-  const data = Float64Array.from(m.data);
-  if (scaling?.offset && scaling.scale) for (let i = 0; i < data.length; i++) data[i] = (data[i] - scaling.offset[i % cols]) / scaling.scale[i % cols];
-  return { data, rows: m.rows, cols };
+  // toMatrix keeps a Float64Array it is given: copy it, never scale the caller's data.
+  const data = m.data === (x as MatrixInput).data ? Float64Array.from(m.data) : (m.data as Float64Array);
+  return scaleInPlace({ data, rows: m.rows, cols }, scaling ?? { kind: 'none' });
 }
 
 /** The class of each row of outputs: the label of its largest output (one output: classes[1] from ½ up, else classes[0]); its index without labels. */

@@ -1,9 +1,11 @@
 /**
- * CSV files as data sets, in Node: the file is streamed through csv-parse (RFC 4180 quoting, so
- * fields may hold delimiters, quotes and line breaks; a byte-order mark and CRLF line ends are
- * understood) and each record goes straight into ../data.ts's `DatasetBuilder`, which keeps the
- * features in one float32 array that grows. Nothing holds the file's text or an array of rows, so
- * a file of any size reads in memory near 4 bytes per number it holds.
+ * CSV files in Node: as data sets (`readCsvDataset`), as features without a label to predict on
+ * (`readCsvFeatures`), or just their first line (`readCsvHeader`). The file is streamed through
+ * csv-parse (RFC 4180 quoting, so fields may hold delimiters, quotes and line breaks; a byte-order
+ * mark and CRLF line ends are understood) and each record goes straight into ../table.ts's
+ * `DatasetBuilder`, which keeps the features in one float32 array that grows. Nothing holds the
+ * file's text or an array of rows, so a file of any size reads in memory near 4 bytes per number
+ * it holds.
  *
  * Node only (node:fs, and csv-parse, a dependency the browser bundle must not have): nothing
  * reachable from ../index.ts imports this file.
@@ -11,11 +13,13 @@
 import { parse, type CsvError } from 'csv-parse';
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
-import { DatasetBuilder, type TableDataset, type TableOptions } from '../data.js';
+import { readsAsHeader } from '../columns.js';
 import { ArgumentError, fail, show } from '../errors.js';
 import { checkOptionNames } from '../options.js';
+import { DatasetBuilder, type FeatureTableOptions, type TableDataset, type TableFeatures, type TableOptions } from '../table.js';
 
-export interface CsvOptions extends TableOptions {
+/** How a CSV file is read, besides the table's own options. */
+interface CsvReading {
   /**
    * The field delimiter (one or more characters; the two characters `\t` mean a tab). Default:
    * whichever of ',', ';' and tab line 1 holds most often outside quotes (',' if none).
@@ -25,10 +29,33 @@ export interface CsvOptions extends TableOptions {
   onProgress?: (bytesRead: number, totalBytes: number) => void;
 }
 
+/** How `readCsvDataset` reads a file: the table's options (label, task, header), the delimiter and progress. */
+export interface CsvOptions extends TableOptions, CsvReading {}
+
+/** How `readCsvFeatures` reads a file: header and the column to drop, the delimiter and progress. */
+export interface CsvFeatureOptions extends FeatureTableOptions, CsvReading {}
+
 const CSV_OPTIONS: Record<keyof CsvOptions, true> = { label: true, task: true, header: true, delimiter: true, onProgress: true };
+const FEATURE_OPTIONS: Record<keyof CsvFeatureOptions, true> = { header: true, drop: true, delimiter: true, onProgress: true };
 
 /** A data set read from a CSV file: `TableDataset` (features as float32) and the delimiter used. */
 export interface CsvDataset extends TableDataset {
+  /** The field delimiter, as given or as detected. */
+  delimiter: string;
+}
+
+/** Features read from a CSV file without a label: `TableFeatures` (float32) and the delimiter used. */
+export interface CsvFeatures extends TableFeatures {
+  /** The field delimiter, as given or as detected. */
+  delimiter: string;
+}
+
+/** Line 1 of a CSV file (the first that is not blank). */
+export interface CsvHeader {
+  /** Its fields, trimmed (as `label` and `drop` match column names). */
+  fields: string[];
+  /** Whether it reads as a header: a field of text and none that is a number (header 'auto' also refuses a mix). */
+  header: boolean;
   /** The field delimiter, as given or as detected. */
   delimiter: string;
 }
@@ -46,15 +73,59 @@ const HEAD_BYTES = 1 << 20;
  * values are rounded to float32's 24 significant bits.
  */
 export async function readCsvDataset(path: string, options: CsvOptions = {}): Promise<CsvDataset> {
-  if (typeof path !== 'string' || path === '') fail(`readCsvDataset needs a file path, got ${show(path)}`);
-  checkOptionNames(options, Object.keys(CSV_OPTIONS));
+  const file = await openCsv('readCsvDataset', path, options, CSV_OPTIONS);
+  const ds = await build(file, new DatasetBuilder(path, options, file.reserve), options.onProgress);
+  return { ...ds, delimiter: file.delimiter };
+}
+
+/**
+ * Reads a CSV file of features without a label (data to predict on), streamed: every column is a
+ * feature but `options.drop` (a name or 0-based index; such as the label column of a file that
+ * has one). The same reading, checks and errors as `readCsvDataset`, by the same `DatasetBuilder`.
+ */
+export async function readCsvFeatures(path: string, options: CsvFeatureOptions = {}): Promise<CsvFeatures> {
+  const file = await openCsv('readCsvFeatures', path, options, FEATURE_OPTIONS);
+  const features = await build(file, DatasetBuilder.features(path, options, file.reserve), options.onProgress);
+  return { ...features, delimiter: file.delimiter };
+}
+
+/**
+ * Line 1 of a CSV file (the first that is not blank), parsed as `readCsvDataset` parses it
+ * (quoted fields too), and nothing after it: the columns, before choosing the label or the column
+ * to drop.
+ */
+export async function readCsvHeader(path: string, options: { delimiter?: string } = {}): Promise<CsvHeader> {
+  const file = await openCsv('readCsvHeader', path, options, { delimiter: true });
+  let first: string[] | null = null;
+  await eachRecord(file, (record) => {
+    if (record.length === 1 && record[0].trim() === '') return true;
+    first = record;
+    return false;
+  });
+  if (first === null) fail(`${path}: the file is empty`);
+  const fields = (first as string[]).map((f) => f.trim());
+  return { fields, header: readsAsHeader(fields), delimiter: file.delimiter };
+}
+
+/** A CSV file about to be read: its path, size, delimiter, and how many numbers to reserve room for. */
+interface CsvFile {
+  path: string;
+  total: number;
+  delimiter: string;
+  reserve: number;
+}
+
+/** The options checked (`known` names them), the file found and not empty, and its delimiter decided. */
+async function openCsv(reader: string, path: string, options: CsvReading, known: Record<string, true>): Promise<CsvFile> {
+  if (typeof path !== 'string' || path === '') fail(`${reader} needs a file path, got ${show(path)}`);
+  if (typeof options !== 'object' || options === null) fail(`options must be an object, got ${show(options)}`);
+  checkOptionNames(options, Object.keys(known));
   const { onProgress } = options;
   if (onProgress !== undefined && typeof onProgress !== 'function') fail(`options.onProgress must be a function, got ${show(onProgress)}`);
   let delimiter = options.delimiter === '\\t' ? '\t' : options.delimiter;
   if (delimiter !== undefined && (typeof delimiter !== 'string' || delimiter === '' || /["\r\n]/.test(delimiter))) {
     fail(`options.delimiter must be one or more characters other than quotes and line breaks, got ${show(options.delimiter)}`);
   }
-
   const info = await stat(path).catch((e: NodeJS.ErrnoException) => {
     throw new Error(e.code === 'ENOENT' ? `${path}: no such file` : `${path}: ${e.message}`, { cause: e });
   });
@@ -63,9 +134,31 @@ export async function readCsvDataset(path: string, options: CsvOptions = {}): Pr
   const head = await readHead(path, Math.min(total, HEAD_BYTES));
   if (head.replace(/^\ufeff/, '').trim() === '') fail(`${path}: the file is empty`);
   delimiter ??= detectDelimiter(firstLine(head));
+  return { path, total, delimiter, reserve: reserveFor(head, total, delimiter) };
+}
 
-  const builder = new DatasetBuilder(path, options, reserveFor(head, total, delimiter));
-  await new Promise<void>((resolve, reject) => {
+/** Every record of the file into `builder`, then what it makes; progress by bytes read. */
+async function build<R extends TableFeatures>(file: CsvFile, builder: DatasetBuilder<R>, onProgress?: CsvReading['onProgress']): Promise<R> {
+  await eachRecord(
+    file,
+    (record, line) => {
+      builder.add(record, line);
+      return true;
+    },
+    onProgress,
+  );
+  const made = builder.finish();
+  onProgress?.(file.total, file.total);
+  return made;
+}
+
+/**
+ * Streams the file's records to `take`, with the line each starts on (1-based), until the end or
+ * until `take` returns false. An error thrown by `take` or `onProgress` stops the reading and rejects.
+ */
+function eachRecord(file: CsvFile, take: (record: string[], line: number) => boolean, onProgress?: CsvReading['onProgress']): Promise<void> {
+  const { path, total, delimiter } = file;
+  return new Promise<void>((resolve, reject) => {
     const input = createReadStream(path, { highWaterMark: HEAD_BYTES });
     const parser = parse({ delimiter, bom: true, relax_column_count: true, skip_empty_lines: false });
     let settled = false;
@@ -75,7 +168,8 @@ export async function readCsvDataset(path: string, options: CsvOptions = {}): Pr
       settled = true;
       input.destroy();
       parser.destroy();
-      reject(e);
+      if (e === null) resolve();
+      else reject(e);
     };
     // The line each record starts on: records are counted here (csv-parse's own per-record
     // `info` costs half as much again as the parsing), so line breaks inside quoted fields count.
@@ -93,7 +187,7 @@ export async function readCsvDataset(path: string, options: CsvOptions = {}): Pr
     parser.on('readable', () => {
       try {
         for (let record: string[] | null; !settled && (record = parser.read() as string[] | null) !== null;) {
-          builder.add(record, line);
+          if (!take(record, line)) return stop(null);
           line += 1 + lineBreaks(record);
         }
       } catch (e) {
@@ -107,9 +201,6 @@ export async function readCsvDataset(path: string, options: CsvOptions = {}): Pr
     });
     input.pipe(parser);
   });
-  const ds = builder.finish();
-  onProgress?.(total, total);
-  return { ...ds, delimiter };
 }
 
 /** The first `n` bytes of a file, as text (a character cut at the end becomes U+FFFD). */

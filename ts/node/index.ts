@@ -1,6 +1,7 @@
 /**
- * Model files in Node (`wasm-backprop/node`): save a network or a model to a file atomically, load
- * one back. The formats and checks are those of ../model.ts; this file adds only the file system.
+ * The Node entry (`wasm-backprop/node`): model files, saved atomically and loaded back (the
+ * formats and checks are those of ../model.ts; this file adds only the file system), and CSV files
+ * read streamed (./csv.ts, re-exported).
  *
  * Saving is atomic: the model is written to a temporary file in the same folder, flushed to disk
  * (fsync), renamed over the target (an atomic replacement on POSIX and on NTFS), and the folder is
@@ -25,6 +26,16 @@ import {
 import { Network } from '../network.js';
 
 export type { Model, ModelExtra, LoadNetworkOptions } from '../model.js';
+export {
+  readCsvDataset,
+  readCsvFeatures,
+  readCsvHeader,
+  type CsvOptions,
+  type CsvFeatureOptions,
+  type CsvDataset,
+  type CsvFeatures,
+  type CsvHeader,
+} from './csv.js';
 
 /** An error of `e`'s kind whose message starts with the file's path. */
 function inFile(path: string, e: unknown): Error {
