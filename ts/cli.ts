@@ -1,25 +1,19 @@
 #!/usr/bin/env node
 /**
- * The command-line tool. `wasm-backprop train` (the default command, what `npm start` runs) trains
- * a network on an embedded data set or a CSV file and prints the loss of every epoch.
+ * The command-line tool: `train` a network on an embedded data set or a CSV file (progress, a
+ * held-out summary, the model file and the curves), `predict` and `evaluate` with a model file,
+ * `info` about one, `verify` the engines against each other and NumPy. Errors are one line on
+ * stderr and a non-zero exit, never a stack trace.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { readFile } from 'node:fs/promises';
-import { datasetFromTable, loadBuiltin, parseCsv, split, type Dataset } from './data.js';
-import { Network } from './network.js';
+import { readFileSync } from 'node:fs';
+import { TASKS, type ScalingKind } from './data.js';
+import { train, type TrainOptions } from './cli/train.js';
+import { evaluateCommand, info, predict } from './cli/use.js';
 import { formatReport, verify } from './verify.js';
-import {
-  ACTIVATIONS,
-  ENGINES,
-  LOSSES,
-  OPTIMIZERS,
-  PRECISIONS,
-  type ActivationName,
-  type EngineName,
-  type LossName,
-  type OptimizerName,
-  type Precision,
-} from './types.js';
+import { ACTIVATIONS, ENGINES, LOSSES, OPTIMIZERS, PRECISIONS } from './types.js';
+
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
 function int(what: string, min = 0) {
   return (v: string): number => {
@@ -53,97 +47,68 @@ function layerList(v: string): number[] {
   return sizes;
 }
 
-async function loadData(spec: string): Promise<Dataset> {
-  if (spec === 'digits' || spec === 'iris') return loadBuiltin(spec);
-  const text = await readFile(spec, 'utf8').catch((e: Error) => {
-    throw new Error(`cannot read data file ${spec}: ${e.message}`);
-  });
-  return datasetFromTable(parseCsv(text, spec), { name: spec, scale: 'minmax' });
-}
-
-interface TrainOptions {
-  data: string;
-  hidden: number[];
-  activation: ActivationName;
-  loss: LossName;
-  engine: EngineName;
-  precision?: Precision;
-  epochs: number;
-  batchSize: number;
-  learningRate?: number;
-  optimizer: OptimizerName;
-  seed: number;
-  testFraction: number;
-  simd: boolean;
-}
-
-async function train(o: TrainOptions): Promise<void> {
-  const ds = await loadData(o.data);
-  const { train: tr, test } = split(ds, 1 - o.testFraction, o.seed);
-  const layers = [ds.x.cols, ...o.hidden, ds.classes];
-  const net = await Network.create({
-    layers,
-    activation: o.activation,
-    loss: o.loss,
-    engine: o.engine,
-    precision: o.precision,
-    seed: o.seed,
-    optimizer: o.optimizer,
-    learningRate: o.learningRate,
-    ...(o.engine === 'wasm' ? { wasm: { simd: o.simd ? 'auto' : false } } : {}),
-  });
-  try {
-    const s = net.settings;
-    console.log(
-      `${ds.name}: ${tr.x.rows} training rows, ${test.x.rows} test rows; network ${layers.join('-')} ` +
-        `${o.activation}/${net.activations.at(-1)}, loss ${o.loss}; engine ${o.engine} ${net.precision} (${net.backend}); ` +
-        `${s.optimizer.type} η=${s.learningRate}, batch ${o.batchSize}, seed ${o.seed}`,
-    );
-    const started = performance.now();
-    await net.fit(tr.x, tr.y, {
-      epochs: o.epochs,
-      batchSize: o.batchSize,
-      validation: { x: test.x, y: test.y },
-      onEpoch: (e) => {
-        console.log(
-          `epoch ${String(e.epoch).padStart(3)}  loss ${e.loss.toFixed(6)}  test loss ${e.validationLoss!.toFixed(6)}  ` +
-            `test accuracy ${(100 * e.validationAccuracy!).toFixed(2)}%`,
-        );
-      },
-    });
-    const secs = (performance.now() - started) / 1000;
-    const ev = net.evaluate(test.x, test.y);
-    console.log(
-      `done in ${secs.toFixed(2)} s (${((o.epochs * tr.x.rows) / secs).toFixed(0)} samples/s including evaluation); ` +
-        `test accuracy ${(100 * ev.accuracy).toFixed(2)}%`,
-    );
-  } finally {
-    net.dispose();
-  }
-}
-
 const program = new Command()
   .name('wasm-backprop')
   .description('Train fully-connected neural networks with backpropagation (educational, js and wasm engines).')
-  .showHelpAfterError();
+  .version(pkg.version)
+  .showHelpAfterError('(run with --help for the options)')
+  .showSuggestionAfterError()
+  .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'wasm-backprop: ')) });
 
 program
-  .command('train', { isDefault: true })
-  .description('train a classifier on an embedded data set (digits, iris) or a CSV file (label in the last column) and print the loss per epoch')
-  .option('-d, --data <name|file>', 'digits, iris, or a CSV file with a header', 'digits')
+  .command('train')
+  .argument('[data]', "'digits', 'iris' or a CSV file")
+  .description('train on an embedded data set or a CSV file, with progress and a held-out summary')
+  .option('-d, --data <name|file>', 'the same as the [data] argument')
+  .option('--label <name|index>', 'the label column (default: the last)')
+  .addOption(new Option('--task <task>', 'classification or regression (default: guessed from the label column)').choices([...TASKS, 'auto']).default('auto'))
+  .option('--delimiter <char>', "the CSV's field delimiter (default: detected among , ; and tab)")
   .option('--hidden <sizes>', 'hidden layer sizes, comma-separated', layerList, [32])
   .addOption(new Option('-a, --activation <name>', 'hidden activation').choices(ACTIVATIONS.filter((a) => a !== 'softmax')).default('sigmoid'))
-  .addOption(new Option('-l, --loss <name>', 'loss (cross-entropy uses a softmax output)').choices(LOSSES).default('mse'))
+  .addOption(new Option('-l, --loss <name>', 'loss (default: cross-entropy with a softmax output for classes, mse for values)').choices(LOSSES))
+  .addOption(new Option('--optimizer <name>', 'optimizer').choices(OPTIMIZERS).default('sgd'))
   .addOption(new Option('-e, --engine <name>', 'engine').choices(ENGINES).default('wasm'))
   .addOption(new Option('-p, --precision <p>', 'f32 or f64 (default f32; educational: f64)').choices(PRECISIONS))
-  .option('--epochs <n>', 'epochs', int('epochs'), 50)
-  .option('-b, --batch-size <n>', 'rows per minibatch', int('batch size'), 16)
+  .option('--epochs <n>', 'epochs', int('epochs', 1), 50)
+  .option('-b, --batch-size <n>', 'rows per minibatch', int('batch size', 1), 16)
   .option('--learning-rate <eta>', "learning rate η (default: the optimizer's)", positive('learning rate'))
-  .addOption(new Option('--optimizer <name>', 'optimizer').choices(OPTIMIZERS).default('sgd'))
   .option('--seed <n>', 'seed of initialisation, split and shuffling', int('seed'), 1)
   .option('--test-fraction <f>', 'fraction of rows held out for testing', fraction('test fraction'), 0.2)
+  .addOption(
+    new Option('--scale <kind>', 'input scaling, fitted on the training rows only')
+      .choices(['minmax', 'standard', 'none'] satisfies ScalingKind[])
+      .default('minmax'),
+  )
+  .option('--early-stop <patience>', 'stop when the held-out loss has not improved for this many epochs, and keep the best parameters', int('patience', 1))
+  .option('-o, --out <model.json>', 'write the trained model here')
+  .option('--resume <model.json>', 'continue training this model (its scaling and classes are kept)')
+  .option('--checkpoint <epochs>', 'save the model to --out every this many epochs', int('checkpoint', 1))
+  .option('--plot <curves.svg>', 'write the loss and accuracy curves as an SVG file')
+  .option('-q, --quiet', 'print only the summary')
   .option('--no-simd', 'use the scalar WebAssembly artefact')
-  .action((o: TrainOptions) => train(o));
+  .action((data: string | undefined, o: TrainOptions & { data?: string; quiet?: boolean }) => {
+    if (data !== undefined && o.data !== undefined && data !== o.data) throw new InvalidArgumentError(`give the data once: '${data}' or --data '${o.data}'`);
+    return train(data ?? o.data ?? 'digits', { ...o, quiet: o.quiet ?? false });
+  });
+
+program
+  .command('predict')
+  .argument('<model>', 'a model file written by train --out')
+  .argument('<data>', 'a CSV file of inputs (a label column, if present, is left out)')
+  .description('predict with a model: classes with their probabilities, or values, as CSV')
+  .option('-o, --out <predictions.csv>', 'write the predictions here instead of to stdout')
+  .option('--delimiter <char>', "the CSV's field delimiter (default: detected)")
+  .action(predict);
+
+program
+  .command('evaluate')
+  .argument('<model>', 'a model file written by train --out')
+  .argument('<data>', 'a CSV file with the label column the model was trained on')
+  .description('the summary of a model on labelled data: loss and accuracy with a confusion matrix, or RMSE and R²')
+  .option('--delimiter <char>', "the CSV's field delimiter (default: detected)")
+  .action(evaluateCommand);
+
+program.command('info').argument('<model>', 'a model file').description('describe a model file: layers, parameters, options, data, history').action(info);
 
 program
   .command('verify')
@@ -159,7 +124,16 @@ program
     if (!report.ok) process.exitCode = 1;
   });
 
+// Output piped into `head`, which closes early: end quietly.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
+}
+
 program.parseAsync().catch((e: Error) => {
-  console.error(`wasm-backprop: ${e.message}`);
+  const message = e instanceof InvalidArgumentError ? e.message : (e.message ?? String(e)).split('\n')[0];
+  console.error(`wasm-backprop: ${message}`);
   process.exitCode = 1;
 });

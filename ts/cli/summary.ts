@@ -4,6 +4,9 @@
  * outputs, so every engine reports the same way.
  */
 import type { Matrix } from '../matrix.js';
+import type { ModelData } from '../model.js';
+import type { Network } from '../network.js';
+import type { MatrixInput } from '../types.js';
 
 export interface ClassificationSummary {
   task: 'classification';
@@ -80,4 +83,13 @@ export function formatSummary(s: Summary, what: string): string {
     return `${what}: ${s.rows} rows, loss ${s.loss.toPrecision(6)}, RMSE ${s.rmse.toPrecision(6)}, R² ${Number.isNaN(s.r2) ? 'undefined (constant targets)' : s.r2.toFixed(4)}`;
   }
   return [`${what}: ${s.rows} rows, loss ${s.loss.toPrecision(6)}, accuracy ${(100 * s.accuracy).toFixed(2)} %`, confusionTable(s)].join('\n');
+}
+
+/** The summary of `net` on x, y (targets as training saw them), as text. */
+export function summarize(net: Network, d: { x: MatrixInput; y: MatrixInput }, data: ModelData, what: string): string {
+  const outputs = net.predictMatrix(d.x);
+  const targets = { ...d.y, data: Float64Array.from(d.y.data) };
+  const { loss } = net.evaluate(d.x, d.y);
+  const s = data.task === 'regression' ? regress(outputs, targets, loss) : classify(outputs, targets, loss, (data.classes ?? []).map(String));
+  return formatSummary(s, what);
 }

@@ -1,0 +1,140 @@
+/**
+ * The command-line tool as a person uses it: train with a model file and curves, predict,
+ * evaluate and info with that file, resume exactly, and one clear line (no stack trace, a non-zero
+ * exit) for each kind of bad input.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'wbp-cli-'));
+const iris = join(root, 'data', 'iris.csv');
+/** tsx's loader by path: the temporary folder the CLI runs in has no node_modules. */
+const tsx = pathToFileURL(join(root, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
+
+/** Runs the CLI from the sources; returns its exit status, stdout and stderr. */
+function cli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ['--import', tsx, join(root, 'ts', 'cli.ts'), ...args], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function file(name: string, text: string): string {
+  const p = join(dir, name);
+  writeFileSync(p, text);
+  return p;
+}
+
+describe('train, predict, evaluate, info', () => {
+  const model = join(dir, 'iris.json');
+  beforeAll(() => {
+    const r = cli(
+      'train',
+      iris,
+      '--hidden',
+      '8',
+      '--epochs',
+      '60',
+      '--optimizer',
+      'adam',
+      '--learning-rate',
+      '0.05',
+      '--out',
+      model,
+      '--plot',
+      join(dir, 'iris.svg'),
+    );
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  });
+
+  it('writes a model that predicts every row of the file it came from, dropping the label column', () => {
+    const r = cli('predict', model, iris);
+    expect(r.status).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines[0]).toBe('predicted,p(0),p(1),p(2)');
+    expect(lines).toHaveLength(151);
+    const right = lines.slice(1).filter((l, i) => l.split(',')[0] === readFileSync(iris, 'utf8').trim().split('\n')[i + 1].split(',').at(-1)).length;
+    expect(right / 150).toBeGreaterThan(0.9);
+    for (const l of lines.slice(1))
+      expect(
+        l
+          .split(',')
+          .slice(1)
+          .reduce((s, v) => s + Number(v), 0),
+      ).toBeCloseTo(1, 4);
+  });
+
+  it('evaluate prints accuracy and a confusion matrix; info describes the file', () => {
+    const e = cli('evaluate', model, iris);
+    expect(e.status).toBe(0);
+    expect(e.stdout).toMatch(/150 rows, loss [\d.]+, accuracy (9\d|100)\.\d\d %/);
+    expect(e.stdout).toMatch(/actual \\ predicted/);
+    const i = cli('info', model);
+    expect(i.status).toBe(0);
+    expect(i.stdout).toMatch(/layers +4-8-3 \(67 parameters, float32\)/);
+    expect(i.stdout).toMatch(/training +60 epochs/);
+    expect(i.stdout).toMatch(/scaling +minmax/);
+  });
+
+  it('writes an SVG of the curves with axes and a legend', () => {
+    const svg = readFileSync(join(dir, 'iris.svg'), 'utf8');
+    expect(svg).toMatch(/^<\?xml/);
+    expect(svg).toMatch(/<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    for (const text of ['training loss', 'held-out loss', 'epoch', 'held-out accuracy (%)']) expect(svg).toContain(text);
+    expect((svg.match(/<path/g) ?? []).length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('train 3 epochs, --resume 2 more = 5 uninterrupted, bit for bit', () => {
+    const [whole, half] = [join(dir, 'whole.json'), join(dir, 'half.json')];
+    const common = ['--hidden', '5', '--optimizer', 'adam', '--learning-rate', '0.01', '-q'];
+    expect(cli('train', iris, ...common, '--epochs', '5', '--out', whole).status).toBe(0);
+    expect(cli('train', iris, ...common, '--epochs', '3', '--out', half).status).toBe(0);
+    expect(cli('train', iris, ...common, '--epochs', '2', '--resume', half, '--out', half).status).toBe(0);
+    const [a, b] = [whole, half].map((p) => JSON.parse(readFileSync(p, 'utf8')));
+    expect(b.parameters).toEqual(a.parameters);
+    expect(b.training).toEqual(a.training);
+    expect(b.history).toEqual(a.history);
+    expect(cli('predict', half, iris).stdout).toBe(cli('predict', whole, iris).stdout);
+  });
+
+  it('a regression column is guessed, and summarised with RMSE and R²', () => {
+    const rows = Array.from({ length: 80 }, (_, i) => {
+      const [a, b] = [(i % 9) / 9, (i % 7) / 7];
+      return `${a},${b},${(0.3 + 0.5 * a - 0.2 * b + 0.013 * i).toFixed(4)}`;
+    });
+    const p = file('reg.csv', ['a,b,target', ...rows].join('\n'));
+    const r = cli('train', p, '--epochs', '30', '--hidden', '6', '-q');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/RMSE [\d.e-]+, R² -?[\d.]+/);
+    expect(r.stdout).not.toMatch(/accuracy/);
+  });
+});
+
+describe('mistakes get one line on stderr and a non-zero exit', () => {
+  const cases: [string, () => string[], RegExp][] = [
+    ['an unknown command', () => ['trian'], /unknown command 'trian'/],
+    ['an unknown option', () => ['train', '--epoch', '3'], /unknown option '--epoch'/],
+    ['a bad option value', () => ['train', '--epochs', 'many'], /epochs must be an integer/],
+    ['a missing file', () => ['train', join(dir, 'nothing.csv')], /nothing\.csv: no such file/],
+    ['an empty file', () => ['train', file('empty.csv', '')], /empty\.csv: the file is empty/],
+    ['a header only', () => ['train', file('header.csv', 'a,b,label\n')], /header\.csv/],
+    ['ragged rows', () => ['train', file('ragged.csv', 'a,b,label\n1,2,0\n3,1\n')], /ragged\.csv: line 3 has 2 fields/],
+    ['text in a numeric column', () => ['train', file('text.csv', 'a,b,label\n1,2,0\n3,x,1\n')], /text\.csv.*line 3.*column 2/],
+    ['a missing label column', () => ['train', iris, '--label', 'species'], /species/],
+    ['NaN in the data', () => ['train', file('nan.csv', 'a,b,label\n1,NaN,0\n3,1,1\n')], /nan\.csv.*line 2/],
+    ['a truncated model', () => ['info', file('cut.json', '{"format": "wasm-backprop-model", "vers')], /cut\.json/],
+    ['a model of another version', () => ['info', file('v99.json', JSON.stringify({ format: 'wasm-backprop-model', version: 99 }))], /version/],
+    ['--checkpoint without --out', () => ['train', iris, '--checkpoint', '1'], /--checkpoint saves to the --out file/],
+  ];
+  it.each(cases)('%s', (_, args, message) => {
+    const r = cli(...args());
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr.trim().split('\n').length).toBeLessThanOrEqual(3);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});

@@ -1,0 +1,191 @@
+/**
+ * `wasm-backprop train`: reads a data set (an embedded one or a CSV file), holds out a test share,
+ * fits the input scaling on the training rows alone, trains with progress, and reports the
+ * held-out summary; optionally resumes from a model file, stops early, saves checkpoints, writes
+ * the model and plots the curves.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { fitScalingOn, scaleInPlace, splitInPlace, type FeatureScaling, type ScalingKind, type Task } from '../data.js';
+import { fail } from '../errors.js';
+import { loadNetwork, toModel, type Model, type ModelData } from '../model.js';
+import { Network } from '../network.js';
+import { loadModel, saveModel } from '../node/index.js';
+import { readCsvDataset, type CsvDataset } from '../node/csv.js';
+import type { TrainingState } from '../engine.js';
+import type { ActivationName, EngineName, EpochRecord, LossName, OptimizerName, Precision } from '../types.js';
+import { curvesSvg } from './plot.js';
+import { progress } from './progress.js';
+import { summarize } from './summary.js';
+
+export interface TrainOptions {
+  label?: string;
+  task: Task | 'auto';
+  delimiter?: string;
+  hidden: number[];
+  activation: ActivationName;
+  loss?: LossName;
+  engine: EngineName;
+  precision?: Precision;
+  epochs: number;
+  batchSize: number;
+  learningRate?: number;
+  optimizer: OptimizerName;
+  seed: number;
+  testFraction: number;
+  scale: ScalingKind;
+  earlyStop?: number;
+  out?: string;
+  resume?: string;
+  checkpoint?: number;
+  plot?: string;
+  quiet: boolean;
+  simd: boolean;
+}
+
+const BUILTIN = { digits: new URL('../../data/digits.csv', import.meta.url), iris: new URL('../../data/iris.csv', import.meta.url) };
+
+/** The data set `spec` names: 'digits', 'iris' (the embedded files) or a CSV path. */
+export async function readData(spec: string, o: { label?: string; task?: Task | 'auto'; delimiter?: string; quiet?: boolean }): Promise<CsvDataset> {
+  const path = spec in BUILTIN ? fileURLToPath(BUILTIN[spec as keyof typeof BUILTIN]) : spec;
+  const label = o.label !== undefined && /^\d+$/.test(o.label) ? Number(o.label) : o.label;
+  const tty = !o.quiet && process.stderr.isTTY;
+  const ds = await readCsvDataset(path, {
+    label,
+    task: o.task ?? 'auto',
+    delimiter: o.delimiter,
+    onProgress: tty ? (read, total) => process.stderr.write(`\rreading ${spec}: ${Math.round((100 * read) / Math.max(1, total))} %`) : undefined,
+  });
+  if (tty) process.stderr.write('\r\x1b[K');
+  if (spec in BUILTIN) ds.name = spec;
+  return ds;
+}
+
+/** What the model file records about the data, so that `predict` prepares raw rows as training did. */
+function dataRecord(ds: CsvDataset, scaling: FeatureScaling): ModelData {
+  const data: ModelData = { features: ds.featureNames, scaling, task: ds.task, label: ds.labelName };
+  if (ds.task === 'classification') data.classes = ds.classValues ?? ds.classNames;
+  return data;
+}
+
+/** A network resumed from a model file, checked against the data it is to train on. */
+async function resume(path: string, ds: CsvDataset, o: TrainOptions): Promise<{ net: Network; model: Model }> {
+  const model = await loadModel(path);
+  const layers = model.architecture.layers;
+  if (layers[0] !== ds.x.cols) fail(`${path}: the model takes ${layers[0]} inputs, ${ds.name} has ${ds.x.cols} feature columns`);
+  const outputs = ds.task === 'classification' ? ds.classes : 1;
+  if (layers.at(-1) !== outputs) fail(`${path}: the model has ${layers.at(-1)} outputs, ${ds.name} needs ${outputs} (${ds.task})`);
+  const net = await loadNetwork(model, o.engine === 'wasm' ? { wasm: { simd: o.simd ? 'auto' : false } } : { engine: o.engine });
+  return { net, model };
+}
+
+function createNetwork(ds: CsvDataset, o: TrainOptions): Promise<Network> {
+  const classification = ds.task === 'classification';
+  const outputs = classification ? ds.classes : 1;
+  return Network.create({
+    layers: [ds.x.cols, ...o.hidden, outputs],
+    activation: o.activation,
+    // Classes by default through a softmax with cross-entropy: the outputs are then probabilities.
+    loss: o.loss ?? (classification ? 'cross-entropy' : 'mse'),
+    ...(classification ? {} : { output: 'linear' as const }),
+    engine: o.engine,
+    precision: o.precision,
+    seed: o.seed,
+    optimizer: o.optimizer,
+    learningRate: o.learningRate,
+    ...(o.engine === 'wasm' ? { wasm: { simd: o.simd ? 'auto' : false } } : {}),
+  });
+}
+
+async function writeText(path: string, text: string): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, text);
+}
+
+export async function train(spec: string, o: TrainOptions): Promise<void> {
+  if (o.checkpoint !== undefined && o.out === undefined) fail('--checkpoint saves to the --out file: give --out too');
+  if (o.out) await mkdir(dirname(o.out), { recursive: true });
+  const ds = await readData(spec, o);
+  const { train: tr, test } = splitInPlace(ds, 1 - o.testFraction, o.seed);
+  let net: Network;
+  let history: EpochRecord[] = [];
+  let scaling: FeatureScaling;
+  if (o.resume) {
+    const r = await resume(o.resume, ds, o);
+    net = r.net;
+    history = r.model.history;
+    scaling = (r.model.data?.scaling as FeatureScaling | undefined) ?? { kind: 'none' };
+  } else {
+    scaling = fitScalingOn(tr.x, null, o.scale, ds.featureNames);
+    net = await createNetwork(ds, o);
+  }
+  // The parts are views of the data set's arrays: scaling each scales the rows once.
+  scaleInPlace(tr.x, scaling);
+  scaleInPlace(test.x, scaling);
+  const data = dataRecord(ds, scaling);
+  const done = () => history.length;
+  try {
+    const s = net.settings;
+    const task = ds.task === 'classification' ? `classification of ${ds.classes} classes` : 'regression';
+    if (!o.quiet) {
+      console.log(
+        `${ds.name}: ${tr.x.rows} training rows, ${test.x.rows} held out; ${task} of '${ds.labelName}' (${ds.taskReason}); scaling ${scaling.kind}\n` +
+          `network ${net.layers.join('-')} ${net.activations.join('/')}, loss ${net.loss}; engine ${net.engine} ${net.precision} (${net.backend}); ` +
+          `${s.optimizer.type} η=${s.learningRate}, batch ${o.batchSize}, seed ${o.seed}` +
+          (o.resume ? `; resumed from ${o.resume} after ${done()} epochs` : ''),
+      );
+    }
+    const bar = progress({ epochs: o.epochs, rows: tr.x.rows, quiet: o.quiet, firstEpoch: done() + 1 });
+    let best: { loss: number; epoch: number; params: Float64Array; state: TrainingState } | null = null;
+    let stopped = false;
+    const started = performance.now();
+    const target = done() + o.epochs;
+    try {
+      while (done() < target && !stopped) {
+        const n = Math.min(o.checkpoint ?? target, target - done());
+        await net.fit(tr.x, tr.y, {
+          epochs: n,
+          batchSize: o.batchSize,
+          validation: test,
+          onEpoch: (r) => {
+            const rec = { ...r, epoch: done() + 1 };
+            history.push(rec);
+            bar.epoch(rec);
+            if (o.earlyStop === undefined) return;
+            if (best === null || rec.validationLoss! < best.loss) {
+              best = { loss: rec.validationLoss!, epoch: rec.epoch, params: net.getFlatParameters(), state: net.getTrainingState() };
+            } else if (rec.epoch - best.epoch >= o.earlyStop) {
+              stopped = true;
+              return false;
+            }
+          },
+        });
+        if (o.checkpoint !== undefined) await saveModel(o.out!, net, { history, data });
+      }
+    } finally {
+      bar.stop();
+    }
+    const secs = (performance.now() - started) / 1000;
+    const trained = history.length - (target - o.epochs);
+    const b = best as { loss: number; epoch: number; params: Float64Array; state: TrainingState } | null;
+    if (b && b.epoch < done()) {
+      net.setFlatParameters(b.params);
+      net.setTrainingState(b.state);
+      history = history.slice(0, b.epoch);
+      if (!o.quiet) console.log(`stopped early: held-out loss last improved in epoch ${b.epoch}; its parameters restored`);
+    }
+    console.log(summarize(net, test, data, 'held-out'));
+    console.log(`trained ${trained} epochs in ${secs.toFixed(2)} s (${Math.round((trained * tr.x.rows) / secs)} samples/s, held-out evaluation included)`);
+    if (o.out) {
+      await saveModel(o.out, toModel(net, { history, data }));
+      console.log(`model written to ${o.out}`);
+    }
+    if (o.plot) {
+      await writeText(o.plot, curvesSvg(history, `${ds.name}: ${net.layers.join('-')} ${net.activations.at(0)}, ${net.engine} ${net.precision}`));
+      console.log(`curves written to ${o.plot}`);
+    }
+  } finally {
+    net.dispose();
+  }
+}

@@ -1,0 +1,158 @@
+/**
+ * Using a model file from the command line: `predict` (classes with their probabilities, or
+ * values, as CSV), `evaluate` (the held-out summary on labelled data) and `info`. Raw data is
+ * prepared as training prepared it: the model's scaling, its classes, its label column left out.
+ */
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { scaleInPlace, type FeatureScaling } from '../data.js';
+import { fail } from '../errors.js';
+import { loadNetwork, type Model } from '../model.js';
+import { loadModel } from '../node/index.js';
+import { readCsvDataset, readCsvFeatures, readCsvHeader } from '../node/csv.js';
+import { summarize } from './summary.js';
+
+interface DataOptions {
+  delimiter?: string;
+}
+
+function scalingOf(model: Model): FeatureScaling {
+  return (model.data?.scaling as FeatureScaling | undefined) ?? { kind: 'none' };
+}
+
+/** The column of `fields` to leave out as the label, if the file has one beside the model's inputs. */
+function labelColumn(model: Model, fields: string[], header: boolean, path: string): string | number | null {
+  const inputs = model.architecture.layers[0];
+  if (fields.length === inputs) return null;
+  if (fields.length !== inputs + 1) {
+    fail(`${path}: line 1 has ${fields.length} fields; the model takes ${inputs} inputs (and the file may add its label column)`);
+  }
+  const label = model.data?.label;
+  if (header && label !== undefined && fields.includes(label)) return label;
+  return fields.length - 1;
+}
+
+/** Writes lines to a file or stdout, waiting when the stream asks to. */
+async function writeLines(path: string | undefined, lines: Iterable<string>): Promise<void> {
+  const out = path ? createWriteStream(path) : process.stdout;
+  let chunk = '';
+  for (const line of lines) {
+    chunk += line + '\n';
+    if (chunk.length > 1 << 16) {
+      if (!out.write(chunk)) await once(out, 'drain');
+      chunk = '';
+    }
+  }
+  out.write(chunk);
+  if (path) {
+    out.end();
+    await once(out, 'finish');
+  }
+}
+
+function csvCell(v: string): string {
+  return /[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+}
+
+export async function predict(modelPath: string, dataPath: string, o: DataOptions & { out?: string }): Promise<void> {
+  const model = await loadModel(modelPath);
+  const head = await readCsvHeader(dataPath, { delimiter: o.delimiter });
+  const drop = labelColumn(model, head.fields, head.header, dataPath);
+  const data = await readCsvFeatures(dataPath, { delimiter: head.delimiter, header: head.header, drop });
+  scaleInPlace(data.x, scalingOf(model));
+  const net = await loadNetwork(model);
+  try {
+    const out = net.predictMatrix(data.x);
+    const { rows, cols } = out;
+    const classification = model.data?.task !== 'regression' && (model.data?.classes !== undefined || net.activations.at(-1) !== 'linear');
+    const classes = (model.data?.classes ?? Array.from({ length: Math.max(cols, 2) }, (_, k) => k)).map(String);
+    const lines = function* (): Generator<string> {
+      if (!classification) {
+        yield cols === 1 ? csvCell(`predicted ${model.data?.label ?? 'value'}`) : Array.from({ length: cols }, (_, k) => `output ${k}`).join(',');
+        for (let r = 0; r < rows; r++) yield Array.from(out.data.subarray(r * cols, (r + 1) * cols), (v) => String(v)).join(',');
+        return;
+      }
+      // One output: the probability of the second class.
+      const probs = (r: number) => (cols === 1 ? [1 - out.data[r], out.data[r]] : Array.from(out.data.subarray(r * cols, (r + 1) * cols)));
+      // Softmax outputs (and one sigmoid output) are probabilities; other outputs are scores.
+      const probabilities = net.activations.at(-1) === 'softmax' || (cols === 1 && net.activations.at(-1) === 'sigmoid');
+      yield ['predicted', ...classes.map((c) => (probabilities ? `p(${c})` : `score(${c})`))].map(csvCell).join(',');
+      for (let r = 0; r < rows; r++) {
+        const p = probs(r);
+        let k = 0;
+        for (let j = 1; j < p.length; j++) if (p[j] > p[k]) k = j;
+        yield [csvCell(classes[k]), ...p.map((v) => Number(v.toPrecision(6)).toString())].join(',');
+      }
+    };
+    await writeLines(o.out, lines());
+    if (o.out) console.error(`${rows} predictions written to ${o.out}`);
+  } finally {
+    net.dispose();
+  }
+}
+
+/** The rows' targets as the model's outputs: its classes one-hot (in the model's order), or the values. */
+async function labelled(model: Model, path: string, o: DataOptions) {
+  const d = model.data ?? {};
+  const ds = await readCsvDataset(path, { delimiter: o.delimiter, label: d.label, task: d.task ?? 'auto' });
+  const outputs = model.architecture.layers.at(-1)!;
+  if (ds.x.cols !== model.architecture.layers[0]) fail(`${path}: ${ds.x.cols} feature columns, the model takes ${model.architecture.layers[0]} inputs`);
+  if (ds.task === 'regression') return { x: ds.x, y: ds.y };
+  const names = (d.classes ?? Array.from({ length: outputs }, (_, k) => k)).map(String);
+  const y = new Float32Array(ds.x.rows * outputs);
+  const index = ds.classNames.map((c) => {
+    const k = names.indexOf(c);
+    if (k < 0) fail(`${path}: label ${JSON.stringify(c)} is not one of the model's classes (${names.join(', ')})`);
+    return k;
+  });
+  for (let r = 0; r < ds.x.rows; r++) y[r * outputs + index[ds.labels[r]]] = 1;
+  return { x: ds.x, y: { data: y, rows: ds.x.rows, cols: outputs } };
+}
+
+export async function evaluateCommand(modelPath: string, dataPath: string, o: DataOptions): Promise<void> {
+  const model = await loadModel(modelPath);
+  const d = await labelled(model, dataPath, o);
+  scaleInPlace(d.x, scalingOf(model));
+  const net = await loadNetwork(model);
+  try {
+    console.log(summarize(net, d, model.data ?? {}, dataPath));
+  } finally {
+    net.dispose();
+  }
+}
+
+export async function info(modelPath: string): Promise<void> {
+  const m = await loadModel(modelPath);
+  const a = m.architecture;
+  const t = m.training;
+  const d = m.data ?? {};
+  const opt = Object.entries(t.optimizer)
+    .filter(([k]) => k !== 'type')
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
+  const lines = [
+    `${modelPath}: ${m.format} version ${m.version}${m.createdBy ? `, written by ${m.createdBy.library} ${m.createdBy.version}` : ''}`,
+    `layers        ${a.layers.join('-')} (${m.parameters.length} parameters, ${m.parameters.dtype})`,
+    `activations   ${a.activations.join(', ')}; input layer ${a.inputLayer}${a.inputActivation ? ` (${a.inputActivation})` : ''}; loss ${a.loss}`,
+    `options       engine ${m.options.engine}, precision ${m.options.precision}, seed ${m.options.seed}, init ${m.options.init}, bias init ${m.options.biasInit}`,
+    `training      ${t.epochs} epochs, ${t.step} updates; ${t.optimizer.type}${opt ? ` (${opt})` : ''}, η ${t.learningRate}, η_b ${t.biasLearningRate}`,
+  ];
+  if (m.data) {
+    const features = d.features ?? [];
+    const shown = features.length > 8 ? `${features.slice(0, 8).join(', ')}, … (${features.length})` : features.join(', ');
+    lines.push(`data          ${d.task ?? 'task not recorded'} of '${d.label ?? '?'}'${d.classes ? `: classes ${d.classes.join(', ')}` : ''}`);
+    if (features.length) lines.push(`features      ${shown}`);
+    lines.push(`scaling       ${d.scaling?.kind ?? 'none'}`);
+  }
+  const h = m.history;
+  if (h.length > 0) {
+    const fmt = (r: (typeof h)[number]) =>
+      `epoch ${r.epoch}: loss ${r.loss.toPrecision(5)}` +
+      (r.validationLoss !== undefined ? `, held-out loss ${r.validationLoss.toPrecision(5)}` : '') +
+      (r.validationAccuracy !== undefined ? `, held-out accuracy ${(100 * r.validationAccuracy).toFixed(2)} %` : '');
+    lines.push(`history       ${fmt(h[0])}`, `              ${fmt(h[h.length - 1])}`);
+    const best = h.reduce((b, r) => ((r.validationLoss ?? Infinity) < (b.validationLoss ?? Infinity) ? r : b), h[0]);
+    if (best.validationLoss !== undefined && best !== h[h.length - 1]) lines.push(`   best       ${fmt(best)}`);
+  }
+  console.log(lines.join('\n'));
+}
