@@ -8,6 +8,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { TASKS, type ScalingKind } from './data.js';
+import { bench } from './cli/bench.js';
 import { train, type TrainOptions } from './cli/train.js';
 import { evaluateCommand, info, predict } from './cli/use.js';
 import { formatReport, verify } from './verify.js';
@@ -123,6 +124,12 @@ program
     console.log(formatReport(report));
     if (!report.ok) process.exitCode = 1;
   });
+
+program
+  .command('bench')
+  .description('how fast the engines train on this machine (in the repository: the full suite against the peer libraries)')
+  .option('--quick', 'a glance: shorter runs')
+  .action((o: { quick?: boolean }) => bench(o));
 
 // Output piped into `head`, which closes early: end quietly.
 for (const stream of [process.stdout, process.stderr]) {
