@@ -114,6 +114,47 @@ describe('train, predict, evaluate, info', () => {
   });
 });
 
+describe('labels, early stopping and pipes', () => {
+  it('text labels become classes whose names predict prints', () => {
+    const names = ['setosa', 'versicolor', 'virginica'];
+    const lines = readFileSync(iris, 'utf8').trim().split('\n');
+    const text = [lines[0].replace(/,label$/, ',species'), ...lines.slice(1).map((l) => l.replace(/,(\d)$/, (_, k: string) => `,${names[Number(k)]}`))];
+    const p = file('species.csv', text.join('\n'));
+    const model = join(dir, 'species.json');
+    expect(cli('train', p, '--epochs', '40', '--optimizer', 'adam', '--learning-rate', '0.05', '-q', '--out', model).status).toBe(0);
+    const out = cli('predict', model, p).stdout.trim().split('\n');
+    expect(out[0]).toBe('predicted,p(setosa),p(versicolor),p(virginica)');
+    expect(new Set(out.slice(1).map((l) => l.split(',')[0]))).toEqual(new Set(names));
+    expect(cli('info', model).stdout).toMatch(/classes setosa, versicolor, virginica/);
+  });
+
+  it('--early-stop keeps the parameters of the best held-out loss', () => {
+    const model = join(dir, 'early.json');
+    const r = cli('train', iris, '--epochs', '400', '--early-stop', '1', '--optimizer', 'adam', '--learning-rate', '0.05', '--out', model);
+    expect(r.status).toBe(0);
+    const best = Number(/last improved in epoch (\d+)/.exec(r.stdout)?.[1]);
+    expect(best).toBeGreaterThan(0);
+    const m = JSON.parse(readFileSync(model, 'utf8'));
+    expect(m.history).toHaveLength(best);
+    expect(m.training.epochs).toBe(best);
+    const losses = m.history.map((h: { validationLoss: number }) => h.validationLoss);
+    expect(Math.min(...losses)).toBe(losses[best - 1]);
+  });
+
+  it('output piped into head ends quietly', () => {
+    const model = join(dir, 'iris.json');
+    // Far more output than a pipe holds, so that the writes after head exits fail.
+    const [header, ...rows] = readFileSync(iris, 'utf8').trim().split('\n');
+    const many = file('many.csv', [header, ...Array.from({ length: 400 }, () => rows).flat()].join('\n'));
+    const r = spawnSync('sh', ['-c', `"${process.execPath}" --import ${tsx} "${join(root, 'ts', 'cli.ts')}" predict "${model}" "${many}" | head -n 1`], {
+      cwd: dir,
+      encoding: 'utf8',
+    });
+    expect(r.stdout.trim()).toBe('predicted,p(0),p(1),p(2)');
+    expect(r.stderr).toBe('');
+  });
+});
+
 describe('mistakes get one line on stderr and a non-zero exit', () => {
   const cases: [string, () => string[], RegExp][] = [
     ['an unknown command', () => ['trian'], /unknown command 'trian'/],
