@@ -5,17 +5,22 @@
  * of `fitEpochs` (the data is copied in once by `prepare`).
  *
  * Views onto wasm memory are re-created at every use: memory growth detaches the old ones.
+ *
+ * Memory follows the minibatch in use: a network is created with room to stage one row and grows
+ * to the largest minibatch it is given (`reserve`; growing changes no result), so it holds little
+ * more than its parameters, gradients and optimizer state. Prediction and evaluation of more rows
+ * than that go through the kernels in blocks (`bp_predict`, `bp_evaluate`) and do not grow it.
  */
 import { LIMITS, type Engine, type OptimizerState, type PreparedData, type StepSettings } from '../engine.js';
 import { ArgumentError } from '../errors.js';
 import type { FloatArray, Matrix } from '../matrix.js';
 import { Layout, type Architecture } from '../parameters.js';
 import type { Precision, WasmBackend } from '../types.js';
-import { ACTIVATION_CODES, LOSS_CODES, OPTIMIZER_CODES, STATUS, STATUS_TEXT, type BackpropExports } from '../wasm/exports.js';
+import { ACTIVATION_CODES, BLOCK_ROWS, LOSS_CODES, OPTIMIZER_CODES, STATUS, STATUS_TEXT, type BackpropExports } from '../wasm/exports.js';
 import type { WasmInstance } from '../wasm/loader.js';
 
-/** Rows a new network can stage per call before it grows. */
-const INITIAL_CAPACITY = 256;
+/** Rows a new network can stage per call before it grows: one, and no GEMM packing buffers. */
+const INITIAL_CAPACITY = 1;
 
 const leaks = new FinalizationRegistry<{ inst: WasmInstance; handle: number }>(({ inst, handle }) => {
   // A backstop only: dispose() is the mechanism. Report the leak, then free it.
@@ -28,6 +33,7 @@ export class WasmEngine implements Engine {
   readonly layout: Layout;
   /** 0 before creation succeeds and after dispose. */
   private handle = 0;
+  /** Rows the network can stage per call (`bp_capacity`): the largest minibatch given so far. */
   private capacity: number;
   /** The kernels' exports (crates/kernels/src/abi). */
   private readonly abi: BackpropExports;
@@ -56,7 +62,7 @@ export class WasmEngine implements Engine {
       return h;
     });
     this.created = true;
-    this.capacity = INITIAL_CAPACITY;
+    this.capacity = this.call(() => this.abi.bp_capacity(this.handle));
     leaks.register(this, { inst, handle: this.handle }, this);
   }
 
@@ -133,6 +139,7 @@ export class WasmEngine implements Engine {
     return new Float64Array(this.abi.memory.buffer, this.abi.bp_results(this.handle) >>> 0, 4);
   }
 
+  /** Grows the staging buffers to `rows` rows where they are smaller (never shrinks them). */
   private reserve(rows: number): void {
     if (rows <= this.capacity) return;
     if (rows > LIMITS.maxBatch) throw new ArgumentError(`a minibatch can have at most ${LIMITS.maxBatch} rows, got ${rows}`);
@@ -248,7 +255,7 @@ export class WasmEngine implements Engine {
     if (!(data instanceof WasmData) || data.inst !== this.inst || data.bits !== this.bits || data.disposed) {
       throw new ArgumentError('fitEpochs needs data prepared by this engine and not yet disposed');
     }
-    this.reserve(batch);
+    this.reserve(Math.min(batch, data.rows)); // no minibatch has more rows than the data
     return this.withBuffers([perm.length * 4, epochs * 8], ([pp, lp]) => {
       new Uint32Array(this.abi.memory.buffer, pp, perm.length).set(perm);
       this.check(this.abi.bp_fit(this.handle, data.x, data.y, data.rows, pp, epochs, batch, lp), 'training epochs');
@@ -256,9 +263,14 @@ export class WasmEngine implements Engine {
     });
   }
 
+  /**
+   * Rows that fit the staging buffers go through them; more go to `bp_predict`, which works in
+   * blocks of `BLOCK_ROWS` rows without growing the network. Both give the same bits: a single
+   * forward pass over at most `BLOCK_ROWS` rows is what one block is.
+   */
   predict(x: Matrix): FloatArray {
     const nL = this.arch.sizes[this.layout.depth];
-    if (x.rows <= this.capacity) {
+    if (x.rows <= Math.min(this.capacity, BLOCK_ROWS)) {
       this.stage(x);
       this.check(
         this.call(() => this.abi.bp_forward(this.handle, x.rows)),

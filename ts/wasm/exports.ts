@@ -1,15 +1,15 @@
 /**
- * The typed declaration of the WebAssembly surface: every export of crates/kernels/src/abi.rs
+ * The typed declaration of the WebAssembly surface: every export of crates/kernels/src/abi/
  * with its argument names. Pointers and sizes are wasm32 `usize` (JS numbers); handles are i32.
  * Keep in step with abi/ (the loader checks `bp_abi_version`; test/abi.test.ts pins every code below
  * against the artefact's own `bp_describe`).
  */
 import type { ActivationName, LossName, OptimizerName } from '../types.js';
 
-/** Must match `ABI_VERSION` in crates/kernels/src/abi.rs. */
+/** Must match `ABI_VERSION` in crates/kernels/src/abi/codes.rs. */
 export const ABI_VERSION = 2;
 
-/** Status codes. Must match `STATUS_*` in crates/kernels/src/abi.rs. */
+/** Status codes. Must match `STATUS_*` in crates/kernels/src/abi/codes.rs. */
 export const STATUS = {
   OK: 0,
   INVALID_HANDLE: -1,
@@ -47,6 +47,12 @@ export const LOSS_CODES: Readonly<Record<LossName, number>> = { mse: 0, 'cross-e
 /** Optimizer codes. Must match `Optimizer::from_code` in crates/kernels/src/kernels/optimizer.rs. */
 export const OPTIMIZER_CODES: Readonly<Record<OptimizerName, number>> = { sgd: 0, momentum: 1, adam: 2 };
 
+/**
+ * Rows per forward pass of `bp_predict` and `bp_evaluate`, whatever a network's capacity (a row's
+ * output depends only on the block it falls in). Must match `BLOCK_ROWS` in crates/kernels/src/mlp/mod.rs.
+ */
+export const BLOCK_ROWS = 256;
+
 type Ptr = number;
 type Handle = number;
 type Status = number;
@@ -57,9 +63,12 @@ export interface BackpropExports {
   bp_alloc(bytes: number): Ptr;
   bp_free(ptr: Ptr): Status;
   bp_live_allocations(): number;
+  /** Heap bytes alive now (every network's buffers, and the buffers from `bp_alloc`). */
   bp_live_bytes(): number;
+  /** `capacity`: the rows one call can stage at first; `bp_reserve` raises it. */
   bp_create(precision: 32 | 64, layers: number, sizes: Ptr, acts: Ptr, inputActivated: 0 | 1, loss: number, capacity: number): Handle | Status;
   bp_destroy(handle: Handle): Status;
+  /** Raises the rows one call can stage (never lowers them); moves the staging buffers. */
   bp_reserve(handle: Handle, capacity: number): Status;
   bp_capacity(handle: Handle): number | Status;
   bp_param_count(handle: Handle): number | Status;
@@ -82,8 +91,11 @@ export interface BackpropExports {
   bp_train(handle: Handle, rows: number): Status;
   bp_gradients(handle: Handle, rows: number): Status;
   bp_forward(handle: Handle, rows: number): Status;
+  /** Minibatches of `min(batch, rows)` rows at most, which the capacity must hold. */
   bp_fit(handle: Handle, x: Ptr, y: Ptr, rows: number, perm: Ptr, epochs: number, batch: number, losses: Ptr): Status;
+  /** In blocks of `BLOCK_ROWS` rows whatever the capacity (buffers for one block are allocated for the call where the capacity is smaller). */
   bp_predict(handle: Handle, x: Ptr, rows: number, out: Ptr): Status;
+  /** Blocks as `bp_predict`. */
   bp_evaluate(handle: Handle, x: Ptr, y: Ptr, rows: number): Status;
   bp_gemm(
     precision: 32 | 64,

@@ -58,13 +58,16 @@ fn abi_contract() {
     assert_eq!(bp_train(-5, 1), STATUS_INVALID_HANDLE);
     assert_eq!(bp_train(12345, 1), STATUS_INVALID_HANDLE);
 
-    // fit checks its buffers and the permutation.
-    let h = bp_create(64, 3, sizes, acts, 0, 0, 4);
+    // fit checks its buffers and the permutation, and that its minibatches fit the capacity: a
+    // minibatch has at most as many rows as the data, however large the batch size.
+    let h = bp_create(64, 3, sizes, acts, 0, 0, 3);
     let (x, y, perm, losses) = (bp_alloc(4 * 3 * 8), bp_alloc(4 * 2 * 8), bp_alloc(4 * 4), bp_alloc(8));
     write_u32(perm, &[0, 1, 2, 3]);
     assert_eq!(bp_set_optimizer(h, 0, 0.1, 0.1, 0.0, 0.0, 0.0), STATUS_OK);
     assert_eq!(bp_fit(h, x, y, 4, perm, 1, 2, losses), STATUS_OK);
     assert_eq!(bp_fit(h, x, y, 4, perm, 1, 5, losses), STATUS_BATCH_TOO_LARGE);
+    assert_eq!(bp_reserve(h, 4), STATUS_OK);
+    assert_eq!(bp_fit(h, x, y, 4, perm, 1, 5, losses), STATUS_OK);
     assert_eq!(bp_fit(h, x, y, 4, perm, 1, 2, perm), STATUS_INVALID_BUFFER); // writes what it reads
     assert_eq!(bp_fit(h, x, y, 5, perm, 1, 2, losses), STATUS_INVALID_BUFFER); // x too short
     write_u32(perm, &[0, 1, 2, 4]);

@@ -9,6 +9,7 @@ use backprop_kernels::abi::*;
 use backprop_kernels::kernels::activation::Activation;
 use backprop_kernels::kernels::loss::Loss;
 use backprop_kernels::kernels::optimizer::OptimizerKind;
+use backprop_kernels::mlp::BLOCK_ROWS;
 
 #[test]
 fn every_list_is_in_the_order_of_its_codes() {
@@ -65,5 +66,6 @@ fn describe_names_every_code_and_limit() {
     assert_eq!(limits.field("maxLayers").as_usize(), 64);
     assert_eq!(limits.field("maxBatch").as_usize(), 65536);
     assert_eq!(limits.field("maxElements").as_usize(), 1 << 28);
+    assert_eq!(j.field("blockRows").as_usize(), BLOCK_ROWS);
     assert_eq!(j.field("leakySlope").as_f64(), 0.01);
 }

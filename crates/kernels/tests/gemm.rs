@@ -50,7 +50,7 @@ fn check<T: Real>(m: usize, n: usize, k: usize, tol: f64) {
     let b: Vec<T> = fill(k * n, 2 + n as u64);
     let a64: Vec<f64> = a.iter().map(|v| v.to_f64()).collect();
     let b64: Vec<f64> = b.iter().map(|v| v.to_f64()).collect();
-    let mut ws = Workspace::<T>::try_new(n).unwrap();
+    let mut ws = Workspace::<T>::try_for(&[(m, n, k)]).unwrap();
     for (ta, tb) in [(false, false), (false, true), (true, false), (true, true)] {
         let (rsa, csa) = if ta { (1, m) } else { (k, 1) };
         let (rsb, csb) = if tb { (1, k) } else { (n, 1) };
@@ -132,7 +132,7 @@ fn gemm_column_strided_output() {
     let (m, n, k) = (7, 9, 5);
     let a: Vec<f64> = fill(m * k, 3);
     let b: Vec<f64> = fill(k * n, 4);
-    let mut ws = Workspace::<f64>::try_new(n).unwrap();
+    let mut ws = Workspace::<f64>::try_for(&[(m, n, k)]).unwrap();
     let mut c1 = vec![f64::NAN; m * n];
     let mut c2 = vec![f64::NAN; m * n];
     gemm(m, n, k, 1.0, MatRef::new(&a, k, 1), MatRef::new(&b, n, 1), false, &mut c1, n, 1, &mut ws);
@@ -153,9 +153,51 @@ fn gemm_reads_operands_with_any_strides() {
     let (rsa, csa, rsb, csb) = (2 * k * 2, 2, 2, 2 * k * 2);
     let want = naive(m, n, k, 1.0, &a_wide, rsa, csa, &b_wide, rsb, csb);
     let mut c = vec![f64::NAN; m * n];
-    let mut ws = Workspace::<f64>::try_new(n).unwrap();
+    let mut ws = Workspace::<f64>::try_for(&[(m, n, k)]).unwrap();
     gemm(m, n, k, 1.0, MatRef::new(&a_wide, rsa, csa), MatRef::new(&b_wide, rsb, csb), false, &mut c, n, 1, &mut ws);
     for (got, w) in c.iter().zip(&want) {
         assert!((got - w).abs() <= 1e-14, "{got} vs {w}");
     }
+}
+
+/// The bits of `C ← A·B` (row-major A, Wᵀ-like B) computed in `ws`.
+fn product_bits<T: Real>(m: usize, n: usize, k: usize, ws: &mut Workspace<T>) -> Vec<u64> {
+    let a: Vec<T> = fill(m * k, 7);
+    let b: Vec<T> = fill(n * k, 8);
+    let mut c = vec![T::from_f64(f64::NAN); m * n];
+    gemm(m, n, k, T::ONE, MatRef::new(&a, k, 1), MatRef::new(&b, 1, k), false, &mut c, n, 1, ws);
+    c.iter().map(|v| v.to_f64().to_bits()).collect()
+}
+
+#[test]
+fn a_workspace_sized_for_the_product_gives_the_bits_of_a_large_one() {
+    // Below and past every block (MC = 64, KC = 256), with remainders of the tile.
+    for (m, n, k) in [(2, 3, 1), (5, 17, 33), (70, 9, 300), (129, 130, 257), (3, 2100, 5)] {
+        let mut small = Workspace::<f32>::try_for(&[(m, n, k)]).unwrap();
+        let mut large = Workspace::<f32>::try_for(&[(512, 4096, 1024)]).unwrap();
+        assert!(small.len() < large.len());
+        assert_eq!(product_bits(m, n, k, &mut small), product_bits(m, n, k, &mut large), "{m} × {n} × {k}");
+        let mut small = Workspace::<f64>::try_for(&[(m, n, k)]).unwrap();
+        let mut large = Workspace::<f64>::try_for(&[(512, 4096, 1024)]).unwrap();
+        assert_eq!(product_bits(m, n, k, &mut small), product_bits(m, n, k, &mut large), "{m} × {n} × {k}");
+    }
+}
+
+#[test]
+fn a_workspace_holds_the_largest_block_of_its_products_and_no_more() {
+    let ws = Workspace::<f32>::try_for(&[(16, 128, 784), (128, 784, 16)]).unwrap();
+    // A: ⌈min(64, 128)⌉₄ × min(256, 16) = 1024 vs 16 × min(256, 784) = 4096; B: 256 × 128 = 32768
+    // vs 16 × 784 = 12544.
+    assert_eq!(ws.len(), 4096 + 32768);
+    assert!(ws.holds(16, 128, 784) && ws.holds(128, 784, 16) && ws.holds(2, 128, 784));
+    assert!(!ws.holds(17, 128, 784) && !ws.holds(16, 136, 784));
+    assert!(Workspace::<f32>::try_for(&[]).unwrap().is_empty());
+    assert!(Workspace::<f32>::try_for(&[(0, 5, 5), (5, 5, 0)]).unwrap().is_empty());
+}
+
+#[test]
+#[should_panic(expected = "workspace too small")]
+fn a_workspace_too_small_for_the_product_is_a_bug_caught() {
+    let mut ws = Workspace::<f64>::try_for(&[(4, 4, 4)]).unwrap();
+    product_bits(8, 4, 4, &mut ws);
 }

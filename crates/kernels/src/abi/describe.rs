@@ -8,7 +8,7 @@ use super::codes::{ABI_VERSION, STATUSES};
 use crate::kernels::activation::{Activation, LEAKY_SLOPE};
 use crate::kernels::loss::Loss;
 use crate::kernels::optimizer::OptimizerKind;
-use crate::mlp::{MAX_CAPACITY, MAX_ELEMENTS, MAX_LAYERS, MAX_LAYER_SIZE};
+use crate::mlp::{BLOCK_ROWS, MAX_CAPACITY, MAX_ELEMENTS, MAX_LAYERS, MAX_LAYER_SIZE};
 
 /// The version of this ABI (`ABI_VERSION`); the loader refuses an artefact with another.
 #[no_mangle]
@@ -18,7 +18,8 @@ pub extern "C" fn bp_abi_version() -> u32 {
 
 /// Address of the UTF-8 JSON text that describes this artefact's codes and limits:
 /// `{"abi":2,"status":{"OK":0,…},"activations":{"linear":0,…},"losses":{…},"optimizers":{…},
-/// "limits":{"maxLayerSize":…,"maxLayers":…,"maxBatch":…,"maxElements":…},"leakySlope":0.01}`.
+/// "limits":{"maxLayerSize":…,"maxLayers":…,"maxBatch":…,"maxElements":…},"blockRows":256,
+/// "leakySlope":0.01}`.
 /// Its length in bytes is `bp_describe_len`.
 #[no_mangle]
 pub extern "C" fn bp_describe() -> usize {
@@ -32,9 +33,9 @@ pub extern "C" fn bp_describe_len() -> usize {
 }
 
 /// The codes and limits this artefact was built with, as JSON built from the definitions
-/// themselves (status codes, activations, losses, optimizers, limits, leaky-relu's slope), so the
-/// TypeScript mirrors can be checked against them. Built on the first call and kept for the
-/// life of the instance (one allocation).
+/// themselves (status codes, activations, losses, optimizers, limits, the rows per block of
+/// `bp_predict` and `bp_evaluate`, leaky-relu's slope), so the TypeScript mirrors can be checked
+/// against them. Built on the first call and kept for the life of the instance (one allocation).
 fn describe_text() -> &'static str {
     static TEXT: OnceLock<String> = OnceLock::new();
     TEXT.get_or_init(|| {
@@ -53,6 +54,8 @@ fn describe_text() -> &'static str {
                 ("maxElements", MAX_ELEMENTS),
             ];
             w.codes("limits", &limits.map(|(k, v)| (k, v as i64)));
+            w.key("blockRows");
+            w.int(BLOCK_ROWS as i64);
             w.key("leakySlope");
             w.decimal(LEAKY_SLOPE);
         });

@@ -27,14 +27,14 @@ fn gemm_call<T: Real>(
     let av = bufs.get::<T>(a.0, extent(m, k, a.1, a.2)?)?;
     let bv = bufs.get::<T>(b.0, extent(k, n, b.1, b.2)?)?;
     let cv = bufs.get_mut::<T>(c.0, extent(m, n, c.1, c.2)?)?;
-    let mut ws = Workspace::<T>::try_new(n).map_err(|_| STATUS_OUT_OF_MEMORY)?;
+    let mut ws = Workspace::<T>::try_for(&[(m, n, k)]).map_err(|_| STATUS_OUT_OF_MEMORY)?;
     let (am, bm) = (MatRef::new(av, a.1, a.2), MatRef::new(bv, b.1, b.2));
     gemm(m, n, k, T::from_f64(alpha), am, bm, accumulate != 0, cv, c.1, c.2, &mut ws);
     Ok(STATUS_OK)
 }
 
 /// The matrix product `C ← α·A·B (+ C)` on strided buffers from `bp_alloc`, for tests and
-/// benchmarks of the kernel itself (allocates its packing workspace per call).
+/// benchmarks of the kernel itself (allocates the packing buffers this product needs, per call).
 #[no_mangle]
 pub extern "C" fn bp_gemm(
     precision: u32,

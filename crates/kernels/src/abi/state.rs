@@ -14,8 +14,9 @@ use crate::mlp::{Mlp, MAX_LAYERS};
 const MAX_STEPS: f64 = 9_007_199_254_740_992.0;
 
 /// Creates an MLP. `sizes` and `acts` are buffers of `layers` u32 (`acts[0]` is the input
-/// layer's activation, used only when `input_activated`); `precision` is 32 or 64. Returns a
-/// handle (`> 0`) or a status (`< 0`). All parameters start at zero.
+/// layer's activation, used only when `input_activated`); `precision` is 32 or 64; `capacity`
+/// (`≥ 1`) the rows one call can stage at first (`bp_reserve` raises it). Returns a handle (`> 0`)
+/// or a status (`< 0`). All parameters start at zero.
 #[no_mangle]
 pub extern "C" fn bp_create(
     precision: u32,
@@ -67,7 +68,8 @@ pub extern "C" fn bp_destroy(handle: i32) -> i32 {
     }
 }
 
-/// Raises the number of rows one call can stage. Invalidates the staging pointers.
+/// Raises the number of rows one call can stage (never lowers it), with the packing buffers the
+/// products of that many rows need. Invalidates the staging pointers; changes no result.
 #[no_mangle]
 pub extern "C" fn bp_reserve(handle: i32, capacity: usize) -> i32 {
     code(with_entry(

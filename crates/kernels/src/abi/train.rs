@@ -41,7 +41,7 @@ pub extern "C" fn bp_forward(handle: i32, rows: usize) -> i32 {
 
 /// Trains `epochs` epochs in one call. `x` (rows × n_0) and `y` (rows × n_L) hold the data in the
 /// MLP's precision, `perm` (u32, epochs × rows) the order of each epoch, `losses` (f64,
-/// epochs) receives each epoch's mean loss.
+/// epochs) receives each epoch's mean loss. The capacity must hold `min(batch, rows)` rows.
 #[no_mangle]
 pub extern "C" fn bp_fit(
     handle: i32,
@@ -68,7 +68,9 @@ pub extern "C" fn bp_fit(
     }))
 }
 
-/// Outputs for `rows` rows of `x` into `out` (rows × n_L).
+/// Outputs for `rows` rows of `x` into `out` (rows × n_L), in blocks of `BLOCK_ROWS` rows
+/// whatever the capacity (where the capacity is smaller, the buffers of one block are allocated
+/// for the call; the capacity stays as it was).
 #[no_mangle]
 pub extern "C" fn bp_predict(handle: i32, x: usize, rows: usize, out: usize) -> i32 {
     code(with_entry(handle, |e| {
@@ -83,7 +85,8 @@ pub extern "C" fn bp_predict(handle: i32, x: usize, rows: usize, out: usize) -> 
     }))
 }
 
-/// Mean loss (slot 0) and correct rows (slot 1) over `rows` rows of `x` and `y`.
+/// Mean loss (slot 0) and correct rows (slot 1) over `rows` rows of `x` and `y`, in blocks as
+/// `bp_predict`.
 #[no_mangle]
 pub extern "C" fn bp_evaluate(handle: i32, x: usize, y: usize, rows: usize) -> i32 {
     code(with_entry(handle, |e| {

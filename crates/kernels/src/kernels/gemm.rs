@@ -48,23 +48,57 @@ impl<'a, T: Element> MatRef<'a, T> {
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub struct OutOfMemory;
 
-/// Packing buffers, allocated once by the owner (an MLP) and reused by every product.
+/// Packing buffers, allocated once by the owner (an MLP) for the products it computes and reused
+/// by each of them. Only their length depends on the products: the blocks the driver cuts
+/// (`KC`, `MC`, `NC`) do not, so a product gives the same bits in any workspace that holds it.
 pub struct Workspace<T> {
     apack: Vec<T>,
     bpack: Vec<T>,
 }
 
 impl<T: Real> Workspace<T> {
-    /// Buffers for products whose C has at most `max_n` columns.
-    pub fn try_new(max_n: usize) -> Result<Self, OutOfMemory> {
-        let a_len = round_up(T::Kernels::MC, T::Kernels::MR) * T::Kernels::KC;
-        let b_len = T::Kernels::KC * round_up(T::Kernels::NC.min(max_n.max(1)), T::Kernels::NR);
+    /// No buffers: a workspace for no product (or only empty ones).
+    pub fn none() -> Self {
+        Workspace { apack: Vec::new(), bpack: Vec::new() }
+    }
+
+    /// Buffers for products of the shapes `(m, n, k)` (`C` is `m × n`, the shared dimension `k`),
+    /// each as large as the largest of them needs: an A block of `⌈min(MC, m)⌉_MR × min(KC, k)`,
+    /// a B panel of `min(KC, k) × ⌈min(NC, n)⌉_NR`. No products, or only empty ones: no buffers.
+    pub fn try_for(products: &[(usize, usize, usize)]) -> Result<Self, OutOfMemory> {
+        let (mut a_len, mut b_len) = (0, 0);
+        // An empty product packs nothing (`gemm` returns before packing).
+        for &(m, n, k) in products.iter().filter(|&&(m, n, k)| m > 0 && n > 0 && k > 0) {
+            a_len = a_len.max(a_block::<T>(m, k));
+            b_len = b_len.max(b_panel::<T>(n, k));
+        }
         Ok(Workspace { apack: try_zeroed(a_len)?, bpack: try_zeroed(b_len)? })
     }
 
-    fn max_nc(&self) -> usize {
-        self.bpack.len() / T::Kernels::KC
+    /// Whether the buffers hold what the product `(m, n, k)` packs.
+    pub fn holds(&self, m: usize, n: usize, k: usize) -> bool {
+        self.apack.len() >= a_block::<T>(m, k) && self.bpack.len() >= b_panel::<T>(n, k)
     }
+
+    /// Elements held, both buffers together.
+    pub fn len(&self) -> usize {
+        self.apack.len() + self.bpack.len()
+    }
+
+    /// Whether no buffer is held (a workspace for no product).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Elements of the largest packed A block of a product with `m` rows and depth `k`.
+fn a_block<T: Real>(m: usize, k: usize) -> usize {
+    round_up(T::Kernels::MC.min(m), T::Kernels::MR) * T::Kernels::KC.min(k)
+}
+
+/// Elements of the largest packed B panel of a product with `n` columns and depth `k`.
+fn b_panel<T: Real>(n: usize, k: usize) -> usize {
+    T::Kernels::KC.min(k) * round_up(T::Kernels::NC.min(n), T::Kernels::NR)
 }
 
 /// A zero-filled vector, or `Err` where memory cannot be had (instead of aborting).
@@ -87,7 +121,7 @@ pub fn round_up(x: usize, m: usize) -> usize {
 /// - With `k = 0` the product is zero: C is zeroed, or left as it is when accumulating.
 ///
 /// Panics (a bug in the caller, never user input: the ABI validates first) when a view is too
-/// short for its shape.
+/// short for its shape, or `ws` too small for the product ([`Workspace::holds`]).
 #[allow(clippy::too_many_arguments)]
 pub fn gemm<T: Real>(
     m: usize,
@@ -107,6 +141,7 @@ pub fn gemm<T: Real>(
     if m == 0 || n == 0 {
         return;
     }
+    assert!(k == 0 || ws.holds(m, n, k), "gemm: workspace too small for {m} × {n} × {k}");
     if k == 0 {
         if !accumulate {
             for i in 0..m {
@@ -118,7 +153,7 @@ pub fn gemm<T: Real>(
         return;
     }
     let (mr, nr) = (T::Kernels::MR, T::Kernels::NR);
-    let nc_max = ws.max_nc();
+    let nc_max = T::Kernels::NC;
     let mut tile = [T::ZERO; MAX_TILE];
 
     // 'jc: panels of NC columns

@@ -1,7 +1,7 @@
 //! The epoch loops: `fit` (minibatches, or the per-sample SGD loop `fit_samples_sgd`), `predict`
 //! and `evaluate`, over data read where it lies.
 
-use super::{Error, Mlp};
+use super::{Error, Mlp, RowBuffers};
 use crate::kernels::activation::{activate_one, apply, mul_derivative, times_derivative, Activation};
 use crate::kernels::backend::scalar::dot_short;
 use crate::kernels::backend::{Backend, Real};
@@ -16,7 +16,7 @@ impl<T: Real> Mlp<T> {
         for (r, i) in idx.enumerate() {
             self.input_mut()[r * n0..][..n0].copy_from_slice(&x[i * n0..][..n0]);
             if let Some(y) = y {
-                self.y[r * nl..][..nl].copy_from_slice(&y[i * nl..][..nl]);
+                self.per_row.y[r * nl..][..nl].copy_from_slice(&y[i * nl..][..nl]);
             }
             rows += 1;
         }
@@ -44,7 +44,8 @@ impl<T: Real> Mlp<T> {
         if epochs * rows != perm.len() || losses.len() < epochs {
             return Err(Error::InvalidArgument);
         }
-        if batch > self.capacity {
+        // A minibatch has at most `rows` rows, however large `batch` is.
+        if batch.min(rows) > self.per_row.capacity {
             return Err(Error::BatchTooLarge);
         }
         if perm.iter().any(|&i| i as usize >= rows) {
@@ -77,7 +78,7 @@ impl<T: Real> Mlp<T> {
         let depth = self.depth();
         let (n0, nl) = (self.sizes[0], self.sizes[depth]);
         let (lr, lr_b) = (T::from_f64(self.lr), T::from_f64(self.lr_b));
-        let Mlp { sizes, acts, loss, params, z, a, d, w_off, b_off, .. } = self;
+        let Mlp { sizes, acts, loss, params, per_row: RowBuffers { z, a, d, .. }, w_off, b_off, .. } = self;
         let mut total = 0.0;
         for &row in order {
             let row = row as usize;
@@ -162,36 +163,43 @@ impl<T: Real> Mlp<T> {
         total
     }
 
-    /// Outputs for `rows` rows of `x` into `out` (rows × n_L), `capacity` rows at a time.
+    /// Outputs for `rows` rows of `x` into `out` (rows × n_L), in blocks of
+    /// [`BLOCK_ROWS`](super::BLOCK_ROWS) rows whatever the capacity (see `with_block`).
     pub fn predict(&mut self, x: &[T], rows: usize, out: &mut [T]) -> Result<(), Error> {
         let (n0, nl) = (self.input_size(), self.output_size());
         if x.len() < rows * n0 || out.len() < rows * nl {
             return Err(Error::InvalidArgument);
         }
-        for start in (0..rows).step_by(self.capacity) {
-            let n = self.stage_rows(x, None, start..rows.min(start + self.capacity));
-            self.forward(n);
-            out[start * nl..][..n * nl].copy_from_slice(&self.a[self.depth()][..n * nl]);
-        }
-        Ok(())
+        self.with_block(rows, |mlp, block| {
+            let last = mlp.depth();
+            for start in (0..rows).step_by(block) {
+                let n = mlp.stage_rows(x, None, start..rows.min(start + block));
+                mlp.forward(n);
+                out[start * nl..][..n * nl].copy_from_slice(&mlp.per_row.a[last][..n * nl]);
+            }
+        })
     }
 
-    /// Mean per-sample loss and the number of rightly classified rows over `rows` rows.
+    /// Mean per-sample loss and the number of rightly classified rows over `rows` rows, in blocks
+    /// as `predict` (the targets are read where they lie).
     pub fn evaluate(&mut self, x: &[T], y: &[T], rows: usize) -> Result<(f64, usize), Error> {
         let (n0, nl) = (self.input_size(), self.output_size());
         if rows == 0 || x.len() < rows * n0 || y.len() < rows * nl {
             return Err(Error::InvalidArgument);
         }
-        let last = self.depth();
-        let (mut total, mut correct) = (0.0, 0);
-        for start in (0..rows).step_by(self.capacity) {
-            let n = self.stage_rows(x, Some(y), start..rows.min(start + self.capacity));
-            self.forward(n);
-            let span = n * nl;
-            let (z, a, t) = (&self.z[last][..span], &self.a[last][..span], &self.y[..span]);
-            total += loss_sum(self.loss, z, a, t, nl);
-            correct += correct_count(a, t, nl);
-        }
+        let (total, correct) = self.with_block(rows, |mlp, block| {
+            let last = mlp.depth();
+            let (mut total, mut correct) = (0.0, 0);
+            for start in (0..rows).step_by(block) {
+                let n = mlp.stage_rows(x, None, start..rows.min(start + block));
+                mlp.forward(n);
+                let span = n * nl;
+                let (z, a, t) = (&mlp.per_row.z[last][..span], &mlp.per_row.a[last][..span], &y[start * nl..][..span]);
+                total += loss_sum(mlp.loss, z, a, t, nl);
+                correct += correct_count(a, t, nl);
+            }
+            (total, correct)
+        })?;
         Ok((total / rows as f64, correct))
     }
 }

@@ -11,7 +11,8 @@
 //!             loop takes both as one slice); b_in (n_0) only with an activated input
 //!   grads: the same layout as params; the optimizer's moments too (opt_m: momentum's velocity or
 //!   Adam's m; opt_v: Adam's v), allocated only for an optimizer that keeps them
-//!   z[l], a[l], d[l]: capacity × n_l, one row per sample of the minibatch
+//!   z[l], a[l], d[l]: capacity × n_l, one row per sample of the minibatch (z_0 and d_0 only with
+//!   an activated input: otherwise nothing reads them); y: capacity × n_L, the staged targets
 //! ```
 //!
 //! One training step over a minibatch of `r` rows (Eq. 1, 5, 26, 29, 57):
@@ -25,8 +26,15 @@
 //!   then the optimizer, with every Δ computed from the weights of the forward pass.
 //! ```
 //!
-//! Every buffer is allocated when the MLP is created (or its capacity raised); training,
-//! prediction and evaluation allocate nothing.
+//! Memory follows the minibatch in use. The per-row buffers (z, a, δ, y) and the GEMM packing
+//! buffers are sized for `capacity` rows, which starts at what creation asks for (the TypeScript
+//! engine asks for 1) and grows with [`Mlp::reserve`] to the largest minibatch staged; the packing
+//! buffers hold what this MLP's products need at that capacity (nothing at capacity 1, where every
+//! step is matrix-vector work). Growing changes no result: a product gives the same bits in any
+//! workspace that holds it, and the per-row buffers are rewritten by every call. Training
+//! allocates nothing; `predict` and `evaluate` work in blocks of [`BLOCK_ROWS`] rows whatever the
+//! capacity, and allocate the forward buffers of one block for the call when the capacity is
+//! smaller, so a prediction does not depend on how the MLP was trained before.
 
 use crate::kernels::activation::Activation;
 use crate::kernels::backend::Real;
@@ -45,6 +53,10 @@ pub const MAX_LAYERS: usize = 64;
 pub const MAX_CAPACITY: usize = 1 << 16;
 /// Largest number of elements in any one buffer (parameters, or one layer's rows).
 pub const MAX_ELEMENTS: usize = 1 << 28;
+/// Rows per forward pass of `predict` and `evaluate` (the last block may be shorter), whatever the
+/// capacity: a row's output depends only on the block it falls in (a block of one row takes the
+/// matrix-vector path, longer ones the GEMM, whose rows do not depend on each other).
+pub const BLOCK_ROWS: usize = 256;
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Error {
@@ -72,7 +84,6 @@ pub struct Mlp<T: Real> {
     acts: Vec<Activation>,
     input_activated: bool,
     loss: Loss,
-    capacity: usize,
     params: Vec<T>,
     grads: Vec<T>,
     opt_m: Vec<T>,
@@ -80,11 +91,7 @@ pub struct Mlp<T: Real> {
     w_off: Vec<usize>,
     b_off: Vec<usize>,
     bin_off: usize,
-    z: Vec<Vec<T>>,
-    a: Vec<Vec<T>>,
-    d: Vec<Vec<T>>,
-    y: Vec<T>,
-    ws: Workspace<T>,
+    per_row: RowBuffers<T>,
     opt: Optimizer,
     lr: f64,
     lr_b: f64,
@@ -142,13 +149,11 @@ impl<T: Real> Mlp<T> {
         if input_activated {
             len += sizes[0];
         }
-        let max_n = *sizes.iter().max().unwrap();
         let mut mlp = Mlp {
             sizes: sizes.to_vec(),
             acts: acts.to_vec(),
             input_activated,
             loss,
-            capacity: 0,
             params: try_zeroed(len)?,
             grads: try_zeroed(len)?,
             opt_m: Vec::new(),
@@ -156,11 +161,7 @@ impl<T: Real> Mlp<T> {
             w_off,
             b_off,
             bin_off,
-            z: Vec::new(),
-            a: Vec::new(),
-            d: Vec::new(),
-            y: Vec::new(),
-            ws: Workspace::try_new(max_n)?,
+            per_row: RowBuffers::none(),
             opt: Optimizer::Sgd,
             lr: 0.0,
             lr_b: 0.0,
@@ -170,8 +171,9 @@ impl<T: Real> Mlp<T> {
         Ok(mlp)
     }
 
-    /// Makes room for minibatches of `capacity` rows (reallocates the per-row buffers; never
-    /// shrinks). Pointers into z, a, d and the staging buffers change.
+    /// Makes room for minibatches of `capacity` rows (reallocates the per-row buffers and the
+    /// packing buffers; never shrinks). Pointers into z, a, d and the staging buffers change; no
+    /// result does. On failure the MLP keeps the buffers it had.
     pub fn reserve(&mut self, capacity: usize) -> Result<(), Error> {
         if capacity == 0 {
             return Err(Error::InvalidArgument);
@@ -179,24 +181,30 @@ impl<T: Real> Mlp<T> {
         if capacity > MAX_CAPACITY {
             return Err(Error::TooLarge);
         }
-        if capacity <= self.capacity {
+        if capacity <= self.per_row.capacity {
             return Ok(());
         }
-        if self.sizes.iter().any(|&n| n.checked_mul(capacity).is_none_or(|e| e > MAX_ELEMENTS)) {
-            return Err(Error::TooLarge);
-        }
-        let alloc = |n: usize| try_zeroed::<T>(n * capacity);
-        let z = self.sizes.iter().map(|&n| alloc(n)).collect::<Result<Vec<_>, _>>()?;
-        let a = self.sizes.iter().map(|&n| alloc(n)).collect::<Result<Vec<_>, _>>()?;
-        let d = self.sizes.iter().map(|&n| alloc(n)).collect::<Result<Vec<_>, _>>()?;
-        let y = alloc(self.output_size())?;
-        (self.z, self.a, self.d, self.y) = (z, a, d, y);
-        self.capacity = capacity;
+        self.per_row = RowBuffers::try_new(&self.sizes, self.input_activated, capacity, Use::Training)?;
         Ok(())
     }
 
+    /// Runs `f` with per-row buffers of at least `min(rows, BLOCK_ROWS)` rows in force, passing
+    /// that block length: the MLP's own when its capacity suffices, else, for this call only,
+    /// the forward buffers of one block (z, a and packing, no δ or targets).
+    fn with_block<R>(&mut self, rows: usize, f: impl FnOnce(&mut Self, usize) -> R) -> Result<R, Error> {
+        let block = rows.clamp(1, BLOCK_ROWS);
+        if block <= self.per_row.capacity {
+            return Ok(f(self, block));
+        }
+        let scratch = RowBuffers::try_new(&self.sizes, self.input_activated, block, Use::Forward)?;
+        let own = core::mem::replace(&mut self.per_row, scratch);
+        let r = f(self, block);
+        self.per_row = own;
+        Ok(r)
+    }
+
     pub fn capacity(&self) -> usize {
-        self.capacity
+        self.per_row.capacity
     }
     pub fn input_size(&self) -> usize {
         self.sizes[0]
@@ -220,18 +228,18 @@ impl<T: Real> Mlp<T> {
     /// The staging buffer the next minibatch's inputs are written to (`capacity × n_0`).
     pub fn input_mut(&mut self) -> &mut [T] {
         if self.input_activated {
-            &mut self.z[0]
+            &mut self.per_row.z[0]
         } else {
-            &mut self.a[0]
+            &mut self.per_row.a[0]
         }
     }
     /// The staging buffer the next minibatch's targets are written to (`capacity × n_L`).
     pub fn target_mut(&mut self) -> &mut [T] {
-        &mut self.y
+        &mut self.per_row.y
     }
     /// The output activations `a_L` of the last forward pass (`capacity × n_L`).
     pub fn output(&self) -> &[T] {
-        &self.a[self.depth()]
+        &self.per_row.a[self.depth()]
     }
 
     /// Sets the optimizer and learning rates (η for weights, η_b for biases). A change of
@@ -291,5 +299,72 @@ impl<T: Real> Mlp<T> {
     }
     pub fn set_steps(&mut self, steps: u64) {
         self.steps = steps;
+    }
+}
+
+/// What a set of per-row buffers is for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Use {
+    /// Training steps: the forward pass, every δ, the gradients.
+    Training,
+    /// Forward passes only (`predict`, `evaluate`).
+    Forward,
+}
+
+/// The buffers of `capacity` rows: z, a and δ per layer, the staged targets y, and the GEMM
+/// packing buffers for the products of minibatches of up to `capacity` rows.
+struct RowBuffers<T: Real> {
+    capacity: usize,
+    z: Vec<Vec<T>>,
+    a: Vec<Vec<T>>,
+    /// Empty for forward passes only.
+    d: Vec<Vec<T>>,
+    /// Empty for forward passes only.
+    y: Vec<T>,
+    ws: Workspace<T>,
+}
+
+impl<T: Real> RowBuffers<T> {
+    /// No rows and no buffers.
+    fn none() -> Self {
+        RowBuffers { capacity: 0, z: Vec::new(), a: Vec::new(), d: Vec::new(), y: Vec::new(), ws: Workspace::none() }
+    }
+
+    /// Buffers for `capacity ≥ 1` rows of an MLP with layers `sizes`. z_0 and δ_0 are read only with
+    /// an activated input, so without one they stay empty; the packing buffers hold the largest
+    /// block of the products (`Z = A·Wᵀ`, and for training `Δ⁻ = Δ·W` and `∇W = Δᵀ·A`) at
+    /// `capacity` rows, and nothing at one row, where no product runs.
+    fn try_new(sizes: &[usize], input_activated: bool, capacity: usize, usage: Use) -> Result<Self, Error> {
+        if sizes.iter().any(|&n| n.checked_mul(capacity).is_none_or(|e| e > MAX_ELEMENTS)) {
+            return Err(Error::TooLarge);
+        }
+        let training = usage == Use::Training;
+        let per_layer = |keep_first: bool| {
+            let kept = |l: usize| if l > 0 || keep_first { sizes[l] * capacity } else { 0 };
+            (0..sizes.len()).map(|l| try_zeroed::<T>(kept(l))).collect::<Result<Vec<_>, _>>()
+        };
+        let z = per_layer(input_activated)?;
+        let a = per_layer(true)?;
+        let (d, y) = if training {
+            (per_layer(input_activated)?, try_zeroed(sizes[sizes.len() - 1] * capacity)?)
+        } else {
+            (Vec::new(), Vec::new())
+        };
+        let mut products = Vec::new();
+        if capacity > 1 {
+            let first_delta = if input_activated { 0 } else { 1 };
+            for (l, w) in sizes.windows(2).enumerate() {
+                let (n_in, n_out) = (w[0], w[1]);
+                products.push((capacity, n_out, n_in));
+                if training {
+                    products.push((n_out, n_in, capacity));
+                    if l >= first_delta {
+                        products.push((capacity, n_in, n_out));
+                    }
+                }
+            }
+        }
+        let ws = Workspace::try_for(&products)?;
+        Ok(RowBuffers { capacity, z, a, d, y, ws })
     }
 }

@@ -12,23 +12,23 @@ use crate::kernels::optimizer::{update, Optimizer};
 impl<T: Real> Mlp<T> {
     /// The forward pass over the `rows` rows staged in the input buffer.
     pub fn forward(&mut self, rows: usize) {
-        debug_assert!(rows <= self.capacity);
+        debug_assert!(rows <= self.per_row.capacity);
         let n0 = self.sizes[0];
         if self.input_activated {
             let bin = &self.params[self.bin_off..][..n0];
-            let z0 = &mut self.z[0][..rows * n0];
+            let z0 = &mut self.per_row.z[0][..rows * n0];
             for zr in z0.chunks_exact_mut(n0) {
                 zr.iter_mut().zip(bin).for_each(|(z, &b)| *z += b);
             }
-            apply(self.acts[0], z0, &mut self.a[0][..rows * n0], n0);
+            apply(self.acts[0], z0, &mut self.per_row.a[0][..rows * n0], n0);
         }
         for l in 0..self.depth() {
             let (n_in, n_out) = (self.sizes[l], self.sizes[l + 1]);
             let w = &self.params[self.w_off[l]..][..n_out * n_in];
             let b = &self.params[self.b_off[l]..][..n_out];
-            let (a_lo, a_hi) = self.a.split_at_mut(l + 1);
+            let (a_lo, a_hi) = self.per_row.a.split_at_mut(l + 1);
             let a_in = &a_lo[l][..rows * n_in];
-            let z_out = &mut self.z[l + 1][..rows * n_out];
+            let z_out = &mut self.per_row.z[l + 1][..rows * n_out];
             if rows == 1 {
                 // z = W·a + b, one dot product per destination neuron.
                 for ((zo, &bo), wr) in z_out.iter_mut().zip(b).zip(w.chunks_exact(n_in)) {
@@ -40,7 +40,7 @@ impl<T: Real> Mlp<T> {
                     zr.copy_from_slice(b);
                 }
                 let (x, wt) = (MatRef::new(a_in, n_in, 1), MatRef::new(w, 1, n_in));
-                gemm(rows, n_out, n_in, T::ONE, x, wt, true, z_out, n_out, 1, &mut self.ws);
+                gemm(rows, n_out, n_in, T::ONE, x, wt, true, z_out, n_out, 1, &mut self.per_row.ws);
             }
             apply(self.acts[l + 1], z_out, &mut a_hi[0][..rows * n_out], n_out);
         }
@@ -55,10 +55,10 @@ impl<T: Real> Mlp<T> {
         let loss = output_delta(
             self.loss,
             self.acts[last],
-            &self.z[last][..span],
-            &self.a[last][..span],
-            &self.y[..span],
-            &mut self.d[last][..span],
+            &self.per_row.z[last][..span],
+            &self.per_row.a[last][..span],
+            &self.per_row.y[..span],
+            &mut self.per_row.d[last][..span],
             n_last,
         );
         // Hidden deltas.
@@ -66,7 +66,7 @@ impl<T: Real> Mlp<T> {
         for l in (first..last).rev() {
             let (n, n_next) = (self.sizes[l], self.sizes[l + 1]);
             let w = &self.params[self.w_off[l]..][..n_next * n];
-            let (d_lo, d_hi) = self.d.split_at_mut(l + 1);
+            let (d_lo, d_hi) = self.per_row.d.split_at_mut(l + 1);
             let d_next = &d_hi[0][..rows * n_next];
             let d_here = &mut d_lo[l][..rows * n];
             if rows == 1 {
@@ -77,9 +77,9 @@ impl<T: Real> Mlp<T> {
                 }
             } else {
                 let (dn, wm) = (MatRef::new(d_next, n_next, 1), MatRef::new(w, n, 1));
-                gemm(rows, n, n_next, T::ONE, dn, wm, false, d_here, n, 1, &mut self.ws);
+                gemm(rows, n, n_next, T::ONE, dn, wm, false, d_here, n, 1, &mut self.per_row.ws);
             }
-            mul_derivative(self.acts[l], &self.z[l][..rows * n], &self.a[l][..rows * n], d_here);
+            mul_derivative(self.acts[l], &self.per_row.z[l][..rows * n], &self.per_row.a[l][..rows * n], d_here);
         }
         loss
     }
@@ -90,8 +90,8 @@ impl<T: Real> Mlp<T> {
         let inv = T::ONE / T::from_f64(rows as f64);
         for l in 0..last {
             let (n_in, n_out) = (self.sizes[l], self.sizes[l + 1]);
-            let d_next = &self.d[l + 1][..rows * n_out];
-            let a_in = &self.a[l][..rows * n_in];
+            let d_next = &self.per_row.d[l + 1][..rows * n_out];
+            let a_in = &self.per_row.a[l][..rows * n_in];
             let gw = &mut self.grads[self.w_off[l]..][..n_out * n_in];
             if rows == 1 {
                 // ∇W = δ⁺ ⊗ a
@@ -101,13 +101,13 @@ impl<T: Real> Mlp<T> {
                 }
             } else {
                 let (dt, x) = (MatRef::new(d_next, 1, n_out), MatRef::new(a_in, n_in, 1));
-                gemm(n_out, n_in, rows, inv, dt, x, false, gw, n_in, 1, &mut self.ws);
+                gemm(n_out, n_in, rows, inv, dt, x, false, gw, n_in, 1, &mut self.per_row.ws);
             }
             column_mean(d_next, n_out, inv, &mut self.grads[self.b_off[l]..][..n_out]);
         }
         if self.input_activated {
             let n0 = self.sizes[0];
-            column_mean(&self.d[0][..rows * n0], n0, inv, &mut self.grads[self.bin_off..][..n0]);
+            column_mean(&self.per_row.d[0][..rows * n0], n0, inv, &mut self.grads[self.bin_off..][..n0]);
         }
     }
 
@@ -118,8 +118,8 @@ impl<T: Real> Mlp<T> {
         let (lr, lr_b) = (T::from_f64(self.lr), T::from_f64(self.lr_b));
         for l in 0..self.depth() {
             let (n_in, n_out) = (self.sizes[l], self.sizes[l + 1]);
-            let a_in = &self.a[l][..n_in];
-            let d_next = &self.d[l + 1][..n_out];
+            let a_in = &self.per_row.a[l][..n_in];
+            let d_next = &self.per_row.d[l + 1][..n_out];
             let w = &mut self.params[self.w_off[l]..][..n_out * n_in];
             for (wr, &dk) in w.chunks_exact_mut(n_in).zip(d_next) {
                 T::Kernels::axpy(-(lr * dk), a_in, wr);
@@ -130,7 +130,7 @@ impl<T: Real> Mlp<T> {
         if self.input_activated {
             let n0 = self.sizes[0];
             let b = &mut self.params[self.bin_off..][..n0];
-            b.iter_mut().zip(&self.d[0][..n0]).for_each(|(b, &d)| *b -= lr_b * d);
+            b.iter_mut().zip(&self.per_row.d[0][..n0]).for_each(|(b, &d)| *b -= lr_b * d);
         }
         self.steps += 1;
     }
