@@ -1,12 +1,13 @@
 /**
  * Every code and limit mirrored between Rust and TypeScript, pinned: each artefact describes its own
- * ABI (`bp_describe`, built from the Rust definitions) and the TypeScript mirror must say the same.
+ * ABI (`bp_describe`, built from the Rust definitions) and the TypeScript mirror must say the same;
+ * each says which backend it is (`bp_backend`).
  */
 import { describe, expect, it } from 'vitest';
 import { LIMITS } from '../ts/engine.js';
 import { LEAKY_SLOPE } from '../ts/engines/math.js';
 import { ACTIVATIONS, LOSSES, OPTIMIZERS, WASM_BACKENDS } from '../ts/types.js';
-import { ABI_VERSION, ACTIVATION_CODES, BLOCK_ROWS, LOSS_CODES, OPTIMIZER_CODES, STATUS, STATUS_TEXT } from '../ts/wasm/exports.js';
+import { ABI_VERSION, ACTIVATION_CODES, BACKEND_CODES, BLOCK_ROWS, LOSS_CODES, OPTIMIZER_CODES, STATUS, STATUS_TEXT } from '../ts/wasm/exports.js';
 import { loadWasm } from '../ts/wasm/loader.js';
 
 interface Description {
@@ -15,6 +16,7 @@ interface Description {
   activations: Record<string, number>;
   losses: Record<string, number>;
   optimizers: Record<string, number>;
+  backends: Record<string, number>;
   limits: Record<string, number>;
   blockRows: number;
   leakySlope: number;
@@ -33,9 +35,18 @@ describe.each(WASM_BACKENDS)('the %s artefact describes the ABI the TypeScript m
     expect(d.activations).toEqual(ACTIVATION_CODES);
     expect(d.losses).toEqual(LOSS_CODES);
     expect(d.optimizers).toEqual(OPTIMIZER_CODES);
+    expect(d.backends).toEqual(BACKEND_CODES);
     expect(d.limits).toEqual(LIMITS);
     expect(d.blockRows).toBe(BLOCK_ROWS);
     expect(d.leakySlope).toBe(LEAKY_SLOPE);
+  });
+});
+
+describe.each(WASM_BACKENDS)('the %s artefact says which backend it is', (backend) => {
+  it('bp_backend gives its code, and the instance reports it', async () => {
+    const inst = await loadWasm({ simd: backend === 'simd128' });
+    expect(inst.exports.bp_backend()).toBe(BACKEND_CODES[backend]);
+    expect(inst.backend).toBe(backend);
   });
 });
 
@@ -44,6 +55,7 @@ describe('the TypeScript tables cover every name the API accepts', () => {
     expect(Object.keys(ACTIVATION_CODES).sort()).toEqual([...ACTIVATIONS].sort());
     expect(Object.keys(LOSS_CODES).sort()).toEqual([...LOSSES].sort());
     expect(Object.keys(OPTIMIZER_CODES).sort()).toEqual([...OPTIMIZERS].sort());
+    expect(Object.keys(BACKEND_CODES).sort()).toEqual([...WASM_BACKENDS].sort());
     for (const [name, code] of Object.entries(STATUS)) if (code !== STATUS.OK) expect(STATUS_TEXT[code], name).toBeTruthy();
   });
 });

@@ -4,10 +4,10 @@
  * Keep in step with abi/ (the loader checks `bp_abi_version`; test/abi.test.ts pins every code below
  * against the artefact's own `bp_describe`).
  */
-import type { ActivationName, LossName, OptimizerName } from '../types.js';
+import type { ActivationName, LossName, OptimizerName, WasmBackend } from '../types.js';
 
-/** Must match `ABI_VERSION` in crates/kernels/src/abi/codes.rs. */
-export const ABI_VERSION = 2;
+/** Must match `ABI_VERSION` in crates/kernels/src/abi/codes.rs (3 added `bp_backend`). */
+export const ABI_VERSION = 3;
 
 /** Status codes. Must match `STATUS_*` in crates/kernels/src/abi/codes.rs. */
 export const STATUS = {
@@ -47,6 +47,9 @@ export const LOSS_CODES: Readonly<Record<LossName, number>> = { mse: 0, 'cross-e
 /** Optimizer codes. Must match `Optimizer::from_code` in crates/kernels/src/kernels/optimizer.rs. */
 export const OPTIMIZER_CODES: Readonly<Record<OptimizerName, number>> = { sgd: 0, momentum: 1, adam: 2 };
 
+/** What `bp_backend` returns. Must match `BackendKind` in crates/kernels/src/kernels/backend/contract.rs. */
+export const BACKEND_CODES: Readonly<Record<WasmBackend, number>> = { scalar: 0, simd128: 1 };
+
 /**
  * Rows per forward pass of `bp_predict` and `bp_evaluate`, whatever a network's capacity (a row's
  * output depends only on the block it falls in). Must match `BLOCK_ROWS` in crates/kernels/src/mlp/mod.rs.
@@ -60,6 +63,8 @@ type Status = number;
 export interface BackpropExports {
   readonly memory: WebAssembly.Memory;
   bp_abi_version(): number;
+  /** The backend the artefact was compiled with (`BACKEND_CODES`). */
+  bp_backend(): number;
   bp_alloc(bytes: number): Ptr;
   bp_free(ptr: Ptr): Status;
   bp_live_allocations(): number;
@@ -120,6 +125,7 @@ export interface BackpropExports {
 /** Names of every function export, for the loader's check of an artefact. */
 export const EXPORT_NAMES = [
   'bp_abi_version',
+  'bp_backend',
   'bp_alloc',
   'bp_free',
   'bp_live_allocations',

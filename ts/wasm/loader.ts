@@ -2,18 +2,27 @@
  * Loads the kernels' WebAssembly artefact: in Node from the file beside this module, in browsers by
  * URL (streaming compilation where the server sends `application/wasm`), or from bytes, a
  * `WebAssembly.Module` or a URL the caller passes. Picks the SIMD128 artefact where the runtime
- * validates a tiny SIMD module, else the scalar one, and says which (`backend`).
+ * validates a tiny SIMD module, else the scalar one, and says which (`backend`): what the loaded
+ * module reports of itself (`bp_backend`), not what was asked for.
  */
 import type { WasmBackend } from '../types.js';
-import { ABI_VERSION, EXPORT_NAMES, type BackpropExports } from './exports.js';
+import { ABI_VERSION, BACKEND_CODES, EXPORT_NAMES, type BackpropExports } from './exports.js';
 
 /** Where the artefact comes from: bytes, a compiled module, a URL, or a fetch response. */
 export type WasmSource = ArrayBuffer | ArrayBufferView | WebAssembly.Module | URL | string | Response | PromiseLike<Response>;
 
 export interface LoadOptions {
-  /** `'auto'` (default): SIMD128 where supported. `true` insists on it, `false` loads the scalar artefact. */
+  /**
+   * `'auto'` (default): SIMD128 where supported. `true` insists on it, `false` loads the scalar
+   * artefact. With a `source`, `true` and `false` say which artefact it must be: one that is the
+   * other is refused with an error naming both (see `source`).
+   */
   simd?: boolean | 'auto';
-  /** The artefact to load instead of the packaged one (it must match `simd`'s choice). */
+  /**
+   * The artefact to load instead of the packaged one. Its `backend` is what the module itself
+   * reports (`bp_backend`): with `simd` unset or `'auto'`, either artefact loads and is reported
+   * truthfully; with `simd: true` a scalar artefact is refused, with `simd: false` a SIMD128 one.
+   */
   source?: WasmSource;
   /** An instance already loaded (by `loadWasm`) to create the network on. */
   instance?: WasmInstance;
@@ -25,6 +34,7 @@ export class WasmInstance {
   broken: Error | null = null;
   constructor(
     readonly exports: BackpropExports,
+    /** The backend the module was compiled with, as it reports itself (`bp_backend`). */
     readonly backend: WasmBackend,
     readonly origin: string,
   ) {}
@@ -69,12 +79,18 @@ function loadOrReuse(options: LoadOptions): Promise<WasmInstance> {
       return Promise.reject(new Error(`options.instance trapped earlier (${options.instance.broken.message}) and can no longer be used`));
     return Promise.resolve(options.instance);
   }
-  const backend = chooseBackend(options.simd ?? 'auto');
-  if (options.source !== undefined) return instantiate(options.source, backend, describe(options.source));
+  const simd = options.simd ?? 'auto';
+  const backend = chooseBackend(simd);
+  if (options.source !== undefined) {
+    // An explicit choice is a requirement on the module given; 'auto' takes it as it is.
+    const required: Required | null =
+      simd === 'auto' ? null : { backend, fix: `simd: ${simd} asks for the ${backend} one; pass that artefact, or leave simd unset to use this one` };
+    return instantiate(options.source, required, describe(options.source));
+  }
   let p = cache.get(backend);
   if (!p) {
     const url = packagedUrl(backend);
-    p = instantiate(url, backend, url.href);
+    p = instantiate(url, { backend, fix: `the packaged ${backend} file should hold it: rebuild them (npm run build:wasm)` }, url.href);
     p.catch(() => cache.delete(backend));
     cache.set(backend, p);
   }
@@ -107,31 +123,57 @@ function describe(source: WasmSource): string {
   return 'a Response promise';
 }
 
-function hint(backend: WasmBackend): string {
+function hint(backend: WasmBackend | null): string {
   return (
     'Check that the file exists at that path (the package ships it in dist/wasm/bin/), that a web server sends it ' +
     'with Content-Type application/wasm, and that this runtime supports WebAssembly' +
-    (backend === 'simd128' ? ' SIMD128 (or pass { simd: false } for the scalar artefact)' : '') +
+    (backend === 'simd128'
+      ? ' SIMD128 (or pass { simd: false } for the scalar artefact)'
+      : backend === null
+        ? ' (and SIMD128, for the SIMD128 artefact)'
+        : '') +
     '.'
   );
 }
 
-async function instantiate(source: WasmSource, backend: WasmBackend, origin: string): Promise<WasmInstance> {
+/** The backend a module must report, and what to do when it reports the other. */
+interface Required {
+  backend: WasmBackend;
+  fix: string;
+}
+
+/**
+ * Instantiates `source` and checks it is our kernels at this ABI version. `required`: the backend
+ * the module must report (the packaged file of that backend, or an explicit `simd` option), or
+ * null to take whichever it is.
+ */
+async function instantiate(source: WasmSource, required: Required | null, origin: string): Promise<WasmInstance> {
   let instance: WebAssembly.Instance;
   try {
     instance = await instantiateFrom(source);
   } catch (cause) {
-    throw new Error(`Could not load the WebAssembly kernels (${backend}) from ${origin}: ${(cause as Error).message}. ${hint(backend)}`, { cause });
+    const what = required ? ` (${required.backend})` : '';
+    throw new Error(`Could not load the WebAssembly kernels${what} from ${origin}: ${(cause as Error).message}. ${hint(required?.backend ?? null)}`, {
+      cause,
+    });
   }
   // A plain copy of the (frozen) exports object, so the functions can be wrapped, e.g. to count calls.
   const exports = { ...instance.exports } as unknown as BackpropExports;
-  const missing = EXPORT_NAMES.filter((n) => typeof (exports as unknown as Record<string, unknown>)[n] !== 'function');
+  const has = (name: string) => typeof (exports as unknown as Record<string, unknown>)[name] === 'function';
+  // The version first: an artefact built for another version lacks or adds exports for that reason.
+  const version = has('bp_abi_version') ? exports.bp_abi_version() : null;
+  if (version !== null && version !== ABI_VERSION) {
+    throw new Error(`The WebAssembly kernels from ${origin} have ABI version ${version}, this library needs ${ABI_VERSION}: rebuild them (npm run build:wasm)`);
+  }
+  const missing = EXPORT_NAMES.filter((n) => !has(n));
   if (!(exports.memory instanceof WebAssembly.Memory) || missing.length > 0) {
     throw new Error(`The WebAssembly module from ${origin} is not the wasm-backprop kernels: missing ${missing.length ? missing.join(', ') : 'memory'}`);
   }
-  const version = exports.bp_abi_version();
-  if (version !== ABI_VERSION) {
-    throw new Error(`The WebAssembly kernels from ${origin} have ABI version ${version}, this library needs ${ABI_VERSION}: rebuild them (npm run build:wasm)`);
+  const code = exports.bp_backend();
+  const backend = (Object.keys(BACKEND_CODES) as WasmBackend[]).find((b) => BACKEND_CODES[b] === code);
+  if (backend === undefined) throw new Error(`The WebAssembly kernels from ${origin} report an unknown backend (code ${code})`);
+  if (required !== null && backend !== required.backend) {
+    throw new Error(`The WebAssembly kernels from ${origin} are the ${backend} artefact, not the ${required.backend} one: ${required.fix}`);
   }
   return new WasmInstance(exports, backend, origin);
 }

@@ -7,6 +7,7 @@ mod json;
 
 use backprop_kernels::abi::*;
 use backprop_kernels::kernels::activation::Activation;
+use backprop_kernels::kernels::backend::BackendKind;
 use backprop_kernels::kernels::loss::Loss;
 use backprop_kernels::kernels::optimizer::OptimizerKind;
 use backprop_kernels::mlp::BLOCK_ROWS;
@@ -25,6 +26,15 @@ fn every_list_is_in_the_order_of_its_codes() {
     assert_eq!(Activation::from_code(Activation::ALL.len() as u32), None);
     assert_eq!(Loss::from_code(Loss::ALL.len() as u32), None);
     assert_eq!(OptimizerKind::from_code(OptimizerKind::ALL.len() as u32), None);
+    for (code, b) in BackendKind::ALL.into_iter().enumerate() {
+        assert_eq!(b as usize, code);
+    }
+}
+
+#[test]
+/// Natively the scalar backend is in force, and `bp_backend` says so.
+fn the_backend_in_force_is_the_one_reported() {
+    assert_eq!(bp_backend(), BackendKind::Scalar as u32);
 }
 
 #[test]
@@ -61,6 +71,7 @@ fn describe_names_every_code_and_limit() {
     assert_eq!(names("activations"), own(&["linear", "sigmoid", "tanh", "relu", "leaky-relu", "softmax"]));
     assert_eq!(names("losses"), own(&["mse", "cross-entropy"]));
     assert_eq!(names("optimizers"), own(&["sgd", "momentum", "adam"]));
+    assert_eq!(names("backends"), own(&["scalar", "simd128"]));
     let limits = j.field("limits");
     assert_eq!(limits.field("maxLayerSize").as_usize(), 65536);
     assert_eq!(limits.field("maxLayers").as_usize(), 64);

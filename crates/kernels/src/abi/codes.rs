@@ -24,8 +24,10 @@ pub const STATUSES: [(&str, i32); 8] = [
     ("INVALID_BUFFER", STATUS_INVALID_BUFFER),
 ];
 
-/// Version of this ABI; the loader refuses an artefact with another.
-pub const ABI_VERSION: u32 = 2;
+/// Version of this ABI; the loader refuses an artefact with another. Must match ABI_VERSION in
+/// ts/wasm/exports.ts. 3: `bp_backend`; 2: the training state (`bp_moments`, `bp_steps`,
+/// `bp_set_steps`).
+pub const ABI_VERSION: u32 = 3;
 
 pub(super) fn status(e: Error) -> i32 {
     match e {

@@ -1,11 +1,12 @@
-//! What this artefact is: `bp_abi_version`, and `bp_describe`, the codes and limits it was built
-//! with as JSON written from the definitions themselves, so a TypeScript test can pin every
-//! mirrored code and limit.
+//! What this artefact is: `bp_abi_version`, `bp_backend`, and `bp_describe`, the codes and limits
+//! it was built with as JSON written from the definitions themselves, so a TypeScript test can pin
+//! every mirrored code and limit.
 
 use std::sync::OnceLock;
 
 use super::codes::{ABI_VERSION, STATUSES};
 use crate::kernels::activation::{Activation, LEAKY_SLOPE};
+use crate::kernels::backend::{BackendKind, ACTIVE_KIND};
 use crate::kernels::loss::Loss;
 use crate::kernels::optimizer::OptimizerKind;
 use crate::mlp::{BLOCK_ROWS, MAX_CAPACITY, MAX_ELEMENTS, MAX_LAYERS, MAX_LAYER_SIZE};
@@ -16,10 +17,17 @@ pub extern "C" fn bp_abi_version() -> u32 {
     ABI_VERSION
 }
 
+/// The backend this artefact was compiled with: 0 scalar, 1 SIMD128 (`"backends"` in
+/// `bp_describe`). The loader reports it as the instance's `backend`.
+#[no_mangle]
+pub extern "C" fn bp_backend() -> u32 {
+    ACTIVE_KIND as u32
+}
+
 /// Address of the UTF-8 JSON text that describes this artefact's codes and limits:
-/// `{"abi":2,"status":{"OK":0,…},"activations":{"linear":0,…},"losses":{…},"optimizers":{…},
-/// "limits":{"maxLayerSize":…,"maxLayers":…,"maxBatch":…,"maxElements":…},"blockRows":256,
-/// "leakySlope":0.01}`.
+/// `{"abi":3,"status":{"OK":0,…},"activations":{"linear":0,…},"losses":{…},"optimizers":{…},
+/// "backends":{"scalar":0,"simd128":1},"limits":{"maxLayerSize":…,"maxLayers":…,"maxBatch":…,
+/// "maxElements":…},"blockRows":256,"leakySlope":0.01}`.
 /// Its length in bytes is `bp_describe_len`.
 #[no_mangle]
 pub extern "C" fn bp_describe() -> usize {
@@ -33,9 +41,10 @@ pub extern "C" fn bp_describe_len() -> usize {
 }
 
 /// The codes and limits this artefact was built with, as JSON built from the definitions
-/// themselves (status codes, activations, losses, optimizers, limits, the rows per block of
-/// `bp_predict` and `bp_evaluate`, leaky-relu's slope), so the TypeScript mirrors can be checked
-/// against them. Built on the first call and kept for the life of the instance (one allocation).
+/// themselves (status codes, activations, losses, optimizers, backends, limits, the rows per block
+/// of `bp_predict` and `bp_evaluate`, leaky-relu's slope), so the TypeScript mirrors can be
+/// checked against them. Built on the first call and kept for the life of the instance (one
+/// allocation).
 fn describe_text() -> &'static str {
     static TEXT: OnceLock<String> = OnceLock::new();
     TEXT.get_or_init(|| {
@@ -47,6 +56,7 @@ fn describe_text() -> &'static str {
             w.codes("activations", &Activation::ALL.map(|a| (a.name(), a as i64)));
             w.codes("losses", &Loss::ALL.map(|l| (l.name(), l as i64)));
             w.codes("optimizers", &OptimizerKind::ALL.map(|o| (o.name(), o as i64)));
+            w.codes("backends", &BackendKind::ALL.map(|b| (b.name(), b as i64)));
             let limits = [
                 ("maxLayerSize", MAX_LAYER_SIZE),
                 ("maxLayers", MAX_LAYERS),

@@ -48,6 +48,33 @@ pub trait Backend<T: Element> {
     fn sigmoid(z: &[T], a: &mut [T]);
 }
 
+/// The backends, as the ABI names them (`bp_backend`, and `bp_describe`'s `"backends"`). Must
+/// match `BACKEND_CODES` in ts/wasm/exports.ts.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[repr(u32)]
+pub enum BackendKind {
+    Scalar = 0,
+    Simd128 = 1,
+}
+
+impl BackendKind {
+    /// Every backend, in the order of its code.
+    pub const ALL: [BackendKind; 2] = [BackendKind::Scalar, BackendKind::Simd128];
+
+    /// The name the TypeScript layer reports (`backend`).
+    pub fn name(self) -> &'static str {
+        match self {
+            BackendKind::Scalar => "scalar",
+            BackendKind::Simd128 => "simd128",
+        }
+    }
+}
+
+/// Which backend an implementation is, whatever the element type.
+pub trait Identity {
+    const KIND: BackendKind;
+}
+
 /// The arithmetic ceiling: how many multiply-adds per second the machine sustains on one core
 /// when nothing waits for memory.
 pub trait Peak {

@@ -4,7 +4,8 @@
 //!
 //! - [`Backend<T>`] (the contract, `contract.rs`): for one element type, the GEMM register tile
 //!   and cache blocks, the microkernel, the two packing routines, dot, axpy and the sigmoid over a
-//!   slice; [`Peak`]: the arithmetic ceiling of the instruction set;
+//!   slice; [`Peak`]: the arithmetic ceiling of the instruction set; [`Identity`]: which backend
+//!   it is ([`BackendKind`], what the artefact reports through `bp_backend`);
 //! - one module per backend: [`scalar`], the scalar references, which are also the scalar
 //!   artefact's kernels; `simd128`, the SIMD128 kernels (compiled only for `wasm32` with
 //!   `+simd128`). Each SIMD kernel has its scalar twin with the same operations in the same order
@@ -29,7 +30,11 @@ pub type Active = simd128::Simd128;
 #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
 pub type Active = scalar::Scalar;
 
-pub use contract::{last_index, Backend, Peak, MAX_TILE};
+pub use contract::{last_index, Backend, BackendKind, Identity, Peak, MAX_TILE};
+
+/// Which backend is in force (`bp_backend`): read from [`Active`], so from the choice above and
+/// nowhere else.
+pub const ACTIVE_KIND: BackendKind = <Active as Identity>::KIND;
 
 /// An element type with the kernels of the backend in force (f32 and f64): `T::Kernels::dot(x, y)`.
 pub trait Real: ExpPoly {

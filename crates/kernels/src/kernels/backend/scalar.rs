@@ -2,7 +2,7 @@
 //! artefact. Each computes the same sums in the same order as its SIMD twin lane by lane (one
 //! multiply and one add each, no fused multiply-add), so the two artefacts agree to the last bit.
 
-use super::contract::{last_index, Backend, Peak, MAX_TILE};
+use super::contract::{last_index, Backend, BackendKind, Identity, Peak, MAX_TILE};
 use crate::element::Element;
 use crate::kernels::exp::ExpPoly;
 
@@ -124,6 +124,10 @@ pub fn sigmoid_one<T: ExpPoly>(z: T) -> T {
     } else {
         e * r
     }
+}
+
+impl Identity for Scalar {
+    const KIND: BackendKind = BackendKind::Scalar;
 }
 
 impl Peak for Scalar {

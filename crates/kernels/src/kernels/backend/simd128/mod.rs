@@ -9,7 +9,7 @@
 
 use core::arch::wasm32::*;
 
-use super::contract::{last_index, Backend, Peak};
+use super::contract::{last_index, Backend, BackendKind, Identity, Peak};
 use super::scalar::{dot_short, Scalar};
 use crate::element::Element;
 use lanes::Lanes;
@@ -181,6 +181,10 @@ macro_rules! kernels {
 kernels!(f32, pack: pack_runs_f32, pack_lines_f32);
 // f64 packs with the scalar loops.
 kernels!(f64, pack: <Scalar as Backend<f64>>::pack_runs, <Scalar as Backend<f64>>::pack_lines);
+
+impl Identity for Simd128 {
+    const KIND: BackendKind = BackendKind::Simd128;
+}
 
 impl Peak for Simd128 {
     fn peak_f32(iters: u32) -> f32 {
