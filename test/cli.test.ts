@@ -4,11 +4,12 @@
  * exit) for each kind of bad input.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { loadNetworkFile } from '../ts/node/index.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'wbp-cli-'));
@@ -177,5 +178,52 @@ describe('mistakes get one line on stderr and a non-zero exit', () => {
     expect(r.stderr).toMatch(message);
     expect(r.stderr.trim().split('\n').length).toBeLessThanOrEqual(3);
     expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('a diverging run', () => {
+  // Linear hidden layers: at these rates their weights overflow (with the default sigmoid layers a
+  // rate of 1e6 gives huge but finite numbers, and nothing to stop).
+  const diverged =
+    /^wasm-backprop: training diverged in epoch (?<epoch>\d+), batch \d+ \(x rows [\d, ]+(?:and \d+ more)?\): the (?:weights into|bias of) neuron \d+ of layer \d+ \((?:weights|biases)\[\d+\]\[\d+\]\) became (?:NaN|-?Infinity); the network is back at (?:the end of epoch (?<back>\d+)|the start of epoch 1): lower the learning rate \(now (?<rate>\S+), biases \S+\)\n$/;
+
+  /** The model file's epochs and whether every parameter is finite. */
+  async function saved(path: string): Promise<{ epochs: number; finite: boolean }> {
+    const net = await loadNetworkFile(path);
+    try {
+      return { epochs: JSON.parse(readFileSync(path, 'utf8')).history.length, finite: net.getFlatParameters().every(Number.isFinite) };
+    } finally {
+      net.dispose();
+    }
+  }
+
+  it('--learning-rate 1e6 stops naming the epoch, batch, layer and neuron, exits non-zero, and leaves no model with non-finite numbers', async () => {
+    const out = join(dir, 'diverged.json');
+    const r = cli('train', iris, '-a', 'linear', '--learning-rate', '1e6', '--epochs', '20', '--checkpoint', '1', '--out', out, '-q');
+    expect(r.status).not.toBe(0);
+    const m = r.stderr.match(diverged);
+    expect(m, r.stderr).not.toBeNull();
+    expect(m!.groups!.rate).toBe('1000000');
+    // A checkpoint is written after every finite epoch, and holds finite numbers.
+    const epoch = Number(m!.groups!.epoch);
+    expect(existsSync(out)).toBe(epoch > 1);
+    if (epoch > 1) expect(await saved(out)).toEqual({ epochs: epoch - 1, finite: true });
+  });
+
+  it('after checkpoints: the epochs numbered as the run numbers them, the last checkpoint finite and before the failing epoch', async () => {
+    const out = join(dir, 'diverged-late.json');
+    const r = cli('train', iris, '-a', 'linear', '--learning-rate', '3', '--epochs', '30', '--checkpoint', '2', '--out', out, '-q');
+    expect(r.status).not.toBe(0);
+    const m = r.stderr.match(diverged);
+    expect(m, r.stderr).not.toBeNull();
+    const [epoch, back] = [Number(m!.groups!.epoch), Number(m!.groups!.back)];
+    expect(back).toBe(epoch - 1);
+    const model = await saved(out);
+    expect(model.finite).toBe(true);
+    // Checkpoints every 2 epochs: the last one within the 2 epochs before the failing one.
+    expect(model.epochs).toBeGreaterThanOrEqual(2);
+    expect(epoch - model.epochs).toBeGreaterThanOrEqual(1);
+    expect(epoch - model.epochs).toBeLessThanOrEqual(2);
+    expect(cli('evaluate', out, iris).status).toBe(0);
   });
 });

@@ -5,6 +5,7 @@
  * mathematics. Option resolution (./options.ts) and the parameter layout (./parameters.ts) are pure
  * functions beside it.
  */
+import { Rollback } from './divergence.js';
 import { LIMITS, type Engine, type PreparedData, type StepSettings, type TrainingState } from './engine.js';
 import { EducationalEngine } from './engines/educational.js';
 import { JsEngine } from './engines/js.js';
@@ -58,6 +59,8 @@ export class Network {
   private step: StepSettings;
   private configured: StepSettings | null = null;
   private readonly shuffleRng: Random;
+  /** The last finite state, for going back to when training diverges (./divergence.ts). */
+  private readonly rollback: Rollback;
   /** The configuration this network was created with. */
   readonly layers: readonly number[];
   /** f_1 … f_L. */
@@ -85,6 +88,7 @@ export class Network {
     this.init = cfg.init;
     this.biasInit = cfg.biasInit;
     engine.writeParameters(initialParameters(engine.layout, cfg));
+    this.rollback = new Rollback(engine, this.shuffleRng, { configure: (s) => this.configure(s), configured: () => this.configured ?? this.step });
   }
 
   /** Creates a network (loading the WebAssembly kernels on first use of the wasm engine). */
@@ -120,6 +124,7 @@ export class Network {
 
   /** The engine behind this network (for inspection: the educational engine exposes its neurons). */
   get engineInstance(): Engine {
+    this.rollback.forget(); // what is done through it is not training: a divergence goes back no further
     return this.live();
   }
 
@@ -158,21 +163,24 @@ export class Network {
 
   /**
    * One update from the mean gradient over the rows of x, y (Eq. 5; one row is the paper's
-   * per-sample step). Returns their mean loss before the update.
+   * per-sample step). Returns their mean loss before the update. A loss or parameter that is not
+   * finite throws a `TrainingDivergedError`, the network back before that update (./divergence.ts).
    */
   trainBatch(x: Rows, y: Rows, options: StepOptions = {}): number {
-    const engine = this.live();
+    this.live();
     checkOptionNames(options, OPTION_NAMES.step);
     const [xm, ym] = this.xy(x, y);
     this.checkBatch(xm.rows, 'a minibatch');
     // Without options, the network's own settings (the same object each time: nothing to compare).
     this.configure(hasStepOptions(options) ? resolveStep(options, this.step, 'options') : this.step);
-    const loss = engine.trainBatch(xm, ym);
-    if (!Number.isFinite(loss)) throw diverged(loss, this.configured!);
-    return loss;
+    return this.rollback.trainBatch(xm, ym);
   }
 
-  /** Trains for `epochs` passes over x, y in minibatches. Resolves to the loss of every epoch. */
+  /**
+   * Trains for `epochs` passes over x, y in minibatches. Resolves to the loss of every epoch. A loss
+   * or parameter that is not finite rejects with a `TrainingDivergedError` naming the epoch,
+   * minibatch, layer and neuron; the network is back at the end of the last finite epoch.
+   */
   async fit(x: Rows, y: Rows, options: FitOptions = {}): Promise<History> {
     const engine = this.live();
     checkOptionNames(options, OPTION_NAMES.fit);
@@ -208,12 +216,14 @@ export class Network {
           break;
         }
         const n = Math.min(chunk, epochs - done);
+        this.rollback.begin();
         for (let e = 0; e < n; e++) permutation(rows, shuffle ? this.shuffleRng : null, perm, e * rows);
         const epochLosses = engine.fitEpochs(data!, n === chunk ? perm : perm.subarray(0, n * rows), n, batch);
+        const run = { data: data!, x: xm, y: ym, batch, shuffle, losses: epochLosses, n, step, done };
+        this.rollback.check(run, (kept) => history([...losses, ...epochLosses.subarray(0, kept)], records, false));
         let stop = false;
         for (let e = 0; e < n; e++) {
           const loss = epochLosses[e];
-          if (!Number.isFinite(loss)) throw diverged(loss, step, done + e + 1);
           losses.push(loss);
           if (records) {
             const rec: EpochRecord = { epoch: done + e + 1, loss };
@@ -237,14 +247,7 @@ export class Network {
       data?.dispose();
       valData?.dispose();
     }
-    let epochRecords = records;
-    return {
-      losses,
-      stopped,
-      get epochs() {
-        return (epochRecords ??= losses.map((loss, i) => ({ epoch: i + 1, loss })));
-      },
-    };
+    return history(losses, records, stopped);
   }
 
   /** Outputs a_L for every row of x, as rows of numbers. */
@@ -301,6 +304,7 @@ export class Network {
   setParameters(p: Parameters): void {
     const engine = this.live();
     engine.writeParameters(flattenParameters(p, engine.layout));
+    this.rollback.forget();
   }
 
   /** The parameters as one flat array: [W_0 | b_0 | … | b_in] (see parameters.ts). */
@@ -312,11 +316,13 @@ export class Network {
   setFlatParameters(flat: Float64Array | readonly number[]): void {
     const engine = this.live();
     engine.writeParameters(checkFlat(flat, engine.layout.length, 'flat parameters'));
+    this.rollback.forget();
   }
 
   /** Clears the optimizer's state (momentum, Adam's moments). */
   resetOptimizer(): void {
     this.live().resetOptimizer();
+    this.rollback.forget();
   }
 
   /**
@@ -347,6 +353,7 @@ export class Network {
     engine.writeOptimizerState(s);
     this.configured = this.step = step;
     this.shuffleRng.state = s.shuffle;
+    this.rollback.forget();
   }
 
   /** Frees the engine's memory. Idempotent; any later call throws. */
@@ -380,8 +387,13 @@ function checkDistributions(y: Matrix, what: string): void {
   }
 }
 
-function diverged(loss: number, step: StepSettings, epoch?: number): Error {
-  return new Error(
-    `training diverged${epoch ? ` in epoch ${epoch}` : ''} (loss ${loss}): lower the learning rate (now ${step.learningRate}, biases ${step.biasLearningRate})`,
-  );
+/** The losses of the epochs trained, and their records (made on first access unless kept as they came). */
+function history(losses: number[], records: EpochRecord[] | null, stopped: boolean): History {
+  return {
+    losses,
+    stopped,
+    get epochs() {
+      return (records ??= losses.map((loss, i) => ({ epoch: i + 1, loss })));
+    },
+  };
 }

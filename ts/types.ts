@@ -106,3 +106,118 @@ export interface Gradients {
   biases: number[][];
   inputBiases?: number[];
 }
+
+/** What became non-finite first: a neuron's incoming weights, its bias, its input bias, or only the loss. */
+export type DivergedValue = 'weights' | 'bias' | 'input bias' | 'loss';
+
+/** Where training diverged, and where the network was put back: the fields of `TrainingDivergedError`. */
+export interface Divergence {
+  /** `fit`: the epoch (1-based, counted from the call's first) of the first non-finite value; `trainBatch`: null. */
+  epoch: number | null;
+  /** `fit`: the minibatch of that epoch (1-based) whose update or loss was the first non-finite; `trainBatch`: null. */
+  batch: number | null;
+  /** `fit`: the rows of x that minibatch trained on (0-based, in the order visited); `trainBatch`: null. */
+  rows: number[] | null;
+  /**
+   * The layer (0 = input … L = output) of the first neuron whose weights or bias became non-finite
+   * (layers in order, neurons in order within a layer); null when only the loss did.
+   */
+  layer: number | null;
+  /** That neuron's index in its layer, from 0: its weights are `weights[layer − 1][neuron]`. Null with `layer`. */
+  neuron: number | null;
+  parameter: DivergedValue;
+  /** The first non-finite value there: NaN, Infinity or -Infinity. */
+  value: number;
+  /** `trainBatch`: the call whose update went non-finite, counted back from this one (0: this call's own); `fit`: null. */
+  callsAgo: number | null;
+  /** `trainBatch`: the updates undone (the network is where it was that many updates ago); `fit`: null. */
+  undone: number | null;
+  learningRate: number;
+  biasLearningRate: number;
+}
+
+/**
+ * Training produced a value that is not finite: a loss, or a parameter (a loss can stay finite while
+ * a weight overflows). The network is back at its last finite state, still usable: for `fit`, the
+ * end of epoch `epoch − 1` (`history` holds the epochs up to there); for `trainBatch`, the state
+ * before the update that went non-finite (normally before this very call).
+ */
+export class TrainingDivergedError extends Error implements Divergence {
+  override name = 'TrainingDivergedError';
+  readonly epoch: number | null;
+  readonly batch: number | null;
+  readonly rows: number[] | null;
+  readonly layer: number | null;
+  readonly neuron: number | null;
+  readonly parameter: DivergedValue;
+  readonly value: number;
+  readonly callsAgo: number | null;
+  readonly undone: number | null;
+  readonly learningRate: number;
+  readonly biasLearningRate: number;
+  /** `fit`: the epochs trained up to the last finite one; `trainBatch`: null. */
+  readonly history: History | null;
+
+  constructor(d: Divergence, history: History | null = null) {
+    super(describeDivergence(d));
+    this.epoch = d.epoch;
+    this.batch = d.batch;
+    this.rows = d.rows;
+    this.layer = d.layer;
+    this.neuron = d.neuron;
+    this.parameter = d.parameter;
+    this.value = d.value;
+    this.callsAgo = d.callsAgo;
+    this.undone = d.undone;
+    this.learningRate = d.learningRate;
+    this.biasLearningRate = d.biasLearningRate;
+    this.history = history;
+  }
+
+  /** The message with the epochs counted on from `epochOffset` (epochs trained before the `fit` call). */
+  describe(epochOffset = 0): string {
+    return describeDivergence(this, epochOffset);
+  }
+}
+
+/**
+ * "training diverged in epoch 3, batch 7 (x rows 96–111): the weights into neuron 4 of layer 2
+ * (weights[1][4]) became Infinity; the network is back at the end of epoch 2: lower the learning
+ * rate (now 1000000, biases 1000000)".
+ */
+function describeDivergence(d: Divergence, epochOffset = 0): string {
+  const what =
+    d.parameter === 'loss' || d.layer === null || d.neuron === null
+      ? 'the loss'
+      : d.parameter === 'input bias'
+        ? `the input bias of neuron ${d.neuron} (inputBiases[${d.neuron}])`
+        : d.parameter === 'bias'
+          ? `the bias of neuron ${d.neuron} of layer ${d.layer} (biases[${d.layer - 1}][${d.neuron}])`
+          : `the weights into neuron ${d.neuron} of layer ${d.layer} (weights[${d.layer - 1}][${d.neuron}])`;
+  let where: string;
+  let back: string;
+  if (d.epoch !== null) {
+    const e = d.epoch + epochOffset;
+    where = `in epoch ${e}${d.batch !== null ? `, batch ${d.batch}${d.rows ? ` (${describeRows(d.rows)})` : ''}` : ''}`;
+    back = e > 1 ? `at the end of epoch ${e - 1}` : 'at the start of epoch 1';
+  } else {
+    const ago = d.callsAgo;
+    where =
+      ago === null
+        ? 'in a recent trainBatch call'
+        : ago === 0
+          ? 'in this trainBatch call'
+          : `in the trainBatch call ${ago} before this one (the loss stayed finite until now)`;
+    back = d.undone === 1 ? 'where it was before this call' : `where it was ${d.undone} updates ago`;
+  }
+  const rates = `now ${d.learningRate}, biases ${d.biasLearningRate}`;
+  return `training diverged ${where}: ${what} became ${d.value}; the network is back ${back}: lower the learning rate (${rates})`;
+}
+
+/** "x row 57", "x rows 96–111", or the first few rows of a shuffled minibatch. */
+function describeRows(rows: readonly number[]): string {
+  if (rows.length === 1) return `x row ${rows[0]}`;
+  if (rows.every((r, i) => r === rows[0] + i)) return `x rows ${rows[0]}–${rows[rows.length - 1]}`;
+  const more = rows.length > 4 ? ` and ${rows.length - 4} more` : '';
+  return `x rows ${rows.slice(0, 4).join(', ')}${more}`;
+}

@@ -14,7 +14,7 @@ import { Network } from '../network.js';
 import { loadModel, saveModel } from '../node/index.js';
 import { readCsvDataset, type CsvDataset } from '../node/csv.js';
 import type { TrainingState } from '../engine.js';
-import type { ActivationName, EngineName, EpochRecord, LossName, OptimizerName, Precision } from '../types.js';
+import { TrainingDivergedError, type ActivationName, type EngineName, type EpochRecord, type LossName, type OptimizerName, type Precision } from '../types.js';
 import { curvesSvg } from './plot.js';
 import { progress } from './progress.js';
 import { summarize } from './summary.js';
@@ -141,9 +141,11 @@ export async function train(spec: string, o: TrainOptions): Promise<void> {
     let stopped = false;
     const started = performance.now();
     const target = done() + o.epochs;
+    let before = done();
     try {
       while (done() < target && !stopped) {
         const n = Math.min(o.checkpoint ?? target, target - done());
+        before = done();
         await net.fit(tr.x, tr.y, {
           epochs: n,
           batchSize: o.batchSize,
@@ -163,6 +165,10 @@ export async function train(spec: string, o: TrainOptions): Promise<void> {
         });
         if (o.checkpoint !== undefined) await saveModel(o.out!, net, { history, data });
       }
+    } catch (e) {
+      // The epochs numbered as this run numbers them (after checkpoints, or a resumed model's). Nothing
+      // more is saved: the checkpoints written so far hold finite epochs only.
+      throw e instanceof TrainingDivergedError ? new Error(e.describe(before)) : e;
     } finally {
       bar.stop();
     }
