@@ -3,7 +3,7 @@
  * memory, and what our GEMM kernel reaches on a square product that fits the caches.
  *
  * - `bp_peak_f32(iters)`: 12 independent chains of f32x4 multiply-then-add, 96 flops per iteration
- *   (crates/kernels/src/kernels/peak.rs). WebAssembly SIMD128 has no fused multiply-add, so this is
+ *   (`Peak::peak_f32` in crates/kernels/src/kernels/backend/simd128/mod.rs). WebAssembly SIMD128 has no fused multiply-add, so this is
  *   the arithmetic bound of any wasm f32 kernel, ours included.
  * - `bp_gemm` on 256 × 256 × 256 f32 (2·256³ flops per call; it packs its operands on each call).
  *

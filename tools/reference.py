@@ -18,7 +18,7 @@ The mathematics (docs/ARCHITECTURE.md, "3 The mathematics"):
     δ_l = f'(z_l) ⊙ (W_lᵀ δ_{l+1})       (down to l = 1, or to l = 0 with an activated input) (Eq. 29)
     ∂L/∂W_l = δ_{l+1} a_lᵀ,  ∂L/∂b_l = δ_{l+1},  ∂L/∂b_in = δ_0                 (Eq. 43, 57, 91)
     every gradient is averaged over the samples of the minibatch               (Eq. 5)
-    then the optimiser: SGD p −= η g (η for weights, η_b for biases); momentum v = μv − ηg, p += v;
+    then the optimizer: SGD p −= η g (η for weights, η_b for biases); momentum v = μv − ηg, p += v;
     Adam m = β₁m + (1−β₁)g, v = β₂v + (1−β₂)g², p −= η m̂/(√v̂ + ε), m̂ = m/(1−β₁ᵗ), v̂ = v/(1−β₂ᵗ)
 
 Parameters are exchanged flat, in the layout every engine shares:
@@ -180,7 +180,7 @@ class Net:
         return float(losses.sum() / r), self.flat(blocks)
 
 
-class Optimiser:
+class Optimizer:
     def __init__(self, spec, eta, eta_b, bias_mask):
         self.spec = spec
         self.rate = np.where(bias_mask, eta_b, eta)  # η per flat parameter
@@ -229,7 +229,7 @@ def batch_rows(step, batch, rows):
 def run(cfg, X, Y, p0):
     net = Net(cfg)
     net.set_flat(p0)
-    opt = Optimiser(cfg['optimizer'], cfg['learning_rate'], cfg['bias_learning_rate'], net.is_bias())
+    opt = Optimizer(cfg['optimizer'], cfg['learning_rate'], cfg['bias_learning_rate'], net.is_bias())
     losses, grad1, after1 = [], None, None
     for s in range(cfg['steps']):
         idx = batch_rows(s, cfg['batch'], X.shape[0])

@@ -2,7 +2,7 @@
  * The `js` engine: the paper's section 3 matrix formulation in plain TypeScript on Float64Array or
  * Float32Array (values are stored at the engine's precision; arithmetic is JavaScript's double).
  * The pure-JS baseline, and a reference that needs no WebAssembly. Same loops as the wasm engine's
- * network.rs, without SIMD or packing:
+ * crates/kernels/src/mlp/ (step.rs), without SIMD or packing:
  *
  *     Z_{l+1} = A_l·W_lᵀ + b_l,  A_{l+1} = f(Z_{l+1})
  *     Δ_L = f′(Z_L) ⊙ (A_L − Y)   (softmax + cross-entropy: A_L − Y)
