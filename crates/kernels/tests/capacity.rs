@@ -8,28 +8,13 @@ use backprop_kernels::kernels::backend::Real;
 use backprop_kernels::kernels::loss::Loss;
 use backprop_kernels::kernels::optimizer::Optimizer;
 use backprop_kernels::mlp::{Mlp, BLOCK_ROWS};
+#[path = "common/seeded.rs"]
+mod seeded;
+use seeded::{bits, values, OPTIMIZERS};
 
 const SIZES: [usize; 4] = [5, 11, 7, 3];
 /// Minibatch sizes in the order they are staged: one row, the tile's remainders, past MC (64).
 const BATCHES: [usize; 8] = [1, 2, 3, 1, 17, 9, 70, 5];
-
-const OPTIMIZERS: [Optimizer; 3] =
-    [Optimizer::Sgd, Optimizer::Momentum { mu: 0.9 }, Optimizer::Adam { beta1: 0.9, beta2: 0.999, eps: 1e-8 }];
-
-/// A small deterministic generator (values in [-1, 1)).
-fn values<T: Real>(n: usize, seed: u64) -> Vec<T> {
-    let mut s = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-    (0..n)
-        .map(|_| {
-            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            T::from_f64(((s >> 11) as f64 / (1u64 << 53) as f64) * 2.0 - 1.0)
-        })
-        .collect()
-}
-
-fn bits<T: Real>(v: &[T]) -> Vec<u64> {
-    v.iter().map(|x| x.to_f64().to_bits()).collect()
-}
 
 fn fresh<T: Real>(capacity: usize, opt: Optimizer, input_activated: bool) -> Mlp<T> {
     let (s, t) = (Activation::Sigmoid, Activation::Tanh);

@@ -4,19 +4,11 @@
 
 use backprop_kernels::kernels::backend::Real;
 use backprop_kernels::kernels::gemm::{gemm, MatRef, Workspace};
+#[path = "common/seeded.rs"]
+mod seeded;
+use seeded::values as fill;
 
 const SIZES: [usize; 8] = [0, 1, 3, 5, 8, 17, 33, 129];
-
-/// A small deterministic generator (values in [-1, 1)).
-fn fill<T: Real>(n: usize, seed: u64) -> Vec<T> {
-    let mut s = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-    (0..n)
-        .map(|_| {
-            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            T::from_f64(((s >> 11) as f64 / (1u64 << 53) as f64) * 2.0 - 1.0)
-        })
-        .collect()
-}
 
 #[allow(clippy::too_many_arguments)]
 fn naive(

@@ -8,25 +8,14 @@ use backprop_kernels::kernels::backend::Real;
 use backprop_kernels::kernels::loss::Loss;
 use backprop_kernels::kernels::optimizer::Optimizer;
 use backprop_kernels::mlp::Mlp;
+#[path = "common/seeded.rs"]
+mod seeded;
+use seeded::{bits, values, OPTIMIZERS};
 
 const SIZES: [usize; 4] = [3, 9, 5, 2];
 const ROWS: usize = 7;
 const K: usize = 3;
 const M: usize = 4;
-
-const OPTIMIZERS: [Optimizer; 3] =
-    [Optimizer::Sgd, Optimizer::Momentum { mu: 0.9 }, Optimizer::Adam { beta1: 0.9, beta2: 0.999, eps: 1e-8 }];
-
-/// A small deterministic generator (values in [-1, 1)).
-fn values<T: Real>(n: usize, seed: u64) -> Vec<T> {
-    let mut s = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-    (0..n)
-        .map(|_| {
-            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            T::from_f64(((s >> 11) as f64 / (1u64 << 53) as f64) * 2.0 - 1.0)
-        })
-        .collect()
-}
 
 /// Epoch `e` visits the rows in a rotated, reversed-every-other-epoch order.
 fn permutation(epochs: usize) -> Vec<u32> {
@@ -46,10 +35,6 @@ fn fresh<T: Real>(opt: Optimizer, input_activated: bool) -> Mlp<T> {
     mlp.params_mut().copy_from_slice(&init);
     mlp.set_optimizer(opt, 0.3, 0.2).unwrap();
     mlp
-}
-
-fn bits<T: Real>(v: &[T]) -> Vec<u64> {
-    v.iter().map(|x| x.to_f64().to_bits()).collect()
 }
 
 /// Trains `epochs` epochs of the permutation starting at epoch `from`; returns the epoch losses.
