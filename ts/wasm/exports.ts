@@ -6,8 +6,8 @@
  */
 import type { ActivationName, LossName, OptimizerName, WasmBackend } from '../types.js';
 
-/** Must match `ABI_VERSION` in crates/kernels/src/abi/codes.rs (3 added `bp_backend`). */
-export const ABI_VERSION = 3;
+/** Must match `ABI_VERSION` in crates/kernels/src/abi/codes.rs (4 added `bp_fit_span`, 3 `bp_backend`). */
+export const ABI_VERSION = 4;
 
 /** Status codes. Must match `STATUS_*` in crates/kernels/src/abi/codes.rs. */
 export const STATUS = {
@@ -49,6 +49,9 @@ export const OPTIMIZER_CODES: Readonly<Record<OptimizerName, number>> = { sgd: 0
 
 /** What `bp_backend` returns. Must match `BackendKind` in crates/kernels/src/kernels/backend/contract.rs. */
 export const BACKEND_CODES: Readonly<Record<WasmBackend, number>> = { scalar: 0, simd128: 1 };
+
+/** The per-row values `bp_values` exposes. Must match `RowValues` in crates/kernels/src/mlp/mod.rs. */
+export const VALUE_CODES = { z: 0, a: 1, delta: 2 } as const;
 
 /**
  * Rows per forward pass of `bp_predict` and `bp_evaluate`, whatever a network's capacity (a row's
@@ -96,8 +99,16 @@ export interface BackpropExports {
   bp_train(handle: Handle, rows: number): Status;
   bp_gradients(handle: Handle, rows: number): Status;
   bp_forward(handle: Handle, rows: number): Status;
+  /**
+   * Address of the per-row values `kind` (`VALUE_CODES`) of layer `layer` (0 = input … L): capacity × n_layer
+   * elements, the first rows × n_layer those of the last `bp_gradients` or `bp_train` (before its update);
+   * 0 for z_0 and δ_0 without an activated input, an unknown kind or layer, or an invalid handle.
+   */
+  bp_values(handle: Handle, kind: number, layer: number): Ptr;
   /** Minibatches of `min(batch, rows)` rows at most, which the capacity must hold. */
   bp_fit(handle: Handle, x: Ptr, y: Ptr, rows: number, perm: Ptr, epochs: number, batch: number, losses: Ptr): Status;
+  /** Part of an epoch: rows `order[0 … len)` of x, y in minibatches of `batch`; result slot 0 ← `total` + their per-sample losses. */
+  bp_fit_span(handle: Handle, x: Ptr, y: Ptr, rows: number, order: Ptr, len: number, batch: number, total: number): Status;
   /** In blocks of `BLOCK_ROWS` rows whatever the capacity (buffers for one block are allocated for the call where the capacity is smaller). */
   bp_predict(handle: Handle, x: Ptr, rows: number, out: Ptr): Status;
   /** Blocks as `bp_predict`. */
@@ -151,7 +162,9 @@ export const EXPORT_NAMES = [
   'bp_train',
   'bp_gradients',
   'bp_forward',
+  'bp_values',
   'bp_fit',
+  'bp_fit_span',
   'bp_predict',
   'bp_evaluate',
   'bp_gemm',

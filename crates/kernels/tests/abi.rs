@@ -70,8 +70,15 @@ fn abi_contract() {
     assert_eq!(bp_fit(h, x, y, 4, perm, 1, 5, losses), STATUS_OK);
     assert_eq!(bp_fit(h, x, y, 4, perm, 1, 2, perm), STATUS_INVALID_BUFFER); // writes what it reads
     assert_eq!(bp_fit(h, x, y, 5, perm, 1, 2, losses), STATUS_INVALID_BUFFER); // x too short
+                                                                               // fit_span likewise, over `len` indices of `rows` rows.
+    assert_eq!(bp_fit_span(h, x, y, 4, perm, 3, 2, 0.0), STATUS_OK);
+    assert_eq!(bp_fit_span(h, x, y, 4, perm, 5, 2, 0.0), STATUS_INVALID_BUFFER); // order too short
+    assert_eq!(bp_fit_span(h, x, y, 5, perm, 3, 2, 0.0), STATUS_INVALID_BUFFER); // x too short
+    assert_eq!(bp_fit_span(h, x, y, 4, perm, 0, 2, 0.0), STATUS_INVALID_ARGUMENT); // no rows
     write_u32(perm, &[0, 1, 2, 4]);
     assert_eq!(bp_fit(h, x, y, 4, perm, 1, 2, losses), STATUS_INDEX_OUT_OF_RANGE);
+    assert_eq!(bp_fit_span(h, x, y, 4, perm, 4, 2, 0.0), STATUS_INDEX_OUT_OF_RANGE);
+    assert_eq!(bp_fit_span(h, x, y, 4, perm, 3, 2, 0.0), STATUS_OK); // the three indices it reads are in range
     assert_eq!(bp_set_optimizer(h, 0, f64::NAN, 0.1, 0.0, 0.0, 0.0), STATUS_INVALID_ARGUMENT);
     assert_eq!(bp_set_optimizer(h, 0, -1.0, 0.1, 0.0, 0.0, 0.0), STATUS_INVALID_ARGUMENT);
     assert_eq!(bp_set_optimizer(h, 7, 0.1, 0.1, 0.0, 0.0, 0.0), STATUS_INVALID_ARGUMENT);

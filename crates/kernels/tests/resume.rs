@@ -37,10 +37,15 @@ fn fresh<T: Real>(opt: Optimizer, input_activated: bool) -> Mlp<T> {
     mlp
 }
 
+/// The rows trained on: x, and y in the sigmoid's range.
+fn data<T: Real>() -> (Vec<T>, Vec<T>) {
+    let (x, y) = (values::<T>(ROWS * SIZES[0], 1), values::<T>(ROWS * SIZES[3], 2));
+    (x, y.iter().map(|&v| T::from_f64(v.to_f64().abs())).collect())
+}
+
 /// Trains `epochs` epochs of the permutation starting at epoch `from`; returns the epoch losses.
 fn train<T: Real>(mlp: &mut Mlp<T>, batch: usize, from: usize, epochs: usize) -> Vec<f64> {
-    let (x, y) = (values::<T>(ROWS * SIZES[0], 1), values::<T>(ROWS * SIZES[3], 2));
-    let y: Vec<T> = y.iter().map(|&v| T::from_f64(v.to_f64().abs())).collect(); // sigmoid's range
+    let (x, y) = data::<T>();
     let perm = &permutation(from + epochs)[from * ROWS..];
     let mut losses = vec![f64::NAN; epochs];
     mlp.fit(&x, &y, ROWS, perm, batch, &mut losses).unwrap();
@@ -63,8 +68,21 @@ fn copy_state<T: Real>(from: &Mlp<T>, to: &mut Mlp<T>, params_only: bool) {
     to.set_steps(from.steps());
 }
 
+fn describe<T: Real>(opt: Optimizer, batch: usize, input_activated: bool) -> String {
+    format!("{opt:?}, batch {batch}, input activated {input_activated}, {}", core::any::type_name::<T>())
+}
+
+/// The state of `b` is that of `a`, bit for bit.
+fn same_state<T: Real>(a: &Mlp<T>, b: &Mlp<T>, what: &str) {
+    assert_eq!(bits(b.params()), bits(a.params()), "{what}: parameters");
+    assert_eq!(b.steps(), a.steps(), "{what}: steps");
+    for which in 0..2 {
+        assert_eq!(b.moments(which).map(bits), a.moments(which).map(bits), "{what}: moments {which}");
+    }
+}
+
 fn check<T: Real>(opt: Optimizer, batch: usize, input_activated: bool) {
-    let what = format!("{opt:?}, batch {batch}, input activated {input_activated}, {}", core::any::type_name::<T>());
+    let what = describe::<T>(opt, batch, input_activated);
     let mut whole = fresh::<T>(opt, input_activated);
     let whole_losses = train(&mut whole, batch, 0, K + M);
 
@@ -74,12 +92,8 @@ fn check<T: Real>(opt: Optimizer, batch: usize, input_activated: bool) {
     copy_state(&first, &mut resumed, false);
     let resumed_losses = train(&mut resumed, batch, K, M);
 
-    assert_eq!(bits(resumed.params()), bits(whole.params()), "{what}: parameters");
+    same_state(&whole, &resumed, &what);
     assert_eq!(bits(&resumed_losses), bits(&whole_losses[K..]), "{what}: losses");
-    assert_eq!(resumed.steps(), whole.steps(), "{what}: steps");
-    for which in 0..2 {
-        assert_eq!(resumed.moments(which).map(bits), whole.moments(which).map(bits), "{what}: moments {which}");
-    }
 
     // The test can tell: where the optimizer keeps moments, the parameters alone do not resume.
     if opt.moment_count() > 0 {
@@ -90,14 +104,53 @@ fn check<T: Real>(opt: Optimizer, batch: usize, input_activated: bool) {
     }
 }
 
+/// Epochs trained in spans of 1, 2, 1, … minibatches (`fit_span`, each given the loss total so
+/// far) train and sum as `fit` does, bit for bit.
+fn check_spans<T: Real>(opt: Optimizer, batch: usize, input_activated: bool) {
+    let what = format!("spans: {}", describe::<T>(opt, batch, input_activated));
+    let epochs = 2;
+    let mut whole = fresh::<T>(opt, input_activated);
+    let whole_losses = train(&mut whole, batch, 0, epochs);
+
+    let (x, y) = data::<T>();
+    let mut pieces = fresh::<T>(opt, input_activated);
+    let mut losses = Vec::new();
+    for order in permutation(epochs).chunks_exact(ROWS) {
+        let (mut total, mut start) = (0.0, 0);
+        for cut in [1, 2].iter().cycle() {
+            if start == ROWS {
+                break;
+            }
+            let end = ROWS.min(start + cut * batch);
+            total = pieces.fit_span(&x, &y, ROWS, &order[start..end], batch, total).unwrap();
+            start = end;
+        }
+        losses.push(total / ROWS as f64);
+    }
+    same_state(&whole, &pieces, &what);
+    assert_eq!(bits(&losses), bits(&whole_losses), "{what}: losses");
+}
+
 #[test]
 fn resumes_bit_for_bit() {
     for opt in OPTIMIZERS {
         for (batch, input_activated) in [(1, false), (1, true), (3, false), (4, true)] {
             check::<f32>(opt, batch, input_activated);
             check::<f64>(opt, batch, input_activated);
+            check_spans::<f32>(opt, batch, input_activated);
+            check_spans::<f64>(opt, batch, input_activated);
         }
     }
+}
+
+#[test]
+fn a_span_is_checked() {
+    let (x, y) = data::<f64>();
+    let mut mlp = fresh::<f64>(OPTIMIZERS[0], false);
+    assert!(mlp.fit_span(&x, &y, ROWS, &[0, 1, ROWS as u32], 2, 0.0).is_err(), "row index out of range");
+    assert!(mlp.fit_span(&x, &y, ROWS, &[0, 1, 2, 3, 4], 5, 0.0).is_err(), "minibatch beyond the capacity");
+    assert!(mlp.fit_span(&x, &y, ROWS + 1, &[0], 1, 0.0).is_err(), "x too short for rows");
+    assert!(mlp.fit_span(&x, &y, ROWS, &[], 1, 0.0).is_err(), "no rows");
 }
 
 #[test]

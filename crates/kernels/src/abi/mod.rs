@@ -12,6 +12,8 @@
 //! - The training state is open: parameters (`bp_params`), the optimizer's moments
 //!   (`bp_moments`) and the step count (`bp_steps`, `bp_set_steps`), so training can stop and
 //!   resume exactly.
+//! - The values of the last minibatch are open too: z, a and δ of every layer (`bp_values`), so a
+//!   trace can record what the kernels computed.
 //! - `bp_backend` says which backend the artefact was compiled with; `bp_describe` gives every
 //!   code and limit as JSON ([`describe`]), for the TypeScript mirrors' test; the kernels themselves are reachable for tests and benchmarks ([`kernels`]).
 
@@ -28,4 +30,4 @@ pub use codes::*;
 pub use describe::{bp_abi_version, bp_backend, bp_describe, bp_describe_len};
 pub use kernels::{bp_gemm, bp_peak_f32};
 pub use state::*;
-pub use train::{bp_evaluate, bp_fit, bp_forward, bp_gradients, bp_predict, bp_train};
+pub use train::{bp_evaluate, bp_fit, bp_fit_span, bp_forward, bp_gradients, bp_predict, bp_train};

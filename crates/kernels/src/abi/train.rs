@@ -68,6 +68,40 @@ pub extern "C" fn bp_fit(
     }))
 }
 
+/// Trains part of an epoch in one call: the `len` rows whose indices `order` (u32) holds, of the
+/// `rows` rows of `x` and `y`, in minibatches of `batch` from its start. Result slot 0 receives
+/// `total` plus the per-sample losses (see `Mlp::fit_span`): an epoch trained span by span, each
+/// span given the total so far, trains and sums exactly as `bp_fit`. The capacity must hold
+/// `min(batch, len)` rows.
+#[no_mangle]
+pub extern "C" fn bp_fit_span(
+    handle: i32,
+    x: usize,
+    y: usize,
+    rows: usize,
+    order: usize,
+    len: usize,
+    batch: usize,
+    total: f64,
+) -> i32 {
+    code(with_entry(handle, |e| {
+        let r = with_mlp!(&mut e.mlp, n, T => (|| {
+            let bufs = Buffers::lock();
+            let xs = bufs.get::<T>(x, rows.checked_mul(n.input_size()).ok_or(STATUS_TOO_LARGE)?)?;
+            let ys = bufs.get::<T>(y, rows.checked_mul(n.output_size()).ok_or(STATUS_TOO_LARGE)?)?;
+            let o = bufs.get::<u32>(order, len)?;
+            n.fit_span(xs, ys, rows, o, batch, total).map_err(status)
+        })());
+        match r {
+            Ok(sum) => {
+                e.results[0] = sum;
+                STATUS_OK
+            }
+            Err(s) => s,
+        }
+    }))
+}
+
 /// Outputs for `rows` rows of `x` into `out` (rows × n_L), in blocks of `BLOCK_ROWS` rows
 /// whatever the capacity (where the capacity is smaller, the buffers of one block are allocated
 /// for the call; the capacity stays as it was).

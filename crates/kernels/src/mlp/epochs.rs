@@ -36,35 +36,63 @@ impl<T: Real> Mlp<T> {
         batch: usize,
         losses: &mut [f64],
     ) -> Result<(), Error> {
-        let (n0, nl) = (self.input_size(), self.output_size());
-        if rows == 0 || batch == 0 || x.len() < rows * n0 || y.len() < rows * nl {
+        if rows == 0 {
             return Err(Error::InvalidArgument);
         }
         let epochs = perm.len() / rows;
         if epochs * rows != perm.len() || losses.len() < epochs {
             return Err(Error::InvalidArgument);
         }
-        // A minibatch has at most `rows` rows, however large `batch` is.
-        if batch.min(rows) > self.per_row.capacity {
-            return Err(Error::BatchTooLarge);
-        }
-        if perm.iter().any(|&i| i as usize >= rows) {
-            return Err(Error::IndexOutOfRange);
-        }
-        let per_sample = batch == 1 && self.opt == Optimizer::Sgd && !self.input_activated;
+        self.check_span(x, y, rows, perm, batch.min(rows))?;
         for (e, order) in perm.chunks_exact(rows).enumerate() {
-            if per_sample {
-                losses[e] = self.fit_samples_sgd(x, y, order) / rows as f64;
-                continue;
-            }
-            let mut total = 0.0;
-            for chunk in order.chunks(batch) {
-                let n = self.stage_rows(x, Some(y), chunk.iter().map(|&i| i as usize));
-                total += self.train_staged(n);
-            }
-            losses[e] = total / rows as f64;
+            losses[e] = self.span(x, y, order, batch, 0.0) / rows as f64;
         }
         Ok(())
+    }
+
+    /// Trains part of an epoch: the rows `order` (indices into the `rows` rows of `x` and `y`) in
+    /// minibatches of `batch` from its start (the last one may be shorter), as `fit` trains them
+    /// when `order` is a slice of an epoch's order that starts at a minibatch boundary. Returns
+    /// `total` plus the per-sample losses, added one after the other as `fit` adds them, so that
+    /// an epoch trained span by span, each given the total so far, sums to `fit`'s bits.
+    pub fn fit_span(
+        &mut self,
+        x: &[T],
+        y: &[T],
+        rows: usize,
+        order: &[u32],
+        batch: usize,
+        total: f64,
+    ) -> Result<f64, Error> {
+        self.check_span(x, y, rows, order, batch.min(order.len()))?;
+        Ok(self.span(x, y, order, batch, total))
+    }
+
+    /// The checks of `fit` and `fit_span`: `largest` is the largest minibatch they will stage.
+    fn check_span(&self, x: &[T], y: &[T], rows: usize, order: &[u32], largest: usize) -> Result<(), Error> {
+        let (n0, nl) = (self.input_size(), self.output_size());
+        if rows == 0 || largest == 0 || x.len() < rows * n0 || y.len() < rows * nl {
+            return Err(Error::InvalidArgument);
+        }
+        if largest > self.per_row.capacity {
+            return Err(Error::BatchTooLarge);
+        }
+        if order.iter().any(|&i| i as usize >= rows) {
+            return Err(Error::IndexOutOfRange);
+        }
+        Ok(())
+    }
+
+    /// The minibatches of `order`, the per-sample losses added to `total` (checked by `check_span`).
+    fn span(&mut self, x: &[T], y: &[T], order: &[u32], batch: usize, mut total: f64) -> f64 {
+        if batch == 1 && self.opt == Optimizer::Sgd && !self.input_activated {
+            return self.fit_samples_sgd(x, y, order, total);
+        }
+        for chunk in order.chunks(batch) {
+            let n = self.stage_rows(x, Some(y), chunk.iter().map(|&i| i as usize));
+            total += self.train_staged(n);
+        }
+        total
     }
 
     /// The paper's per-sample training (batch size 1, SGD, identity input layer) over the rows
@@ -72,14 +100,13 @@ impl<T: Real> Mlp<T> {
     /// δ, then `W_l ← W_l − η·δ_{l+1} a_lᵀ`, `b_l ← b_l − η_b·δ_{l+1}`. The same arithmetic as
     /// `train_staged(1)`, operation for operation, but layers narrower than a SIMD chunk are done
     /// one neuron at a time in place: on small networks the set-up of the vector kernels and the
-    /// staging cost more than the arithmetic. Returns the sum of the per-sample losses.
-    fn fit_samples_sgd(&mut self, x: &[T], y: &[T], order: &[u32]) -> f64 {
+    /// staging cost more than the arithmetic. Returns `total` plus the per-sample losses.
+    fn fit_samples_sgd(&mut self, x: &[T], y: &[T], order: &[u32], mut total: f64) -> f64 {
         const NARROW: usize = 8;
         let depth = self.depth();
         let (n0, nl) = (self.sizes[0], self.sizes[depth]);
         let (lr, lr_b) = (T::from_f64(self.lr), T::from_f64(self.lr_b));
         let Mlp { sizes, acts, loss, params, per_row: RowBuffers { z, a, d, .. }, w_off, b_off, .. } = self;
-        let mut total = 0.0;
         for &row in order {
             let row = row as usize;
             let x_row = &x[row * n0..][..n0];
