@@ -4,6 +4,10 @@
  * `WebAssembly.Module` or a URL the caller passes. Picks the SIMD128 artefact where the runtime
  * validates a tiny SIMD module, else the scalar one, and says which (`backend`): what the loaded
  * module reports of itself (`bp_backend`), not what was asked for.
+ *
+ * No `import` of Node here, static or dynamic, so bundlers have nothing to resolve or warn about: a
+ * `file:` URL is read through `process.getBuiltinModule('node:fs/promises')` (Node ≥ 20.16, Deno,
+ * Bun), which a browser never reaches.
  */
 import type { WasmBackend } from '../types.js';
 import { ABI_VERSION, BACKEND_CODES, EXPORT_NAMES, type BackpropExports } from './exports.js';
@@ -37,6 +41,8 @@ export class WasmInstance {
     /** The backend the module was compiled with, as it reports itself (`bp_backend`). */
     readonly backend: WasmBackend,
     readonly origin: string,
+    /** The compiled module, to instantiate again elsewhere (a worker) without compiling it twice. */
+    readonly module: WebAssembly.Module,
   ) {}
 
   get memory(): WebAssembly.Memory {
@@ -148,9 +154,11 @@ interface Required {
  * null to take whichever it is.
  */
 async function instantiate(source: WasmSource, required: Required | null, origin: string): Promise<WasmInstance> {
+  let module: WebAssembly.Module;
   let instance: WebAssembly.Instance;
   try {
-    instance = await instantiateFrom(source);
+    module = checkImports(await compileFrom(source));
+    instance = await WebAssembly.instantiate(module, {});
   } catch (cause) {
     const what = required ? ` (${required.backend})` : '';
     throw new Error(`Could not load the WebAssembly kernels${what} from ${origin}: ${(cause as Error).message}. ${hint(required?.backend ?? null)}`, {
@@ -175,48 +183,66 @@ async function instantiate(source: WasmSource, required: Required | null, origin
   if (required !== null && backend !== required.backend) {
     throw new Error(`The WebAssembly kernels from ${origin} are the ${backend} artefact, not the ${required.backend} one: ${required.fix}`);
   }
-  return new WasmInstance(exports, backend, origin);
+  return new WasmInstance(exports, backend, origin, module);
 }
 
-async function instantiateFrom(source: WasmSource): Promise<WebAssembly.Instance> {
-  const imports = {};
-  if (source instanceof WebAssembly.Module) return WebAssembly.instantiate(checkImports(source), imports);
+async function compileFrom(source: WasmSource): Promise<WebAssembly.Module> {
+  if (source instanceof WebAssembly.Module) return source;
   if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) {
     const bytes = source instanceof ArrayBuffer ? new Uint8Array(source) : new Uint8Array(source.buffer, source.byteOffset, source.byteLength);
-    return WebAssembly.instantiate(checkImports(await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>)), imports);
+    return WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
   }
   if (source instanceof URL || typeof source === 'string') {
-    const url = source instanceof URL ? source : await toUrl(source);
-    if (url.protocol === 'file:') {
-      const fsName = 'node:fs/promises';
-      const fs = (await import(/* @vite-ignore */ fsName)) as typeof import('node:fs/promises');
-      return instantiateFrom(await fs.readFile(url));
-    }
-    return instantiateFrom(fetch(url));
+    const url = source instanceof URL ? source : toUrl(source);
+    return compileFrom(url.protocol === 'file:' ? await readFileUrl(url) : fetch(url));
   }
   const response = await source;
   if (!response.ok) throw new Error(`HTTP ${response.status} ${response.statusText}`);
   // Streaming compilation needs Content-Type application/wasm; without it, compile the bytes.
   if (typeof WebAssembly.compileStreaming === 'function' && response.headers.get('Content-Type')?.startsWith('application/wasm')) {
-    return WebAssembly.instantiate(checkImports(await WebAssembly.compileStreaming(response)), imports);
+    return WebAssembly.compileStreaming(response);
   }
-  return instantiateFrom(await response.arrayBuffer());
+  return compileFrom(await response.arrayBuffer());
+}
+
+/** What this file needs of Node's built-in modules. */
+interface NodeBuiltins {
+  'node:fs/promises': { readFile(url: URL): Promise<Uint8Array> };
+  'node:url': { pathToFileURL(path: string): URL };
+}
+
+/**
+ * One of Node's built-in modules, through `process.getBuiltinModule` (Node ≥ 20.16, Deno, Bun), or
+ * null where there is none (a browser). Not an `import`: a bundler has nothing to resolve.
+ */
+function nodeBuiltin<K extends keyof NodeBuiltins>(id: K): NodeBuiltins[K] | null {
+  const p = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  return typeof p?.getBuiltinModule === 'function' ? (p.getBuiltinModule(id) as NodeBuiltins[K]) : null;
+}
+
+/** The bytes of a `file:` URL: read from disk where the runtime has Node's fs, else fetched (Deno, Bun). */
+export async function readFileUrl(url: URL): Promise<Uint8Array> {
+  const fs = nodeBuiltin('node:fs/promises');
+  if (fs) return fs.readFile(url);
+  const response = await fetch(url).catch((cause: unknown) => {
+    throw new Error(`this runtime can read ${url.href} neither from disk (no process.getBuiltinModule: Node ≥ 20.16 has it) nor by fetch`, { cause });
+  });
+  if (!response.ok) throw new Error(`HTTP ${response.status} ${response.statusText}`);
+  return new Uint8Array(await response.arrayBuffer());
 }
 
 /** A URL string (relative to the page in a browser), or in Node also a file path. */
-async function toUrl(source: string): Promise<URL> {
-  const inNode = typeof process !== 'undefined' && !!process.versions?.node;
+function toUrl(source: string): URL {
+  const url = nodeBuiltin('node:url');
   // A Windows path (C:\…) parses as a URL with scheme "c:": in Node it is a file path.
-  if (!(inNode && /^[a-zA-Z]:[\\/]/.test(source))) {
+  if (!(url && /^[a-zA-Z]:[\\/]/.test(source))) {
     try {
       return new URL(source, globalThis.location?.href);
     } catch (e) {
-      if (!inNode) throw e;
+      if (!url) throw e;
     }
   }
-  const urlName = 'node:url';
-  const { pathToFileURL } = (await import(/* @vite-ignore */ urlName)) as typeof import('node:url');
-  return pathToFileURL(source);
+  return url!.pathToFileURL(source);
 }
 
 /** The kernels import nothing; a module that does is not ours. */
