@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { LIMITS } from '../ts/engine.js';
 import { LEAKY_SLOPE } from '../ts/engines/math.js';
 import { ACTIVATIONS, LOSSES, OPTIMIZERS, WASM_BACKENDS } from '../ts/types.js';
-import { ABI_VERSION, ACTIVATION_CODES, BACKEND_CODES, BLOCK_ROWS, LOSS_CODES, OPTIMIZER_CODES, STATUS, STATUS_TEXT } from '../ts/wasm/exports.js';
+import { ABI_VERSION, ACTIVATION_CODES, BACKEND_CODES, BLOCK_ROWS, LOSS_CODES, OPTIMIZER_CODES, STATUS, STATUS_TEXT, VALUE_CODES } from '../ts/wasm/exports.js';
 import { loadWasm } from '../ts/wasm/loader.js';
 
 interface Description {
@@ -17,6 +17,7 @@ interface Description {
   losses: Record<string, number>;
   optimizers: Record<string, number>;
   backends: Record<string, number>;
+  values: Record<string, number>;
   limits: Record<string, number>;
   blockRows: number;
   leakySlope: number;
@@ -36,6 +37,7 @@ describe.each(WASM_BACKENDS)('the %s artefact describes the ABI the TypeScript m
     expect(d.losses).toEqual(LOSS_CODES);
     expect(d.optimizers).toEqual(OPTIMIZER_CODES);
     expect(d.backends).toEqual(BACKEND_CODES);
+    expect(d.values).toEqual(VALUE_CODES);
     expect(d.limits).toEqual(LIMITS);
     expect(d.blockRows).toBe(BLOCK_ROWS);
     expect(d.leakySlope).toBe(LEAKY_SLOPE);

@@ -40,6 +40,23 @@ export interface OptimizerState {
   v: Float64Array | null;
 }
 
+/**
+ * What one minibatch computes, layer by layer, before any update: the values a trace records
+ * (ts/trace/, docs/trace-format.md). Each of z, a and delta has one entry per layer l = 0 … L,
+ * a copy of rows × n_l values, row-major, in the engine's precision, exactly as the engine computed
+ * them; z_0 and δ_0 are null with an identity input layer (a_0 is then the input itself, and nothing
+ * computes them).
+ */
+export interface StepValues {
+  /** The mean loss of the rows. */
+  loss: number;
+  /** The mean gradient, flat (the values the engine computed, widened to f64 without rounding). */
+  grads: Float64Array;
+  z: (FloatArray | null)[];
+  a: FloatArray[];
+  delta: (FloatArray | null)[];
+}
+
 /** Training data held by an engine for `fitEpochs` (in wasm memory for the wasm engine). */
 export interface PreparedData {
   readonly rows: number;
@@ -74,6 +91,12 @@ export interface Engine {
   trainBatch(x: Matrix, y: Matrix): number;
   /** The mean gradient (flat) and mean loss over the rows of x, y, without an update. */
   gradients(x: Matrix, y: Matrix): { loss: number; grads: Float64Array };
+  /**
+   * The forward values, deltas, mean gradient and loss of the rows of x, y, without an update: the
+   * same arithmetic `trainBatch` does before it updates (see `StepValues`). Optional: an engine
+   * without it cannot be traced.
+   */
+  values?(x: Matrix, y: Matrix): StepValues;
   /** Holds x, y for `fitEpochs` (copied into the engine's memory once). */
   prepare(x: Matrix, y: Matrix): PreparedData;
   /**

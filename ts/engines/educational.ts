@@ -7,7 +7,7 @@
  * computed with the parameters before the update; `b` and `w` are the parameters after the update;
  * `nablaW` and `nablaB` are the sums over the minibatch that made the update.
  */
-import type { Engine } from '../engine.js';
+import type { Engine, StepValues } from '../engine.js';
 import type { Matrix } from '../matrix.js';
 import { Layout, type Architecture } from '../parameters.js';
 import { HeldDataEngine } from './held.js';
@@ -144,6 +144,33 @@ export class EducationalEngine extends HeldDataEngine implements Engine {
   gradients(x: Matrix, y: Matrix): { loss: number; grads: Float64Array } {
     const total = this.backpropRows(x, y);
     return { loss: total / x.rows, grads: this.meanGradient(x.rows) };
+  }
+
+  /**
+   * Backprop of every row of x, y as `gradients` does it, keeping each neuron's z, a and delta after
+   * its row (row r of layer l at r·n_l + j), with the mean gradient and loss.
+   */
+  values(x: Matrix, y: Matrix): StepValues {
+    this.graph.zeroNablas();
+    const layers = this.graph.layers;
+    const identity = !this.arch.inputActivated;
+    const z = layers.map((layer) => new Float64Array(x.rows * layer.size));
+    const a = layers.map((layer) => new Float64Array(x.rows * layer.size));
+    const delta = layers.map((layer) => new Float64Array(x.rows * layer.size));
+    let total = 0;
+    for (let r = 0; r < x.rows; r++) {
+      total += this.graph.backprop(x.data, y.data, r * x.cols, r * y.cols);
+      layers.forEach((layer, l) =>
+        layer.neurons.forEach((neuron, j) => {
+          z[l][r * layer.size + j] = neuron.z;
+          a[l][r * layer.size + j] = neuron.a;
+          delta[l][r * layer.size + j] = neuron.delta;
+        }),
+      );
+    }
+    // An identity input layer computes no z and no delta: z = a = x, and delta stays 0.
+    const computed = <T>(v: T[]) => v.map((t, l) => (l === 0 && identity ? null : t));
+    return { loss: total / x.rows, grads: this.meanGradient(x.rows), z: computed(z), a, delta: computed(delta) };
   }
 
   /** a_L for every row of x, one feedforward per row. */

@@ -9,7 +9,7 @@
  *     Δ_l = (Δ_{l+1}·W_l) ⊙ f′(Z_l)
  *     ∇W_l = (1/r)·Δ_{l+1}ᵀ·A_l,  ∇b_l = mean over rows of Δ_{l+1}
  */
-import type { Engine } from '../engine.js';
+import type { Engine, StepValues } from '../engine.js';
 import { Layout, type Architecture } from '../parameters.js';
 import { HeldDataEngine } from './held.js';
 import { arrayType, type FloatArray, type Matrix } from '../matrix.js';
@@ -198,6 +198,20 @@ export class JsEngine extends HeldDataEngine implements Engine {
     this.forward(x);
     const total = this.backward(y);
     return { loss: total / x.rows, grads: Float64Array.from(this.grads) };
+  }
+
+  /** z, a and δ of every layer as `forward` and `backward` left them, with the gradient and loss. */
+  values(x: Matrix, y: Matrix): StepValues {
+    const { loss, grads } = this.gradients(x, y);
+    const { sizes, inputActivated } = this.arch;
+    const rows = (buffers: FloatArray[], l: number) => buffers[l].slice(0, x.rows * sizes[l]);
+    return {
+      loss,
+      grads,
+      z: sizes.map((_, l) => (l > 0 || inputActivated ? rows(this.z, l) : null)),
+      a: sizes.map((_, l) => rows(this.a, l)),
+      delta: sizes.map((_, l) => (l > 0 || inputActivated ? rows(this.d, l) : null)),
+    };
   }
 
   predict(x: Matrix): FloatArray {

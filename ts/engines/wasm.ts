@@ -313,6 +313,25 @@ export class WasmEngine implements Engine {
     if (!this.inst.broken) this.abi.bp_destroy(h);
     this.handle = 0;
   }
+
+  /**
+   * The minibatch's z, a and δ of every layer (`bp_values`, copied), with its mean gradient and
+   * loss, after `bp_gradients`: what the kernels computed, before any update (`Engine.values`).
+   */
+  values(x: Matrix, y: Matrix): ReturnType<NonNullable<Engine['values']>> {
+    const { loss, grads } = this.gradients(x, y);
+    return this.call(() => {
+      // Kinds z, a, delta: VALUE_CODES in ../wasm/exports.ts (pinned by test/abi.test.ts).
+      const read = (kind: 0 | 1 | 2) =>
+        this.arch.sizes.map((n, l) => {
+          const at = this.abi.bp_values(this.handle, kind, l) >>> 0;
+          return at === 0 ? null : this.view(at, x.rows * n).slice();
+        });
+      const a = read(1);
+      if (a.some((v) => v === null)) throw new Error('wasm-backprop: the kernels hold no activations for this minibatch');
+      return { loss, grads, z: read(0), a: a as FloatArray[], delta: read(2) };
+    });
+  }
 }
 
 /** Training data copied into wasm memory once; must be disposed. */

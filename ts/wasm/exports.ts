@@ -6,8 +6,8 @@
  */
 import type { ActivationName, LossName, OptimizerName, WasmBackend } from '../types.js';
 
-/** Must match `ABI_VERSION` in crates/kernels/src/abi/codes.rs (4 added `bp_fit_span`, 3 `bp_backend`). */
-export const ABI_VERSION = 4;
+/** Must match `ABI_VERSION` in crates/kernels/src/abi/codes.rs (5 added `bp_values`, 4 `bp_fit_span`, 3 `bp_backend`). */
+export const ABI_VERSION = 5;
 
 /** Status codes. Must match `STATUS_*` in crates/kernels/src/abi/codes.rs. */
 export const STATUS = {

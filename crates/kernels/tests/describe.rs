@@ -10,7 +10,7 @@ use backprop_kernels::kernels::activation::Activation;
 use backprop_kernels::kernels::backend::BackendKind;
 use backprop_kernels::kernels::loss::Loss;
 use backprop_kernels::kernels::optimizer::OptimizerKind;
-use backprop_kernels::mlp::BLOCK_ROWS;
+use backprop_kernels::mlp::{RowValues, BLOCK_ROWS};
 
 #[test]
 fn every_list_is_in_the_order_of_its_codes() {
@@ -29,6 +29,11 @@ fn every_list_is_in_the_order_of_its_codes() {
     for (code, b) in BackendKind::ALL.into_iter().enumerate() {
         assert_eq!(b as usize, code);
     }
+    for (code, v) in RowValues::ALL.into_iter().enumerate() {
+        assert_eq!(v as usize, code);
+        assert_eq!(RowValues::from_code(code as u32), Some(v));
+    }
+    assert_eq!(RowValues::from_code(RowValues::ALL.len() as u32), None);
 }
 
 #[test]
@@ -72,6 +77,7 @@ fn describe_names_every_code_and_limit() {
     assert_eq!(names("losses"), own(&["mse", "cross-entropy"]));
     assert_eq!(names("optimizers"), own(&["sgd", "momentum", "adam"]));
     assert_eq!(names("backends"), own(&["scalar", "simd128"]));
+    assert_eq!(names("values"), own(&["z", "a", "delta"]));
     let limits = j.field("limits");
     assert_eq!(limits.field("maxLayerSize").as_usize(), 65536);
     assert_eq!(limits.field("maxLayers").as_usize(), 64);

@@ -9,7 +9,7 @@ use crate::kernels::activation::{Activation, LEAKY_SLOPE};
 use crate::kernels::backend::{BackendKind, ACTIVE_KIND};
 use crate::kernels::loss::Loss;
 use crate::kernels::optimizer::OptimizerKind;
-use crate::mlp::{BLOCK_ROWS, MAX_CAPACITY, MAX_ELEMENTS, MAX_LAYERS, MAX_LAYER_SIZE};
+use crate::mlp::{RowValues, BLOCK_ROWS, MAX_CAPACITY, MAX_ELEMENTS, MAX_LAYERS, MAX_LAYER_SIZE};
 
 /// The version of this ABI (`ABI_VERSION`); the loader refuses an artefact with another.
 #[no_mangle]
@@ -25,9 +25,9 @@ pub extern "C" fn bp_backend() -> u32 {
 }
 
 /// Address of the UTF-8 JSON text that describes this artefact's codes and limits:
-/// `{"abi":3,"status":{"OK":0,…},"activations":{"linear":0,…},"losses":{…},"optimizers":{…},
-/// "backends":{"scalar":0,"simd128":1},"limits":{"maxLayerSize":…,"maxLayers":…,"maxBatch":…,
-/// "maxElements":…},"blockRows":256,"leakySlope":0.01}`.
+/// `{"abi":5,"status":{"OK":0,…},"activations":{"linear":0,…},"losses":{…},"optimizers":{…},
+/// "backends":{"scalar":0,"simd128":1},"values":{"z":0,"a":1,"delta":2},"limits":{"maxLayerSize":…,
+/// "maxLayers":…,"maxBatch":…,"maxElements":…},"blockRows":256,"leakySlope":0.01}`.
 /// Its length in bytes is `bp_describe_len`.
 #[no_mangle]
 pub extern "C" fn bp_describe() -> usize {
@@ -41,10 +41,10 @@ pub extern "C" fn bp_describe_len() -> usize {
 }
 
 /// The codes and limits this artefact was built with, as JSON built from the definitions
-/// themselves (status codes, activations, losses, optimizers, backends, limits, the rows per block
-/// of `bp_predict` and `bp_evaluate`, leaky-relu's slope), so the TypeScript mirrors can be
-/// checked against them. Built on the first call and kept for the life of the instance (one
-/// allocation).
+/// themselves (status codes, activations, losses, optimizers, backends, the kinds of per-row
+/// values of `bp_values`, limits, the rows per block of `bp_predict` and `bp_evaluate`,
+/// leaky-relu's slope), so the TypeScript mirrors can be checked against them. Built on the first
+/// call and kept for the life of the instance (one allocation).
 fn describe_text() -> &'static str {
     static TEXT: OnceLock<String> = OnceLock::new();
     TEXT.get_or_init(|| {
@@ -57,6 +57,7 @@ fn describe_text() -> &'static str {
             w.codes("losses", &Loss::ALL.map(|l| (l.name(), l as i64)));
             w.codes("optimizers", &OptimizerKind::ALL.map(|o| (o.name(), o as i64)));
             w.codes("backends", &BackendKind::ALL.map(|b| (b.name(), b as i64)));
+            w.codes("values", &RowValues::ALL.map(|v| (v.name(), v as i64)));
             let limits = [
                 ("maxLayerSize", MAX_LAYER_SIZE),
                 ("maxLayers", MAX_LAYERS),

@@ -7,7 +7,7 @@ use super::handles::{self, with_entry, with_mlp, AnyMlp, Entry};
 use crate::kernels::activation::Activation;
 use crate::kernels::loss::Loss;
 use crate::kernels::optimizer::Optimizer;
-use crate::mlp::{Mlp, MAX_LAYERS};
+use crate::mlp::{Mlp, RowValues, MAX_LAYERS};
 
 /// Largest step count `bp_set_steps` accepts: 2⁵³, beyond which an f64 no longer holds every
 /// whole number.
@@ -169,4 +169,20 @@ pub extern "C" fn bp_set_steps(handle: i32, steps: f64) -> i32 {
         return STATUS_INVALID_ARGUMENT;
     }
     code(with_entry(handle, |e| with_mlp!(&mut e.mlp, n, T => { n.set_steps(steps as u64); STATUS_OK })))
+}
+
+/// Address of the per-row values `kind` (0: z, 1: a, 2: δ) of layer `layer` (0 = input … L): a
+/// buffer of `capacity × n_layer` elements in the MLP's precision, whose first `rows × n_layer` are
+/// the minibatch of the last `bp_gradients` or `bp_train` (`rows` rows, row-major, computed with the
+/// parameters before the update). Valid until the next call that stages rows or runs a forward pass
+/// (`bp_forward`, `bp_predict`, `bp_evaluate`, `bp_fit`) or moves the buffers (`bp_reserve`). 0 for
+/// an unknown kind, a layer beyond the output, z_0 and δ_0 without an activated input, or an
+/// invalid handle.
+#[no_mangle]
+pub extern "C" fn bp_values(handle: i32, kind: u32, layer: usize) -> usize {
+    let Some(kind) = RowValues::from_code(kind) else {
+        return 0;
+    };
+    let addr = |e: &mut Entry| with_mlp!(&e.mlp, n, T => n.row_values(kind, layer).map_or(0, |v| v.as_ptr() as usize));
+    with_entry(handle, addr).unwrap_or(0)
 }

@@ -293,12 +293,53 @@ impl<T: Real> Mlp<T> {
             _ => Some(&mut self.opt_v),
         }
     }
+    /// The per-row buffer `kind` of layer `layer` (`capacity × n_layer` elements, one row per
+    /// sample): after a training step or a gradient, its first `rows × n_layer` elements are the
+    /// values of that minibatch, computed with the parameters before any update. `None` for a layer
+    /// beyond the output, and for `z_0` and `δ_0` without an activated input (nothing computes them).
+    pub fn row_values(&self, kind: RowValues, layer: usize) -> Option<&[T]> {
+        let buffers = match kind {
+            RowValues::Z => &self.per_row.z,
+            RowValues::A => &self.per_row.a,
+            RowValues::Delta => &self.per_row.d,
+        };
+        buffers.get(layer).map(|b| b.as_slice()).filter(|b| !b.is_empty())
+    }
     /// Updates made so far (Adam's t).
     pub fn steps(&self) -> u64 {
         self.steps
     }
     pub fn set_steps(&mut self, steps: u64) {
         self.steps = steps;
+    }
+}
+
+/// The per-row values of a minibatch an MLP keeps and [`Mlp::row_values`] exposes: z, a and δ of
+/// each layer. Must match VALUE_CODES in ts/wasm/exports.ts (`bp_describe` lists them).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum RowValues {
+    /// The weighted inputs z_l.
+    Z = 0,
+    /// The activations a_l = f_l(z_l).
+    A = 1,
+    /// The errors δ_l = ∂L/∂z_l.
+    Delta = 2,
+}
+
+impl RowValues {
+    /// Every kind, in the order of its code.
+    pub const ALL: [RowValues; 3] = [RowValues::Z, RowValues::A, RowValues::Delta];
+
+    pub fn from_code(code: u32) -> Option<Self> {
+        Self::ALL.get(code as usize).copied()
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            RowValues::Z => "z",
+            RowValues::A => "a",
+            RowValues::Delta => "delta",
+        }
     }
 }
 
