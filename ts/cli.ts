@@ -9,6 +9,8 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { TASKS, type ScalingKind } from './data.js';
 import { bench } from './cli/bench.js';
+import { EXPORT_FORMATS, exportCommand } from './cli/export.js';
+import { importCommand } from './cli/import.js';
 import { train, type TrainOptions } from './cli/train.js';
 import { evaluateCommand, info, predict } from './cli/use.js';
 import { formatReport, verify } from './verify.js';
@@ -110,6 +112,23 @@ program
   .action(evaluateCommand);
 
 program.command('info').argument('<model>', 'a model file').description('describe a model file: layers, parameters, options, data, history').action(info);
+
+program
+  .command('export')
+  .argument('<model>', 'a model file')
+  .description('write a model as a TensorFlow.js Layers model (a folder: model.json, weights.bin) or an ONNX file')
+  .addOption(new Option('--format <format>', 'tfjs or onnx').choices(EXPORT_FORMATS).makeOptionMandatory())
+  .requiredOption('-o, --out <path>', 'tfjs: the folder to write; onnx: the .onnx file (or a folder for model.onnx)')
+  .action(exportCommand);
+
+program
+  .command('import')
+  .argument('<model.json>', "a TensorFlow.js Layers model's model.json (its weight files beside it), or its folder")
+  .description('read a TensorFlow.js Layers model (a Sequential of Dense layers) into a model file')
+  .requiredOption('-o, --out <model>', 'the model file to write')
+  .addOption(new Option('-e, --engine <name>', 'engine the model file names').choices(ENGINES).default('wasm'))
+  .addOption(new Option('-p, --precision <p>', 'f32 or f64 (default f32)').choices(PRECISIONS))
+  .action(importCommand);
 
 program
   .command('verify')

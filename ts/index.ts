@@ -66,3 +66,15 @@ export {
   type VerifyRow,
   type VerifyOptions,
 } from './verify.js';
+export {
+  toTfjs,
+  readTfjs,
+  fromTfjs,
+  type TfjsArtifacts,
+  type TfjsModelJson,
+  type TfjsLayerJson,
+  type TfjsWeightSpec,
+  type TfjsExportOptions,
+  type TfjsImportOptions,
+  type TfjsNetwork,
+} from './export/tfjs.js';

@@ -36,6 +36,7 @@ export {
   type CsvFeatures,
   type CsvHeader,
 } from './csv.js';
+export * from '../export/node.js';
 
 /** An error of `e`'s kind whose message starts with the file's path. */
 function inFile(path: string, e: unknown): Error {

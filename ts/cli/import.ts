@@ -1,0 +1,39 @@
+/**
+ * `wasm-backprop import <model.json> --out <model>`: a TensorFlow.js Layers model (a Sequential of
+ * Dense layers; docs/export.md) as a model file of this library, which predict, evaluate, info and
+ * train --resume then use.
+ */
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ArgumentError } from '../errors.js';
+import { Network } from '../network.js';
+import { loadTfjs, saveModel } from '../node/index.js';
+import type { EngineName, Precision } from '../types.js';
+
+export interface ImportOptions {
+  out: string;
+  engine: EngineName;
+  precision?: Precision;
+}
+
+export async function importCommand(path: string, o: ImportOptions): Promise<void> {
+  const file = (await stat(path).catch(() => null))?.isDirectory() ? join(path, 'model.json') : path;
+  const read = await loadTfjs(file);
+  const net = await Network.create({ ...read.options, engine: o.engine, ...(o.precision ? { precision: o.precision } : {}) });
+  try {
+    net.setFlatParameters(read.flat);
+    try {
+      await saveModel(o.out, net, read.data ? { data: read.data } : {});
+    } catch (e) {
+      // The data kept in model.json by this library's export is checked as the model file's.
+      if (e instanceof ArgumentError && /^toModel data/.test(e.message)) {
+        throw new ArgumentError(`${file}: userDefinedMetadata['wasm-backprop'].${e.message.replace(/^toModel /, '')}`, { cause: e });
+      }
+      throw e;
+    }
+    const { layers, activations, loss } = read.options;
+    console.error(`${file}: ${layers.join('-')} network (${activations.join(', ')}; loss ${loss}) written to ${o.out}`);
+  } finally {
+    net.dispose();
+  }
+}
