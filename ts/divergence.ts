@@ -15,7 +15,7 @@
  * its replayed loss differs from the one returned; the replay stops there, further back.
  */
 import type { Engine, OptimizerState, PreparedData, StepSettings } from './engine.js';
-import { takeRows, type FloatArray, type Matrix } from './matrix.js';
+import type { FloatArray, Matrix } from './matrix.js';
 import type { Layout } from './parameters.js';
 import { permutation, type Random } from './random.js';
 import { TrainingDivergedError, type DivergedValue, type History } from './types.js';
@@ -87,8 +87,6 @@ class Mark {
 /** What a run of epochs of `fit` trained on, to replay it. */
 export interface EpochRun {
   data: PreparedData;
-  x: Matrix;
-  y: Matrix;
   batch: number;
   shuffle: boolean;
   /** The run's epoch losses, as `fitEpochs` returned them, and their number. */
@@ -212,8 +210,8 @@ export class Rollback {
    * place, with `history(kept)`: the history with the run's first `kept` epochs.
    */
   private diverged(start: State, run: EpochRun, history: (kept: number) => History): TrainingDivergedError {
-    const { data, x, y, batch, losses } = run;
-    const rows = x.rows;
+    const { data, batch, losses } = run;
+    const rows = data.rows;
     let count = 1;
     while (count < run.n && Number.isFinite(losses[count - 1])) count++;
     const perm = new Uint32Array(rows);
@@ -222,10 +220,10 @@ export class Rollback {
     const epoch = this.firstFailure(count, 1, start, () => (order(), this.engine.fitEpochs(data, perm, 1, batch)[0]));
     if (epoch === null) throw notReproduced();
     order();
-    const bounds = (i: number) => [i * batch, Math.min(rows, (i + 1) * batch)];
+    const bounds = (i: number): [number, number] => [i * batch, Math.min(rows, (i + 1) * batch)];
     const step = this.firstFailure(Math.ceil(rows / batch), Math.max(1, Math.floor(256 / batch)), epoch.before, (i) => {
-      const [from, to] = bounds(i);
-      return this.engine.trainBatch(takeRows(x, perm, from, to), takeRows(y, perm, from, to));
+      const minibatch = data.gather(perm, ...bounds(i));
+      return this.engine.trainBatch(minibatch.x, minibatch.y);
     });
     this.restore(this.remember(epoch.before));
     const [from, to] = step ? bounds(step.index) : [0, 0];

@@ -60,6 +60,8 @@ export interface StepValues {
 /** Training data held by an engine for `fitEpochs` (in wasm memory for the wasm engine). */
 export interface PreparedData {
   readonly rows: number;
+  /** Copies of rows `order[from … to)` (to replay a minibatch with `trainBatch`). */
+  gather(order: ArrayLike<number>, from: number, to: number): { x: Matrix; y: Matrix };
   dispose(): void;
 }
 
@@ -97,13 +99,24 @@ export interface Engine {
    * without it cannot be traced.
    */
   values?(x: Matrix, y: Matrix): StepValues;
-  /** Holds x, y for `fitEpochs` (copied into the engine's memory once). */
-  prepare(x: Matrix, y: Matrix): PreparedData;
+  /**
+   * Holds x, y for `fitEpochs` (copied into the engine's memory once). With `release`, an engine
+   * that copies may empty x and y as it goes, where they end a resizable buffer (./growable.ts
+   * `drainFromEnd`), so the data is never held twice.
+   */
+  prepare(x: Matrix, y: Matrix, release?: boolean): PreparedData;
   /**
    * Trains `epochs` epochs: epoch e visits rows `perm[e·rows … (e+1)·rows)` in minibatches of
    * `batch` (the last may be shorter). Returns each epoch's mean per-sample loss.
    */
   fitEpochs(data: PreparedData, perm: Uint32Array, epochs: number, batch: number): Float64Array;
+  /**
+   * Trains part of an epoch: the rows `order` (a slice of an epoch's order starting at a minibatch
+   * boundary) in minibatches of `batch`. Returns `total` plus their per-sample losses, added one
+   * after the other: an epoch trained span by span, each given the total so far, trains and sums
+   * exactly as `fitEpochs` (the epoch's loss is the total over its rows).
+   */
+  fitSpan(data: PreparedData, order: Uint32Array, batch: number, total: number): number;
   /** Outputs a_L for every row (rows × n_L, the engine's precision). */
   predict(x: Matrix): FloatArray;
   /** Mean loss and the number of rightly classified rows. */

@@ -69,3 +69,51 @@ export class Growable<A extends Float32Array | Float64Array> {
     return this.array.length === this.length ? this.array : (this.array.slice(0, this.length) as A);
   }
 }
+
+type FloatType<A extends Float32Array | Float64Array> = {
+  new (n: number): A;
+  new (b: ArrayBuffer, offset?: number, length?: number): A;
+  BYTES_PER_ELEMENT: number;
+};
+
+/** `n` zeros in a buffer that `drainFromEnd` can give back part by part (a plain array where resizable buffers are missing). */
+export function resizableArray<A extends Float32Array | Float64Array>(Type: FloatType<A>, n: number): A {
+  try {
+    const bytes = n * Type.BYTES_PER_ELEMENT;
+    const buffer = new (ArrayBuffer as unknown as new (n: number, o: { maxByteLength: number }) => ResizableArrayBuffer)(bytes, {
+      maxByteLength: Math.max(1, bytes),
+    });
+    if (typeof buffer.resize === 'function') return new Type(buffer, 0, n);
+  } catch {
+    // No resizable buffers.
+  }
+  return new Type(n);
+}
+
+/**
+ * Hands `src` to `write` in parts of at most `part` elements, the last part first: `write(offset,
+ * values)` receives `src[offset … offset + values.length)`. With `release`, where `src` ends a
+ * resizable buffer (as ./table.ts's arrays, and the parts `splitInPlace` cuts from their end, do),
+ * the buffer shrinks behind each part, so the values are never held twice; `src` is then empty.
+ * Returns whether it was.
+ */
+export function drainFromEnd(
+  src: Float32Array | Float64Array,
+  part: number,
+  write: (offset: number, values: Float32Array | Float64Array) => void,
+  release: boolean,
+): boolean {
+  const buffer = src.buffer as ResizableArrayBuffer;
+  const size = src.BYTES_PER_ELEMENT;
+  const shrink = release && buffer.resizable === true && src.byteOffset + src.byteLength === buffer.byteLength;
+  const Type = src.constructor as FloatType<Float32Array | Float64Array>;
+  // Read once: a view whose buffer has shrunk below it reports an offset and a length of 0.
+  const base = src.byteOffset;
+  for (let end = src.length; end > 0;) {
+    const start = Math.max(0, end - part);
+    write(start, new Type(buffer, base + start * size, end - start));
+    if (shrink) buffer.resize(base + start * size);
+    end = start;
+  }
+  return shrink;
+}

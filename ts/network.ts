@@ -25,7 +25,9 @@ import {
   type NetworkOptions,
 } from './options.js';
 import { checkFlat, flattenParameters, initialParameters, unflattenParameters } from './parameters.js';
-import { Random, permutation } from './random.js';
+import { trainEpochs } from './fitting.js';
+import { PreparedDataset } from './prepared.js';
+import { Random } from './random.js';
 import type {
   ActivationName,
   Backend,
@@ -61,6 +63,8 @@ export class Network {
   private readonly shuffleRng: Random;
   /** The last finite state, for going back to when training diverges (./divergence.ts). */
   private readonly rollback: Rollback;
+  /** The datasets prepared by this network, disposed with it. */
+  private readonly prepared = new Set<WeakRef<PreparedDataset>>();
   /** The configuration this network was created with. */
   readonly layers: readonly number[];
   /** f_1 … f_L. */
@@ -177,77 +181,101 @@ export class Network {
   }
 
   /**
-   * Trains for `epochs` passes over x, y in minibatches. Resolves to the loss of every epoch. A loss
-   * or parameter that is not finite rejects with a `TrainingDivergedError` naming the epoch,
-   * minibatch, layer and neuron; the network is back at the end of the last finite epoch.
+   * Checks x, y, converts them to the network's precision and hands them to the engine (the wasm
+   * engine copies them into its memory), once: the dataset returned can be passed to every `fit`
+   * (as the data or as `validation`) and `evaluate` of this network without being checked or
+   * copied again. With `release: true`, arrays that end a resizable ArrayBuffer (as the data sets
+   * the CSV readers return, and the parts `splitInPlace` cuts from their end) are emptied as they
+   * are copied, so a large data set is never held twice; do not use them afterwards. It must be
+   * disposed (or the network, which disposes it too).
    */
-  async fit(x: Rows, y: Rows, options: FitOptions = {}): Promise<History> {
+  prepare(x: Rows, y: Rows, options: { release?: boolean } = {}): PreparedDataset {
     const engine = this.live();
-    checkOptionNames(options, OPTION_NAMES.fit);
+    checkOptionNames(options, ['release']);
+    const release = options.release ?? false;
+    if (typeof release !== 'boolean') fail(`options.release must be true or false, got ${show(release)}`);
     const [xm, ym] = this.xy(x, y);
+    const held = engine.prepare(xm, ym, release);
+    const set = new PreparedDataset(this, held, xm.rows, xm.cols, ym.cols);
+    for (const ref of this.prepared) if (ref.deref()?.disposed !== false) this.prepared.delete(ref);
+    this.prepared.add(new WeakRef(set));
+    return set;
+  }
+
+  /** The engine's data of a dataset this network prepared, or x, y prepared for one call (`own`: to dispose after it). */
+  private held(x: Rows | PreparedDataset, y: Rows | undefined, what: [string, string]): { data: PreparedData; own: boolean } {
+    if (x instanceof PreparedDataset) return { data: x.data(this, what[0]), own: false };
+    const [xm, ym] = this.xy(x, y as Rows, ...what);
+    return { data: this.live().prepare(xm, ym), own: true };
+  }
+
+  /**
+   * Trains for `epochs` passes over x, y (or a dataset from `prepare`) in minibatches. Resolves to
+   * the loss of every epoch. Training yields to the event loop about every 10 ms, so a page stays
+   * responsive and `signal` takes effect within that. A loss or parameter that is not finite
+   * rejects with a `TrainingDivergedError` naming the epoch, minibatch, layer and neuron; the
+   * network is back at the end of the last finite epoch.
+   */
+  fit(data: PreparedDataset, options?: FitOptions): Promise<History>;
+  fit(x: Rows, y: Rows, options?: FitOptions): Promise<History>;
+  async fit(x: Rows | PreparedDataset, y?: Rows | FitOptions, maybe?: FitOptions): Promise<History> {
+    const engine = this.live();
+    const options = (x instanceof PreparedDataset ? (y as FitOptions | undefined) : maybe) ?? {};
+    checkOptionNames(options, OPTION_NAMES.fit);
     const epochs = checkInteger(options.epochs ?? 50, 'options.epochs', 0, 1e9);
-    // A minibatch larger than the data is the whole data.
-    const batch = Math.min(checkInteger(options.batchSize ?? 16, 'options.batchSize', 1, LIMITS.maxBatch), xm.rows);
-    this.checkBatch(batch, 'a minibatch');
+    const batchSize = checkInteger(options.batchSize ?? 16, 'options.batchSize', 1, LIMITS.maxBatch);
     const shuffle = options.shuffle ?? true;
     if (typeof shuffle !== 'boolean') fail(`options.shuffle must be true or false, got ${show(shuffle)}`);
-    if (options.onEpoch !== undefined && typeof options.onEpoch !== 'function') fail(`options.onEpoch must be a function, got ${show(options.onEpoch)}`);
-    const val = options.validation ? this.xy(options.validation.x, options.validation.y, 'validation.x', 'validation.y') : null;
+    for (const name of ['onEpoch', 'onBatch'] as const) {
+      if (options[name] !== undefined && typeof options[name] !== 'function') fail(`options.${name} must be a function, got ${show(options[name])}`);
+    }
+    const v = options.validation;
+    if (v !== undefined && !(v instanceof PreparedDataset) && (typeof v !== 'object' || v === null)) {
+      fail(`options.validation must be { x, y } or a prepared dataset, got ${show(v)}`);
+    }
     const step = resolveStep(options, this.step, 'options');
+    const losses: number[] = [];
     // Per-epoch records are built only where something reads them as they come (validation,
     // onEpoch); otherwise only the losses are kept, and `history.epochs` is made on first access.
-    const losses: number[] = [];
-    const records: EpochRecord[] | null = val !== null || options.onEpoch !== undefined ? [] : null;
-    let stopped = false;
-    if (epochs > 0) this.configure(step);
-
-    const rows = xm.rows;
-    // Without per-epoch work, many epochs go in one call (up to ~16M row visits at a time).
-    const perEpoch = records !== null || options.signal !== undefined;
-    const chunk = perEpoch ? 1 : Math.max(1, Math.min(epochs, Math.floor((1 << 24) / rows)));
-    const perm = new Uint32Array(chunk * rows);
-    const data = epochs > 0 ? engine.prepare(xm, ym) : null;
-    let valData: PreparedData | null = null;
-    try {
-      if (val && epochs > 0) valData = engine.prepare(val[0], val[1]);
-      for (let done = 0; done < epochs;) {
-        if (options.signal?.aborted) {
-          stopped = true;
-          break;
-        }
-        const n = Math.min(chunk, epochs - done);
-        this.rollback.begin();
-        for (let e = 0; e < n; e++) permutation(rows, shuffle ? this.shuffleRng : null, perm, e * rows);
-        const epochLosses = engine.fitEpochs(data!, n === chunk ? perm : perm.subarray(0, n * rows), n, batch);
-        const run = { data: data!, x: xm, y: ym, batch, shuffle, losses: epochLosses, n, step, done };
-        this.rollback.check(run, (kept) => history([...losses, ...epochLosses.subarray(0, kept)], records, false));
-        let stop = false;
-        for (let e = 0; e < n; e++) {
-          const loss = epochLosses[e];
-          losses.push(loss);
-          if (records) {
-            const rec: EpochRecord = { epoch: done + e + 1, loss };
-            if (valData) {
-              const ev = engine.evaluatePrepared(valData);
-              rec.validationLoss = ev.loss;
-              if (this.classifies) rec.validationAccuracy = ev.correct / valData.rows;
-            }
-            records.push(rec);
-            if (options.onEpoch?.(rec) === false) stop = true;
-          }
-        }
-        done += n;
-        if (stop) {
-          stopped = done < epochs;
-          break;
-        }
-        if (perEpoch) await new Promise<void>((r) => setTimeout(r, 0));
-      }
-    } finally {
-      data?.dispose();
-      valData?.dispose();
+    const records: EpochRecord[] | null = v !== undefined || options.onEpoch !== undefined ? [] : null;
+    if (epochs === 0) {
+      if (!(x instanceof PreparedDataset)) this.xy(x, y as Rows);
+      return history(losses, records, false);
     }
-    return history(losses, records, stopped);
+    const train = this.held(x, y as Rows, ['x', 'y']);
+    let val: { data: PreparedData; own: boolean } | null = null;
+    try {
+      // A minibatch larger than the data is the whole data.
+      const batch = Math.min(batchSize, train.data.rows);
+      this.checkBatch(batch, 'a minibatch');
+      if (v !== undefined)
+        val = v instanceof PreparedDataset ? this.held(v, undefined, ['options.validation', '']) : this.held(v.x, v.y, ['validation.x', 'validation.y']);
+      this.configure(step);
+      const stopped = await trainEpochs(
+        {
+          engine,
+          rollback: this.rollback,
+          rng: this.shuffleRng,
+          data: train.data,
+          validation: val?.data ?? null,
+          epochs,
+          batch,
+          shuffle,
+          step,
+          classifies: this.classifies,
+          records,
+          onEpoch: options.onEpoch,
+          onBatch: options.onBatch,
+          signal: options.signal,
+          history: (kept) => history(kept, records, false),
+        },
+        losses,
+      );
+      return history(losses, records, stopped);
+    } finally {
+      if (train.own) train.data.dispose();
+      if (val?.own) val.data.dispose();
+    }
   }
 
   /** Outputs a_L for every row of x, as rows of numbers. */
@@ -279,9 +307,17 @@ export class Network {
    * a classifier (its output activation is neither sigmoid nor softmax: a regression has no
    * accuracy), and `fit` then leaves `validationAccuracy` out of its records.
    */
-  evaluate(x: Rows, y: Rows): Evaluation {
-    const [xm, ym] = this.xy(x, y);
-    const { loss, correct } = this.live().evaluate(xm, ym);
+  evaluate(data: PreparedDataset): Evaluation;
+  evaluate(x: Rows, y: Rows): Evaluation;
+  evaluate(x: Rows | PreparedDataset, y?: Rows): Evaluation {
+    const engine = this.live();
+    if (x instanceof PreparedDataset) {
+      const data = x.data(this, 'the dataset');
+      const { loss, correct } = engine.evaluatePrepared(data);
+      return { loss, accuracy: this.classifies ? correct / data.rows : NaN };
+    }
+    const [xm, ym] = this.xy(x, y as Rows);
+    const { loss, correct } = engine.evaluate(xm, ym);
     return { loss, accuracy: this.classifies ? correct / xm.rows : NaN };
   }
 
@@ -358,6 +394,8 @@ export class Network {
 
   /** Frees the engine's memory. Idempotent; any later call throws. */
   dispose(): void {
+    for (const ref of this.prepared) ref.deref()?.dispose();
+    this.prepared.clear();
     this.engineImpl?.dispose();
     this.engineImpl = null;
   }

@@ -108,6 +108,7 @@ const FIT_OPTIONS: Record<keyof FitOptions, true> = {
   shuffle: true,
   validation: true,
   onEpoch: true,
+  onBatch: true,
   signal: true,
 };
 const WASM_OPTIONS: Record<keyof LoadOptions, true> = { simd: true, source: true, instance: true };

@@ -12,7 +12,7 @@ import { columnIndex, columnNames, isHeader, looksNumeric, plural, quoteCell } f
 import type { Dataset, Task } from './data.js';
 import { LIMITS } from './engine.js';
 import { checkOneOf, fail, show } from './errors.js';
-import { Growable } from './growable.js';
+import { Growable, resizableArray } from './growable.js';
 
 /** Most classes a classification may have: one output neuron each, and a layer has at most this many. */
 export const MAX_CLASSES = LIMITS.maxLayerSize;
@@ -340,7 +340,7 @@ export class DatasetBuilder<R extends TableFeatures = TableDataset> {
         const { line, cell } = this.firstTooLarge;
         fail(`${this.source}: ${quoteCell(cell)} is too large for float32 at ${this.where(line, this.labelAt)} (float32 holds magnitudes up to about 3.4e38)`);
       }
-      return { ...base, y: { data: Float32Array.from(values), rows, cols: 1 }, labels: new Int32Array(0), classes: 0, classNames: [], classValues: null };
+      return { ...base, y: { data: float32Resizable(values), rows, cols: 1 }, labels: new Int32Array(0), classes: 0, classNames: [], classValues: null };
     }
 
     let labels: Int32Array;
@@ -364,8 +364,15 @@ export class DatasetBuilder<R extends TableFeatures = TableDataset> {
     }
     const classes = classNames.length;
     if (classes < 2) fail(`${this.source}: every row has the label ${quoteCell(classNames[0])} (${quoted}); a classification needs at least two classes`);
-    const y = new Float32Array(rows * classes);
+    const y = resizableArray(Float32Array, rows * classes); // given back as it is copied (drainFromEnd)
     for (let i = 0; i < rows; i++) y[i * classes + labels[i]] = 1;
     return { ...base, y: { data: y, rows, cols: classes }, labels, classes, classNames, classValues };
   }
+}
+
+/** The values as float32, in a buffer that can be given back as it is copied (./growable.ts `drainFromEnd`). */
+function float32Resizable(values: Float64Array): Float32Array {
+  const out = resizableArray(Float32Array, values.length);
+  out.set(values);
+  return out;
 }

@@ -1,4 +1,5 @@
 /** Public types of the API. */
+import type { PreparedDataset } from './prepared.js';
 
 export const ACTIVATIONS = ['sigmoid', 'relu', 'tanh', 'linear', 'leaky-relu', 'softmax'] as const;
 export const LOSSES = ['mse', 'cross-entropy'] as const;
@@ -66,12 +67,36 @@ export interface FitOptions extends StepOptions {
   batchSize?: number;
   /** Visit the rows in a new seeded random order each epoch. Default true. */
   shuffle?: boolean;
-  /** Data evaluated after each epoch (its loss and accuracy go to the history). */
-  validation?: { x: Rows; y: Rows };
+  /**
+   * Data evaluated after each epoch (its loss and accuracy go to the history): rows, or a dataset
+   * this network prepared (`net.prepare`), which is then not checked or copied again.
+   */
+  validation?: { x: Rows; y: Rows } | PreparedDataset;
   /** Called after each epoch; return `false` to stop early. */
   onEpoch?: (epoch: EpochRecord) => void | boolean;
-  /** Stops training between epochs when aborted. */
+  /**
+   * Progress inside an epoch that takes longer than a time slice (about 10 ms): called after the
+   * minibatches of each slice (not after every one, which would cost more than small minibatches
+   * take), with the minibatches done so far. Return `false` to stop (mid-epoch: the minibatches
+   * trained stay trained; the epoch is not in the history).
+   */
+  onBatch?: (progress: BatchProgress) => void | boolean;
+  /**
+   * Stops training when aborted: within a time slice (about 10 ms of training), between epochs or,
+   * where an epoch is longer than a slice, between its minibatches (as `onBatch` returning false).
+   */
   signal?: AbortSignal;
+}
+
+/** Where training is inside an epoch (`FitOptions.onBatch`). */
+export interface BatchProgress {
+  /** 1-based, counted from the first epoch of this `fit` call (as `EpochRecord.epoch`). */
+  epoch: number;
+  /** Minibatches of this epoch done so far, and in all. */
+  batch: number;
+  batches: number;
+  /** Mean per-sample loss of the minibatches done so far, each before its update. */
+  loss: number;
 }
 
 export interface EpochRecord {

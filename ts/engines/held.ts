@@ -15,6 +15,9 @@ export class HeldData implements PreparedData {
   get rows(): number {
     return this.x.rows;
   }
+  gather(order: ArrayLike<number>, from: number, to: number): { x: Matrix; y: Matrix } {
+    return { x: takeRows(this.x, order, from, to), y: takeRows(this.y, order, from, to) };
+  }
   dispose(): void {}
 }
 
@@ -66,19 +69,19 @@ export abstract class HeldDataEngine {
   }
 
   fitEpochs(data: PreparedData, perm: Uint32Array, epochs: number, batch: number): Float64Array {
-    const { x, y } = data as HeldData;
-    const rows = x.rows;
+    const rows = data.rows;
     const losses = new Float64Array(epochs);
-    for (let e = 0; e < epochs; e++) {
-      const order = perm.subarray(e * rows, (e + 1) * rows);
-      let total = 0;
-      for (let start = 0; start < rows; start += batch) {
-        const end = Math.min(rows, start + batch);
-        total += this.trainBatch(takeRows(x, order, start, end), takeRows(y, order, start, end)) * (end - start);
-      }
-      losses[e] = total / rows;
-    }
+    for (let e = 0; e < epochs; e++) losses[e] = this.fitSpan(data, perm.subarray(e * rows, (e + 1) * rows), batch, 0) / rows;
     return losses;
+  }
+
+  fitSpan(data: PreparedData, order: Uint32Array, batch: number, total: number): number {
+    const { x, y } = data as HeldData;
+    for (let start = 0; start < order.length; start += batch) {
+      const end = Math.min(order.length, start + batch);
+      total += this.trainBatch(takeRows(x, order, start, end), takeRows(y, order, start, end)) * (end - start);
+    }
+    return total;
   }
 
   evaluatePrepared(data: PreparedData): { loss: number; correct: number } {

@@ -13,7 +13,8 @@
  */
 import { LIMITS, type Engine, type OptimizerState, type PreparedData, type StepSettings } from '../engine.js';
 import { ArgumentError } from '../errors.js';
-import type { FloatArray, Matrix } from '../matrix.js';
+import { drainFromEnd } from '../growable.js';
+import { takeRows, type FloatArray, type Matrix } from '../matrix.js';
 import { Layout, type Architecture } from '../parameters.js';
 import type { Precision, WasmBackend } from '../types.js';
 import { ACTIVATION_CODES, BLOCK_ROWS, LOSS_CODES, OPTIMIZER_CODES, STATUS, STATUS_TEXT, type BackpropExports } from '../wasm/exports.js';
@@ -234,32 +235,51 @@ export class WasmEngine implements Engine {
     return m.data.length * (this.bits / 8);
   }
 
-  prepare(x: Matrix, y: Matrix): PreparedData {
+  prepare(x: Matrix, y: Matrix, release = false): PreparedData {
     return this.call(() => {
       const xp = this.alloc(this.bytes(x));
       let yp = 0;
       try {
         yp = this.alloc(this.bytes(y));
-        this.view(xp, x.data.length).set(x.data);
-        this.view(yp, y.data.length).set(y.data);
+        // In parts of about 1 MiB, the last first, so a releasable source shrinks as it goes.
+        const copy = (m: Matrix, ptr: number) =>
+          drainFromEnd(m.data, Math.max(m.cols, (1 << 18) - ((1 << 18) % m.cols)), (at, part) => this.view(ptr, m.data.length).set(part, at), release);
+        copy(x, xp);
+        copy(y, yp);
       } catch (e) {
         this.noteTrap(e);
         if (!this.inst.broken) [xp, yp].filter((p) => p !== 0).forEach((p) => this.abi.bp_free(p));
         throw e;
       }
-      return new WasmData(this.inst, this.bits, xp, yp, x.rows);
+      return new WasmData(this.inst, this.bits, xp, yp, x.rows, x.cols, y.cols);
     });
   }
 
-  fitEpochs(data: PreparedData, perm: Uint32Array, epochs: number, batch: number): Float64Array {
+  /** The data prepared by this engine, or an error. */
+  private own(data: PreparedData, doing: string): WasmData {
     if (!(data instanceof WasmData) || data.inst !== this.inst || data.bits !== this.bits || data.disposed) {
-      throw new ArgumentError('fitEpochs needs data prepared by this engine and not yet disposed');
+      throw new ArgumentError(`${doing} needs data prepared by this engine and not yet disposed`);
     }
-    this.reserve(Math.min(batch, data.rows)); // no minibatch has more rows than the data
+    return data;
+  }
+
+  fitEpochs(data: PreparedData, perm: Uint32Array, epochs: number, batch: number): Float64Array {
+    const d = this.own(data, 'fitEpochs');
+    this.reserve(Math.min(batch, d.rows)); // no minibatch has more rows than the data
     return this.withBuffers([perm.length * 4, epochs * 8], ([pp, lp]) => {
       new Uint32Array(this.abi.memory.buffer, pp, perm.length).set(perm);
-      this.check(this.abi.bp_fit(this.handle, data.x, data.y, data.rows, pp, epochs, batch, lp), 'training epochs');
+      this.check(this.abi.bp_fit(this.handle, d.x, d.y, d.rows, pp, epochs, batch, lp), 'training epochs');
       return Float64Array.from(new Float64Array(this.abi.memory.buffer, lp, epochs));
+    });
+  }
+
+  fitSpan(data: PreparedData, order: Uint32Array, batch: number, total: number): number {
+    const d = this.own(data, 'fitSpan');
+    this.reserve(Math.min(batch, order.length));
+    return this.withBuffers([order.length * 4], ([op]) => {
+      new Uint32Array(this.abi.memory.buffer, op, order.length).set(order);
+      this.check(this.abi.bp_fit_span(this.handle, d.x, d.y, d.rows, op, order.length, batch, total), 'training');
+      return this.results()[0];
     });
   }
 
@@ -286,11 +306,9 @@ export class WasmEngine implements Engine {
   }
 
   evaluatePrepared(data: PreparedData): { loss: number; correct: number } {
-    if (!(data instanceof WasmData) || data.inst !== this.inst || data.bits !== this.bits || data.disposed) {
-      throw new ArgumentError('evaluatePrepared needs data prepared by this engine and not yet disposed');
-    }
+    const d = this.own(data, 'evaluatePrepared');
     return this.call(() => {
-      this.check(this.abi.bp_evaluate(this.handle, data.x, data.y, data.rows), 'evaluating');
+      this.check(this.abi.bp_evaluate(this.handle, d.x, d.y, d.rows), 'evaluating');
       const r = this.results();
       return { loss: r[0], correct: r[1] };
     });
@@ -344,7 +362,17 @@ class WasmData implements PreparedData {
     readonly x: number,
     readonly y: number,
     readonly rows: number,
+    readonly xCols: number,
+    readonly yCols: number,
   ) {}
+  gather(order: ArrayLike<number>, from: number, to: number): { x: Matrix; y: Matrix } {
+    if (this.disposed || this.inst.broken) throw new Error('this prepared data has been disposed');
+    const take = (ptr: number, cols: number): Matrix => {
+      const Type = this.bits === 32 ? Float32Array : Float64Array;
+      return takeRows({ data: new Type(this.inst.exports.memory.buffer, ptr >>> 0, this.rows * cols), rows: this.rows, cols }, order, from, to);
+    };
+    return { x: take(this.x, this.xCols), y: take(this.y, this.yCols) };
+  }
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;

@@ -1,0 +1,193 @@
+/**
+ * `fit` in time slices and on prepared datasets, on every configuration: how the work is cut
+ * (whole epochs, several epochs per call, or an epoch in spans of minibatches) changes no bit of
+ * the parameters or the losses; a prepared dataset trains, validates and evaluates exactly as the
+ * rows it holds; `onBatch` reports progress inside long epochs; `signal` and `onBatch` stop in the
+ * middle of one; prepared data is freed with its dataset or its network.
+ *
+ * The slicing is driven through `performance.now`: a clock that advances a fixed step at every
+ * reading makes each engine call look long, so every epoch is cut into spans of a few minibatches.
+ */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { drainFromEnd, resizableArray } from '../ts/growable.js';
+import type { Network } from '../ts/network.js';
+import { loadWasm } from '../ts/wasm/loader.js';
+import { ENGINE_CASES, oneHotRows, randomMatrix } from './engines.js';
+
+const LAYERS = [5, 7, 3];
+const X = randomMatrix(61, 5, 11);
+const Y = oneHotRows(61, 3, 12);
+const VX = randomMatrix(13, 5, 13);
+const VY = oneHotRows(13, 3, 14);
+const OPTIONS = { layers: LAYERS, activation: 'tanh', loss: 'cross-entropy', seed: 5, optimizer: 'adam', learningRate: 0.01 } as const;
+
+/** `performance.now` advancing `step` ms at every reading: each engine call looks `step` ms long or more. */
+function slowClock(step: number): void {
+  let t = 0;
+  vi.spyOn(performance, 'now').mockImplementation(() => (t += step));
+}
+
+afterEach(() => vi.restoreAllMocks());
+
+const bits = (a: ArrayLike<number>) => Array.from(a, (v) => (Object.is(v, -0) ? '-0' : v.toString()));
+
+describe.each(ENGINE_CASES)('$name: fit cut into slices', (c) => {
+  const run = async (cut: boolean, batchSize: number, extra: object = {}) => {
+    const net = await c.create(OPTIONS);
+    if (cut) slowClock(20);
+    const h = await net.fit(X, Y, { epochs: 3, batchSize, validation: { x: VX, y: VY }, ...extra });
+    vi.restoreAllMocks();
+    const out = { params: net.getFlatParameters(), state: net.getTrainingState(), epochs: h.epochs };
+    net.dispose();
+    return out;
+  };
+
+  it.each([1, 4, 61])('spans of minibatches give the bits of whole epochs (batch %i)', async (batchSize) => {
+    const whole = await run(false, batchSize);
+    const progress: number[] = [];
+    const cut = await run(true, batchSize, { onBatch: (p: { batch: number; batches: number }) => void progress.push(p.batch / p.batches) });
+    expect(bits(cut.params)).toEqual(bits(whole.params));
+    expect(cut.epochs).toEqual(whole.epochs);
+    expect(cut.state.shuffle).toEqual(whole.state.shuffle);
+    expect(bits(cut.state.m!)).toEqual(bits(whole.state.m!));
+    // Cut into several spans an epoch (one minibatch of 61 rows cannot be cut).
+    if (batchSize < 61) {
+      expect(progress.length).toBeGreaterThan(3);
+      expect(progress.filter((p) => p === 1)).toHaveLength(2); // the first epoch, before any call was timed, goes whole
+    } else expect(progress).toEqual([]);
+  });
+
+  it('a signal aborted in the middle of an epoch stops there; the finished epochs are the history', async () => {
+    const net = await c.create(OPTIONS);
+    const controller = new AbortController();
+    let calls = 0;
+    slowClock(20);
+    const h = await net.fit(X, Y, {
+      epochs: 5,
+      batchSize: 2,
+      onEpoch: () => {}, // one epoch per call: the first goes whole, the others in spans
+      signal: controller.signal,
+      onBatch: (p) => {
+        if (p.epoch === 2 && ++calls === 2) controller.abort();
+      },
+    });
+    vi.restoreAllMocks();
+    expect(h.stopped).toBe(true);
+    expect(h.losses).toHaveLength(1);
+    // Training goes on from there: nothing refers back to the epoch cut short.
+    const more = await net.fit(X, Y, { epochs: 1, batchSize: 2 });
+    expect(Number.isFinite(more.losses[0])).toBe(true);
+    net.dispose();
+  });
+
+  it('onBatch returning false stops in the middle of the epoch', async () => {
+    const net = await c.create(OPTIONS);
+    slowClock(20);
+    const seen: number[] = [];
+    const h = await net.fit(X, Y, { epochs: 3, batchSize: 2, onEpoch: () => {}, onBatch: (p) => (seen.push(p.batch), p.batch < 10) });
+    vi.restoreAllMocks();
+    expect(h.stopped).toBe(true);
+    expect(h.losses).toHaveLength(1);
+    expect(seen.at(-1)).toBeGreaterThanOrEqual(10);
+    expect(seen.at(-1)).toBeLessThan(31);
+    net.dispose();
+  });
+});
+
+describe.each(ENGINE_CASES)('$name: prepared datasets', (c) => {
+  it('train, validate and evaluate exactly as the rows they hold, across fit calls', async () => {
+    const a = await c.create(OPTIONS);
+    const b = await c.create(OPTIONS);
+    const train = b.prepare(X, Y);
+    const val = b.prepare(VX, VY);
+    expect([train.rows, train.inputs, train.outputs]).toEqual([61, 5, 3]);
+    for (let i = 0; i < 2; i++) {
+      const ha = await a.fit(X, Y, { epochs: 2, batchSize: 8, validation: { x: VX, y: VY } });
+      const hb = await b.fit(train, { epochs: 2, batchSize: 8, validation: val });
+      expect(hb.epochs).toEqual(ha.epochs);
+    }
+    expect(bits(b.getFlatParameters())).toEqual(bits(a.getFlatParameters()));
+    expect(b.evaluate(val)).toEqual(a.evaluate(VX, VY));
+    a.dispose();
+    b.dispose();
+  });
+
+  it('are refused once disposed, by another network, and with unknown options', async () => {
+    const a = await c.create(OPTIONS);
+    const b = await c.create(OPTIONS);
+    const data = a.prepare(X, Y);
+    await expect(b.fit(data, { epochs: 1 })).rejects.toThrow(/prepared by another network/);
+    expect(() => b.evaluate(data)).toThrow(/prepared by another network/);
+    await expect(a.fit(X, Y, { epochs: 1, validation: b.prepare(VX, VY) })).rejects.toThrow(/options.validation was prepared by another network/);
+    expect(() => a.prepare(X, Y, { relase: true } as never)).toThrow(/unknown option 'relase'/);
+    expect(() => a.prepare(X, VY)).toThrow(/x and y must have the same number of rows, got 61 and 13/);
+    data.dispose();
+    data.dispose();
+    expect(data.disposed).toBe(true);
+    await expect(a.fit(data, { epochs: 1 })).rejects.toThrow(/has been disposed/);
+    a.dispose();
+    b.dispose();
+  });
+});
+
+describe('prepared data in wasm memory', () => {
+  it('is freed with its dataset, or with its network', async () => {
+    const inst = await loadWasm();
+    const base = inst.exports.bp_live_allocations();
+    const net: Network = await ENGINE_CASES.find((c) => c.name === 'wasm-simd-f32')!.create(OPTIONS);
+    const before = inst.exports.bp_live_allocations();
+    const one = net.prepare(X, Y);
+    const two = net.prepare(VX, VY);
+    expect(inst.exports.bp_live_allocations()).toBe(before + 4);
+    one.dispose();
+    expect(inst.exports.bp_live_allocations()).toBe(before + 2);
+    net.dispose();
+    expect(two.disposed).toBe(true);
+    expect(inst.exports.bp_live_allocations()).toBe(base);
+  });
+
+  it('with release, the arrays are emptied as they are copied and train to the same bits', async () => {
+    const create = ENGINE_CASES.find((c) => c.name === 'wasm-simd-f32')!.create;
+    const a = await create(OPTIONS);
+    const b = await create(OPTIONS);
+    const x = resizableArray(Float32Array, X.data.length);
+    x.set(X.data);
+    const y = resizableArray(Float32Array, Y.data.length);
+    y.set(Y.data);
+    const xCopy = Float32Array.from(x);
+    const data = b.prepare({ data: x, rows: 61, cols: 5 }, { data: y, rows: 61, cols: 3 }, { release: true });
+    expect([x.buffer.byteLength, y.buffer.byteLength]).toEqual([0, 0]);
+    await a.fit({ data: xCopy, rows: 61, cols: 5 }, Y, { epochs: 2 });
+    await b.fit(data, { epochs: 2 });
+    expect(bits(b.getFlatParameters())).toEqual(bits(a.getFlatParameters()));
+    a.dispose();
+    b.dispose();
+  });
+});
+
+describe('drainFromEnd', () => {
+  it('hands every part over, the last first, and shrinks the buffer behind each where it can', () => {
+    const src = resizableArray(Float64Array, 10);
+    src.forEach((_, i) => (src[i] = i));
+    const seen: [number, number[], number][] = [];
+    const released = drainFromEnd(src, 4, (at, part) => seen.push([at, Array.from(part), src.buffer.byteLength / 8]), true);
+    expect(released).toBe(true);
+    expect(seen).toEqual([
+      [6, [6, 7, 8, 9], 10],
+      [2, [2, 3, 4, 5], 6],
+      [0, [0, 1], 2],
+    ]);
+    expect(src.buffer.byteLength).toBe(0);
+  });
+
+  it('keeps what it cannot give back: a plain array, a view that does not end its buffer, or without release', () => {
+    const plain = new Float32Array([1, 2, 3]);
+    expect(drainFromEnd(plain, 2, () => {}, true)).toBe(false);
+    expect(Array.from(plain)).toEqual([1, 2, 3]);
+    const r = resizableArray(Float32Array, 6);
+    const head = r.subarray(0, 3);
+    expect(drainFromEnd(head, 2, () => {}, true)).toBe(false);
+    expect(drainFromEnd(r, 2, () => {}, false)).toBe(false);
+    expect(r.buffer.byteLength).toBe(24);
+  });
+});

@@ -1,0 +1,175 @@
+/**
+ * The epoch loop of `Network.fit`, in time slices. Training runs in engine calls planned to last
+ * about `SLICE_MS` together, then yields to the event loop, so a page stays responsive, progress
+ * callbacks cost a few microseconds per slice, and an abort takes effect within a slice whatever
+ * the engine. Whole epochs go in one call where they fit in a slice (several at once when nothing
+ * reads the epochs one by one); an epoch longer than a slice is trained in spans of minibatches
+ * (`Engine.fitSpan`). How the work is cut changes no bit of the result: a span is the minibatches
+ * `fitEpochs` would train, and the epoch's loss total is carried from span to span.
+ */
+import type { Rollback } from './divergence.js';
+import type { Engine, PreparedData, StepSettings } from './engine.js';
+import { permutation, type Random } from './random.js';
+import type { BatchProgress, EpochRecord, History } from './types.js';
+
+/** Training between two yields to the event loop, in milliseconds (a frame is 16.7). */
+export const SLICE_MS = 10;
+/** Row visits the first call makes, before the speed is known. */
+const FIRST_VISITS = 256;
+/** Row visits per engine call at most (their order takes 4 bytes each). */
+const MAX_VISITS = 1 << 24;
+
+/** What one `fit` trains on, and with what. */
+export interface FitRun {
+  engine: Engine;
+  rollback: Rollback;
+  rng: Random;
+  data: PreparedData;
+  validation: PreparedData | null;
+  epochs: number;
+  batch: number;
+  shuffle: boolean;
+  step: StepSettings;
+  /** Whether an accuracy means something (the network's outputs are class probabilities). */
+  classifies: boolean;
+  /** Per-epoch records, kept as they come where something reads them (validation, onEpoch); else null. */
+  records: EpochRecord[] | null;
+  onEpoch?: (record: EpochRecord) => void | boolean;
+  onBatch?: (progress: BatchProgress) => void | boolean;
+  signal?: AbortSignal;
+  /** The history of the losses given, for a `TrainingDivergedError`. */
+  history: (losses: number[]) => History;
+}
+
+const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
+
+/**
+ * A macrotask: `setImmediate` where there is one (Node), a message to itself elsewhere (browsers,
+ * where `setTimeout(0)` waits at least 4 ms once nested), else `setTimeout`.
+ */
+function yielder(): () => Promise<void> {
+  const immediate = (globalThis as { setImmediate?: (f: () => void) => unknown }).setImmediate;
+  if (typeof immediate === 'function') return () => new Promise<void>((resolve) => immediate(resolve));
+  if (typeof MessageChannel === 'function') {
+    const channel = new MessageChannel();
+    const waiting: (() => void)[] = [];
+    channel.port1.onmessage = () => waiting.shift()?.();
+    return () =>
+      new Promise<void>((resolve) => {
+        waiting.push(resolve);
+        channel.port2.postMessage(0);
+      });
+  }
+  return () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+}
+
+let yieldOnce: (() => Promise<void>) | null = null;
+
+/** The time slice in progress, and the measured cost of a row visit. */
+class Clock {
+  private start = now();
+  private visits = 0;
+  private spent = 0;
+
+  /** Milliseconds left in this slice. */
+  left(): number {
+    return SLICE_MS - (now() - this.start);
+  }
+
+  /** Row visits that fill what is left of the slice (`FIRST_VISITS` until a call has been timed), at least `least`. */
+  plan(least: number): number {
+    if (this.visits === 0 || this.spent <= 0) return Math.max(least, FIRST_VISITS);
+    return Math.max(least, Math.floor((this.left() * this.visits) / this.spent));
+  }
+
+  /** Runs one engine call of `visits` row visits, timing it. */
+  timed<T>(visits: number, f: () => T): T {
+    const t = now();
+    const v = f();
+    this.spent += now() - t;
+    this.visits += visits;
+    return v;
+  }
+
+  /** Yields to the event loop where the slice is used up, and starts the next one. */
+  async next(): Promise<void> {
+    if (this.left() > 0) return;
+    await (yieldOnce ??= yielder())();
+    this.start = now();
+  }
+}
+
+/**
+ * Trains `run.epochs` epochs, pushing each epoch's loss to `losses` (and its record to
+ * `run.records`). Resolves to whether training stopped early: `onEpoch` or `onBatch` returned
+ * false, or the signal aborted (in the middle of an epoch where one is longer than a slice: the
+ * minibatches trained stay trained, and the epoch is not in the history).
+ */
+export async function trainEpochs(run: FitRun, losses: number[]): Promise<boolean> {
+  const { engine, rollback, data, epochs, batch, records } = run;
+  const rows = data.rows;
+  const clock = new Clock();
+  let perm = new Uint32Array(0);
+  const order = (n: number): Uint32Array => {
+    if (perm.length < n * rows) perm = new Uint32Array(n * rows);
+    for (let e = 0; e < n; e++) permutation(rows, run.shuffle ? run.rng : null, perm, e * rows);
+    return perm.subarray(0, n * rows);
+  };
+  /** A run of epochs, or one epoch in spans, from `done`: the network goes back and this throws where it went non-finite. */
+  const check = (epochLosses: Float64Array, done: number) =>
+    rollback.check({ data, batch, shuffle: run.shuffle, losses: epochLosses, n: epochLosses.length, step: run.step, done }, (kept) =>
+      run.history([...losses, ...epochLosses.subarray(0, kept)]),
+    );
+
+  for (let done = 0; done < epochs;) {
+    await clock.next();
+    if (run.signal?.aborted) return true;
+    let epochLosses: Float64Array;
+    const visits = clock.plan(batch);
+    if (visits >= rows) {
+      // Whole epochs: one at a time where each is read as it comes, else as many as fill the slice.
+      const n = records !== null ? 1 : Math.max(1, Math.min(epochs - done, Math.floor(visits / rows), Math.floor(MAX_VISITS / rows)));
+      rollback.begin();
+      const p = order(n);
+      epochLosses = clock.timed(n * rows, () => engine.fitEpochs(data, p, n, batch));
+    } else {
+      // An epoch longer than a slice: spans of whole minibatches, yielding between them.
+      rollback.begin();
+      const p = order(1);
+      let total = 0;
+      for (let pos = 0; pos < rows;) {
+        await clock.next();
+        if (run.signal?.aborted) {
+          rollback.forget(); // the network is in the middle of an epoch, past the last check
+          return true;
+        }
+        const end = Math.min(rows, pos + Math.floor(clock.plan(batch) / batch) * batch);
+        const span = p.subarray(pos, end);
+        total = clock.timed(end - pos, () => engine.fitSpan(data, span, batch, total));
+        pos = end;
+        if (run.onBatch?.({ epoch: done + 1, batch: Math.ceil(pos / batch), batches: Math.ceil(rows / batch), loss: total / pos }) === false) {
+          rollback.forget();
+          return true;
+        }
+      }
+      epochLosses = Float64Array.of(total / rows);
+    }
+    check(epochLosses, done);
+    let stop = false;
+    for (const loss of epochLosses) {
+      losses.push(loss);
+      if (records === null) continue;
+      const record: EpochRecord = { epoch: losses.length, loss };
+      if (run.validation) {
+        const ev = engine.evaluatePrepared(run.validation);
+        record.validationLoss = ev.loss;
+        if (run.classifies) record.validationAccuracy = ev.correct / run.validation.rows;
+      }
+      records.push(record);
+      if (run.onEpoch?.(record) === false) stop = true;
+    }
+    done += epochLosses.length;
+    if (stop) return done < epochs;
+  }
+  return false;
+}
