@@ -1,14 +1,20 @@
 /**
- * The demo's build. The library's `new URL('…wasm', import.meta.url)` and
- * `new URL('…csv', import.meta.url)` are plain asset references, which Vite emits beside the
- * bundle; the kernels are instantiated by the library's own loader, so no wasm plugin is needed.
+ * The demo's build, with vite-plugin-wasm as many apps configure it (for `import … from '*.wasm'`).
+ * The library does not import its kernels that way: its `new URL('…wasm', import.meta.url)` and
+ * `new URL('…csv', import.meta.url)` are plain asset references that Vite emits beside the bundle,
+ * and the library's own loader instantiates them, so the plugin and the library live side by side.
+ * The training worker is an ES module worker (it imports the library, whose data loader has a
+ * dynamic import for Node).
  */
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
+import wasm from 'vite-plugin-wasm';
 
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   base: './',
-  build: { outDir: 'dist', emptyOutDir: true, target: 'es2022', assetsInlineLimit: 0 },
+  plugins: [wasm()],
+  worker: { format: 'es', plugins: () => [wasm()] },
+  build: { outDir: 'dist', emptyOutDir: true, target: 'es2022', assetsInlineLimit: 0, chunkSizeWarningLimit: 1000 },
   server: { fs: { allow: ['..'] } },
 });

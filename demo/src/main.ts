@@ -1,100 +1,314 @@
 /**
- * The browser demo: trains digits with any engine (the WebAssembly kernels load from the files Vite
- * emits beside the bundle) and shows the educational engine's neurons step by step.
+ * The demo page: controls, charts and views. Every network that trains lives in a Web Worker
+ * (./training.ts, ./worker.ts); this thread only draws, plus the educational view's tiny
+ * one-sample steps.
  */
-import { Network, loadBuiltin, split, type EducationalEngine, type EngineName, type Precision } from '../../ts/index.js';
+import { ENGINES, PRECISIONS, simdSupported, type ActivationName, type EngineName, type LossName, type OptimizerName, type Precision } from '../../ts/index.js';
+import { BoundaryView } from './boundary.js';
+import { Charts } from './charts.js';
+import { DATASETS, DATASET_INFO, EXTENT, generate, isPlanar, type DatasetName } from './datasets.js';
+import { NetworkView, type SmallDataset } from './network-view.js';
+import type { EpochPoint, NetInfo, TrainConfig } from './protocol.js';
+import { Race } from './race.js';
+import { DigitPad, showProbabilities } from './sketch.js';
+import { Trainer } from './training.js';
 
-const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
+const select = (id: string) => $<HTMLSelectElement>(id);
+const input = (id: string) => $<HTMLInputElement>(id);
+const button = (id: string) => $<HTMLButtonElement>(id);
+
+/** `?simd=0` (or off, false, no) runs the scalar artefact, as a browser without SIMD128 would. */
+const simdOff = ['0', 'off', 'false', 'no'].includes(new URLSearchParams(location.search).get('simd') ?? '');
+const simd: 'auto' | false = simdOff ? false : 'auto';
+
 const status = $('status');
-const trainButton = $<HTMLButtonElement>('train');
+const kernels = $('kernels');
+const number = (v: number) => v.toLocaleString('en', { maximumFractionDigits: 0 });
+const percent = (v: number) => (Number.isFinite(v) ? `${(100 * v).toFixed(1)} %` : '–');
 
-function drawChart(losses: number[], accuracies: number[]): void {
-  const canvas = $<HTMLCanvasElement>('chart');
-  const g = canvas.getContext('2d')!;
-  const { width: w, height: h } = canvas;
-  g.clearRect(0, 0, w, h);
-  const plot = (values: number[], max: number, color: string) => {
-    g.strokeStyle = color;
-    g.lineWidth = 2;
-    g.beginPath();
-    values.forEach((v, i) => {
-      const x = 10 + (i / Math.max(1, values.length - 1)) * (w - 20);
-      const y = h - 10 - (v / max) * (h - 20);
-      if (i === 0) g.moveTo(x, y);
-      else g.lineTo(x, y);
-    });
-    g.stroke();
-  };
-  plot(losses, Math.max(...losses, 1e-9), '#c0504d');
-  plot(accuracies, 1, '#3f77a6');
-  g.fillStyle = '#4a5566';
-  g.font = '13px system-ui';
-  g.fillText('training loss (red), test accuracy (blue)', 14, 18);
+function say(text: string, error = false): void {
+  status.textContent = text;
+  status.classList.toggle('error', error);
+  if (error) status.dataset.error = text;
+  else delete status.dataset.error;
 }
 
-async function train(): Promise<void> {
-  trainButton.disabled = true;
-  const engine = $<HTMLSelectElement>('engine').value as EngineName;
-  const precision = (engine === 'educational' ? 'f64' : $<HTMLSelectElement>('precision').value) as Precision;
-  const hidden = Number($<HTMLInputElement>('hidden').value);
-  const epochs = Number($<HTMLInputElement>('epochs').value);
-  const learningRate = Number($<HTMLInputElement>('rate').value);
-  let net: Network | null = null;
+/** Hidden layer sizes from "32" or "16, 8": each 1 … 512, at most 6 layers; null (and the reason shown) otherwise. */
+function parseHidden(text: string, what: string): number[] | null {
+  const parts = text.split(/[\s,]+/).filter((p) => p !== '');
+  const sizes = parts.map(Number);
+  const bad = parts.find((p, i) => !/^\d+$/.test(p) || sizes[i] < 1 || sizes[i] > 512);
+  if (bad !== undefined || sizes.length > 6) {
+    say(`${what}: '${text}' is not a list of up to 6 sizes from 1 to 512 (e.g. "32" or "16, 8")${bad !== undefined ? `; '${bad}' is not one` : ''}`, true);
+    return null;
+  }
+  return sizes;
+}
+
+function readNumber(id: string, what: string, min: number, integer: boolean): number | null {
+  const v = Number(input(id).value);
+  if (input(id).value.trim() === '' || !Number.isFinite(v) || v < min || (integer && !Number.isInteger(v))) {
+    say(`${what} must be ${integer ? 'a whole number' : 'a number'} of at least ${min}, got '${input(id).value}'`, true);
+    return null;
+  }
+  return v;
+}
+
+function readConfig(): TrainConfig | null {
+  const hidden = parseHidden(input('hidden').value, 'Hidden layers');
+  const learningRate = readNumber('rate', 'The learning rate', 0, false);
+  const batchSize = readNumber('batch', 'The batch size', 1, true);
+  if (hidden === null || learningRate === null || batchSize === null) return null;
+  return {
+    dataset: select('dataset').value as DatasetName,
+    hidden,
+    activation: select('activation').value as ActivationName,
+    loss: select('loss').value as LossName,
+    optimizer: select('optimizer').value as OptimizerName,
+    learningRate,
+    batchSize,
+    engine: select('engine').value as EngineName,
+    precision: select('precision').value as Precision,
+    simd,
+    seed: 1,
+  };
+}
+
+/** Puts a configuration into the controls (after loading a model). */
+function showConfig(c: TrainConfig): void {
+  select('dataset').value = c.dataset;
+  input('hidden').value = c.hidden.join(', ');
+  select('activation').value = c.activation;
+  select('loss').value = c.loss;
+  select('optimizer').value = c.optimizer;
+  input('rate').value = String(c.learningRate);
+  input('batch').value = String(c.batchSize);
+  select('engine').value = c.engine;
+  select('precision').value = c.precision;
+  select('precision').disabled = c.engine === 'educational';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Training
+
+const charts = new Charts($('loss-chart'), $('accuracy-chart'));
+const boundary = new BoundaryView($<HTMLCanvasElement>('boundary'));
+let info: NetInfo | null = null;
+let running = false;
+
+function describe(i: NetInfo): string {
+  const c = i.config;
+  const where =
+    c.engine === 'wasm'
+      ? `WebAssembly ${i.backend === 'simd128' ? 'SIMD128' : 'scalar'}, ${c.precision}`
+      : c.engine === 'js'
+        ? `JavaScript, ${c.precision}`
+        : 'one object per neuron, f64';
+  return `${i.layers.join('-')} network on the ${c.engine} engine (${where})`;
+}
+
+function showKernels(backend: string | null): void {
+  const scalar = backend === 'scalar' || simdOff || !simdSupported();
+  kernels.textContent = scalar
+    ? `WebAssembly: scalar artefact (SIMD128 ${simdOff ? 'turned off by ?simd=0' : 'unavailable in this browser'})`
+    : 'WebAssembly: SIMD128 artefact';
+  kernels.classList.toggle('scalar', scalar);
+  kernels.dataset.backend = scalar ? 'scalar' : 'simd128';
+}
+
+const trainer = new Trainer({
+  ready(i) {
+    info = i;
+    charts.clear();
+    const name = i.config.dataset;
+    $('planar').hidden = !isPlanar(name);
+    $('digits').hidden = name !== 'digits';
+    $('iris').hidden = name !== 'iris';
+    if (isPlanar(name)) boundary.setData(generate(name, 1), EXTENT[name]);
+    if (i.config.engine === 'wasm') showKernels(i.backend);
+    status.dataset.backend = i.backend;
+    status.dataset.engine = i.config.engine;
+    delete status.dataset.epoch;
+    const rows = i.testRows === i.trainRows && name === 'xor' ? 'its 4 points' : `${number(i.trainRows)} training and ${number(i.testRows)} test samples`;
+    say(`Ready: a ${describe(i)}, ${rows}. Press Start.`);
+    status.dataset.ready = 'true';
+    void predictDrawing();
+  },
+  progress(points, samplesPerSecond, b) {
+    charts.add(points);
+    if (b) boundary.setBoundary(b);
+    const p: EpochPoint | undefined = charts.last;
+    if (!p || !info) return;
+    say(
+      `Epoch ${number(p.epoch)} · loss ${p.loss.toPrecision(4)} · accuracy ${percent(p.trainAccuracy)} (test ${percent(p.testAccuracy)})` +
+        (samplesPerSecond > 0 ? ` · ${number(samplesPerSecond)} samples/s` : '') +
+        ` · ${info.config.engine}${info.config.engine === 'wasm' ? ` ${info.backend}` : ''}`,
+    );
+    Object.assign(status.dataset, { epoch: String(p.epoch), loss: String(p.loss), accuracy: String(p.testAccuracy), trainAccuracy: String(p.trainAccuracy) });
+    if (points.length > 0 && info.config.dataset === 'digits') void predictDrawing(300);
+  },
+  state(on) {
+    running = on;
+    button('start').disabled = on;
+    button('pause').disabled = !on;
+    button('step').disabled = on;
+    document.body.dataset.running = String(on);
+  },
+  error(message) {
+    say(`Stopped: ${message}`, true);
+  },
+});
+
+function reset(): void {
+  const c = readConfig();
+  if (!c) return;
+  delete status.dataset.ready;
+  say('Creating the network…');
+  trainer.reset(c);
+}
+
+/** The choices of each select: value and label. */
+const CHOICES: Record<string, [string, string][]> = {
+  dataset: DATASETS.map((name) => [name, DATASET_INFO[name].label]),
+  activation: [
+    ['sigmoid', 'sigmoid'],
+    ['tanh', 'tanh'],
+    ['relu', 'ReLU'],
+    ['leaky-relu', 'leaky ReLU'],
+  ],
+  loss: [
+    ['cross-entropy', 'cross-entropy'],
+    ['mse', '½ MSE'],
+  ],
+  optimizer: [
+    ['sgd', 'SGD'],
+    ['momentum', 'momentum'],
+    ['adam', 'Adam'],
+  ],
+  engine: ENGINES.map((e) => [e, e]),
+  precision: PRECISIONS.map((p) => [p, p]),
+};
+for (const [id, options] of Object.entries(CHOICES)) select(id).append(...options.map(([value, label]) => new Option(label, value)));
+select('dataset').addEventListener('change', () => {
+  const d = DATASET_INFO[select('dataset').value as DatasetName];
+  input('hidden').value = d.hidden;
+  input('rate').value = String(d.learningRate);
+  reset();
+});
+for (const id of ['hidden', 'activation', 'loss', 'optimizer', 'engine', 'precision']) $(id).addEventListener('change', reset);
+select('engine').addEventListener('change', () => (select('precision').disabled = select('engine').value === 'educational'));
+for (const id of ['rate', 'batch']) {
+  input(id).addEventListener('change', () => {
+    const c = readConfig();
+    if (c) trainer.configure(c.learningRate, c.batchSize);
+  });
+}
+button('start').addEventListener('click', () => {
+  if (race.running) return;
+  say(`Training: ${info ? describe(info) : ''}…`);
+  trainer.start();
+});
+button('pause').addEventListener('click', () => trainer.pause());
+button('step').addEventListener('click', () => trainer.step());
+button('reset').addEventListener('click', reset);
+
+button('save').addEventListener('click', async () => {
   try {
-    const { train: tr, test } = split(await loadBuiltin('digits'), 0.8, 1);
-    net = await Network.create({ layers: [64, hidden, 10], engine, precision, learningRate });
-    status.textContent = `Training on ${tr.x.rows} images with the ${engine} engine (${net.backend}, ${precision})…`;
-    const losses: number[] = [];
-    const accuracies: number[] = [];
-    const started = performance.now();
-    await net.fit(tr.x, tr.y, {
-      epochs,
-      validation: { x: test.x, y: test.y },
-      onEpoch: (e) => {
-        losses.push(e.loss);
-        accuracies.push(e.validationAccuracy!);
-        drawChart(losses, accuracies);
-        status.textContent = `epoch ${e.epoch}/${epochs}: loss ${e.loss.toFixed(4)}, test accuracy ${(100 * e.validationAccuracy!).toFixed(2)} %`;
-      },
-    });
-    const secs = (performance.now() - started) / 1000;
-    const { accuracy } = net.evaluate(test.x, test.y);
-    status.textContent = `Done: test accuracy ${(100 * accuracy).toFixed(2)} % after ${epochs} epochs in ${secs.toFixed(2)} s (${engine}, ${net.backend}, ${precision}).`;
-    status.dataset.accuracy = String(accuracy);
-    status.dataset.backend = net.backend;
+    const text = await trainer.save();
+    const a = document.createElement('a');
+    a.href = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
+    a.download = `wasm-backprop-${info?.config.dataset ?? 'model'}-${info?.layers.join('-') ?? ''}.json`;
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
   } catch (e) {
-    status.textContent = `Error: ${(e as Error).message}`;
-    status.dataset.error = (e as Error).message;
-  } finally {
-    net?.dispose();
-    trainButton.disabled = false;
+    say(`Could not save the model: ${(e as Error).message}`, true);
+  }
+});
+input('load').addEventListener('change', async () => {
+  const file = input('load').files?.[0];
+  input('load').value = '';
+  if (!file) return;
+  try {
+    const loaded = await trainer.load(await file.text(), select('dataset').value as DatasetName, simd);
+    showConfig(loaded.config);
+    say(`Loaded ${file.name}: a ${describe(loaded)}. Press Start to train on.`);
+  } catch (e) {
+    say(`Could not load ${file.name}: ${(e as Error).message}`, true);
+  }
+});
+
+// ---------------------------------------------------------------------------------------------
+// The digit pad
+
+let drawing: number[] | null = null;
+let predictAt = 0;
+const pad = new DigitPad($<HTMLCanvasElement>('pad'), $<HTMLCanvasElement>('preview'), (x) => {
+  drawing = x;
+  void predictDrawing();
+});
+button('clear').addEventListener('click', () => pad.clear());
+
+/** The drawing's class probabilities (at most once per `every` ms while training). */
+async function predictDrawing(every = 0): Promise<void> {
+  const list = $('probabilities');
+  if (!drawing || info?.config.dataset !== 'digits') return showProbabilities(list, null);
+  if (every > 0 && performance.now() - predictAt < every) return;
+  predictAt = performance.now();
+  try {
+    showProbabilities(list, await trainer.predict(drawing));
+  } catch (e) {
+    say(`Could not predict: ${(e as Error).message}`, true);
   }
 }
 
-// The educational engine, one XOR sample per step.
-const XOR: [number[], number[]][] = [
-  [[0, 0], [0]],
-  [[0, 1], [1]],
-  [[1, 0], [1]],
-  [[1, 1], [0]],
-];
-const xorNet = Network.createSync({ layers: [2, 3, 1], engine: 'educational', learningRate: 2, seed: 3 });
-let steps = 0;
-function showNeurons(): void {
-  $('neurons').textContent = (xorNet.engineInstance as EducationalEngine).toString();
-}
-$('step').addEventListener('click', () => {
-  const [x, y] = XOR[steps % 4];
-  const loss = xorNet.trainBatch([x], [y]);
-  steps++;
-  $('sample').textContent = `step ${steps}: sample (${x.join(', ')}) → ${y[0]}, loss before the step ${loss.toFixed(5)}`;
-  showNeurons();
-});
-showNeurons();
+// ---------------------------------------------------------------------------------------------
+// Inside the network
 
-trainButton.addEventListener('click', () => void train());
-$<HTMLSelectElement>('engine').addEventListener('change', (e) => {
-  $<HTMLSelectElement>('precision').disabled = (e.target as HTMLSelectElement).value === 'educational';
+const view = new NetworkView(document.getElementById('network') as unknown as SVGSVGElement, $('neuron-info'), $('edu-sample'));
+let playing = 0;
+async function resetView(): Promise<void> {
+  const hidden = parseHidden(input('edu-hidden').value, 'Hidden layers of the educational view');
+  const rate = readNumber('edu-rate', 'The learning rate of the educational view', 0, false);
+  if (!hidden || rate === null) return;
+  if (hidden.some((n) => n > 12)) return say('The educational view draws layers of up to 12 neurons', true);
+  await view.reset(select('edu-dataset').value as SmallDataset, hidden, rate);
+}
+for (const id of ['edu-dataset', 'edu-hidden']) $(id).addEventListener('change', () => void resetView());
+input('edu-rate').addEventListener('change', () => {
+  const rate = readNumber('edu-rate', 'The learning rate of the educational view', 0, false);
+  if (rate !== null) view.setLearningRate(rate);
 });
-status.textContent = 'Ready.';
-status.dataset.ready = 'true';
+button('edu-step').addEventListener('click', () => view.step());
+button('edu-step10').addEventListener('click', () => view.step(10));
+button('edu-reset').addEventListener('click', () => void resetView());
+button('edu-play').addEventListener('click', () => {
+  if (playing) {
+    clearInterval(playing);
+    playing = 0;
+  } else {
+    playing = window.setInterval(() => view.step(), 80);
+  }
+  button('edu-play').textContent = playing ? 'Pause' : 'Play';
+});
+
+// ---------------------------------------------------------------------------------------------
+// The race
+
+const race = new Race($('race-lanes'), $('race-summary'), () => (button('race').disabled = false));
+button('race').addEventListener('click', () => {
+  const hidden = parseHidden(input('hidden').value, 'Hidden layers');
+  const batchSize = readNumber('batch', 'The batch size', 1, true);
+  if (!hidden || batchSize === null) return;
+  if (running) trainer.pause();
+  button('race').disabled = true;
+  const precision = select('precision').value as Precision;
+  race.start({ hidden, batchSize, learningRate: 0.5, precision, simd, seconds: Number(select('race-seconds').value) });
+});
+
+// ---------------------------------------------------------------------------------------------
+
+showKernels(null);
+select('dataset').value = 'digits';
+reset();
+void resetView();

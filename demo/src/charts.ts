@@ -1,0 +1,82 @@
+/**
+ * The live charts (uPlot): training and test loss on a log scale, training and test accuracy in
+ * per cent, against the epoch. uPlot draws at the screen's pixel ratio itself; the charts follow
+ * their container's width.
+ */
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import type { EpochPoint } from './protocol.js';
+import { appendCapped } from './series.js';
+
+const HEIGHT = 210;
+const axis = { stroke: '#4a5566', grid: { stroke: '#e6eaef', width: 1 }, ticks: { stroke: '#d5dbe2', width: 1 } };
+
+function chart(parent: HTMLElement, title: string, yLabel: string, series: uPlot.Series[], y: uPlot.Scale, values?: uPlot.Axis['values']): uPlot {
+  const opts: uPlot.Options = {
+    title,
+    width: Math.max(240, parent.clientWidth),
+    height: HEIGHT,
+    scales: { x: { time: false }, y },
+    axes: [
+      { ...axis, label: 'epoch' },
+      { ...axis, label: yLabel, size: 56, ...(values ? { values } : {}) },
+    ],
+    series: [{ label: 'epoch' }, ...series],
+    legend: { live: true },
+    cursor: { drag: { x: false, y: false } },
+  };
+  const u = new uPlot(opts, [[], ...series.map(() => [])], parent);
+  new ResizeObserver(() => u.setSize({ width: Math.max(240, parent.clientWidth), height: HEIGHT })).observe(parent);
+  return u;
+}
+
+export class Charts {
+  private points: EpochPoint[] = [];
+  private readonly loss: uPlot;
+  private readonly accuracy: uPlot;
+
+  constructor(lossBox: HTMLElement, accuracyBox: HTMLElement) {
+    const line = (label: string, stroke: string, dash?: number[]): uPlot.Series => ({
+      label,
+      stroke,
+      width: 2,
+      ...(dash ? { dash } : {}),
+      value: (_u, v) => (v == null ? '–' : v.toPrecision(4)),
+    });
+    this.loss = chart(lossBox, 'Loss', 'loss (log scale)', [line('training', '#d1495b'), line('test', '#8c2f39', [6, 4])], { distr: 3 });
+    const pct = (label: string, stroke: string, dash?: number[]): uPlot.Series => ({
+      ...line(label, stroke, dash),
+      value: (_u, v) => (v == null ? '–' : `${(100 * v).toFixed(1)} %`),
+    });
+    this.accuracy = chart(accuracyBox, 'Accuracy', 'accuracy', [pct('training', '#2f6fb0'), pct('test', '#1b3f66', [6, 4])], { range: [0, 1] }, (_u, ticks) =>
+      ticks.map((t) => `${Math.round(100 * t)} %`),
+    );
+  }
+
+  clear(): void {
+    this.points = [];
+    this.redraw();
+  }
+
+  add(points: readonly EpochPoint[]): void {
+    if (points.length === 0) return;
+    appendCapped(this.points, points);
+    this.redraw();
+  }
+
+  /** The last point drawn. */
+  get last(): EpochPoint | undefined {
+    return this.points[this.points.length - 1];
+  }
+
+  private redraw(): void {
+    const p = this.points;
+    const epochs = p.map((q) => q.epoch);
+    // A log scale cannot show 0: a loss that reached it is drawn at the smallest positive double.
+    const positive = (v: number) => Math.max(v, Number.MIN_VALUE);
+    this.loss.setData([epochs, p.map((q) => positive(q.loss)), p.map((q) => positive(q.testLoss))]);
+    this.accuracy.setData([epochs, p.map((q) => q.trainAccuracy), p.map((q) => q.testAccuracy)]);
+    // Without a cursor on a chart, its legend shows the latest epoch.
+    for (const u of [this.loss, this.accuracy]) if (u.cursor.idx == null && epochs.length > 0) u.setLegend({ idx: epochs.length - 1 });
+  }
+}

@@ -1,0 +1,233 @@
+/**
+ * The demo in headless Chromium (playwright-core), built for production and served by a plain
+ * static server: training digits in the worker (loss falls, accuracy rises) while the page stays
+ * responsive (no main-thread task of 50 ms or more, a control answering within 100 ms), a drawn
+ * digit read by the network, the educational view stepped one sample at a time and its numbers
+ * checked against the js engine run here in Node, the engine race, saving and loading a model, a
+ * phone-width screen, a 2-D data set's decision boundary, and the scalar artefact when SIMD128 is
+ * turned off. Screenshots go to test-results/.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { Network } from '../ts/index.js';
+import { hasChromium, useDemo, type DemoContext } from './chromium.js';
+
+const shots = fileURLToPath(new URL('../test-results/', import.meta.url));
+let demo: DemoContext;
+
+/** A page that records its errors: uncaught exceptions, console errors and failed requests. */
+async function open(path = '', viewport = { width: 1280, height: 900 }, deviceScaleFactor = 2): Promise<{ page: Page; errors: string[] }> {
+  const page = await demo.browser.newPage({ viewport, deviceScaleFactor, acceptDownloads: true });
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
+  page.on('console', (m) => m.type() === 'error' && errors.push(`console: ${m.text()}`));
+  page.on('requestfailed', (r) => errors.push(`request failed: ${r.url()}`));
+  page.on('response', (r) => r.status() >= 400 && errors.push(`HTTP ${r.status()}: ${r.url()}`));
+  await page.goto(demo.server.url + path);
+  await page.waitForSelector('#status[data-ready="true"]', { timeout: 20_000 });
+  return { page, errors };
+}
+
+const data = (page: Page, selector: string, key: string) => page.$eval(selector, (e, k) => (e as HTMLElement).dataset[k] ?? null, key);
+const shot = (page: Page, name: string) => page.screenshot({ path: join(shots, name), fullPage: true });
+
+describe.skipIf(!hasChromium)('the demo in headless Chromium', () => {
+  mkdirSync(shots, { recursive: true });
+  demo = useDemo();
+
+  it('trains digits in the worker without blocking the page, and reads a drawn digit', async () => {
+    const { page, errors } = await open();
+    expect(await data(page, '#status', 'backend')).toBe('simd128');
+    // One epoch first, for the numbers to compare with.
+    await page.click('#step');
+    await page.waitForSelector('#status[data-epoch="1"]');
+    const first = { loss: Number(await data(page, '#status', 'loss')), accuracy: Number(await data(page, '#status', 'accuracy')) };
+
+    // Main-thread probes: long tasks as the browser reports them, and the largest gap between
+    // timer callbacks asked for every 10 ms.
+    await page.evaluate(() => {
+      const w = window as unknown as { probe: { longTasks: number[]; maxGap: number; stop(): void } };
+      const longTasks: number[] = [];
+      const observer = new PerformanceObserver((list) => list.getEntries().forEach((e) => longTasks.push(e.duration)));
+      observer.observe({ type: 'longtask' });
+      let last = performance.now();
+      const probe = { longTasks, maxGap: 0, stop: () => (clearInterval(timer), observer.disconnect()) };
+      const timer = setInterval(() => {
+        const now = performance.now();
+        probe.maxGap = Math.max(probe.maxGap, now - last);
+        last = now;
+      }, 10);
+      w.probe = probe;
+    });
+    await page.click('#start');
+    await page.waitForSelector('body[data-running="true"]');
+    await page.waitForFunction(() => Number(document.getElementById('status')!.dataset.epoch) >= 15, null, { timeout: 20_000 });
+    await page.waitForTimeout(1500);
+    // A control clicked mid-training: the time from the click to the page showing its effect.
+    const pauseMs = await page.evaluate(
+      () =>
+        new Promise<number>((resolve) => {
+          const started = performance.now();
+          new MutationObserver(() => document.body.dataset.running === 'false' && resolve(performance.now() - started)).observe(document.body, {
+            attributes: true,
+          });
+          document.getElementById('pause')!.click();
+        }),
+    );
+    const probe = await page.evaluate(() => {
+      const p = (window as unknown as { probe: { longTasks: number[]; maxGap: number; stop(): void } }).probe;
+      p.stop();
+      return { longTasks: p.longTasks, maxGap: p.maxGap };
+    });
+    const last = {
+      epoch: Number(await data(page, '#status', 'epoch')),
+      loss: Number(await data(page, '#status', 'loss')),
+      accuracy: Number(await data(page, '#status', 'accuracy')),
+    };
+    console.log(
+      `demo: digits epoch 1 loss ${first.loss.toFixed(4)} accuracy ${first.accuracy.toFixed(3)}; epoch ${last.epoch} loss ${last.loss.toFixed(4)} accuracy ${last.accuracy.toFixed(3)}; pause answered in ${pauseMs.toFixed(1)} ms; long tasks ${JSON.stringify(probe.longTasks)}, largest gap of the 10 ms probe ${probe.maxGap.toFixed(1)} ms`,
+    );
+    expect(last.loss).toBeLessThan(first.loss);
+    expect(last.accuracy).toBeGreaterThan(first.accuracy);
+    expect(last.accuracy).toBeGreaterThan(0.9);
+    expect(pauseMs).toBeLessThan(100);
+    expect(probe.longTasks).toEqual([]);
+    expect(probe.maxGap).toBeLessThan(50 + 10);
+
+    // A "0" drawn on the pad: an ellipse.
+    const pad = (await page.$('#pad'))!;
+    await pad.scrollIntoViewIfNeeded();
+    const box = (await pad.boundingBox())!;
+    const [cx, cy, rx, ry] = [box.x + box.width / 2, box.y + box.height / 2, box.width * 0.22, box.height * 0.34];
+    await page.mouse.move(cx + rx, cy);
+    await page.mouse.down();
+    for (let i = 1; i <= 40; i++) await page.mouse.move(cx + rx * Math.cos((i / 40) * 2 * Math.PI), cy + ry * Math.sin((i / 40) * 2 * Math.PI));
+    await page.mouse.up();
+    await page.waitForFunction(() => document.getElementById('probabilities')!.dataset.prediction !== '');
+    const bars = await page.$$eval('#probabilities .pct', (es) => es.map((e) => parseFloat(e.textContent!)));
+    console.log(`demo: drawn 0 read as ${await data(page, '#probabilities', 'prediction')}: ${bars.join(', ')} %`);
+    expect(bars).toHaveLength(10);
+    expect(bars.reduce((a, b) => a + b, 0)).toBeCloseTo(100, 0);
+    expect(await data(page, '#probabilities', 'prediction')).toBe('0');
+    await shot(page, 'demo-digits.png');
+
+    // Saved, then loaded back over a network of another engine: training goes on from the saved epoch.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#save')]);
+    const file = join(shots, 'demo-model.json');
+    await download.saveAs(file);
+    const model = JSON.parse(readFileSync(file, 'utf8'));
+    expect(model.format).toBe('wasm-backprop-model');
+    expect(model.architecture.layers).toEqual([64, 32, 10]);
+    expect(model.training.epochs).toBe(last.epoch);
+    await page.selectOption('#engine', 'js');
+    await page.waitForSelector('#status[data-ready="true"][data-engine="js"]');
+    await page.setInputFiles('#load', file);
+    await page.waitForSelector('#status[data-engine="wasm"]');
+    expect(await page.textContent('#status')).toContain('Loaded demo-model.json');
+    expect(await page.inputValue('#engine')).toBe('wasm');
+    await page.click('#step');
+    await page.waitForSelector(`#status[data-epoch="${last.epoch + 1}"]`);
+    expect(Number(await data(page, '#status', 'accuracy'))).toBeGreaterThan(0.9);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('steps the educational view one sample at a time, with the numbers of a js network trained here', async () => {
+    const { page, errors } = await open();
+    for (let i = 0; i < 3; i++) await page.click('#edu-step');
+    await page.click('#network [data-layer="1"][data-index="0"]');
+    const shown = await page.$eval('#neuron-info', (e) => ({ ...(e as HTMLElement).dataset }));
+    expect(await data(page, '#edu-sample', 'steps')).toBe('3');
+    expect(await page.textContent('#edu-sample')).toContain('Step 3: sample x = (1, 0), class 1');
+    // The same XOR network (2-3-2, sigmoid, ½MSE, η = 1, seed 3) on the js engine: two steps, the
+    // third sample's forward pass and deltas by hand from those parameters, then the third step.
+    const net = Network.createSync({ layers: [2, 3, 2], engine: 'js', precision: 'f64', learningRate: 1, seed: 3 });
+    const xor = [
+      [
+        [0, 0],
+        [1, 0],
+      ],
+      [
+        [0, 1],
+        [0, 1],
+      ],
+      [
+        [1, 0],
+        [0, 1],
+      ],
+    ];
+    for (const [x, y] of xor.slice(0, 2)) net.trainBatch([x], [y]);
+    const before = net.getParameters();
+    const [x, y] = xor[2];
+    const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
+    const zh = before.weights[0].map((row, j) => row[0] * x[0] + row[1] * x[1] + before.biases[0][j]);
+    const ah = zh.map(sigmoid);
+    const ao = before.weights[1].map((row, k) => sigmoid(row.reduce((s, w, j) => s + w * ah[j], before.biases[1][k])));
+    const deltaOut = ao.map((a, k) => (a - y[k]) * a * (1 - a));
+    const delta = ah[0] * (1 - ah[0]) * deltaOut.reduce((s, d, k) => s + before.weights[1][k][0] * d, 0);
+    net.trainBatch([x], [y]);
+    const after = net.getParameters();
+    expect(shown.layer).toBe('1');
+    expect(Number(shown.z)).toBeCloseTo(zh[0], 12);
+    expect(Number(shown.a)).toBeCloseTo(ah[0], 12);
+    expect(Number(shown.delta)).toBeCloseTo(delta, 12);
+    expect(Number(shown.b)).toBeCloseTo(after.biases[0][0], 12);
+    JSON.parse(shown.weightsIn!).forEach((w: number, j: number) => expect(w).toBeCloseTo(after.weights[0][0][j], 12));
+    JSON.parse(shown.weightsOut!).forEach((w: number, k: number) => expect(w).toBeCloseTo(after.weights[1][k][0], 12));
+    expect(await page.textContent('#neuron-info')).toMatch(/hidden1\[0\][\s\S]*z[\s\S]*a[\s\S]*b[\s\S]*δ/);
+    await (await page.$('#inside-section'))!.screenshot({ path: join(shots, 'demo-educational.png') });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('races the three engines on the same network', async () => {
+    const { page, errors } = await open();
+    await page.selectOption('#race-seconds', '1');
+    await page.click('#race');
+    await page.waitForSelector('#race-summary[data-done="true"]', { timeout: 30_000 });
+    const rates = Object.fromEntries(
+      await page.$$eval('#race-lanes li', (es) => es.map((e) => [(e as HTMLElement).dataset.engine!, Number((e as HTMLElement).dataset.samplesPerSecond)])),
+    );
+    console.log(`demo: race samples/s ${JSON.stringify(rates)}; ${await page.textContent('#race-summary')}`);
+    expect(Object.keys(rates).sort()).toEqual(['educational', 'js', 'wasm']);
+    expect(rates.educational).toBeGreaterThan(0);
+    expect(rates.wasm).toBeGreaterThan(rates.js);
+    expect(rates.js).toBeGreaterThan(rates.educational);
+    await (await page.$('#race-section'))!.screenshot({ path: join(shots, 'demo-race.png') });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('fits a phone-width screen and draws a 2-D decision boundary crisply on a high-DPI display', async () => {
+    const { page, errors } = await open('', { width: 390, height: 844 }, 3);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await page.selectOption('#dataset', 'spiral');
+    await page.waitForSelector('#status[data-ready="true"]');
+    await page.click('#start');
+    await page.waitForFunction(() => Number(document.getElementById('status')!.dataset.epoch) >= 300, null, { timeout: 20_000 });
+    await page.click('#pause');
+    await page.waitForSelector('body[data-running="false"]');
+    const canvas = await page.$eval('#boundary', (c) => ({ backing: (c as HTMLCanvasElement).width, css: (c as HTMLCanvasElement).clientWidth }));
+    expect(canvas.backing).toBe(Math.round(canvas.css * 3));
+    expect(Number(await data(page, '#status', 'accuracy'))).toBeGreaterThan(0.8);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await shot(page, 'demo-phone-spiral.png');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('runs on the scalar artefact when SIMD128 is turned off, and says so', async () => {
+    const { page, errors } = await open('?simd=0');
+    expect(await data(page, '#status', 'backend')).toBe('scalar');
+    expect(await data(page, '#kernels', 'backend')).toBe('scalar');
+    expect(await page.textContent('#kernels')).toContain('scalar artefact');
+    expect(await page.textContent('#status')).toContain('WebAssembly scalar');
+    await page.click('#step');
+    await page.waitForSelector('#status[data-epoch="1"]');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
