@@ -13,7 +13,6 @@ import {
   datasetFromTable,
   fitScalingOn,
   guessTask,
-  loadBuiltin,
   oneHot,
   parseCsv,
   quoteCell,
@@ -26,6 +25,7 @@ import {
   type ScalingKind,
   type TableOptions,
 } from '../ts/data.js';
+import { loadBuiltin } from '../ts/datasets.js';
 import { ArgumentError } from '../ts/errors.js';
 import * as api from '../ts/index.js';
 import { applyScaling, fitScaling } from '../ts/scaling.js';

@@ -3,7 +3,8 @@
  * seeded 80/20 split) reaches ≥ 96 % held-out accuracy with the wasm engine in f32 and f64.
  */
 import { describe, expect, it } from 'vitest';
-import { loadBuiltin, split } from '../ts/data.js';
+import { split } from '../ts/data.js';
+import { loadBuiltin } from '../ts/datasets.js';
 import { Network } from '../ts/network.js';
 
 describe('digits 64-32-10 with the default settings', () => {

@@ -1,8 +1,9 @@
 /**
  * Data sets: tables whose columns are features and one label, made into a matrix of features and
  * targets (one-hot rows of class indices, or the label's values for a regression); seeded
- * train/test splits, copied or in place; small CSV texts of numbers held in memory; the two
- * embedded data sets (data/digits.csv, data/iris.csv).
+ * train/test splits, copied or in place; small CSV texts of numbers held in memory. The two
+ * embedded data sets are ./datasets.ts (`wasm-backprop/datasets`), apart so that the main entry
+ * never reaches their files.
  *
  * The rest of the data API lives beside this file and is re-exported from it: ./table.ts
  * (`DatasetBuilder`: records, as a streaming parser yields them, to a data set or to features
@@ -276,31 +277,4 @@ function permuteRows(m: { data: Float32Array | Float64Array | Int32Array; rows: 
       r = from;
     }
   }
-}
-
-// ---------------------------------------------------------------------------------------------
-// The embedded data sets
-
-/** URLs of the embedded files: literal `new URL(…, import.meta.url)` so bundlers (Vite) emit them. */
-function packagedUrl(file: 'digits.csv' | 'iris.csv'): URL {
-  return file === 'digits.csv' ? new URL('../data/digits.csv', import.meta.url) : new URL('../data/iris.csv', import.meta.url);
-}
-
-async function readPackaged(file: 'digits.csv' | 'iris.csv'): Promise<string> {
-  const url = packagedUrl(file);
-  if (url.protocol === 'file:') {
-    const fsName = 'node:fs/promises';
-    const fs = (await import(/* @vite-ignore */ fsName)) as typeof import('node:fs/promises');
-    return fs.readFile(url, 'utf8');
-  }
-  const r = await fetch(url);
-  if (!r.ok) throw new Error(`could not fetch ${url.href}: HTTP ${r.status}`);
-  return r.text();
-}
-
-/** The embedded data sets: 'digits' (8×8 pixels / 16, 10 classes) and 'iris' (min–max scaled, 3 classes). */
-export async function loadBuiltin(name: 'digits' | 'iris'): Promise<Dataset> {
-  if (name === 'digits') return datasetFromTable(parseCsv(await readPackaged('digits.csv'), 'digits.csv'), { name, scale: 16 });
-  if (name === 'iris') return datasetFromTable(parseCsv(await readPackaged('iris.csv'), 'iris.csv'), { name, scale: 'minmax' });
-  return fail(`unknown built-in data set '${String(name)}' (known: digits, iris)`);
 }

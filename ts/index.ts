@@ -33,7 +33,6 @@ export type { Matrix } from './matrix.js';
 export { loadWasm, simdSupported, type LoadOptions, type WasmSource, WasmInstance } from './wasm/loader.js';
 export * from './types.js';
 export {
-  loadBuiltin,
   parseCsv,
   datasetFromTable,
   split,
@@ -55,17 +54,6 @@ export {
   type TableFeatures,
 } from './data.js';
 export { fitScalingOn, scaleInPlace, applyScaling, fitScaling, classify, type FeatureScaling, type ScalingKind } from './scaling.js';
-export {
-  verify,
-  formatReport,
-  relativeError,
-  DEFAULT_CASES,
-  TARGETS,
-  type VerifyCase,
-  type VerifyReport,
-  type VerifyRow,
-  type VerifyOptions,
-} from './verify.js';
 export {
   toTfjs,
   readTfjs,

@@ -7,7 +7,8 @@
  *
  * Node only (the NumPy run is a child process).
  */
-import { loadBuiltin, split, subset, type Dataset } from './data.js';
+import { split, subset, type Dataset } from './data.js';
+import { loadBuiltin } from './datasets.js';
 import { CONFIGURATIONS } from './configurations.js';
 import { Network, type NetworkOptions } from './network.js';
 import type { Precision } from './types.js';

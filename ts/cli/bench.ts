@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { configuration, type ConfigurationName } from '../configurations.js';
-import { loadBuiltin } from '../data.js';
+import { loadBuiltin } from '../datasets.js';
 import { Network } from '../network.js';
 import { Random } from '../random.js';
 import type { ActivationName } from '../types.js';

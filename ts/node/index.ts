@@ -36,6 +36,18 @@ export {
   type CsvFeatures,
   type CsvHeader,
 } from './csv.js';
+export {
+  verify,
+  formatReport,
+  relativeError,
+  DEFAULT_CASES,
+  TARGETS,
+  type VerifyCase,
+  type VerifyReport,
+  type VerifyRow,
+  type VerifyOptions,
+} from '../verify.js';
+export { nodeWorker, fromNodeWorker } from '../worker/node.js';
 export * from '../export/node.js';
 
 /** An error of `e`'s kind whose message starts with the file's path. */

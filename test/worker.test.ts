@@ -1,0 +1,207 @@
+/**
+ * The worker trainer in Node (worker_threads): on every configuration, the parameters, training
+ * state, history and predictions of `Trainer.fit` are those of `Network.fit` on this thread to the
+ * bit, progress reports cover every epoch, pause holds training still, cancel ends it where the
+ * same number of epochs on this thread ends, errors come back as `Network` throws them, and a
+ * worker that cannot start or dies rejects what waits on it.
+ */
+import { Worker } from 'node:worker_threads';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CONFIGURATIONS } from '../ts/configurations.js';
+import { ArgumentError } from '../ts/errors.js';
+import { Network, type NetworkOptions } from '../ts/network.js';
+import { TrainingDivergedError, type History } from '../ts/types.js';
+import { fromNodeWorker, nodeWorker } from '../ts/worker/node.js';
+import { Trainer, type TrainerProgress } from '../ts/worker/trainer.js';
+import { randomMatrix } from './engines.js';
+
+/** 120 rows of 6 inputs, 3 one-hot classes from a fixed linear teacher. */
+function data(rows = 120) {
+  const x = randomMatrix(rows, 6, 7);
+  const y = new Float64Array(rows * 3);
+  for (let r = 0; r < rows; r++) {
+    const v = x.data.subarray(r * 6, r * 6 + 6);
+    const s = [v[0] + v[1] - v[2], v[2] - v[3] + v[4], v[5] - v[0] + 0.3 * v[1]];
+    y[r * 3 + s.indexOf(Math.max(...s))] = 1;
+  }
+  return { x, y: { data: y, rows, cols: 3 } };
+}
+
+const trainers: Trainer[] = [];
+async function trainer(options: NetworkOptions): Promise<Trainer> {
+  const t = await Trainer.create(options, { worker: nodeWorker });
+  trainers.push(t);
+  return t;
+}
+afterEach(() => {
+  for (const t of trainers.splice(0)) t.dispose();
+});
+
+/** The same network trained on this thread. */
+async function onThisThread(options: NetworkOptions, epochs: number, fit: Parameters<Network['fit']>[2] = {}) {
+  const { x, y } = data();
+  const net = await Network.create(options);
+  try {
+    const history = await net.fit(x, y, { ...fit, epochs });
+    return { history, parameters: net.getFlatParameters(), state: net.getTrainingState(), predicted: net.predictMatrix(x).data };
+  } finally {
+    net.dispose();
+  }
+}
+
+function records(h: History) {
+  return h.epochs.map((r) => ({ ...r }));
+}
+
+describe.each(CONFIGURATIONS)('Trainer on $name', (c) => {
+  const options: NetworkOptions = { layers: [6, 9, 3], ...c.options, seed: 5, optimizer: 'adam', learningRate: 0.01 };
+  it('trains to the bits of Network.fit, with progress over every epoch', async () => {
+    const { x, y } = data();
+    const v = data(30);
+    const fit = { batchSize: 8, validation: { x: v.x, y: v.y } };
+    const epochs = c.engine === 'educational' ? 12 : 40;
+    const t = await trainer(options);
+    expect(t.backend).toBe(c.backend);
+    const reports: TrainerProgress[] = [];
+    const h = await t.fit(x, y, { ...fit, epochs, onProgress: (p) => reports.push(p) });
+    const ref = await onThisThread(options, epochs, fit);
+    expect(h.losses).toEqual([...ref.history.losses]);
+    expect(records(h)).toEqual(records(ref.history));
+    expect(await t.getFlatParameters()).toEqual(ref.parameters);
+    const state = await t.getTrainingState();
+    expect(state.m).toEqual(ref.state.m);
+    expect(state.v).toEqual(ref.state.v);
+    expect(state.shuffle).toEqual(ref.state.shuffle);
+    expect((await t.predictMatrix(x)).data).toEqual(ref.predicted);
+    // Progress: consecutive records of every epoch, the last report at the end.
+    expect(reports.flatMap((p) => p.records)).toEqual(records(h));
+    expect(reports.at(-1)).toMatchObject({ epoch: epochs, epochs, loss: h.losses.at(-1) });
+    // The caller's arrays are copied, not detached.
+    expect(x.data.length).toBe(120 * 6);
+  });
+});
+
+describe('Trainer', () => {
+  const options: NetworkOptions = { layers: [6, 9, 3], seed: 2 };
+
+  it('predict, evaluate, the parameters and the model give what the network on this thread gives', async () => {
+    const { x, y } = data();
+    const rows = Array.from({ length: x.rows }, (_, r) => Array.from(x.data.subarray(r * 6, r * 6 + 6)));
+    const t = await trainer(options);
+    await t.fit(rows, y, { epochs: 10 });
+    const net = await t.toNetwork();
+    try {
+      expect(await t.predict(rows)).toEqual(net.predict(rows));
+      expect(await t.evaluate(x, y)).toEqual(net.evaluate(x, y));
+      expect(await t.getParameters()).toEqual(net.getParameters());
+      expect((await t.toModel()).parameters).toEqual((await import('../ts/model.js')).toModel(net).parameters);
+    } finally {
+      net.dispose();
+    }
+  });
+
+  it('pause holds training still, resume goes on, cancel ends it on the bits of as many epochs on this thread', async () => {
+    const { x, y } = data();
+    const t = await trainer(options);
+    let reports = 0;
+    let paused: Promise<void> | null = null;
+    const fitting = t.fit(x, y, {
+      epochs: 1e6,
+      onProgress: () => {
+        reports++;
+        paused ??= t.pause();
+      },
+    });
+    while (!paused) await new Promise((r) => setTimeout(r, 5));
+    await paused;
+    const atPause = reports;
+    await new Promise((r) => setTimeout(r, 150));
+    expect(reports).toBe(atPause);
+    await t.resume();
+    while (reports < atPause + 2) await new Promise((r) => setTimeout(r, 5));
+    await t.cancel();
+    const h = await fitting;
+    expect(h.stopped).toBe(true);
+    expect(h.losses.length).toBeGreaterThan(0);
+    expect(h.losses.length).toBeLessThan(1e6);
+    const ref = await onThisThread(options, h.losses.length);
+    expect(await t.getFlatParameters()).toEqual(ref.parameters);
+    expect(h.losses).toEqual([...ref.history.losses]);
+  });
+
+  it('an aborted signal cancels', async () => {
+    const { x, y } = data();
+    const t = await trainer(options);
+    const controller = new AbortController();
+    const h = await t.fit(x, y, { epochs: 1e6, signal: controller.signal, onProgress: (p) => p.epoch > 3 && controller.abort() });
+    expect(h.stopped).toBe(true);
+    expect(h.losses.length).toBeGreaterThan(3);
+  });
+
+  it('bad arguments and divergence reject with the errors Network throws', async () => {
+    const { x } = data();
+    const y = randomMatrix(120, 3, 9);
+    const t = await trainer(options);
+    const net = await Network.create(options);
+    try {
+      const bad = { data: x.data.slice(), rows: x.rows, cols: 6 };
+      bad.data[6 * 4 + 2] = NaN;
+      const expected = await net.fit(bad, y).catch((e: Error) => e);
+      const got = (await t.fit(bad, y).catch((e: Error) => e)) as Error;
+      expect(got).toBeInstanceOf(ArgumentError);
+      expect(got.message).toBe((expected as Error).message);
+      await expect(t.fit(x, y, { epoch: 3 } as never)).rejects.toThrow(/unknown option 'epoch'/);
+      await expect(t.fit(x, y, { onEpoch: () => {} } as never)).rejects.toThrow(/unknown option 'onEpoch'.*onProgress/);
+      // Linear layers with heavy momentum blow up in epoch 3: in the worker's second span (epochs 2–3).
+      const linear: NetworkOptions = { ...options, activation: 'linear', optimizer: { type: 'momentum', momentum: 0.99 }, learningRate: 0.05 };
+      const diverging = { epochs: 300, batchSize: 4 };
+      const net2 = await Network.create(linear);
+      const mainError = (await net2.fit(x, y, diverging).catch((e: Error) => e)) as TrainingDivergedError;
+      const t2 = await trainer(linear);
+      const workerError = (await t2.fit(x, y, diverging).catch((e: Error) => e)) as TrainingDivergedError;
+      expect(mainError).toBeInstanceOf(TrainingDivergedError);
+      expect(workerError).toBeInstanceOf(TrainingDivergedError);
+      expect(workerError.message).toBe(mainError.message);
+      expect(workerError.epoch).toBe(mainError.epoch);
+      expect(workerError.history?.losses).toEqual(mainError.history?.losses);
+      expect(mainError.epoch).toBeGreaterThan(2);
+      expect(await t2.getFlatParameters()).toEqual(net2.getFlatParameters());
+      net2.dispose();
+    } finally {
+      net.dispose();
+    }
+  });
+
+  it('a worker that cannot start, or dies, rejects every pending call and every later one', async () => {
+    const boom = () => fromNodeWorker(new Worker('throw new Error("boom")', { eval: true }));
+    await expect(Trainer.create(options, { worker: boom })).rejects.toThrow("the trainer's worker failed: boom");
+    // Answers create, then exits on the first fit.
+    const dies = () =>
+      fromNodeWorker(
+        new Worker(
+          `const { parentPort } = require('node:worker_threads');
+           parentPort.on('message', (m) => m.op === 'create' ? parentPort.postMessage({ id: m.id, ok: true, value: { backend: 'js' } }) : process.exit(3));`,
+          { eval: true },
+        ),
+      );
+    const t = await Trainer.create(options, { worker: dies });
+    const { x, y } = data();
+    const results = await Promise.allSettled([t.fit(x, y), t.predict(x)]);
+    for (const r of results) expect(r).toMatchObject({ status: 'rejected', reason: { message: "the trainer's worker exited (code 3)" } });
+    await expect(t.getParameters()).rejects.toThrow("the trainer's worker exited (code 3)");
+    t.dispose();
+  });
+
+  it('dispose rejects what waits, and every later call', async () => {
+    const { x, y } = data();
+    const t = await trainer(options);
+    const fitting = t.fit(x, y, { epochs: 1e6 });
+    t.dispose();
+    await expect(fitting).rejects.toThrow('this Trainer has been disposed');
+    await expect(t.predict(x)).rejects.toThrow('this Trainer has been disposed');
+  });
+
+  it('in Node without a worker factory, says which to pass', async () => {
+    await expect(Trainer.create(options)).rejects.toThrow(/nodeWorker.*wasm-backprop\/node/);
+  });
+});

@@ -1,0 +1,70 @@
+/**
+ * The messages between a `Trainer` (./trainer.ts, the caller's thread) and its worker (./serve.ts):
+ * requests carry an id and are answered once, by a reply or an error; `fit` sends progress under its
+ * id before its reply. Data crosses as typed arrays in the transfer list, never as `number[][]`.
+ * Errors cross as their name, message and (for a divergence) the fields to build the same error
+ * again, so the caller sees the error `Network` would have thrown on its own thread.
+ */
+import type { ModelExtra } from '../model.js';
+import type { NetworkOptions } from '../options.js';
+import type { Divergence, EpochRecord, FitOptions, MatrixInput, Rows } from '../types.js';
+
+/** `fit`'s options that cross to the worker: all but the callbacks and the signal; validation data as rows. */
+export type WorkerFitOptions = Omit<FitOptions, 'onEpoch' | 'onBatch' | 'signal' | 'validation'> & { validation?: { x: Rows; y: Rows } };
+
+/** What the worker needs to create its network: the options (without `wasm`) and the compiled kernels. */
+export interface CreateRequest {
+  op: 'create';
+  options: Omit<NetworkOptions, 'wasm'>;
+  /** The kernels, compiled once on the caller's thread (wasm engine only). */
+  module: WebAssembly.Module | null;
+}
+
+export type Request = { id: number } & (
+  | CreateRequest
+  | { op: 'fit'; x: Rows; y: Rows; options: WorkerFitOptions }
+  | { op: 'predict'; x: Rows }
+  | { op: 'evaluate'; x: Rows; y: Rows }
+  | { op: 'getParameters' | 'getFlatParameters' | 'getTrainingState' }
+  | { op: 'toModel'; extra: ModelExtra | undefined }
+  | { op: 'pause' | 'resume' | 'cancel' }
+);
+
+/** Requests answered at once, even while `fit` runs. */
+export const CONTROL_OPS: ReadonlySet<string> = new Set(['pause', 'resume', 'cancel']);
+
+/** What `Trainer.fit` reports as training goes on. */
+export interface TrainerProgress {
+  /** Epochs trained so far in this `fit` call. */
+  epoch: number;
+  /** Epochs this `fit` call trains in all. */
+  epochs: number;
+  /** The latest epoch's training loss. */
+  loss: number;
+  /** The records of the epochs trained since the last report (validation loss and accuracy included). */
+  records: EpochRecord[];
+}
+
+/** An error as it crosses: enough to throw one of the same kind with the same message. */
+export interface ErrorData {
+  name: string;
+  message: string;
+  /** A `TrainingDivergedError`'s fields and history (its message is made from them). */
+  divergence?: Divergence;
+  history?: { losses: number[]; epochs: EpochRecord[]; stopped: boolean };
+}
+
+export type Reply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: ErrorData } | { id: number; progress: TrainerProgress };
+
+/** The buffers of typed arrays in `values` (each once), to transfer rather than copy. */
+export function buffersOf(...values: unknown[]): ArrayBuffer[] {
+  const out = new Set<ArrayBuffer>();
+  for (const v of values) {
+    if (ArrayBuffer.isView(v) && v.buffer instanceof ArrayBuffer) out.add(v.buffer);
+    else if (typeof v === 'object' && v !== null && 'data' in v && ArrayBuffer.isView((v as MatrixInput).data)) {
+      const b = (v as { data: ArrayBufferView }).data.buffer;
+      if (b instanceof ArrayBuffer) out.add(b);
+    }
+  }
+  return [...out];
+}

@@ -1,0 +1,381 @@
+/**
+ * `Trainer`: a network trained in a worker (a Web Worker in browsers, a worker_threads worker in
+ * Node), so that training never blocks the caller's thread. The same options as `Network.create`
+ * and `Network.fit`, progress reports, pause, resume and cancel, predictions and evaluations on the
+ * trained network, and its parameters or its whole model back on request. The results are those of
+ * `Network.fit` on the caller's thread with the same seed, to the bit.
+ *
+ * The package entry `wasm-backprop/trainer` (apart from the main entry, whose bundle then holds no
+ * worker). Data crosses as typed arrays in the transfer list: rows of numbers are packed into one
+ * Float64Array (exactly the numbers given), typed matrices are copied once and the copy transferred;
+ * the caller's arrays are never detached. The kernels are compiled once on the caller's thread
+ * (`loadWasm`, shared with the networks created there) and the compiled module is sent to each
+ * worker, which only instantiates it.
+ *
+ * A worker that cannot start, throws outside a request or exits rejects every pending promise with
+ * an error saying so, and every later call; nothing waits forever.
+ */
+import { ArgumentError, fail, show } from '../errors.js';
+import { loadNetwork, type LoadNetworkOptions, type Model, type ModelExtra } from '../model.js';
+import type { Network } from '../network.js';
+import { checkOptionNames, OPTION_NAMES, resolveOptions, type NetworkConfig, type NetworkOptions } from '../options.js';
+import type { OptimizerState, TrainingState } from '../engine.js';
+import type { Matrix } from '../matrix.js';
+import { TrainingDivergedError, type Backend, type Evaluation, type History, type Parameters, type Rows } from '../types.js';
+import { loadWasm } from '../wasm/loader.js';
+import { buffersOf, type ErrorData, type Reply, type Request, type TrainerProgress, type WorkerFitOptions } from './protocol.js';
+
+export type { TrainerProgress } from './protocol.js';
+
+/**
+ * A worker as a `Trainer` talks to it. `nodeWorker` (from `wasm-backprop/node`) makes one over
+ * worker_threads; a Web Worker is adapted to it by `Trainer.create`.
+ */
+export interface TrainerWorker {
+  postMessage(message: unknown, transfer: Transferable[]): void;
+  /** Calls `onMessage` with each message's data, and `onFail` once if the worker cannot start, fails or exits. */
+  connect(onMessage: (data: unknown) => void, onFail: (error: Error) => void): void;
+  /** Told whether a request is waiting (a Node worker keeps the process alive only then). */
+  busy?(busy: boolean): void;
+  terminate(): void;
+}
+
+export interface TrainerOptions {
+  /**
+   * The worker to train in: a `Worker` running this package's `worker.js`, a `TrainerWorker`, or a
+   * function making either. Default in browsers: a module Web Worker of `./worker.js`. In Node pass
+   * `nodeWorker` from `wasm-backprop/node`.
+   */
+  worker?: Worker | TrainerWorker | (() => Worker | TrainerWorker);
+}
+
+/** `Network.fit`'s options, with `onProgress` for `onEpoch` (a function cannot cross to the worker). */
+export interface TrainerFitOptions extends WorkerFitOptions {
+  /** Called as training goes on (every 25–100 ms of training, and after the last epoch). */
+  onProgress?: (progress: TrainerProgress) => void;
+  /** Cancels training when aborted (as `cancel()`): `fit` resolves with what was trained, `stopped: true`. */
+  signal?: AbortSignal;
+}
+
+const TRAINER_OPTIONS = ['worker'];
+const FIT_OPTIONS = [...OPTION_NAMES.fit.filter((n) => n !== 'onEpoch' && n !== 'onBatch'), 'onProgress'];
+
+interface Pending {
+  resolve(value: unknown): void;
+  reject(error: Error): void;
+  onProgress?: (progress: TrainerProgress) => void;
+}
+
+const disposeSymbol: symbol = (Symbol as { dispose?: symbol }).dispose ?? Symbol.for('Symbol.dispose');
+
+/**
+ * A network trained in a worker. Create it with `Trainer.create`; it must be disposed (`dispose()`
+ * terminates the worker).
+ */
+export class Trainer {
+  private worker: TrainerWorker | null;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  /** Why the worker can no longer be used, once it cannot. */
+  private failure: Error | null = null;
+  /** Where the arithmetic runs in the worker: 'simd128' or 'scalar' WebAssembly, or 'js'. */
+  backend: Backend = 'js';
+  readonly layers: readonly number[];
+  readonly engine: NetworkConfig['engine'];
+  readonly precision: NetworkConfig['precision'];
+
+  private constructor(worker: TrainerWorker, cfg: NetworkConfig) {
+    this.worker = worker;
+    this.layers = Object.freeze([...cfg.arch.sizes]);
+    this.engine = cfg.engine;
+    this.precision = cfg.precision;
+    worker.connect(
+      (data) => this.receive(data as Reply),
+      (error) => this.fail(error),
+    );
+  }
+
+  /**
+   * Starts a worker and creates the network there. `options` are `Network.create`'s, checked here
+   * first; with the wasm engine the kernels are loaded here (as `options.wasm` says) and shared.
+   */
+  static async create(options: NetworkOptions, trainerOptions: TrainerOptions = {}): Promise<Trainer> {
+    checkOptionNames(trainerOptions, TRAINER_OPTIONS, 'Trainer.create options');
+    const cfg = resolveOptions(options);
+    const module = cfg.engine === 'wasm' ? (await loadWasm(options.wasm)).module : null;
+    const trainer = new Trainer(startWorker(trainerOptions.worker), cfg);
+    const { wasm: _, ...rest } = options;
+    try {
+      const info = (await trainer.request({ op: 'create', options: rest, module })) as { backend: Backend };
+      trainer.backend = info.backend;
+      return trainer;
+    } catch (e) {
+      trainer.dispose();
+      throw e;
+    }
+  }
+
+  /**
+   * Trains for `options.epochs` passes over x, y as `Network.fit` does, in the worker. Resolves to
+   * the history; `cancel()` (or an aborted `signal`) resolves it early with `stopped: true`.
+   * Rejects with the error `Network.fit` would throw (an `ArgumentError`, a `TrainingDivergedError`).
+   */
+  async fit(x: Rows, y: Rows, options: TrainerFitOptions = {}): Promise<History> {
+    checkOptionNames(options, FIT_OPTIONS, 'options');
+    const { onProgress, signal, validation, ...rest } = options;
+    if (onProgress !== undefined && typeof onProgress !== 'function') fail(`options.onProgress must be a function, got ${show(onProgress)}`);
+    const [xs, ys] = this.pair(x, y, 'x', 'y');
+    const sent: WorkerFitOptions = { ...rest };
+    if (validation !== undefined) {
+      const [vx, vy] = this.pair(validation?.x, validation?.y, 'validation.x', 'validation.y');
+      sent.validation = { x: vx, y: vy };
+    }
+    if (signal?.aborted) return { losses: [], epochs: [], stopped: (options.epochs ?? 50) > 0 };
+    const cancel = () => void this.cancel().catch(() => {});
+    signal?.addEventListener('abort', cancel);
+    let callbackError: unknown = null;
+    const progress = (p: TrainerProgress) => {
+      try {
+        onProgress?.(p);
+      } catch (e) {
+        // The callback's error ends training and is the call's error, as onEpoch's would be.
+        callbackError ??= e;
+        cancel();
+      }
+    };
+    try {
+      const h = (await this.request(
+        { op: 'fit', x: xs, y: ys, options: sent },
+        buffersOf(xs, ys, sent.validation?.x, sent.validation?.y),
+        progress,
+      )) as History;
+      if (callbackError !== null) throw callbackError;
+      return h;
+    } finally {
+      signal?.removeEventListener('abort', cancel);
+    }
+  }
+
+  /** Outputs a_L for every row of x, as rows of numbers. */
+  async predict(x: Rows): Promise<number[][]> {
+    const { data, rows, cols } = await this.predictMatrix(x);
+    return Array.from({ length: rows }, (_, r) => Array.from(data.subarray(r * cols, (r + 1) * cols)));
+  }
+
+  /** Outputs a_L for every row of x, as a row-major typed matrix of the network's precision. */
+  predictMatrix(x: Rows): Promise<Matrix> {
+    return this.ask(() => {
+      const xs = this.pack(x, this.layers[0], 'x');
+      return [{ op: 'predict', x: xs }, buffersOf(xs)];
+    }) as Promise<Matrix>;
+  }
+
+  /** Mean loss and accuracy over x, y (see `Network.evaluate`). */
+  evaluate(x: Rows, y: Rows): Promise<Evaluation> {
+    return this.ask(() => {
+      const [xs, ys] = this.pair(x, y, 'x', 'y');
+      return [{ op: 'evaluate', x: xs, y: ys }, buffersOf(xs, ys)];
+    }) as Promise<Evaluation>;
+  }
+
+  /** A copy of every parameter in the paper's layout (see `Network.getParameters`). */
+  getParameters(): Promise<Parameters> {
+    return this.request({ op: 'getParameters' }) as Promise<Parameters>;
+  }
+
+  /** The parameters as one flat array (see `Network.getFlatParameters`). */
+  getFlatParameters(): Promise<Float64Array> {
+    return this.request({ op: 'getFlatParameters' }) as Promise<Float64Array>;
+  }
+
+  /** All that training continues from besides the parameters (see `Network.getTrainingState`). */
+  getTrainingState(): Promise<TrainingState & OptimizerState> {
+    return this.request({ op: 'getTrainingState' }) as Promise<TrainingState & OptimizerState>;
+  }
+
+  /** The network as a model file (see `toModel`). */
+  toModel(extra?: ModelExtra): Promise<Model> {
+    return this.request({ op: 'toModel', extra }) as Promise<Model>;
+  }
+
+  /** The trained network on the caller's thread: `loadNetwork(await toModel())`; it must be disposed. */
+  async toNetwork(options?: LoadNetworkOptions): Promise<Network> {
+    return loadNetwork(await this.toModel(), options);
+  }
+
+  /**
+   * Halts training between two spans of epochs; resolves once it has halted (at once when not
+   * training). A `fit` started while paused waits for `resume()`.
+   */
+  pause(): Promise<void> {
+    return this.request({ op: 'pause' }) as Promise<void>;
+  }
+
+  /** Lets training go on after `pause()`. */
+  resume(): Promise<void> {
+    return this.request({ op: 'resume' }) as Promise<void>;
+  }
+
+  /**
+   * Ends the running `fit` (paused or not) after its current span; it resolves with the epochs
+   * trained and `stopped: true`, the network at the end of the last of them. Resolves once training
+   * has ended. Also lifts a pause.
+   */
+  cancel(): Promise<void> {
+    return this.request({ op: 'cancel' }) as Promise<void>;
+  }
+
+  /** Terminates the worker; every pending promise rejects. Idempotent; any later call rejects. */
+  dispose(): void {
+    if (!this.worker) return;
+    const worker = this.worker;
+    this.worker = null;
+    this.fail(new Error('this Trainer has been disposed; create a new one'));
+    worker.terminate();
+  }
+
+  [disposeSymbol](): void {
+    this.dispose();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private request(message: DistributiveOmit<Request, 'id'>, transfer: Transferable[] = [], onProgress?: Pending['onProgress']): Promise<unknown> {
+    return this.ask(() => [message, transfer], onProgress);
+  }
+
+  /** Sends what `make` returns (an argument error it throws rejects the call) and waits for the reply. */
+  private ask(make: () => [DistributiveOmit<Request, 'id'>, Transferable[]], onProgress?: Pending['onProgress']): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      if (this.failure) throw this.failure;
+      const [message, transfer] = make();
+      const id = this.nextId++;
+      this.pending.set(id, { resolve, reject, onProgress });
+      this.worker!.busy?.(true);
+      try {
+        this.worker!.postMessage({ ...message, id }, transfer);
+      } catch (e) {
+        this.settle(id);
+        throw e;
+      }
+    });
+  }
+
+  private settle(id: number): Pending | undefined {
+    const p = this.pending.get(id);
+    this.pending.delete(id);
+    if (this.pending.size === 0) this.worker?.busy?.(false);
+    return p;
+  }
+
+  private receive(reply: Reply): void {
+    if ('progress' in reply) {
+      this.pending.get(reply.id)?.onProgress?.(reply.progress);
+      return;
+    }
+    const p = this.settle(reply.id);
+    if (!p) return;
+    if (reply.ok) p.resolve(reply.value);
+    else p.reject(errorFrom(reply.error));
+  }
+
+  /** The worker is gone: every waiting call and every later one rejects with `error`. */
+  private fail(error: Error): void {
+    this.failure ??= error;
+    const waiting = [...this.pending.values()];
+    this.pending.clear();
+    for (const p of waiting) p.reject(error);
+    if (this.worker) {
+      const worker = this.worker;
+      this.worker = null;
+      worker.terminate();
+    }
+  }
+
+  /** x and y packed for the worker; their shapes are checked there, as `Network` checks them. */
+  private pair(x: Rows, y: Rows, xWhat: string, yWhat: string): [Rows, Rows] {
+    return [this.pack(x, this.layers[0], xWhat), this.pack(y, this.layers[this.layers.length - 1], yWhat)];
+  }
+
+  /**
+   * Rows ready to cross: rows of `cols` numbers packed into one Float64Array (the same numbers), a
+   * typed matrix copied (the copy is transferred, the caller's array stays as it is). Anything else
+   * crosses as it is, for the worker's `Network` to name what is wrong with it.
+   */
+  private pack(rows: Rows, cols: number, what: string): Rows {
+    if (Array.isArray(rows)) {
+      const n = rows.length;
+      if (n === 0 || !rows.every((r) => Array.isArray(r) && r.length === cols)) return rows;
+      const data = new Float64Array(n * cols);
+      for (let r = 0; r < n; r++) {
+        const row = rows[r] as readonly unknown[];
+        for (let c = 0; c < cols; c++) {
+          const v = row[c];
+          if (typeof v !== 'number') return rows;
+          data[r * cols + c] = v;
+        }
+      }
+      return { data, rows: n, cols };
+    }
+    if (typeof rows !== 'object' || rows === null) fail(`${what} must be an array of rows or { data, rows, cols }, got ${show(rows)}`);
+    const m = rows as { data?: unknown; rows?: unknown; cols?: unknown };
+    if (m.data instanceof Float32Array || m.data instanceof Float64Array) return { data: m.data.slice(), rows: m.rows as number, cols: m.cols as number };
+    if (Array.isArray(m.data) && m.data.every((v) => typeof v === 'number'))
+      return { data: Float64Array.from(m.data as number[]), rows: m.rows as number, cols: m.cols as number };
+    return rows;
+  }
+}
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+function startWorker(option: TrainerOptions['worker']): TrainerWorker {
+  const made = typeof option === 'function' ? option() : (option ?? defaultWorker());
+  if (isTrainerWorker(made)) return made;
+  if (typeof Worker === 'function' && made instanceof Worker) return fromWebWorker(made);
+  return fail(`options.worker must be a Worker, a TrainerWorker or a function making one, got ${show(made)}`);
+}
+
+function isTrainerWorker(w: unknown): w is TrainerWorker {
+  return typeof w === 'object' && w !== null && typeof (w as TrainerWorker).connect === 'function' && typeof (w as TrainerWorker).postMessage === 'function';
+}
+
+function defaultWorker(): Worker {
+  if (typeof Worker !== 'function') {
+    fail("this runtime has no Web Worker: in Node pass { worker: nodeWorker } (import { nodeWorker } from 'wasm-backprop/node')");
+  }
+  // The literal form bundlers (Vite, webpack 5) recognise and bundle as a worker of its own.
+  return new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+}
+
+/** A Web Worker as a `TrainerWorker`: an error event (a script that cannot load, an uncaught error) ends it. */
+function fromWebWorker(worker: Worker): TrainerWorker {
+  return {
+    postMessage: (message, transfer) => worker.postMessage(message, transfer),
+    connect(onMessage, onFail) {
+      worker.addEventListener('message', (e) => onMessage(e.data));
+      worker.addEventListener('messageerror', () => onFail(new Error("a message from the trainer's worker could not be read")));
+      worker.addEventListener('error', (e) => {
+        e.preventDefault();
+        const message = (e as ErrorEvent).message;
+        onFail(
+          new Error(
+            message
+              ? `the trainer's worker failed: ${message}`
+              : "the trainer's worker could not start: its script (worker.js, emitted by the bundler beside the library) did not load",
+          ),
+        );
+      });
+    },
+    terminate: () => worker.terminate(),
+  };
+}
+
+/** The error the worker's `Network` threw, of the same kind and message. */
+function errorFrom(d: ErrorData): Error {
+  if (d.name === 'TrainingDivergedError' && d.divergence) return new TrainingDivergedError(d.divergence, d.history ?? null);
+  if (d.name === 'ArgumentError') return new ArgumentError(d.message);
+  const Kind = d.name === 'TypeError' ? TypeError : d.name === 'RangeError' ? RangeError : Error;
+  const e = new Kind(d.message);
+  if (e.name !== d.name) e.name = d.name;
+  return e;
+}
