@@ -3,9 +3,9 @@
  * the caller compiled, and the requests of ./protocol.ts answered in order. `pause`, `resume` and
  * `cancel` are answered at once, even while `fit` runs.
  *
- * `fit` trains in spans of epochs, each one `Network.fit` call, so that progress can be reported
- * and control requests read between spans: a span starts at one epoch and doubles while it takes
- * under 25 ms (halves above 100 ms). The network's shuffling generator and optimizer state carry
+ * `fit` prepares the data once (`Network.prepare`) and trains on it in spans of epochs, each one
+ * `Network.fit` call, so that progress can be reported and control requests read between spans: a
+ * span starts at one epoch and doubles while it takes under 25 ms (halves above 100 ms). The network's shuffling generator and optimizer state carry
  * over from one call to the next, so the spans give the bits one `fit` call of all the epochs gives;
  * epoch numbers and a divergence's epoch are counted from the start of the whole call.
  *
@@ -15,6 +15,7 @@
 import { checkInteger } from '../errors.js';
 import { toModel } from '../model.js';
 import { Network } from '../network.js';
+import type { PreparedDataset } from '../prepared.js';
 import { TrainingDivergedError, type Divergence, type EpochRecord, type History } from '../types.js';
 import { loadWasm } from '../wasm/loader.js';
 import { buffersOf, CONTROL_OPS, type ErrorData, type Reply, type Request, type WorkerFitOptions } from './protocol.js';
@@ -77,10 +78,19 @@ export function serve(side: WorkerSide): void {
     const records: EpochRecord[] = [];
     let done = 0;
     let span = 1;
+    if (epochs === 0) return n.fit(x.x, x.y, options);
+    // The data checked, converted and (wasm) copied into the kernels' memory once for every span.
+    // Where it is refused, `fit` itself says why, as it would (options first, then the data).
+    let data: PreparedDataset;
+    try {
+      data = n.prepare(x.x, x.y);
+    } catch (e) {
+      await n.fit(x.x, x.y, { ...options, epochs: 0 });
+      throw e;
+    }
     training = true;
     cancelled = false;
     try {
-      // One call even for 0 epochs, so that the data and options are checked as `fit` checks them.
       do {
         if (paused) await checkpoint();
         if (cancelled) break;
@@ -88,7 +98,7 @@ export function serve(side: WorkerSide): void {
         const started = performance.now();
         let h: History;
         try {
-          h = await n.fit(x.x, x.y, { ...options, epochs: k });
+          h = await n.fit(data, { ...options, epochs: k });
         } catch (e) {
           throw e instanceof TrainingDivergedError ? shifted(e, done, losses, records) : e;
         }
@@ -102,6 +112,7 @@ export function serve(side: WorkerSide): void {
         if (done < epochs) await checkpoint();
       } while (done < epochs);
     } finally {
+      data.dispose();
       training = false;
       cancelled = false;
       halted();
