@@ -11,6 +11,7 @@ import { TASKS, type ScalingKind } from './data.js';
 import { bench } from './cli/bench.js';
 import { EXPORT_FORMATS, exportCommand } from './cli/export.js';
 import { importCommand } from './cli/import.js';
+import { compareCommand, gradcheckCommand, traceCommand } from './cli/trace.js';
 import { train, type TrainOptions } from './cli/train.js';
 import { evaluateCommand, info, predict } from './cli/use.js';
 import { formatReport, verify } from './verify.js';
@@ -149,6 +150,8 @@ program
   .description('how fast the engines train on this machine (in the repository: the full suite against the peer libraries)')
   .option('--quick', 'a glance: shorter runs')
   .action((o: { quick?: boolean }) => bench(o));
+
+program.addCommand(traceCommand()).addCommand(compareCommand()).addCommand(gradcheckCommand());
 
 // Output piped into `head`, which closes early: end quietly.
 for (const stream of [process.stdout, process.stderr]) {

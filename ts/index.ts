@@ -66,3 +66,9 @@ export {
   type TfjsImportOptions,
   type TfjsNetwork,
 } from './export/tfjs.js';
+export { trace, traceBatches, type TraceOptions } from './trace/record.js';
+export { compareTraces, formatComparison, describeMiss, type CompareReport, type TensorComparison } from './trace/compare.js';
+export { gradcheck, formatGradcheck, type GradcheckOptions, type GradcheckReport, type GradcheckTensor } from './trace/gradcheck.js';
+export { encodeNpy, decodeNpy, type NpyArray } from './trace/npy.js';
+export { TRACE_FORMAT, TRACE_VERSION, tensorNames, checkTraceConfig, type Trace, type TraceConfig, type TensorName, type TensorKind } from './trace/format.js';
+export { tolerances, ulpOf } from './trace/tolerance.js';

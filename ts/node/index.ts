@@ -140,3 +140,4 @@ export async function loadNetworkFile(path: string, options?: LoadNetworkOptions
     throw inFile(path, e);
   }
 }
+export { readTraceFolder, writeTraceFolder } from '../trace/folder.js';
