@@ -142,7 +142,7 @@ export function toOnnx(source: Network | Model, options: OnnxExportOptions = {})
   const type = modelProto();
   const message = type.fromObject({
     ir_version: ONNX_IR_VERSION,
-    opset_import: [{ domain: '', version: ONNX_OPSET }],
+    opset_import: [{ version: ONNX_OPSET }], // no domain: the default ONNX operator set
     producer_name: LIBRARY.library,
     producer_version: LIBRARY.version,
     graph: {
