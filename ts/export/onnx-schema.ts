@@ -2,7 +2,7 @@
  * The part of ONNX's protobuf schema the exporter writes, as a protobufjs JSON descriptor (so it
  * ships inside the package and loads without a .proto parser or network access). Messages, field
  * names and numbers are those of onnx/onnx.proto (github.com/onnx/onnx, `onnx/onnx.proto`, MIT
- * licence before 1.15, Apache-2.0 since); fields the exporter never writes are left out, which
+ * licence in earlier releases, Apache-2.0 in current ones); fields the exporter never writes are left out, which
  * the wire format allows: a reader sees only the fields present. proto2, so repeated numbers are
  * not packed.
  */
