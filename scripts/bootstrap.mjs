@@ -7,7 +7,7 @@
 // Node built-ins only: it runs before the npm packages may be there.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ARTEFACTS, buildWasm } from './build-wasm.mjs';
@@ -57,6 +57,8 @@ if (stamp?.hash === hash && existsSync(join(root, 'dist', 'index.js')) && !wasmB
   log('TypeScript build up to date');
 } else {
   log('building TypeScript into dist/…');
+  // From empty: a file whose source is gone (or a map no longer made) must not ship in the package.
+  rmSync(join(root, 'dist'), { recursive: true, force: true });
   run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json']);
   mkdirSync(join(root, 'dist', 'wasm', 'bin'), { recursive: true });
   for (const a of ARTEFACTS) copyFileSync(join(root, 'ts', 'wasm', 'bin', a.name), join(root, 'dist', 'wasm', 'bin', a.name));

@@ -3,6 +3,7 @@
  * (the paper's per-neuron `educational` engine, the matrix `js` engine, the Rust/WebAssembly `wasm`
  * engine).
  */
+export type {} from './disposable.js';
 export { Network, type NetworkOptions } from './network.js';
 export type { Engine, Architecture, StepSettings, OptimizerState, TrainingState } from './engine.js';
 export { LIMITS } from './engine.js';

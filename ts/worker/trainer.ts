@@ -26,6 +26,7 @@ import { loadWasm } from '../wasm/loader.js';
 import { buffersOf, type ErrorData, type Reply, type Request, type TrainerProgress, type WorkerFitOptions } from './protocol.js';
 
 export type { TrainerProgress } from './protocol.js';
+export type {} from '../disposable.js';
 
 /**
  * A worker as a `Trainer` talks to it. `nodeWorker` (from `wasm-backprop/node`) makes one over
@@ -66,7 +67,7 @@ interface Pending {
   onProgress?: (progress: TrainerProgress) => void;
 }
 
-const disposeSymbol: symbol = (Symbol as { dispose?: symbol }).dispose ?? Symbol.for('Symbol.dispose');
+const disposeSymbol: typeof Symbol.dispose = (Symbol as { dispose?: typeof Symbol.dispose }).dispose ?? (Symbol.for('Symbol.dispose') as typeof Symbol.dispose);
 
 /**
  * A network trained in a worker. Create it with `Trainer.create`; it must be disposed (`dispose()`
