@@ -6,7 +6,7 @@
  * module reports of itself (`bp_backend`), not what was asked for.
  *
  * No `import` of Node here, static or dynamic, so bundlers have nothing to resolve or warn about: a
- * `file:` URL is read through `process.getBuiltinModule('node:fs/promises')` (Node ≥ 20.16, Deno,
+ * `file:` URL is read through `process.getBuiltinModule('fs/promises')` (Node ≥ 20.16, Deno,
  * Bun), which a browser never reaches.
  */
 import type { WasmBackend } from '../types.js';
@@ -207,13 +207,14 @@ async function compileFrom(source: WasmSource): Promise<WebAssembly.Module> {
 
 /** What this file needs of Node's built-in modules. */
 interface NodeBuiltins {
-  'node:fs/promises': { readFile(url: URL): Promise<Uint8Array> };
-  'node:url': { pathToFileURL(path: string): URL };
+  'fs/promises': { readFile(url: URL): Promise<Uint8Array> };
+  url: { pathToFileURL(path: string): URL };
 }
 
 /**
  * One of Node's built-in modules, through `process.getBuiltinModule` (Node ≥ 20.16, Deno, Bun), or
- * null where there is none (a browser). Not an `import`: a bundler has nothing to resolve.
+ * null where there is none (a browser). Not an `import`: a bundler has nothing to resolve; and named
+ * without the `node:` scheme, so a bundle holds no `node:` at all (test/bundle.test.ts checks it).
  */
 function nodeBuiltin<K extends keyof NodeBuiltins>(id: K): NodeBuiltins[K] | null {
   const p = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
@@ -222,7 +223,7 @@ function nodeBuiltin<K extends keyof NodeBuiltins>(id: K): NodeBuiltins[K] | nul
 
 /** The bytes of a `file:` URL: read from disk where the runtime has Node's fs, else fetched (Deno, Bun). */
 export async function readFileUrl(url: URL): Promise<Uint8Array> {
-  const fs = nodeBuiltin('node:fs/promises');
+  const fs = nodeBuiltin('fs/promises');
   if (fs) return fs.readFile(url);
   const response = await fetch(url).catch((cause: unknown) => {
     throw new Error(`this runtime can read ${url.href} neither from disk (no process.getBuiltinModule: Node ≥ 20.16 has it) nor by fetch`, { cause });
@@ -233,7 +234,7 @@ export async function readFileUrl(url: URL): Promise<Uint8Array> {
 
 /** A URL string (relative to the page in a browser), or in Node also a file path. */
 function toUrl(source: string): URL {
-  const url = nodeBuiltin('node:url');
+  const url = nodeBuiltin('url');
   // A Windows path (C:\…) parses as a URL with scheme "c:": in Node it is a file path.
   if (!(url && /^[a-zA-Z]:[\\/]/.test(source))) {
     try {

@@ -1,0 +1,204 @@
+/**
+ * The package as a web app's bundler meets it: installed as `npm pack` packs it, built by a fresh
+ * Vite app and a fresh webpack 5 app with their default settings. An app that imports only
+ * `Network` builds with no warning, emits no data file and no worker, and ships no `node:` import;
+ * an app that imports `Trainer` gets its worker bundled as a worker of its own. The gzipped sizes are
+ * reported (README, "Bundling"). Where Chromium is installed, the built apps run from a plain
+ * static server: the wasm engine trains (on the scalar artefact when SIMD128 is made unavailable),
+ * and the Trainer in a Web Worker gives the bits of `Network.fit` on the page's thread.
+ */
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import type { Browser } from 'playwright-core';
+import { build, createLogger, type Logger } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import webpack from 'webpack';
+// @ts-expect-error a plain .mjs script without types
+import { installLocal } from '../scripts/install-local.mjs';
+import { hasChromium, launchChromium, serve } from './chromium.js';
+
+/** The apps: plain JavaScript, as a web developer writes it (no top-level await, for default targets). */
+const APPS = {
+  network: `import { Network } from 'wasm-backprop';
+
+async function main() {
+  const net = await Network.create({ layers: [2, 3, 1], seed: 1 });
+  const loss = net.trainBatch([[0, 1], [1, 0]], [[1], [1]]);
+  window.result = { backend: net.backend, loss, out: net.predict([[0, 1]])[0][0] };
+  net.dispose();
+}
+main().catch((e) => (window.failure = String(e)));
+`,
+  trainer: `import { Network } from 'wasm-backprop';
+import { Trainer } from 'wasm-backprop/trainer';
+
+const x = [[0, 0], [0, 1], [1, 0], [1, 1]];
+const y = [[0], [1], [1], [0]];
+const options = { layers: [2, 4, 1], seed: 3, optimizer: 'adam', learningRate: 0.05 };
+
+async function main() {
+  const trainer = await Trainer.create(options);
+  let reports = 0;
+  const history = await trainer.fit(x, y, { epochs: 300, batchSize: 2, onProgress: () => reports++ });
+  const worker = { backend: trainer.backend, losses: history.losses, parameters: Array.from(await trainer.getFlatParameters()) };
+  trainer.dispose();
+  const net = await Network.create(options);
+  const h = await net.fit(x, y, { epochs: 300, batchSize: 2 });
+  const page = { backend: net.backend, losses: h.losses, parameters: Array.from(net.getFlatParameters()) };
+  net.dispose();
+  window.result = { worker, page, reports };
+}
+main().catch((e) => (window.failure = String(e)));
+`,
+} as const;
+type App = keyof typeof APPS;
+
+interface Built {
+  dir: string;
+  /** Files emitted, relative to dir. */
+  files: string[];
+  warnings: string[];
+}
+
+let folder = '';
+
+beforeAll(() => {
+  folder = mkdtempSync(join(tmpdir(), 'wbp-bundle-'));
+  installLocal(folder);
+  for (const [name, code] of Object.entries(APPS)) {
+    mkdirSync(join(folder, name));
+    writeFileSync(join(folder, name, 'main.js'), code);
+    writeFileSync(join(folder, name, 'index.html'), `<!doctype html><title>${name}</title><script type="module" src="./main.js"></script>\n`);
+  }
+  writeFileSync(join(folder, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
+});
+afterAll(() => rmSync(folder, { recursive: true, force: true }));
+
+function listFiles(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => statSync(join(dir, f)).isFile());
+}
+
+async function viteBuild(app: App): Promise<Built> {
+  const warnings: string[] = [];
+  const base = createLogger('warn', { allowClearScreen: false });
+  const logger: Logger = { ...base, warn: (m) => warnings.push(m), warnOnce: (m) => warnings.push(m), error: (m) => warnings.push(m) };
+  const dir = join(folder, `${app}-vite`);
+  await build({ root: join(folder, app), configFile: false, base: './', customLogger: logger, logLevel: 'warn', build: { outDir: dir, emptyOutDir: true } });
+  return { dir, files: listFiles(dir), warnings };
+}
+
+async function webpackBuild(app: App): Promise<Built> {
+  const dir = join(folder, `${app}-webpack`);
+  const stats = await new Promise<webpack.Stats>((resolve, reject) =>
+    webpack({ mode: 'production', context: join(folder, app), entry: './main.js', output: { path: dir, clean: true } }, (err, s) =>
+      err || !s ? reject(err) : resolve(s),
+    ),
+  );
+  const info = stats.toJson({ all: false, warnings: true, errors: true });
+  writeFileSync(join(dir, 'index.html'), `<!doctype html><title>${app}</title><script src="./main.js"></script>\n`);
+  const warnings = [...(info.warnings ?? []), ...(info.errors ?? [])].map((w) => `${w.moduleName ?? ''}: ${w.message}`);
+  return { dir, files: listFiles(dir), warnings };
+}
+
+/** Gzipped bytes of the emitted files of one kind. */
+function gzipped(b: Built, test: (file: string) => boolean): number {
+  return b.files.filter(test).reduce((n, f) => n + gzipSync(readFileSync(join(b.dir, f)), { level: 9 }).length, 0);
+}
+
+/** Each match of `pattern` in `code` with 40 characters either side (minified code is one long line). */
+function around(code: string, pattern: RegExp): string[] {
+  return [...code.matchAll(pattern)].map((m) => code.slice(Math.max(0, m.index - 40), m.index + m[0].length + 40));
+}
+
+const isJs = (f: string) => f.endsWith('.js') || f.endsWith('.mjs');
+const kib = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
+
+const builders = { vite: viteBuild, webpack: webpackBuild } as const;
+const built: Record<string, Built> = {};
+
+describe.each(Object.keys(builders) as (keyof typeof builders)[])('a fresh %s app', (bundler) => {
+  it('importing only Network: no warning, no data file, no worker, no node: import; its gzipped size', async () => {
+    const b = (built[`network-${bundler}`] = await builders[bundler]('network'));
+    expect(b.warnings).toEqual([]);
+    expect(b.files.filter((f) => /\.(csv|json)$/.test(f))).toEqual([]);
+    expect(b.files.filter((f) => f.endsWith('.wasm'))).toHaveLength(2);
+    const js = b.files.filter(isJs);
+    expect(js).toHaveLength(1); // no worker chunk
+    const code = readFileSync(join(b.dir, js[0]), 'utf8');
+    expect(around(code, /["'`]node:/g)).toEqual([]);
+    expect(around(code, /digits\.csv|iris\.csv/g)).toEqual([]);
+    const jsGz = gzipped(b, isJs);
+    const simdGz = gzipped(b, (f) => f.endsWith('.wasm') && readFileSync(join(b.dir, f)).length === Math.max(...wasmSizes(b)));
+    console.log(`[bundle] ${bundler}, Network only: JS ${kib(jsGz)} gzipped, SIMD128 wasm ${kib(simdGz)} gzipped (${js[0]})`);
+    // ~14 KiB of JavaScript when this test was written: a guard against the main entry growing.
+    expect(jsGz).toBeLessThan(20 * 1024);
+  });
+
+  it('importing Trainer: its worker bundled as a chunk of its own, no warning, no node: import', async () => {
+    const b = (built[`trainer-${bundler}`] = await builders[bundler]('trainer'));
+    expect(b.warnings).toEqual([]);
+    expect(b.files.filter((f) => /\.(csv|json)$/.test(f))).toEqual([]);
+    const js = b.files.filter(isJs);
+    expect(js.length).toBeGreaterThanOrEqual(2);
+    for (const f of js) expect(around(readFileSync(join(b.dir, f), 'utf8'), /["'`]node:/g)).toEqual([]);
+    console.log(`[bundle] ${bundler}, Trainer: JS ${kib(gzipped(b, isJs))} gzipped in ${js.length} files (${js.join(', ')})`);
+  });
+});
+
+function wasmSizes(b: Built): number[] {
+  return b.files.filter((f) => f.endsWith('.wasm')).map((f) => readFileSync(join(b.dir, f)).length);
+}
+
+describe.skipIf(!hasChromium)('the built apps in headless Chromium, from a plain static server', () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await launchChromium();
+  }, 60_000);
+  afterAll(() => browser?.close());
+
+  async function run(b: Built | undefined, noSimd = false): Promise<Record<string, unknown>> {
+    if (!b) throw new Error('the build above failed');
+    const server = await serve(b.dir);
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    try {
+      // SIMD128 unavailable: the loader's feature probe fails, as in a runtime without it.
+      if (noSimd) await page.addInitScript(() => (WebAssembly.validate = () => false));
+      await page.goto(server.url);
+      await page.waitForFunction(() => 'result' in window || 'failure' in window, null, { timeout: 30_000 });
+      const out = await page.evaluate(() => ({
+        result: (window as never as { result?: unknown }).result,
+        failure: (window as never as { failure?: string }).failure,
+      }));
+      expect(errors).toEqual([]);
+      expect(out.failure).toBeUndefined();
+      expect(server.missing.filter((p) => p !== '/favicon.ico')).toEqual([]);
+      return out.result as Record<string, unknown>;
+    } finally {
+      await page.close();
+      await server.close();
+    }
+  }
+
+  describe.each(Object.keys(builders))('built by %s', (bundler) => {
+    it('trains with the wasm engine, on the SIMD128 artefact, and on the scalar one when SIMD128 is unavailable', async () => {
+      const simd = await run(built[`network-${bundler}`]);
+      expect(simd.backend).toBe('simd128');
+      expect(simd.loss).toBeGreaterThan(0);
+      const scalar = await run(built[`network-${bundler}`], true);
+      expect(scalar.backend).toBe('scalar');
+      expect(scalar.loss).toBe(simd.loss);
+    });
+
+    it('the Trainer in a Web Worker gives the bits of Network.fit on the page', async () => {
+      const r = (await run(built[`trainer-${bundler}`])) as { worker: Record<string, unknown>; page: Record<string, unknown>; reports: number };
+      expect(r.worker.backend).toBe('simd128');
+      expect(r.worker.losses).toEqual(r.page.losses);
+      expect(r.worker.parameters).toEqual(r.page.parameters);
+      expect(r.reports).toBeGreaterThan(0);
+    });
+  });
+});
