@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { toModel, type ActivationName, type InputLayer, type LossName, type Network } from '../ts/index.js';
+import { toModel, type ActivationName, type InputLayer, type LossName, type Network, type NetworkOptions } from '../ts/index.js';
 import { saveModel, saveOnnx, toOnnx, ONNX_OPSET } from '../ts/node/index.js';
 import { ONNX_SCHEMA } from '../ts/export/onnx-schema.js';
 import { exportCommand } from '../ts/cli/export.js';
@@ -77,7 +77,7 @@ async function runOnnx(
 
 /** A network of an architecture, trained a little so that its parameters are not the initial ones. */
 async function trainedNetwork(
-  create: (o: object) => Promise<Network>,
+  create: (o: NetworkOptions) => Promise<Network>,
   a: (typeof ONNX_ARCHITECTURES)[number],
   x: { data: Float64Array; rows: number; cols: number },
 ): Promise<Network> {

@@ -188,6 +188,35 @@ describe('a model built and trained in TensorFlow.js → import → the same pre
   });
 });
 
+describe('model.json as other writers lay it out', () => {
+  it("the Python converter's nesting (model_config), an InputLayer with Keras 3's batch_shape, scoped weight names, weights in a list of buffers", async () => {
+    const net = await ENGINE_CASES[4].create({ layers: [3, 4, 2], activations: ['leaky-relu', 'sigmoid'], seed: 8 });
+    const { modelJson, weightData } = toTfjs(net);
+    const layers = modelJson.modelTopology.config.layers.map((l) => {
+      const { batch_input_shape: _, ...config } = l.config;
+      return { ...l, config: l.class_name === 'LeakyReLU' ? { name: config.name, negative_slope: 0.009999999776482582 } : config };
+    });
+    const converted = {
+      format: 'layers-model',
+      modelTopology: {
+        keras_version: '3.5.0',
+        backend: 'tensorflow',
+        model_config: {
+          class_name: 'Sequential',
+          config: { name: 'sequential', layers: [{ class_name: 'InputLayer', config: { batch_shape: [null, 3], name: 'input_layer' } }, ...layers] },
+        },
+      },
+      weightsManifest: [
+        { paths: ['group1-shard1of1.bin'], weights: modelJson.weightsManifest[0].weights.map((w) => ({ ...w, name: `sequential/${w.name}` })) },
+      ],
+    };
+    const read = readTfjs(JSON.stringify(converted), [weightData.slice(0, 20), weightData.slice(20)]);
+    expect(read.options).toEqual({ layers: [3, 4, 2], activations: ['leaky-relu', 'sigmoid'], loss: 'mse' });
+    expect(read.flat).toEqual(Float64Array.from(net.getFlatParameters()));
+    net.dispose();
+  });
+});
+
 describe('files and the command line', () => {
   it('saveTfjs writes model.json and weights.bin that loadTfjs reads back to the same float32 parameters', async () => {
     const net = await ENGINE_CASES[1].create({ layers: [4, 6, 3], activations: ['leaky-relu', 'softmax'], loss: 'cross-entropy', seed: 9 });

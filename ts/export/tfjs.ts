@@ -340,7 +340,7 @@ function bytesOf(weightData: unknown, what: string): Uint8Array {
  * or followed by an Activation, ReLU, Softmax or LeakyReLU (alpha 0.01) layer; Dropout layers are
  * left out (they are the identity at inference). Anything else is refused by name.
  */
-export function readTfjs(modelJson: unknown, weightData: ArrayBuffer | ArrayBufferView, what = 'model.json'): TfjsNetwork {
+export function readTfjs(modelJson: unknown, weightData: ArrayBuffer | ArrayBufferView | ArrayBuffer[], what = 'model.json'): TfjsNetwork {
   const m = parseModelJson(modelJson, what);
   if (m.format !== undefined && m.format !== 'layers-model') {
     fail(`${what}: format ${show(m.format)}; only TF.js Layers models ('layers-model') can be imported, not graph models`);
@@ -406,7 +406,11 @@ function finite(v: number, weight: string, i: number): number {
  * A network from a TF.js Layers model (see `readTfjs`), created with `options` (engine, precision,
  * seed, optimizer, …; the architecture comes from the model) and given the model's weights.
  */
-export async function fromTfjs(modelJson: unknown, weightData: ArrayBuffer | ArrayBufferView, options: TfjsImportOptions = {}): Promise<Network> {
+export async function fromTfjs(
+  modelJson: unknown,
+  weightData: ArrayBuffer | ArrayBufferView | ArrayBuffer[],
+  options: TfjsImportOptions = {},
+): Promise<Network> {
   const read = readTfjs(modelJson, weightData);
   const o = object(options, 'fromTfjs options');
   for (const k of ['layers', 'activation', 'activations', 'output', 'inputLayer', 'inputActivation']) {
