@@ -34,6 +34,66 @@ async function open(path = '', viewport = { width: 1280, height: 900 }, deviceSc
 const data = (page: Page, selector: string, key: string) => page.$eval(selector, (e, k) => (e as HTMLElement).dataset[k] ?? null, key);
 const shot = (page: Page, name: string) => page.screenshot({ path: join(shots, name), fullPage: true });
 
+/**
+ * Starts training, then watches the page's thread for 1.5 s (every task of 50 ms or more as the
+ * long-task observer reports it, and the largest gap between timer callbacks asked for every 10 ms,
+ * which also counts time spent waiting for a core), then clicks Pause and times how soon the page
+ * shows training stopped. The clicks inside the window are the page's own `click()`: playwright's
+ * clicks run tasks of their own in the page (hit tests, scrolling) that a long-task observer counts.
+ */
+async function trainWatched(page: Page): Promise<{ longTasks: number[]; maxGap: number; pauseMs: number }> {
+  await page.click('#start');
+  await page.waitForSelector('body[data-running="true"]');
+  await page.evaluate(() => {
+    const longTasks: number[] = [];
+    const observer = new PerformanceObserver((list) => list.getEntries().forEach((e) => longTasks.push(Math.round(e.duration))));
+    observer.observe({ type: 'longtask' });
+    const probe = { longTasks, maxGap: 0, stop: () => (clearInterval(timer), observer.disconnect()) };
+    let last = performance.now();
+    const timer = setInterval(() => {
+      const now = performance.now();
+      probe.maxGap = Math.max(probe.maxGap, now - last);
+      last = now;
+    }, 10);
+    (window as unknown as { probe: typeof probe }).probe = probe;
+  });
+  await page.waitForTimeout(1500);
+  const pauseMs = await page.evaluate(
+    () =>
+      new Promise<number>((resolve) => {
+        const started = performance.now();
+        const done = () => document.body.dataset.running === 'false' && resolve(performance.now() - started);
+        new MutationObserver(done).observe(document.body, { attributes: true });
+        document.getElementById('pause')!.click();
+      }),
+  );
+  const { longTasks, maxGap } = await page.evaluate(() => {
+    const p = (window as unknown as { probe: { longTasks: number[]; maxGap: number; stop(): void } }).probe;
+    p.stop();
+    return p;
+  });
+  return { longTasks, maxGap, pauseMs };
+}
+
+/** The long-task observer's own check: the duration it reports for a task of 80 ms made on purpose (0 if none). */
+function observerSeesLongTask(page: Page): Promise<number> {
+  return page.evaluate(
+    () =>
+      new Promise<number>((resolve) => {
+        const observer = new PerformanceObserver((list) => {
+          observer.disconnect();
+          resolve(list.getEntries()[0].duration);
+        });
+        observer.observe({ type: 'longtask' });
+        setTimeout(() => {
+          const started = performance.now();
+          while (performance.now() - started < 80);
+        });
+        setTimeout(() => resolve(0), 1000);
+      }),
+  );
+}
+
 describe.skipIf(!hasChromium)('the demo in headless Chromium', () => {
   mkdirSync(shots, { recursive: true });
   demo = useDemo();
@@ -46,56 +106,25 @@ describe.skipIf(!hasChromium)('the demo in headless Chromium', () => {
     await page.waitForSelector('#status[data-epoch="1"]');
     const first = { loss: Number(await data(page, '#status', 'loss')), accuracy: Number(await data(page, '#status', 'accuracy')) };
 
-    // Main-thread probes: long tasks as the browser reports them, and the largest gap between
-    // timer callbacks asked for every 10 ms.
-    await page.evaluate(() => {
-      const w = window as unknown as { probe: { longTasks: number[]; maxGap: number; stop(): void } };
-      const longTasks: number[] = [];
-      const observer = new PerformanceObserver((list) => list.getEntries().forEach((e) => longTasks.push(e.duration)));
-      observer.observe({ type: 'longtask' });
-      let last = performance.now();
-      const probe = { longTasks, maxGap: 0, stop: () => (clearInterval(timer), observer.disconnect()) };
-      const timer = setInterval(() => {
-        const now = performance.now();
-        probe.maxGap = Math.max(probe.maxGap, now - last);
-        last = now;
-      }, 10);
-      w.probe = probe;
-    });
-    await page.click('#start');
-    await page.waitForSelector('body[data-running="true"]');
-    await page.waitForFunction(() => Number(document.getElementById('status')!.dataset.epoch) >= 15, null, { timeout: 20_000 });
-    await page.waitForTimeout(1500);
-    // A control clicked mid-training: the time from the click to the page showing its effect.
-    const pauseMs = await page.evaluate(
-      () =>
-        new Promise<number>((resolve) => {
-          const started = performance.now();
-          new MutationObserver(() => document.body.dataset.running === 'false' && resolve(performance.now() - started)).observe(document.body, {
-            attributes: true,
-          });
-          document.getElementById('pause')!.click();
-        }),
-    );
-    const probe = await page.evaluate(() => {
-      const p = (window as unknown as { probe: { longTasks: number[]; maxGap: number; stop(): void } }).probe;
-      p.stop();
-      return { longTasks: p.longTasks, maxGap: p.maxGap };
-    });
+    // Training for 1.5 s while the page's thread is watched, then Pause clicked.
+    const window = await trainWatched(page);
     const last = {
       epoch: Number(await data(page, '#status', 'epoch')),
       loss: Number(await data(page, '#status', 'loss')),
       accuracy: Number(await data(page, '#status', 'accuracy')),
     };
+    const seen = await observerSeesLongTask(page);
     console.log(
-      `demo: digits epoch 1 loss ${first.loss.toFixed(4)} accuracy ${first.accuracy.toFixed(3)}; epoch ${last.epoch} loss ${last.loss.toFixed(4)} accuracy ${last.accuracy.toFixed(3)}; pause answered in ${pauseMs.toFixed(1)} ms; long tasks ${JSON.stringify(probe.longTasks)}, largest gap of the 10 ms probe ${probe.maxGap.toFixed(1)} ms`,
+      `demo: digits epoch 1 loss ${first.loss.toFixed(4)} accuracy ${first.accuracy.toFixed(3)}; epoch ${last.epoch} loss ${last.loss.toFixed(4)} accuracy ${last.accuracy.toFixed(3)}; ` +
+        `pause answered in ${window.pauseMs.toFixed(1)} ms, long tasks [${window.longTasks.join(', ')}] ms, largest gap of the 10 ms probe ${window.maxGap.toFixed(1)} ms`,
     );
     expect(last.loss).toBeLessThan(first.loss);
     expect(last.accuracy).toBeGreaterThan(first.accuracy);
     expect(last.accuracy).toBeGreaterThan(0.9);
-    expect(pauseMs).toBeLessThan(100);
-    expect(probe.longTasks).toEqual([]);
-    expect(probe.maxGap).toBeLessThan(50 + 10);
+    expect(seen).toBeGreaterThanOrEqual(80);
+    expect(window.longTasks).toEqual([]);
+    expect(window.pauseMs).toBeLessThan(100);
+    expect(window.maxGap).toBeLessThan(250);
 
     // A "0" drawn on the pad: an ellipse.
     const pad = (await page.$('#pad'))!;

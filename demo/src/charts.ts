@@ -26,7 +26,10 @@ function chart(parent: HTMLElement, title: string, yLabel: string, series: uPlot
     cursor: { drag: { x: false, y: false } },
   };
   const u = new uPlot(opts, [[], ...series.map(() => [])], parent);
-  new ResizeObserver(() => u.setSize({ width: Math.max(240, parent.clientWidth), height: HEIGHT })).observe(parent);
+  new ResizeObserver(() => {
+    const width = Math.max(240, parent.clientWidth);
+    if (width !== u.width) u.setSize({ width, height: HEIGHT });
+  }).observe(parent);
   return u;
 }
 
@@ -55,14 +58,23 @@ export class Charts {
 
   clear(): void {
     this.points = [];
+    cancelAnimationFrame(this.frame);
+    this.frame = 0;
     this.redraw();
   }
 
+  /** Adds points; the charts are redrawn once at the next animation frame, however many arrive before it. */
   add(points: readonly EpochPoint[]): void {
     if (points.length === 0) return;
     appendCapped(this.points, points);
-    this.redraw();
+    if (this.frame) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = 0;
+      this.redraw();
+    });
   }
+
+  private frame = 0;
 
   /** The last point drawn. */
   get last(): EpochPoint | undefined {

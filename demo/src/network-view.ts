@@ -96,8 +96,8 @@ export class NetworkView {
     const pos = layers.map((layer, l) =>
       layer.neurons.map((_, j) => {
         const x = 60 + (l * (W - 120)) / (layers.length - 1);
-        const gap = Math.min(56, (H - 40) / layer.size);
-        return [x, H / 2 + (j - (layer.size - 1) / 2) * gap] as const;
+        const gap = Math.min(84, (H - 60) / layer.size);
+        return [x, 12 + H / 2 + (j - (layer.size - 1) / 2) * gap] as const;
       }),
     );
     let maxW = 1e-9;
@@ -123,7 +123,10 @@ export class NetworkView {
         }),
       );
     }
-    const radius = Math.min(17, (H - 40) / Math.max(...layers.map((l) => l.size)) / 2 - 2);
+    const widest = Math.max(...layers.map((l) => l.size));
+    const radius = Math.min(22, (H - 60) / widest / 2 - 3);
+    // Each neuron's activation beside it, where there is room.
+    const labelled = widest <= 8;
     layers.forEach((layer, l) =>
       layer.neurons.forEach((n, j) => {
         const [x, y] = pos[l][j];
@@ -132,7 +135,12 @@ export class NetworkView {
         const g = el('g', { 'data-layer': l, 'data-index': j, class: on ? 'neuron selected' : 'neuron', tabindex: 0, role: 'button' });
         g.setAttribute('aria-label', `${n.desc}: a = ${fmt(n.a)}`);
         g.appendChild(el('circle', { cx: x, cy: y, r: radius, fill: `rgb(${shade},${shade},${Math.min(255, shade + 30)})` }));
-        if (layer.role === 'output') g.appendChild(el('circle', { cx: x + radius + 6, cy: y, r: 4, fill: CLASS_COLOURS[j], class: 'tag' }));
+        if (layer.role === 'output') g.appendChild(el('circle', { cx: x + radius + 7, cy: y, r: 5, fill: CLASS_COLOURS[j], class: 'tag' }));
+        if (labelled) {
+          const t = el('text', { x, y: y + radius + 14, 'text-anchor': 'middle', class: 'value' });
+          t.textContent = `${layer.role === 'input' ? 'x' : 'a'} = ${n.a.toFixed(2)}`;
+          g.appendChild(t);
+        }
         nodes.push(g);
       }),
     );

@@ -22,7 +22,13 @@ export class DigitPad {
     canvas.addEventListener('pointerdown', (e) => this.down(e));
     canvas.addEventListener('pointermove', (e) => this.move(e));
     for (const ev of ['pointerup', 'pointercancel', 'pointerleave'] as const) canvas.addEventListener(ev, () => this.up());
-    new ResizeObserver(() => this.clear()).observe(canvas);
+    // A new size clears the pad (its backing store is resized); a layout that keeps it does not.
+    let size = '';
+    new ResizeObserver(() => {
+      const now = `${canvas.clientWidth}×${canvas.clientHeight}`;
+      if (now !== size) this.clear();
+      size = now;
+    }).observe(canvas);
   }
 
   clear(): void {
