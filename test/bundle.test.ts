@@ -158,7 +158,8 @@ describe.skipIf(!hasChromium)('the built apps in headless Chromium, from a plain
   }, 60_000);
   afterAll(() => browser?.close());
 
-  async function run(b: Built | undefined, noSimd = false): Promise<Record<string, unknown>> {
+  /** Opens the built app; resolves to what it set (`window.result`) or the error it caught. */
+  async function open(b: Built | undefined, noSimd = false): Promise<{ result?: Record<string, unknown>; failure?: string; missing: string[] }> {
     if (!b) throw new Error('the build above failed');
     const server = await serve(b.dir);
     const page = await browser.newPage();
@@ -169,18 +170,23 @@ describe.skipIf(!hasChromium)('the built apps in headless Chromium, from a plain
       if (noSimd) await page.addInitScript(() => (WebAssembly.validate = () => false));
       await page.goto(server.url);
       await page.waitForFunction(() => 'result' in window || 'failure' in window, null, { timeout: 30_000 });
-      const out = await page.evaluate(() => ({
-        result: (window as never as { result?: unknown }).result,
-        failure: (window as never as { failure?: string }).failure,
-      }));
+      const out = await page.evaluate(() => {
+        const w = window as never as { result?: Record<string, unknown>; failure?: string };
+        return { result: w.result, failure: w.failure };
+      });
       expect(errors).toEqual([]);
-      expect(out.failure).toBeUndefined();
-      expect(server.missing.filter((p) => p !== '/favicon.ico')).toEqual([]);
-      return out.result as Record<string, unknown>;
+      return { ...out, missing: server.missing.filter((p) => p !== '/favicon.ico') };
     } finally {
       await page.close();
       await server.close();
     }
+  }
+
+  async function run(b: Built | undefined, noSimd = false): Promise<Record<string, unknown>> {
+    const out = await open(b, noSimd);
+    expect(out.failure).toBeUndefined();
+    expect(out.missing).toEqual([]);
+    return out.result!;
   }
 
   describe.each(Object.keys(builders))('built by %s', (bundler) => {
@@ -191,6 +197,24 @@ describe.skipIf(!hasChromium)('the built apps in headless Chromium, from a plain
       const scalar = await run(built[`network-${bundler}`], true);
       expect(scalar.backend).toBe('scalar');
       expect(scalar.loss).toBe(simd.loss);
+    });
+
+    it('a .wasm that cannot load: the error names the URL the bundler emitted it at', async () => {
+      const b = built[`network-${bundler}`];
+      const scalar = b.files.find((f) => f.endsWith('.wasm') && readFileSync(join(b.dir, f)).length < Math.max(...wasmSizes(b)))!;
+      const kept = readFileSync(join(b.dir, scalar));
+      rmSync(join(b.dir, scalar));
+      try {
+        const out = await open(b, true);
+        expect(out.missing).toEqual([`/${scalar}`]);
+        expect(out.failure).toMatch(
+          new RegExp(
+            `Could not load the WebAssembly kernels \\(scalar\\) from http://127\\.0\\.0\\.1:\\d+/${scalar.replace(/\./g, '\\.')}: HTTP 404.*Check that the file exists at that path`,
+          ),
+        );
+      } finally {
+        writeFileSync(join(b.dir, scalar), kept);
+      }
     });
 
     it('the Trainer in a Web Worker gives the bits of Network.fit on the page', async () => {
