@@ -18,6 +18,7 @@
  */
 import protobuf from 'protobufjs/light.js';
 import { fail } from '../errors.js';
+import { checkOptionNames } from '../options.js';
 import { LIBRARY, type Model } from '../model.js';
 import type { Network } from '../network.js';
 import { LEAKY_SLOPE } from '../engines/math.js';
@@ -28,6 +29,8 @@ import { exportMetadata, exportSource, inputBiases, layerParameters, METADATA_KE
 /** The ONNX operator set the graph is written against, and the IR version that goes with it. */
 export const ONNX_OPSET = 13;
 export const ONNX_IR_VERSION = 7;
+/** protobuf's limit on a message, so on an ONNX file without external data (2 GiB less a margin for the graph). */
+const MAX_PROTOBUF_BYTES = 2 ** 31 - 2 ** 20;
 
 export interface OnnxExportOptions {
   /** The graph's name. Default 'wasm-backprop'. */
@@ -68,12 +71,15 @@ function rawData(values: ArrayLike<number>, double: boolean, what: (i: number) =
 
 /** A network (or a model file's network) as the bytes of an ONNX model (see the file's comment for the graph). */
 export function toOnnx(source: Network | Model, options: OnnxExportOptions = {}): Uint8Array {
-  if (typeof options !== 'object' || options === null) fail('toOnnx options must be an object');
-  for (const k of Object.keys(options)) if (k !== 'name') fail(`unknown option '${k}' (known: name)`);
+  checkOptionNames(options, ['name'], 'toOnnx options');
   const graphName = options.name ?? 'wasm-backprop';
   if (typeof graphName !== 'string' || graphName === '') fail(`toOnnx options.name must be a non-empty string`);
   const s = exportSource(source, 'toOnnx');
   const double = s.precision === 'f64';
+  const bytes = s.layout.length * (double ? 8 : 4);
+  if (bytes > MAX_PROTOBUF_BYTES) {
+    fail(`toOnnx: the ${s.layout.length} parameters take ${bytes} bytes, beyond the 2 GB a protobuf message (one ONNX file) can hold`);
+  }
   const elemType = double ? ONNX_DOUBLE : ONNX_FLOAT;
   const initializer: { name: string; dims: number[]; data_type: number; raw_data: Uint8Array }[] = [];
   const nodes: Node[] = [];

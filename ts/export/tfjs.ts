@@ -16,7 +16,7 @@
 import { ArgumentError, fail, show } from '../errors.js';
 import { LIBRARY, type Model, type ModelData } from '../model.js';
 import { Network } from '../network.js';
-import { resolveOptions, type NetworkOptions } from '../options.js';
+import { checkOptionNames, resolveOptions, type NetworkOptions } from '../options.js';
 import { Layout } from '../parameters.js';
 import { LEAKY_SLOPE } from '../engines/math.js';
 import type { ActivationName, LossName } from '../types.js';
@@ -112,8 +112,7 @@ function toFloat32(values: Float64Array, into: Float32Array, at: number, what: (
  * or from files written by `saveTfjs` (wasm-backprop/node) with `tf.loadLayersModel(url)`.
  */
 export function toTfjs(source: Network | Model, options: TfjsExportOptions = {}): TfjsArtifacts {
-  if (typeof options !== 'object' || options === null) fail(`toTfjs options must be an object, got ${show(options)}`);
-  for (const k of Object.keys(options)) if (k !== 'weightsPath') fail(`unknown option '${k}' (known: weightsPath)`);
+  checkOptionNames(options, ['weightsPath'], 'toTfjs options');
   const weightsPath = options.weightsPath ?? 'weights.bin';
   if (typeof weightsPath !== 'string' || weightsPath === '') fail(`toTfjs options.weightsPath must be a file name, got ${show(weightsPath)}`);
   const s = exportSource(source, 'toTfjs');
