@@ -264,6 +264,22 @@ describe('files and the command line', () => {
   });
 });
 
+describe('metadata', () => {
+  it("import checks the data kept in userDefinedMetadata as a model file's, naming the field", async () => {
+    const net = await ENGINE_CASES[4].create({ layers: [3, 2], activations: ['softmax'], loss: 'cross-entropy' });
+    const folder = join(dir, 'bad-metadata');
+    await saveTfjs(folder, toModel(net, { data: { task: 'classification', classes: ['a', 'b'] } }));
+    net.dispose();
+    const file = join(folder, 'model.json');
+    const json = JSON.parse(readFileSync(file, 'utf8')) as TfjsModelJson;
+    (json.userDefinedMetadata!['wasm-backprop'] as { data: { classes: string[] } }).data.classes = ['a', 'a'];
+    writeFileSync(file, JSON.stringify(json));
+    await expect(importCommand(file, { out: join(dir, 'never.json'), engine: 'js' })).rejects.toThrow(
+      `${file}: userDefinedMetadata['wasm-backprop'].data.classes[1] repeats 'a'`,
+    );
+  });
+});
+
 describe('one clear error for each unsupported export and malformed model', () => {
   let good: { modelJson: TfjsModelJson; weightData: ArrayBuffer };
   beforeAll(async () => {
