@@ -303,7 +303,7 @@ button('race').addEventListener('click', () => {
   if (running) trainer.pause();
   button('race').disabled = true;
   const precision = select('precision').value as Precision;
-  race.start({ hidden, batchSize, learningRate: 0.5, precision, simd, seconds: Number(select('race-seconds').value) });
+  void race.start({ hidden, batchSize, learningRate: 0.5, precision, simd, seconds: Number(select('race-seconds').value) });
 });
 
 // ---------------------------------------------------------------------------------------------

@@ -1,8 +1,9 @@
 /**
- * The messages between the page and the demo's training worker (./worker.ts). The page only sends
- * requests and draws what comes back; every network that trains lives in the worker.
+ * The messages between the page and the demo's training worker (./worker.ts), and the network
+ * options the controls' settings make. The page only sends requests and draws what comes back;
+ * every network that trains lives in a worker.
  */
-import type { ActivationName, EngineName, LossName, OptimizerName, Precision, WasmBackend } from '../../ts/index.js';
+import type { ActivationName, EngineName, LossName, NetworkOptions, OptimizerName, Precision } from '../../ts/index.js';
 import type { DatasetName } from './datasets.js';
 
 /** What the controls say: the data set, the network and how it trains. */
@@ -52,27 +53,6 @@ export interface NetInfo {
   classNames: string[];
 }
 
-export interface RaceConfig {
-  hidden: number[];
-  batchSize: number;
-  learningRate: number;
-  precision: Precision;
-  simd: 'auto' | false;
-  /** Training time each engine gets. */
-  seconds: number;
-}
-
-/** One engine's standing in the race. */
-export interface RaceLane {
-  engine: EngineName;
-  precision: Precision;
-  backend: string;
-  samples: number;
-  seconds: number;
-  epochs: number;
-  loss: number;
-}
-
 export type Request =
   | { type: 'reset'; config: TrainConfig }
   | { type: 'start' }
@@ -81,8 +61,7 @@ export type Request =
   | { type: 'configure'; learningRate: number; batchSize: number }
   | { type: 'predict'; id: number; x: number[] }
   | { type: 'save'; id: number }
-  | { type: 'load'; id: number; text: string; dataset: DatasetName; simd: 'auto' | false }
-  | { type: 'race'; config: RaceConfig };
+  | { type: 'load'; id: number; text: string; dataset: DatasetName; simd: 'auto' | false };
 
 export type Reply =
   | { type: 'ready'; info: NetInfo; id?: number }
@@ -90,7 +69,24 @@ export type Reply =
   | { type: 'state'; running: boolean }
   | { type: 'prediction'; id: number; y: number[] }
   | { type: 'model'; id: number; text: string }
-  | { type: 'error'; message: string; id?: number }
-  | { type: 'race'; lanes: RaceLane[]; done: boolean };
+  | { type: 'error'; message: string; id?: number };
 
-export type { WasmBackend };
+/** The network options for the controls' settings: softmax with cross-entropy, else sigmoid outputs. */
+export function networkOptions(
+  c: Pick<TrainConfig, 'hidden' | 'activation' | 'loss' | 'optimizer' | 'learningRate' | 'engine' | 'precision' | 'simd' | 'seed'>,
+  inputs: number,
+  classes: number,
+): NetworkOptions {
+  return {
+    layers: [inputs, ...c.hidden, classes],
+    activation: c.activation,
+    output: c.loss === 'cross-entropy' ? 'softmax' : 'sigmoid',
+    loss: c.loss,
+    optimizer: c.optimizer,
+    learningRate: c.learningRate,
+    engine: c.engine,
+    precision: c.engine === 'educational' ? 'f64' : c.precision,
+    seed: c.seed,
+    ...(c.engine === 'wasm' ? { wasm: { simd: c.simd } } : {}),
+  };
+}

@@ -1,20 +1,50 @@
 /**
  * The engine race: the same digits network (64-h-10, sigmoid hidden layers, softmax output,
- * cross-entropy, SGD) trained by the educational, js and wasm engines in turn, one epoch per turn
- * in a worker of its own, each for the same training time; samples per second counted over each
- * engine's own time only, so turns taken by the others do not count against it.
+ * cross-entropy, SGD) trained by the educational, js and wasm engines, each in a worker of its own
+ * through the library's `Trainer`. The engines take turns of about 250 ms of training (the epochs
+ * per turn follow each engine's speed), so they do not share the cores while timed; samples per
+ * second count each engine's own turns only, until each has trained for the same time.
  */
-import type { RaceConfig, RaceLane } from './protocol.js';
-import { Trainer } from './training.js';
+import type { Precision } from '../../ts/index.js';
+import { Trainer } from '../../ts/worker/trainer.js';
+import { loadSplit } from './datasets.js';
+import { networkOptions } from './protocol.js';
 
 const NAMES: Record<string, string> = {
   educational: 'educational (one object per neuron)',
   js: 'js (matrices in TypeScript)',
   wasm: 'wasm (Rust → WebAssembly)',
 };
+const ENGINES = ['educational', 'js', 'wasm'] as const;
+const TURN_S = 0.25;
+
+export interface RaceConfig {
+  hidden: number[];
+  batchSize: number;
+  learningRate: number;
+  precision: Precision;
+  simd: 'auto' | false;
+  /** Training time each engine gets. */
+  seconds: number;
+}
+
+/** One engine's standing. */
+interface Lane {
+  engine: (typeof ENGINES)[number];
+  precision: Precision;
+  backend: string;
+  samples: number;
+  seconds: number;
+  epochs: number;
+  loss: number;
+}
+
+/** The library's trainer worker, which Vite bundles as a worker of its own. */
+const trainerWorker = () => new Worker(new URL('../../ts/worker/worker.ts', import.meta.url), { type: 'module', name: 'wasm-backprop race' });
 
 export class Race {
-  private trainer: Trainer | null = null;
+  private trainers: Trainer[] = [];
+  private run = 0;
 
   constructor(
     private readonly list: HTMLElement,
@@ -23,31 +53,62 @@ export class Race {
   ) {}
 
   get running(): boolean {
-    return this.trainer !== null;
+    return this.run > 0 && this.trainers.length > 0;
   }
 
-  start(config: RaceConfig): void {
+  async start(config: RaceConfig): Promise<void> {
     this.stop();
+    const run = ++this.run;
     this.list.replaceChildren();
     this.summary.textContent = `Racing: ${config.seconds} s of training for each engine…`;
     delete this.summary.dataset.done;
-    this.trainer = new Trainer({
-      race: (lanes, done) => this.show(lanes, done),
-      error: (message) => {
-        this.summary.textContent = `The race stopped: ${message}`;
+    try {
+      const { train } = await loadSplit('digits', 1);
+      const settings = { ...config, activation: 'sigmoid', loss: 'cross-entropy', optimizer: 'sgd', seed: 1 } as const;
+      this.trainers = await Promise.all(ENGINES.map((engine) => Trainer.create(networkOptions({ ...settings, engine }, 64, 10), { worker: trainerWorker })));
+      const lanes: Lane[] = this.trainers.map((t) => ({
+        engine: t.engine,
+        precision: t.precision,
+        backend: t.backend,
+        samples: 0,
+        seconds: 0,
+        epochs: 0,
+        loss: NaN,
+      }));
+      const perTurn = lanes.map(() => 1);
+      while (run === this.run && lanes.some((l) => l.seconds < config.seconds)) {
+        for (let i = 0; i < lanes.length && run === this.run; i++) {
+          const lane = lanes[i];
+          if (lane.seconds >= config.seconds) continue;
+          const started = performance.now();
+          const h = await this.trainers[i].fit(train.x, train.y, { epochs: perTurn[i], batchSize: config.batchSize });
+          const seconds = (performance.now() - started) / 1000;
+          lane.seconds += seconds;
+          lane.samples += perTurn[i] * train.x.rows;
+          lane.epochs += perTurn[i];
+          lane.loss = h.losses[h.losses.length - 1];
+          perTurn[i] = Math.max(1, Math.min(1000, Math.round((perTurn[i] * TURN_S) / seconds)));
+          this.show(lanes);
+        }
+      }
+      if (run !== this.run) return;
+      this.done(lanes);
+    } catch (e) {
+      if (run === this.run) this.summary.textContent = `The race stopped: ${(e as Error).message}`;
+    } finally {
+      if (run === this.run) {
         this.stop();
-      },
-    });
-    this.trainer.race(config);
+        this.finished();
+      }
+    }
   }
 
   stop(): void {
-    this.trainer?.dispose();
-    this.trainer = null;
+    for (const t of this.trainers) t.dispose();
+    this.trainers = [];
   }
 
-  private show(lanes: RaceLane[], done: boolean): void {
-    const rate = (l: RaceLane) => (l.seconds > 0 ? l.samples / l.seconds : 0);
+  private show(lanes: Lane[]): void {
     const best = Math.max(...lanes.map(rate), 1);
     this.list.replaceChildren(
       ...lanes.map((l) => {
@@ -62,12 +123,13 @@ export class Race {
         return li;
       }),
     );
-    if (!done) return;
-    const [edu, wasm] = [lanes.find((l) => l.engine === 'educational')!, lanes.find((l) => l.engine === 'wasm')!];
-    const js = lanes.find((l) => l.engine === 'js')!;
-    this.summary.textContent = `Done: wasm trained ${(rate(wasm) / rate(edu)).toFixed(0)}× as many samples per second as educational and ${(rate(wasm) / rate(js)).toFixed(1)}× as many as js.`;
+  }
+
+  private done(lanes: Lane[]): void {
+    const [edu, js, wasm] = ENGINES.map((e) => rate(lanes.find((l) => l.engine === e)!));
+    this.summary.textContent = `Done: wasm trained ${(wasm / edu).toFixed(0)}× as many samples per second as educational and ${(wasm / js).toFixed(1)}× as many as js.`;
     this.summary.dataset.done = 'true';
-    this.stop();
-    this.finished();
   }
 }
+
+const rate = (l: Lane) => (l.seconds > 0 ? l.samples / l.seconds : 0);

@@ -3,14 +3,13 @@
  * hands its replies to callbacks. Nothing here computes; the page's main thread only draws.
  */
 import type { DatasetName } from './datasets.js';
-import type { Boundary, EpochPoint, NetInfo, RaceConfig, RaceLane, Reply, Request, TrainConfig } from './protocol.js';
+import type { Boundary, EpochPoint, NetInfo, Reply, Request, TrainConfig } from './protocol.js';
 
 export interface TrainerEvents {
   ready(info: NetInfo): void;
   progress(points: EpochPoint[], samplesPerSecond: number, boundary: Boundary | undefined): void;
   state(running: boolean): void;
   error(message: string): void;
-  race(lanes: RaceLane[], done: boolean): void;
 }
 
 export class Trainer {
@@ -42,8 +41,6 @@ export class Trainer {
         return this.on.state?.(m.running);
       case 'error':
         return this.on.error?.(m.message);
-      case 'race':
-        return this.on.race?.(m.lanes, m.done);
     }
   }
 
@@ -95,10 +92,6 @@ export class Trainer {
   /** Replaces the network by a model file's; `ready` reports the settings it brings. */
   async load(text: string, dataset: DatasetName, simd: 'auto' | false): Promise<NetInfo> {
     return (await this.ask<'ready'>((id) => ({ type: 'load', id, text, dataset, simd }))).info;
-  }
-
-  race(config: RaceConfig): void {
-    this.send({ type: 'race', config });
   }
 
   dispose(): void {

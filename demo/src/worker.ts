@@ -5,19 +5,9 @@
  * goes back at most every 60 ms: the epochs since the last report, the samples per second, and for
  * 2-D data the class probabilities over a grid (the decision boundary).
  */
-import {
-  Network,
-  loadNetwork,
-  modelFromString,
-  modelToString,
-  simdSupported,
-  toModel,
-  type Dataset,
-  type EpochRecord,
-  type NetworkOptions,
-} from '../../ts/index.js';
+import { Network, loadNetwork, modelFromString, modelToString, simdSupported, toModel, type Dataset, type EpochRecord } from '../../ts/index.js';
 import { EXTENT, isPlanar, loadSplit, type DatasetName } from './datasets.js';
-import type { Boundary, EpochPoint, NetInfo, RaceConfig, RaceLane, Reply, Request, TrainConfig } from './protocol.js';
+import { networkOptions, type Boundary, type EpochPoint, type NetInfo, type Reply, type Request, type TrainConfig } from './protocol.js';
 import { appendCapped } from './series.js';
 
 const post = (m: Reply, transfer: Transferable[] = []) => (self as unknown as Worker).postMessage(m, transfer);
@@ -162,26 +152,6 @@ function shuffle(a: Uint32Array): void {
   }
 }
 
-/** The network options for the controls' settings: softmax with cross-entropy, else sigmoid outputs. */
-export function networkOptions(
-  c: Pick<TrainConfig, 'hidden' | 'activation' | 'loss' | 'optimizer' | 'learningRate' | 'engine' | 'precision' | 'simd' | 'seed'>,
-  inputs: number,
-  classes: number,
-): NetworkOptions {
-  return {
-    layers: [inputs, ...c.hidden, classes],
-    activation: c.activation,
-    output: c.loss === 'cross-entropy' ? 'softmax' : 'sigmoid',
-    loss: c.loss,
-    optimizer: c.optimizer,
-    learningRate: c.learningRate,
-    engine: c.engine,
-    precision: c.engine === 'educational' ? 'f64' : c.precision,
-    seed: c.seed,
-    ...(c.engine === 'wasm' ? { wasm: { simd: c.simd } } : {}),
-  };
-}
-
 let session: Session | null = null;
 let running = false;
 /** Bumped by every reset and load, so a training loop of an earlier network stops. */
@@ -278,40 +248,12 @@ async function stepEpoch(): Promise<void> {
   }
 }
 
-/** The engine race: the same network on each engine in turn, one epoch per turn, until each had its time. */
-async function race(c: RaceConfig): Promise<void> {
-  const { train } = await loadSplit('digits', 1);
-  const engines = ['educational', 'js', 'wasm'] as const;
-  const settings = { ...c, activation: 'sigmoid', loss: 'cross-entropy', optimizer: 'sgd', seed: 1 } as const;
-  const nets = await Promise.all(engines.map((engine) => Network.create(networkOptions({ ...settings, engine }, 64, 10))));
-  const lanes: RaceLane[] = nets.map((n) => ({ engine: n.engine, precision: n.precision, backend: n.backend, samples: 0, seconds: 0, epochs: 0, loss: NaN }));
-  try {
-    for (let round = 0; lanes.some((l) => l.seconds < c.seconds); round++) {
-      for (let i = 0; i < nets.length; i++) {
-        if (lanes[i].seconds >= c.seconds) continue;
-        const started = performance.now();
-        const h = await nets[i].fit(train.x, train.y, { epochs: 1, batchSize: c.batchSize });
-        lanes[i].seconds += (performance.now() - started) / 1000;
-        lanes[i].samples += train.x.rows;
-        lanes[i].epochs++;
-        lanes[i].loss = h.losses[0];
-        post({ type: 'race', lanes, done: false });
-      }
-    }
-    post({ type: 'race', lanes, done: true });
-  } finally {
-    for (const n of nets) n.dispose();
-  }
-}
-
 async function handle(m: Request): Promise<void> {
   switch (m.type) {
     case 'reset':
       return reset(m.config);
     case 'load':
       return load(m.id, m.text, m.dataset, m.simd);
-    case 'race':
-      return race(m.config);
     case 'start':
       if (!session || running) return;
       setRunning(true);
