@@ -217,6 +217,21 @@ describe.skipIf(!hasChromium)('the built apps in headless Chromium, from a plain
       }
     });
 
+    it('a Trainer whose worker script cannot load rejects, saying so', async () => {
+      const b = built[`trainer-${bundler}`];
+      const html = readFileSync(join(b.dir, 'index.html'), 'utf8');
+      const worker = b.files.find((f) => isJs(f) && !html.includes(f))!;
+      const kept = readFileSync(join(b.dir, worker));
+      rmSync(join(b.dir, worker));
+      try {
+        const out = await open(b);
+        expect(out.missing).toEqual([`/${worker}`]);
+        expect(out.failure).toMatch(/the trainer's worker could not start: its script \(worker\.js, emitted by the bundler beside the library\) did not load/);
+      } finally {
+        writeFileSync(join(b.dir, worker), kept);
+      }
+    });
+
     it('the Trainer in a Web Worker gives the bits of Network.fit on the page', async () => {
       const r = (await run(built[`trainer-${bundler}`])) as { worker: Record<string, unknown>; page: Record<string, unknown>; reports: number };
       expect(r.worker.backend).toBe('simd128');

@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { CONFIGURATIONS } from '../ts/configurations.js';
 import { ArgumentError } from '../ts/errors.js';
 import { Network, type NetworkOptions } from '../ts/network.js';
-import { TrainingDivergedError, type History } from '../ts/types.js';
+import { TrainingDivergedError, type BatchProgress, type History } from '../ts/types.js';
 import { fromNodeWorker, nodeWorker } from '../ts/worker/node.js';
 import { Trainer, type TrainerProgress } from '../ts/worker/trainer.js';
 import { randomMatrix } from './engines.js';
@@ -127,6 +127,30 @@ describe('Trainer', () => {
     const ref = await onThisThread(options, h.losses.length);
     expect(await t.getFlatParameters()).toEqual(ref.parameters);
     expect(h.losses).toEqual([...ref.history.losses]);
+  });
+
+  it('onBatch reports progress inside long epochs, on the bits of Network.fit', async () => {
+    const { x, y } = data(4000);
+    const js: NetworkOptions = { ...options, engine: 'js' };
+    const t = await trainer(js);
+    const batches: BatchProgress[] = [];
+    const h = await t.fit(x, y, { epochs: 3, batchSize: 1, onBatch: (p) => batches.push(p) });
+    expect(batches.length).toBeGreaterThan(2);
+    for (const p of batches) {
+      expect(p.epoch).toBeGreaterThanOrEqual(1);
+      expect(p.epoch).toBeLessThanOrEqual(3);
+      expect(p.batches).toBe(4000);
+      expect(p.batch).toBeLessThanOrEqual(4000);
+    }
+    expect(new Set(batches.map((p) => p.epoch)).size).toBeGreaterThan(1);
+    const net = await Network.create(js);
+    try {
+      const ref = await net.fit(x, y, { epochs: 3, batchSize: 1 });
+      expect(h.losses).toEqual([...ref.losses]);
+      expect(await t.getFlatParameters()).toEqual(net.getFlatParameters());
+    } finally {
+      net.dispose();
+    }
   });
 
   it('an aborted signal cancels', async () => {

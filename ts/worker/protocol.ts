@@ -7,7 +7,7 @@
  */
 import type { ModelExtra } from '../model.js';
 import type { NetworkOptions } from '../options.js';
-import type { Divergence, EpochRecord, FitOptions, MatrixInput, Rows } from '../types.js';
+import type { BatchProgress, Divergence, EpochRecord, FitOptions, MatrixInput, Rows } from '../types.js';
 
 /** `fit`'s options that cross to the worker: all but the callbacks and the signal; validation data as rows. */
 export type WorkerFitOptions = Omit<FitOptions, 'onEpoch' | 'onBatch' | 'signal' | 'validation'> & { validation?: { x: Rows; y: Rows } };
@@ -22,7 +22,7 @@ export interface CreateRequest {
 
 export type Request = { id: number } & (
   | CreateRequest
-  | { op: 'fit'; x: Rows; y: Rows; options: WorkerFitOptions }
+  | { op: 'fit'; x: Rows; y: Rows; options: WorkerFitOptions; /** Report progress inside long epochs (`onBatch`). */ batches: boolean }
   | { op: 'predict'; x: Rows }
   | { op: 'evaluate'; x: Rows; y: Rows }
   | { op: 'getParameters' | 'getFlatParameters' | 'getTrainingState' }
@@ -54,7 +54,11 @@ export interface ErrorData {
   history?: { losses: number[]; epochs: EpochRecord[]; stopped: boolean };
 }
 
-export type Reply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: ErrorData } | { id: number; progress: TrainerProgress };
+export type Reply =
+  | { id: number; ok: true; value: unknown }
+  | { id: number; ok: false; error: ErrorData }
+  | { id: number; progress: TrainerProgress }
+  | { id: number; batch: BatchProgress };
 
 /** The buffers of typed arrays in `values` (each once), to transfer rather than copy. */
 export function buffersOf(...values: unknown[]): ArrayBuffer[] {

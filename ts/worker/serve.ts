@@ -16,7 +16,7 @@ import { checkInteger } from '../errors.js';
 import { toModel } from '../model.js';
 import { Network } from '../network.js';
 import type { PreparedDataset } from '../prepared.js';
-import { TrainingDivergedError, type Divergence, type EpochRecord, type History } from '../types.js';
+import { TrainingDivergedError, type BatchProgress, type Divergence, type EpochRecord, type History } from '../types.js';
 import { loadWasm } from '../wasm/loader.js';
 import { buffersOf, CONTROL_OPS, type ErrorData, type Reply, type Request, type WorkerFitOptions } from './protocol.js';
 
@@ -98,7 +98,8 @@ export function serve(side: WorkerSide): void {
         const started = performance.now();
         let h: History;
         try {
-          h = await n.fit(data, { ...options, epochs: k });
+          const onBatch = x.batches ? (p: BatchProgress) => side.post({ id, batch: { ...p, epoch: p.epoch + done } }, []) : undefined;
+          h = await n.fit(data, { ...options, epochs: k, ...(onBatch ? { onBatch } : {}) });
         } catch (e) {
           throw e instanceof TrainingDivergedError ? shifted(e, done, losses, records) : e;
         }

@@ -21,7 +21,7 @@ import type { Network } from '../network.js';
 import { checkOptionNames, OPTION_NAMES, resolveOptions, type NetworkConfig, type NetworkOptions } from '../options.js';
 import type { OptimizerState, TrainingState } from '../engine.js';
 import type { Matrix } from '../matrix.js';
-import { TrainingDivergedError, type Backend, type Evaluation, type History, type Parameters, type Rows } from '../types.js';
+import { TrainingDivergedError, type Backend, type BatchProgress, type Evaluation, type History, type Parameters, type Rows } from '../types.js';
 import { loadWasm } from '../wasm/loader.js';
 import { buffersOf, type ErrorData, type Reply, type Request, type TrainerProgress, type WorkerFitOptions } from './protocol.js';
 
@@ -54,17 +54,23 @@ export interface TrainerOptions {
 export interface TrainerFitOptions extends WorkerFitOptions {
   /** Called as training goes on (every 25–100 ms of training, and after the last epoch). */
   onProgress?: (progress: TrainerProgress) => void;
+  /**
+   * Progress inside an epoch longer than a time slice (about 10 ms), as `Network.fit`'s `onBatch`
+   * reports it (epochs counted over the whole call). It cannot stop training: `cancel()` does.
+   */
+  onBatch?: (progress: BatchProgress) => void;
   /** Cancels training when aborted (as `cancel()`): `fit` resolves with what was trained, `stopped: true`. */
   signal?: AbortSignal;
 }
 
 const TRAINER_OPTIONS = ['worker'];
-const FIT_OPTIONS = [...OPTION_NAMES.fit.filter((n) => n !== 'onEpoch' && n !== 'onBatch'), 'onProgress'];
+const FIT_OPTIONS = [...OPTION_NAMES.fit.filter((n) => n !== 'onEpoch'), 'onProgress'];
 
 interface Pending {
   resolve(value: unknown): void;
   reject(error: Error): void;
   onProgress?: (progress: TrainerProgress) => void;
+  onBatch?: (progress: BatchProgress) => void;
 }
 
 const disposeSymbol: typeof Symbol.dispose = (Symbol as { dispose?: typeof Symbol.dispose }).dispose ?? (Symbol.for('Symbol.dispose') as typeof Symbol.dispose);
@@ -123,8 +129,13 @@ export class Trainer {
    */
   async fit(x: Rows, y: Rows, options: TrainerFitOptions = {}): Promise<History> {
     checkOptionNames(options, FIT_OPTIONS, 'options');
-    const { onProgress, signal, validation, ...rest } = options;
-    if (onProgress !== undefined && typeof onProgress !== 'function') fail(`options.onProgress must be a function, got ${show(onProgress)}`);
+    const { onProgress, onBatch, signal, validation, ...rest } = options;
+    for (const [name, f] of [
+      ['onProgress', onProgress],
+      ['onBatch', onBatch],
+    ] as const) {
+      if (f !== undefined && typeof f !== 'function') fail(`options.${name} must be a function, got ${show(f)}`);
+    }
     const [xs, ys] = this.pair(x, y, 'x', 'y');
     const sent: WorkerFitOptions = { ...rest };
     if (validation !== undefined) {
@@ -135,21 +146,21 @@ export class Trainer {
     const cancel = () => void this.cancel().catch(() => {});
     signal?.addEventListener('abort', cancel);
     let callbackError: unknown = null;
-    const progress = (p: TrainerProgress) => {
-      try {
-        onProgress?.(p);
-      } catch (e) {
-        // The callback's error ends training and is the call's error, as onEpoch's would be.
-        callbackError ??= e;
-        cancel();
-      }
-    };
+    // A callback's error ends training and is the call's error, as onEpoch's would be.
+    const guard =
+      <P>(f: ((p: P) => void) | undefined) =>
+      (p: P) => {
+        try {
+          f?.(p);
+        } catch (e) {
+          callbackError ??= e;
+          cancel();
+        }
+      };
     try {
-      const h = (await this.request(
-        { op: 'fit', x: xs, y: ys, options: sent },
-        buffersOf(xs, ys, sent.validation?.x, sent.validation?.y),
-        progress,
-      )) as History;
+      const message = { op: 'fit' as const, x: xs, y: ys, options: sent, batches: onBatch !== undefined };
+      const listeners = { onProgress: guard(onProgress), onBatch: guard(onBatch) };
+      const h = (await this.request(message, buffersOf(xs, ys, sent.validation?.x, sent.validation?.y), listeners)) as History;
       if (callbackError !== null) throw callbackError;
       return h;
     } finally {
@@ -241,17 +252,17 @@ export class Trainer {
 
   // ---------------------------------------------------------------------------------------------
 
-  private request(message: DistributiveOmit<Request, 'id'>, transfer: Transferable[] = [], onProgress?: Pending['onProgress']): Promise<unknown> {
-    return this.ask(() => [message, transfer], onProgress);
+  private request(message: DistributiveOmit<Request, 'id'>, transfer: Transferable[] = [], listeners: Partial<Pending> = {}): Promise<unknown> {
+    return this.ask(() => [message, transfer], listeners);
   }
 
   /** Sends what `make` returns (an argument error it throws rejects the call) and waits for the reply. */
-  private ask(make: () => [DistributiveOmit<Request, 'id'>, Transferable[]], onProgress?: Pending['onProgress']): Promise<unknown> {
+  private ask(make: () => [DistributiveOmit<Request, 'id'>, Transferable[]], listeners: Partial<Pending> = {}): Promise<unknown> {
     return new Promise((resolve, reject) => {
       if (this.failure) throw this.failure;
       const [message, transfer] = make();
       const id = this.nextId++;
-      this.pending.set(id, { resolve, reject, onProgress });
+      this.pending.set(id, { ...listeners, resolve, reject });
       this.worker!.busy?.(true);
       try {
         this.worker!.postMessage({ ...message, id }, transfer);
@@ -270,10 +281,8 @@ export class Trainer {
   }
 
   private receive(reply: Reply): void {
-    if ('progress' in reply) {
-      this.pending.get(reply.id)?.onProgress?.(reply.progress);
-      return;
-    }
+    if ('progress' in reply) return this.pending.get(reply.id)?.onProgress?.(reply.progress);
+    if ('batch' in reply) return this.pending.get(reply.id)?.onBatch?.(reply.batch);
     const p = this.settle(reply.id);
     if (!p) return;
     if (reply.ok) p.resolve(reply.value);
