@@ -108,6 +108,10 @@ describe.each(ENGINE_CASES)('$name: prepared datasets', (c) => {
     }
     expect(bits(b.getFlatParameters())).toEqual(bits(a.getFlatParameters()));
     expect(b.evaluate(val)).toEqual(a.evaluate(VX, VY));
+    expect(b.predictMatrix(val)).toEqual(a.predictMatrix(VX));
+    const Type = c.precision === 'f32' ? Float32Array : Float64Array;
+    expect(val.read('x')).toEqual({ data: Type.from(VX.data), rows: 13, cols: 5 });
+    expect(val.read('y')).toEqual({ data: Type.from(VY.data), rows: 13, cols: 3 });
     a.dispose();
     b.dispose();
   });
@@ -146,19 +150,43 @@ describe('prepared data in wasm memory', () => {
     expect(inst.exports.bp_live_allocations()).toBe(base);
   });
 
+  it('large buffers take wasm pages of their own, not written until used, and reused once freed', async () => {
+    const inst = await loadWasm();
+    const e = inst.exports;
+    e.bp_free(e.bp_alloc(16 << 20)); // the list of spare blocks is on the heap from now on
+    const [count, bytes, rss] = [e.bp_live_allocations(), e.bp_live_bytes(), process.memoryUsage().rss];
+    const p = e.bp_alloc(64 << 20) >>> 0;
+    expect(p).not.toBe(0);
+    expect(process.memoryUsage().rss - rss).toBeLessThan(16 << 20); // the zeros are fresh pages, not written
+    expect(e.bp_live_allocations()).toBe(count + 1);
+    expect(e.bp_live_bytes() - bytes).toBeGreaterThanOrEqual(64 << 20);
+    new Uint8Array(inst.memory.buffer, p, 4096).fill(7);
+    const size = inst.memory.buffer.byteLength;
+    expect(e.bp_free(p)).toBe(0);
+    expect([e.bp_live_allocations(), e.bp_live_bytes()]).toEqual([count, bytes]);
+    const q = e.bp_alloc(32 << 20) >>> 0; // fits the block just freed: no new memory, zeroed again
+    expect(q).toBe(p);
+    expect(inst.memory.buffer.byteLength).toBe(size);
+    expect(new Uint8Array(inst.memory.buffer, q, 4096).every((v) => v === 0)).toBe(true);
+    expect(e.bp_free(q)).toBe(0);
+    expect(e.bp_free(q)).not.toBe(0); // freed once only
+  });
+
   it('with release, the arrays are emptied as they are copied and train to the same bits', async () => {
     const create = ENGINE_CASES.find((c) => c.name === 'wasm-simd-f32')!.create;
     const a = await create(OPTIONS);
     const b = await create(OPTIONS);
-    const x = resizableArray(Float32Array, X.data.length);
-    x.set(X.data);
-    const y = resizableArray(Float32Array, Y.data.length);
-    y.set(Y.data);
-    const xCopy = Float32Array.from(x);
-    const data = b.prepare({ data: x, rows: 61, cols: 5 }, { data: y, rows: 61, cols: 3 }, { release: true });
+    // Rows enough that x goes over in several parts.
+    const rows = 70_001;
+    const [xs, ys] = [randomMatrix(rows, 5, 15), oneHotRows(rows, 3, 16)];
+    const x = resizableArray(Float32Array, xs.data.length);
+    x.set(xs.data);
+    const y = resizableArray(Float32Array, ys.data.length);
+    y.set(ys.data);
+    const data = b.prepare({ data: x, rows, cols: 5 }, { data: y, rows, cols: 3 }, { release: true });
     expect([x.buffer.byteLength, y.buffer.byteLength]).toEqual([0, 0]);
-    await a.fit({ data: xCopy, rows: 61, cols: 5 }, Y, { epochs: 2 });
-    await b.fit(data, { epochs: 2 });
+    await a.fit(xs, ys, { epochs: 1 });
+    await b.fit(data, { epochs: 1 });
     expect(bits(b.getFlatParameters())).toEqual(bits(a.getFlatParameters()));
     a.dispose();
     b.dispose();

@@ -62,6 +62,8 @@ export interface PreparedData {
   readonly rows: number;
   /** Copies of rows `order[from … to)` (to replay a minibatch with `trainBatch`). */
   gather(order: ArrayLike<number>, from: number, to: number): { x: Matrix; y: Matrix };
+  /** A copy of every input row (x) or every target row (y). */
+  read(which: 'x' | 'y'): Matrix;
   dispose(): void;
 }
 
@@ -119,6 +121,8 @@ export interface Engine {
   fitSpan(data: PreparedData, order: Uint32Array, batch: number, total: number): number;
   /** Outputs a_L for every row (rows × n_L, the engine's precision). */
   predict(x: Matrix): FloatArray;
+  /** `predict` on the inputs of data held by `prepare`. */
+  predictPrepared(data: PreparedData): FloatArray;
   /** Mean loss and the number of rightly classified rows. */
   evaluate(x: Matrix, y: Matrix): { loss: number; correct: number };
   /** `evaluate` on data held by `prepare` (validation data evaluated every epoch). */

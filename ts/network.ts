@@ -285,8 +285,12 @@ export class Network {
   }
 
   /** Outputs a_L for every row of x, as a row-major typed matrix of the network's precision. */
-  predictMatrix(x: Rows): Matrix {
+  predictMatrix(x: Rows | PreparedDataset): Matrix {
     const engine = this.live();
+    if (x instanceof PreparedDataset) {
+      const data = x.data(this, 'the dataset');
+      return { data: engine.predictPrepared(data), rows: data.rows, cols: this.layers[this.layers.length - 1] };
+    }
     const xm = this.x(x);
     return { data: engine.predict(xm), rows: xm.rows, cols: this.layers[this.layers.length - 1] };
   }

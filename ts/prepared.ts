@@ -4,6 +4,7 @@
  * `fit` (as the data or as `validation`) and `evaluate` call without being checked or copied again.
  */
 import type { PreparedData } from './engine.js';
+import type { Matrix } from './matrix.js';
 
 const disposeSymbol: typeof Symbol.dispose = (Symbol as { dispose?: typeof Symbol.dispose }).dispose ?? (Symbol.for('Symbol.dispose') as typeof Symbol.dispose);
 
@@ -38,6 +39,13 @@ export class PreparedDataset {
     if (user !== this.owner) throw new Error(`${what} was prepared by another network: prepare it with this one (net.prepare(x, y))`);
     if (this.held === null) throw new Error(`${what} has been disposed`);
     return this.held;
+  }
+
+  /** A copy of the inputs (x) or the targets (y) it holds, in the network's precision (from WebAssembly memory for the wasm engine). */
+  read(which: 'x' | 'y'): Matrix {
+    if (which !== 'x' && which !== 'y') throw new Error(`read takes 'x' or 'y', got ${String(which)}`);
+    if (this.held === null) throw new Error('the dataset has been disposed');
+    return this.held.read(which);
   }
 
   /** Frees what the engine holds. Idempotent; later use throws. */

@@ -6,6 +6,7 @@
 import type { Matrix } from '../matrix.js';
 import type { ModelData } from '../model.js';
 import type { Network } from '../network.js';
+import { PreparedDataset } from '../prepared.js';
 import type { MatrixInput } from '../types.js';
 
 export interface ClassificationSummary {
@@ -86,10 +87,12 @@ export function formatSummary(s: Summary, what: string): string {
 }
 
 /** The summary of `net` on x, y (targets as training saw them), as text. */
-export function summarize(net: Network, d: { x: MatrixInput; y: MatrixInput }, data: ModelData, what: string): string {
-  const outputs = net.predictMatrix(d.x);
-  const targets = { ...d.y, data: Float64Array.from(d.y.data) };
-  const { loss } = net.evaluate(d.x, d.y);
+export function summarize(net: Network, d: { x: MatrixInput; y: MatrixInput } | PreparedDataset, data: ModelData, what: string): string {
+  // A prepared dataset is read where the network holds it: only the targets are copied out.
+  const prepared = d instanceof PreparedDataset;
+  const outputs = net.predictMatrix(prepared ? d : d.x);
+  const targets = prepared ? d.read('y') : { ...d.y, data: Float64Array.from(d.y.data) };
+  const { loss } = prepared ? net.evaluate(d) : net.evaluate(d.x, d.y);
   const s = data.task === 'regression' ? regress(outputs, targets, loss) : classify(outputs, targets, loss, (data.classes ?? []).map(String));
   return formatSummary(s, what);
 }

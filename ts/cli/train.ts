@@ -126,17 +126,21 @@ export async function train(spec: string, o: TrainOptions): Promise<void> {
   const data = dataRecord(ds, scaling);
   const done = () => history.length;
   try {
+    // Into the engine's memory, the held-out rows (the data set's last) first: the data set's
+    // buffers shrink as they are copied, so no row is held twice (the js engines hold the arrays).
+    const heldOutSet = net.prepare(test.x, test.y, { release: true });
+    const trainSet = net.prepare(tr.x, tr.y, { release: true });
     const s = net.settings;
     const task = ds.task === 'classification' ? `classification of ${ds.classes} classes` : 'regression';
     if (!o.quiet) {
       console.log(
-        `${ds.name}: ${tr.x.rows} training rows, ${test.x.rows} held out; ${task} of '${ds.labelName}' (${ds.taskReason}); scaling ${scaling.kind}\n` +
+        `${ds.name}: ${trainSet.rows} training rows, ${heldOutSet.rows} held out; ${task} of '${ds.labelName}' (${ds.taskReason}); scaling ${scaling.kind}\n` +
           `network ${net.layers.join('-')} ${net.activations.join('/')}, loss ${net.loss}; engine ${net.engine} ${net.precision} (${net.backend}); ` +
           `${s.optimizer.type} η=${s.learningRate}, batch ${o.batchSize}, seed ${o.seed}` +
           (o.resume ? `; resumed from ${o.resume} after ${done()} epochs` : ''),
       );
     }
-    const bar = progress({ epochs: o.epochs, rows: tr.x.rows, quiet: o.quiet, firstEpoch: done() + 1 });
+    const bar = progress({ epochs: o.epochs, rows: trainSet.rows, quiet: o.quiet, firstEpoch: done() + 1 });
     let best: { loss: number; epoch: number; params: Float64Array; state: TrainingState } | null = null;
     let stopped = false;
     const started = performance.now();
@@ -146,10 +150,10 @@ export async function train(spec: string, o: TrainOptions): Promise<void> {
       while (done() < target && !stopped) {
         const n = Math.min(o.checkpoint ?? target, target - done());
         before = done();
-        await net.fit(tr.x, tr.y, {
+        await net.fit(trainSet, {
           epochs: n,
           batchSize: o.batchSize,
-          validation: test,
+          validation: heldOutSet,
           onEpoch: (r) => {
             const rec = { ...r, epoch: done() + 1 };
             history.push(rec);
@@ -181,8 +185,8 @@ export async function train(spec: string, o: TrainOptions): Promise<void> {
       history = history.slice(0, b.epoch);
       if (!o.quiet) console.log(`stopped early: held-out loss last improved in epoch ${b.epoch}; its parameters restored`);
     }
-    console.log(summarize(net, test, data, 'held-out'));
-    console.log(`trained ${trained} epochs in ${secs.toFixed(2)} s (${Math.round((trained * tr.x.rows) / secs)} samples/s, held-out evaluation included)`);
+    console.log(summarize(net, heldOutSet, data, 'held-out'));
+    console.log(`trained ${trained} epochs in ${secs.toFixed(2)} s (${Math.round((trained * trainSet.rows) / secs)} samples/s, held-out evaluation included)`);
     if (o.out) {
       await saveModel(o.out, toModel(net, { history, data }));
       console.log(`model written to ${o.out}`);

@@ -18,6 +18,10 @@ export class HeldData implements PreparedData {
   gather(order: ArrayLike<number>, from: number, to: number): { x: Matrix; y: Matrix } {
     return { x: takeRows(this.x, order, from, to), y: takeRows(this.y, order, from, to) };
   }
+  read(which: 'x' | 'y'): Matrix {
+    const m = this[which];
+    return { ...m, data: m.data.slice() };
+  }
   dispose(): void {}
 }
 
@@ -63,6 +67,11 @@ export abstract class HeldDataEngine {
 
   abstract trainBatch(x: Matrix, y: Matrix): number;
   abstract evaluate(x: Matrix, y: Matrix): { loss: number; correct: number };
+  abstract predict(x: Matrix): FloatArray;
+
+  predictPrepared(data: PreparedData): FloatArray {
+    return this.predict((data as HeldData).x);
+  }
 
   prepare(x: Matrix, y: Matrix): PreparedData {
     return new HeldData(x, y);

@@ -242,8 +242,10 @@ export class WasmEngine implements Engine {
       try {
         yp = this.alloc(this.bytes(y));
         // In parts of about 1 MiB, the last first, so a releasable source shrinks as it goes.
-        const copy = (m: Matrix, ptr: number) =>
-          drainFromEnd(m.data, Math.max(m.cols, (1 << 18) - ((1 << 18) % m.cols)), (at, part) => this.view(ptr, m.data.length).set(part, at), release);
+        const copy = (m: Matrix, ptr: number) => {
+          const length = m.data.length; // read first: m.data empties as it is released
+          drainFromEnd(m.data, Math.max(m.cols, (1 << 18) - ((1 << 18) % m.cols)), (at, part) => this.view(ptr, length).set(part, at), release);
+        };
         copy(x, xp);
         copy(y, yp);
       } catch (e) {
@@ -302,6 +304,15 @@ export class WasmEngine implements Engine {
       this.view(xp, x.data.length).set(x.data);
       this.check(this.abi.bp_predict(this.handle, xp, x.rows, op), 'predicting');
       return this.view(op, x.rows * nL).slice();
+    });
+  }
+
+  predictPrepared(data: PreparedData): FloatArray {
+    const d = this.own(data, 'predictPrepared');
+    const nL = this.arch.sizes[this.layout.depth];
+    return this.withBuffers([d.rows * nL * (this.bits / 8)], ([op]) => {
+      this.check(this.abi.bp_predict(this.handle, d.x, d.rows, op), 'predicting');
+      return this.view(op, d.rows * nL).slice();
     });
   }
 
@@ -365,13 +376,19 @@ class WasmData implements PreparedData {
     readonly xCols: number,
     readonly yCols: number,
   ) {}
-  gather(order: ArrayLike<number>, from: number, to: number): { x: Matrix; y: Matrix } {
+  /** x or y where they lie in wasm memory (a view: valid until the memory grows). */
+  private view(which: 'x' | 'y'): Matrix {
     if (this.disposed || this.inst.broken) throw new Error('this prepared data has been disposed');
-    const take = (ptr: number, cols: number): Matrix => {
-      const Type = this.bits === 32 ? Float32Array : Float64Array;
-      return takeRows({ data: new Type(this.inst.exports.memory.buffer, ptr >>> 0, this.rows * cols), rows: this.rows, cols }, order, from, to);
-    };
-    return { x: take(this.x, this.xCols), y: take(this.y, this.yCols) };
+    const [ptr, cols] = which === 'x' ? [this.x, this.xCols] : [this.y, this.yCols];
+    const Type = this.bits === 32 ? Float32Array : Float64Array;
+    return { data: new Type(this.inst.exports.memory.buffer, ptr >>> 0, this.rows * cols), rows: this.rows, cols };
+  }
+  gather(order: ArrayLike<number>, from: number, to: number): { x: Matrix; y: Matrix } {
+    return { x: takeRows(this.view('x'), order, from, to), y: takeRows(this.view('y'), order, from, to) };
+  }
+  read(which: 'x' | 'y'): Matrix {
+    const m = this.view(which);
+    return { ...m, data: m.data.slice() };
   }
   dispose(): void {
     if (this.disposed) return;
