@@ -153,6 +153,16 @@ describe('Trainer', () => {
     }
   });
 
+  it('cancel stops within a time slice of a long epoch', async () => {
+    const { x, y } = data(4000);
+    const t = await trainer({ ...options, engine: 'js' });
+    let cancelled: Promise<void> | null = null;
+    const h = await t.fit(x, y, { epochs: 1000, batchSize: 1, onBatch: (p) => p.batch > 100 && (cancelled ??= t.cancel()) });
+    await cancelled;
+    expect(h.stopped).toBe(true);
+    expect(h.losses.length).toBeLessThan(3);
+  });
+
   it('an aborted signal cancels', async () => {
     const { x, y } = data();
     const t = await trainer(options);

@@ -7,7 +7,9 @@
  * `Network.fit` call, so that progress can be reported and control requests read between spans: a
  * span starts at one epoch and doubles while it takes under 25 ms (halves above 100 ms). The network's shuffling generator and optimizer state carry
  * over from one call to the next, so the spans give the bits one `fit` call of all the epochs gives;
- * epoch numbers and a divergence's epoch are counted from the start of the whole call.
+ * epoch numbers and a divergence's epoch are counted from the start of the whole call. A cancel
+ * aborts the running span as `fit`'s signal does: between epochs, or within a time slice in an
+ * epoch longer than one (the minibatches trained stay trained; that epoch is not in the history).
  *
  * Runs in a Web Worker (./worker.ts) or a worker_threads worker (./node-worker.ts); nothing here
  * knows which.
@@ -39,6 +41,8 @@ export function serve(side: WorkerSide): void {
   let cancelled = false;
   let waitingToHalt: number[] = [];
   let wake: (() => void) | null = null;
+  /** Stops the running span within a time slice (as `fit`'s signal does), mid-epoch in a long epoch. */
+  let stop: AbortController | null = null;
 
   const reply = (id: number, value: unknown, transfer: Transferable[] = []) => side.post({ id, ok: true, value }, transfer);
   const halted = () => {
@@ -54,7 +58,10 @@ export function serve(side: WorkerSide): void {
     if (op === 'pause') paused = true;
     else if (op === 'resume') paused = false;
     else cancelled = training; // a cancel between fits has nothing to stop
-    if (op === 'cancel') paused = false;
+    if (op === 'cancel') {
+      paused = false;
+      stop?.abort();
+    }
     if (op !== 'resume' && training) waitingToHalt.push(id);
     else reply(id, undefined);
     if (op !== 'pause') wake?.();
@@ -97,17 +104,22 @@ export function serve(side: WorkerSide): void {
         const k = Math.min(span, epochs - done);
         const started = performance.now();
         let h: History;
+        stop = new AbortController();
         try {
           const onBatch = x.batches ? (p: BatchProgress) => side.post({ id, batch: { ...p, epoch: p.epoch + done } }, []) : undefined;
-          h = await n.fit(data, { ...options, epochs: k, ...(onBatch ? { onBatch } : {}) });
+          h = await n.fit(data, { ...options, epochs: k, signal: stop.signal, ...(onBatch ? { onBatch } : {}) });
         } catch (e) {
           throw e instanceof TrainingDivergedError ? shifted(e, done, losses, records) : e;
+        } finally {
+          stop = null;
         }
         const fresh = h.epochs.map((r) => ({ ...r, epoch: r.epoch + done }));
+        const trained = h.losses.length; // fewer than k when cancelled
         losses.push(...h.losses);
         records.push(...fresh);
-        done += k;
-        if (k > 0) side.post({ id, progress: { epoch: done, epochs, loss: h.losses[k - 1], records: fresh } }, []);
+        done += trained;
+        if (trained > 0) side.post({ id, progress: { epoch: done, epochs, loss: h.losses[trained - 1], records: fresh } }, []);
+        if (h.stopped) break;
         const ms = performance.now() - started;
         span = ms < SPAN_MS.grow ? span * 2 : ms > SPAN_MS.shrink ? Math.max(1, span >> 1) : span;
         if (done < epochs) await checkpoint();

@@ -229,9 +229,10 @@ export class Trainer {
   }
 
   /**
-   * Ends the running `fit` (paused or not) after its current span; it resolves with the epochs
-   * trained and `stopped: true`, the network at the end of the last of them. Resolves once training
-   * has ended. Also lifts a pause.
+   * Ends the running `fit` (paused or not) as `fit`'s signal does: between epochs, or within a time
+   * slice (about 10 ms) in an epoch longer than one, whose minibatches trained stay trained. `fit`
+   * resolves with the epochs trained and `stopped: true`. Resolves once training has ended. Also
+   * lifts a pause.
    */
   cancel(): Promise<void> {
     return this.request({ op: 'cancel' }) as Promise<void>;
