@@ -85,8 +85,7 @@ export class Trainer {
   private nextId = 1;
   /** Why the worker can no longer be used, once it cannot. */
   private failure: Error | null = null;
-  /** Where the arithmetic runs in the worker: 'simd128' or 'scalar' WebAssembly, or 'js'. */
-  backend: Backend = 'js';
+  private backendInWorker: Backend = 'js';
   readonly layers: readonly number[];
   readonly engine: NetworkConfig['engine'];
   readonly precision: NetworkConfig['precision'];
@@ -114,12 +113,17 @@ export class Trainer {
     const { wasm: _, ...rest } = options;
     try {
       const info = (await trainer.request({ op: 'create', options: rest, module })) as { backend: Backend };
-      trainer.backend = info.backend;
+      trainer.backendInWorker = info.backend;
       return trainer;
     } catch (e) {
       trainer.dispose();
       throw e;
     }
+  }
+
+  /** Where the arithmetic runs in the worker: 'simd128' or 'scalar' WebAssembly, or 'js'. */
+  get backend(): Backend {
+    return this.backendInWorker;
   }
 
   /**
