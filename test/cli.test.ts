@@ -182,10 +182,14 @@ describe('mistakes get one line on stderr and a non-zero exit', () => {
 });
 
 describe('a diverging run', () => {
-  // Linear hidden layers: at these rates their weights overflow (with the default sigmoid layers a
-  // rate of 1e6 gives huge but finite numbers, and nothing to stop).
-  const diverged =
-    /^wasm-backprop: training diverged in epoch (?<epoch>\d+), batch \d+ \(x rows [\d, ]+(?:and \d+ more)?\): the (?:weights into|bias of) neuron \d+ of layer \d+ \((?:weights|biases)\[\d+\]\[\d+\]\) became (?:NaN|-?Infinity); the network is back at (?:the end of epoch (?<back>\d+)|the start of epoch 1): lower the learning rate \(now (?<rate>\S+), biases \S+\)\n$/;
+  // Where a weight or bias overflows first (linear hidden layers, the loss limit set out of reach),
+  // and where the loss rises a thousandfold first (the default sigmoid layers saturate at a rate
+  // of 1e6 and never overflow: the loss grows enormous but stays finite).
+  const where = String.raw`^wasm-backprop: training diverged in epoch (?<epoch>\d+), batch \d+ \(x rows [\d, ]+(?:and \d+ more)?\): `;
+  const back = String.raw`; the network is back at (?:the end of epoch (?<back>\d+)|the start of epoch 1): lower the learning rate \(now (?<rate>\S+), biases \S+\)\n$`;
+  const overflowed = String.raw`the (?:weights into|bias of) neuron \d+ of layer \d+ \((?:weights|biases)\[\d+\]\[\d+\]\) became (?:NaN|-?Infinity)`;
+  const rose = String.raw`the loss rose to (?<loss>\S+), above maxLoss (?<limit>\S+)`;
+  const diverged = new RegExp(`${where}(?:${overflowed}|${rose})${back}`);
 
   /** The model file's epochs and whether every parameter is finite. */
   async function saved(path: string): Promise<{ epochs: number; finite: boolean }> {
@@ -197,11 +201,22 @@ describe('a diverging run', () => {
     }
   }
 
-  it('--learning-rate 1e6 stops naming the epoch, batch, layer and neuron, exits non-zero, and leaves no model with non-finite numbers', async () => {
-    const out = join(dir, 'diverged.json');
-    const r = cli('train', iris, '-a', 'linear', '--learning-rate', '1e6', '--epochs', '20', '--checkpoint', '1', '--out', out, '-q');
+  it('--learning-rate 1e6 with the defaults stops where the loss rose a thousandfold, naming the epoch and batch, and exits non-zero', () => {
+    const r = cli('train', iris, '--learning-rate', '1e6', '--epochs', '20', '-q');
     expect(r.status).not.toBe(0);
-    const m = r.stderr.match(diverged);
+    const m = r.stderr.match(new RegExp(`${where}${rose}${back}`));
+    expect(m, r.stderr).not.toBeNull();
+    expect(Number(m!.groups!.loss)).toBeGreaterThan(Number(m!.groups!.limit));
+    expect(Number(m!.groups!.limit)).toBeGreaterThanOrEqual(1000);
+    // Told a higher limit, the same run trains on: the loss stays finite.
+    expect(cli('train', iris, '--learning-rate', '1e6', '--epochs', '3', '--max-loss', '1e300', '-q').status).toBe(0);
+  });
+
+  it('--learning-rate 1e6 on linear layers stops naming the epoch, batch, layer and neuron, exits non-zero, and leaves no model with non-finite numbers', async () => {
+    const out = join(dir, 'diverged.json');
+    const r = cli('train', iris, '-a', 'linear', '--learning-rate', '1e6', '--max-loss', '1e300', '--epochs', '20', '--checkpoint', '1', '--out', out, '-q');
+    expect(r.status).not.toBe(0);
+    const m = r.stderr.match(new RegExp(`${where}${overflowed}${back}`));
     expect(m, r.stderr).not.toBeNull();
     expect(m!.groups!.rate).toBe('1000000');
     // A checkpoint is written after every finite epoch, and holds finite numbers.
@@ -212,7 +227,7 @@ describe('a diverging run', () => {
 
   it('after checkpoints: the epochs numbered as the run numbers them, the last checkpoint finite and before the failing epoch', async () => {
     const out = join(dir, 'diverged-late.json');
-    const r = cli('train', iris, '-a', 'linear', '--learning-rate', '3', '--epochs', '30', '--checkpoint', '2', '--out', out, '-q');
+    const r = cli('train', iris, '-a', 'linear', '--learning-rate', '3', '--max-loss', '1e300', '--epochs', '30', '--checkpoint', '2', '--out', out, '-q');
     expect(r.status).not.toBe(0);
     const m = r.stderr.match(diverged);
     expect(m, r.stderr).not.toBeNull();

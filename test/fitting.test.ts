@@ -11,6 +11,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { drainFromEnd, resizableArray } from '../ts/growable.js';
 import type { Network } from '../ts/network.js';
+import { TrainingDivergedError } from '../ts/types.js';
 import { loadWasm } from '../ts/wasm/loader.js';
 import { ENGINE_CASES, oneHotRows, randomMatrix } from './engines.js';
 
@@ -91,6 +92,31 @@ describe.each(ENGINE_CASES)('$name: fit cut into slices', (c) => {
     expect(seen.at(-1)).toBeGreaterThanOrEqual(10);
     expect(seen.at(-1)).toBeLessThan(31);
     net.dispose();
+  });
+});
+
+describe.each(ENGINE_CASES)('$name: maxLoss', (c) => {
+  it('a loss above it stops training as diverged, at the first minibatch above it, the network back before it', async () => {
+    const net = await c.create(OPTIONS);
+    const start = net.getFlatParameters();
+    const first = await c.create(OPTIONS);
+    const loss = (await first.fit(X, Y, { epochs: 1, batchSize: 8 })).losses[0];
+    first.dispose();
+    const e = await net.fit(X, Y, { epochs: 3, batchSize: 8, maxLoss: loss / 1e6 }).catch((err: unknown) => err);
+    expect(e).toBeInstanceOf(TrainingDivergedError);
+    const d = e as TrainingDivergedError;
+    expect([d.epoch, d.batch, d.parameter, d.maxLoss, d.layer]).toEqual([1, 1, 'loss', loss / 1e6, null]);
+    expect(d.value).toBeGreaterThan(loss / 1e6);
+    expect(d.message).toMatch(
+      /^training diverged in epoch 1, batch 1 \(x rows [^)]+\): the loss rose to \S+, above maxLoss \S+; the network is back at the start of epoch 1/,
+    );
+    expect(bits(net.getFlatParameters())).toEqual(bits(start));
+    // Above every loss, it changes nothing.
+    const a = await c.create(OPTIONS);
+    const b = await c.create(OPTIONS);
+    expect((await a.fit(X, Y, { epochs: 2, maxLoss: 1e9 })).losses).toEqual((await b.fit(X, Y, { epochs: 2 })).losses);
+    await expect(a.fit(X, Y, { maxLoss: 0 })).rejects.toThrow(/^options.maxLoss must be a positive number, got 0$/);
+    [net, a, b].forEach((n) => n.dispose());
   });
 });
 

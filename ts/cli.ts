@@ -83,6 +83,11 @@ program
       .choices(['minmax', 'standard', 'none'] satisfies ScalingKind[])
       .default('minmax'),
   )
+  .option(
+    '--max-loss <loss>',
+    "a training loss above this stops training as diverged (default: 1000 × the untrained network's, at least 1000)",
+    positive('max loss'),
+  )
   .option('--early-stop <patience>', 'stop when the held-out loss has not improved for this many epochs, and keep the best parameters', int('patience', 1))
   .option('-o, --out <model.json>', 'write the trained model here')
   .option('--resume <model.json>', 'continue training this model (its scaling and classes are kept)')

@@ -95,6 +95,8 @@ export interface EpochRun {
   /** The fit's settings, and the epochs it trained before the run. */
   step: StepSettings;
   done: number;
+  /** A loss above it counts as diverged (`FitOptions.maxLoss`; Infinity for none). */
+  maxLoss: number;
 }
 
 /** The first non-finite value of the parameters, by layer (the input layer's biases first) and neuron. */
@@ -198,7 +200,10 @@ export class Rollback {
    */
   check(run: EpochRun, history: (kept: number) => History): void {
     const params = this.engine.readParameters();
-    if (!allFinite(run.losses, run.n) || !allFinite(params)) throw this.diverged(this.mark!.state, run, history);
+    const bounded = (l: number) => Number.isFinite(l) && l <= run.maxLoss;
+    let losses = true;
+    for (let e = 0; e < run.n; e++) losses &&= bounded(run.losses[e]);
+    if (!losses || !allFinite(params)) throw this.diverged(this.mark!.state, run, history, bounded);
     this.remember(this.save(params));
   }
 
@@ -209,26 +214,34 @@ export class Rollback {
    * too). Returns the error naming the epoch (counted from the fit's first), minibatch, rows and
    * place, with `history(kept)`: the history with the run's first `kept` epochs.
    */
-  private diverged(start: State, run: EpochRun, history: (kept: number) => History): TrainingDivergedError {
+  private diverged(start: State, run: EpochRun, history: (kept: number) => History, bounded: (loss: number) => boolean): TrainingDivergedError {
     const { data, batch, losses } = run;
     const rows = data.rows;
     let count = 1;
-    while (count < run.n && Number.isFinite(losses[count - 1])) count++;
+    while (count < run.n && bounded(losses[count - 1])) count++;
     const perm = new Uint32Array(rows);
     const order = () => permutation(rows, run.shuffle ? this.rng : null, perm);
     this.restore(start);
-    const epoch = this.firstFailure(count, 1, start, () => (order(), this.engine.fitEpochs(data, perm, 1, batch)[0]));
+    const epoch = this.firstFailure(count, 1, start, () => (order(), this.engine.fitEpochs(data, perm, 1, batch)[0]), bounded);
     if (epoch === null) throw notReproduced();
     order();
     const bounds = (i: number): [number, number] => [i * batch, Math.min(rows, (i + 1) * batch)];
-    const step = this.firstFailure(Math.ceil(rows / batch), Math.max(1, Math.floor(256 / batch)), epoch.before, (i) => {
-      const minibatch = data.gather(perm, ...bounds(i));
-      return this.engine.trainBatch(minibatch.x, minibatch.y);
-    });
+    const step = this.firstFailure(
+      Math.ceil(rows / batch),
+      Math.max(1, Math.floor(256 / batch)),
+      epoch.before,
+      (i) => {
+        const minibatch = data.gather(perm, ...bounds(i));
+        return this.engine.trainBatch(minibatch.x, minibatch.y);
+      },
+      bounded,
+    );
     this.restore(this.remember(epoch.before));
     const [from, to] = step ? bounds(step.index) : [0, 0];
+    const place = placeOf(step ?? epoch, this.engine.layout);
     const where = {
-      ...placeOf(step ?? epoch, this.engine.layout),
+      ...place,
+      maxLoss: place.parameter === 'loss' && Number.isFinite(place.value) ? run.maxLoss : null,
       epoch: run.done + epoch.index + 1,
       batch: step ? step.index + 1 : null,
       rows: step ? Array.from(perm.subarray(from, to)) : null,
@@ -300,6 +313,7 @@ export class Rollback {
       batch: null,
       rows: null,
       ...place,
+      maxLoss: null,
       callsAgo,
       undone: total - f.index,
       learningRate: step.learningRate,
@@ -315,7 +329,7 @@ export class Rollback {
    * is not finite (or which did not replay), with the network back at the state before it; null
    * when every step stays finite.
    */
-  private firstFailure(count: number, group: number, start: State, run: (i: number) => number | null): Failure | null {
+  private firstFailure(count: number, group: number, start: State, run: (i: number) => number | null, bounded = Number.isFinite): Failure | null {
     let good = start;
     for (let i = 0; i < count;) {
       const end = Math.min(count, i + group);
@@ -323,7 +337,7 @@ export class Rollback {
       let clean = true;
       while (clean && j < end) {
         const loss = run(j++);
-        clean = loss !== null && Number.isFinite(loss);
+        clean = loss !== null && bounded(loss);
       }
       const params = clean ? this.engine.readParameters() : null;
       if (params && allFinite(params)) {
@@ -335,7 +349,7 @@ export class Rollback {
       for (; i < j; i++) {
         const loss = run(i);
         const after = loss === null ? null : this.engine.readParameters();
-        if (loss === null || after === null || !Number.isFinite(loss) || !allFinite(after)) {
+        if (loss === null || after === null || !bounded(loss) || !allFinite(after)) {
           this.restore(good);
           return { index: i, loss: loss ?? NaN, params: after, before: good };
         }

@@ -37,6 +37,8 @@ export interface FitRun {
   onEpoch?: (record: EpochRecord) => void | boolean;
   onBatch?: (progress: BatchProgress) => void | boolean;
   signal?: AbortSignal;
+  /** A loss above it counts as diverged (Infinity for none). */
+  maxLoss: number;
   /** The history of the losses given, for a `TrainingDivergedError`. */
   history: (losses: number[]) => History;
 }
@@ -117,7 +119,7 @@ export async function trainEpochs(run: FitRun, losses: number[]): Promise<boolea
   };
   /** A run of epochs, or one epoch in spans, from `done`: the network goes back and this throws where it went non-finite. */
   const check = (epochLosses: Float64Array, done: number) =>
-    rollback.check({ data, batch, shuffle: run.shuffle, losses: epochLosses, n: epochLosses.length, step: run.step, done }, (kept) =>
+    rollback.check({ data, batch, shuffle: run.shuffle, losses: epochLosses, n: epochLosses.length, step: run.step, done, maxLoss: run.maxLoss }, (kept) =>
       run.history([...losses, ...epochLosses.subarray(0, kept)]),
     );
 

@@ -233,6 +233,8 @@ export class Network {
     if (v !== undefined && !(v instanceof PreparedDataset) && (typeof v !== 'object' || v === null)) {
       fail(`options.validation must be { x, y } or a prepared dataset, got ${show(v)}`);
     }
+    const maxLoss = options.maxLoss ?? Infinity;
+    if (typeof maxLoss !== 'number' || !(maxLoss > 0)) fail(`options.maxLoss must be a positive number, got ${show(options.maxLoss)}`);
     const step = resolveStep(options, this.step, 'options');
     const losses: number[] = [];
     // Per-epoch records are built only where something reads them as they come (validation,
@@ -267,6 +269,7 @@ export class Network {
           onEpoch: options.onEpoch,
           onBatch: options.onBatch,
           signal: options.signal,
+          maxLoss,
           history: (kept) => history(kept, records, false),
         },
         losses,

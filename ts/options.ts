@@ -109,6 +109,7 @@ const FIT_OPTIONS: Record<keyof FitOptions, true> = {
   validation: true,
   onEpoch: true,
   onBatch: true,
+  maxLoss: true,
   signal: true,
 };
 const WASM_OPTIONS: Record<keyof LoadOptions, true> = { simd: true, source: true, instance: true };

@@ -82,6 +82,12 @@ export interface FitOptions extends StepOptions {
    */
   onBatch?: (progress: BatchProgress) => void | boolean;
   /**
+   * A mean loss above this counts as diverged, as a non-finite one does: an epoch's loss (and,
+   * replaying it, a minibatch's) beyond it stops training with a `TrainingDivergedError` and the
+   * network back at the end of the last epoch below it. Default: none (only non-finite values).
+   */
+  maxLoss?: number;
+  /**
    * Stops training when aborted: within a time slice (about 10 ms of training), between epochs or,
    * where an epoch is longer than a slice, between its minibatches (as `onBatch` returning false).
    */
@@ -151,8 +157,10 @@ export interface Divergence {
   /** That neuron's index in its layer, from 0: its weights are `weights[layer − 1][neuron]`. Null with `layer`. */
   neuron: number | null;
   parameter: DivergedValue;
-  /** The first non-finite value there: NaN, Infinity or -Infinity. */
+  /** The first non-finite value there: NaN, Infinity or -Infinity (or a loss above `maxLoss`). */
   value: number;
+  /** `fit`'s `maxLoss` where the loss rose above it (finite); else null (or left out). */
+  maxLoss?: number | null;
   /** `trainBatch`: the call whose update went non-finite, counted back from this one (0: this call's own); `fit`: null. */
   callsAgo: number | null;
   /** `trainBatch`: the updates undone (the network is where it was that many updates ago); `fit`: null. */
@@ -176,6 +184,7 @@ export class TrainingDivergedError extends Error implements Divergence {
   readonly neuron: number | null;
   readonly parameter: DivergedValue;
   readonly value: number;
+  readonly maxLoss: number | null;
   readonly callsAgo: number | null;
   readonly undone: number | null;
   readonly learningRate: number;
@@ -192,6 +201,7 @@ export class TrainingDivergedError extends Error implements Divergence {
     this.neuron = d.neuron;
     this.parameter = d.parameter;
     this.value = d.value;
+    this.maxLoss = d.maxLoss ?? null;
     this.callsAgo = d.callsAgo;
     this.undone = d.undone;
     this.learningRate = d.learningRate;
@@ -236,7 +246,9 @@ function describeDivergence(d: Divergence, epochOffset = 0): string {
     back = d.undone === 1 ? 'where it was before this call' : `where it was ${d.undone} updates ago`;
   }
   const rates = `now ${d.learningRate}, biases ${d.biasLearningRate}`;
-  return `training diverged ${where}: ${what} became ${d.value}; the network is back ${back}: lower the learning rate (${rates})`;
+  const became =
+    d.maxLoss != null && Number.isFinite(d.value) ? `rose to ${d.value.toPrecision(4)}, above maxLoss ${d.maxLoss.toPrecision(4)}` : `became ${d.value}`;
+  return `training diverged ${where}: ${what} ${became}; the network is back ${back}: lower the learning rate (${rates})`;
 }
 
 /** "x row 57", "x rows 96–111", or the first few rows of a shuffled minibatch. */

@@ -36,6 +36,7 @@ export interface TrainOptions {
   testFraction: number;
   scale: ScalingKind;
   earlyStop?: number;
+  maxLoss?: number;
   out?: string;
   resume?: string;
   checkpoint?: number;
@@ -140,6 +141,10 @@ export async function train(spec: string, o: TrainOptions): Promise<void> {
           (o.resume ? `; resumed from ${o.resume} after ${done()} epochs` : ''),
       );
     }
+    // A loss a thousandfold that of the network before this run counts as diverged, as a
+    // non-finite one does: a learning rate far too large can saturate every unit without ever
+    // overflowing, and the loss then stays finite, enormous and useless.
+    const maxLoss = o.maxLoss ?? 1000 * Math.max(1, net.evaluate(trainSet).loss);
     const bar = progress({ epochs: o.epochs, rows: trainSet.rows, quiet: o.quiet, firstEpoch: done() + 1 });
     let best: { loss: number; epoch: number; params: Float64Array; state: TrainingState } | null = null;
     let stopped = false;
@@ -154,6 +159,7 @@ export async function train(spec: string, o: TrainOptions): Promise<void> {
           epochs: n,
           batchSize: o.batchSize,
           validation: heldOutSet,
+          maxLoss,
           onEpoch: (r) => {
             const rec = { ...r, epoch: done() + 1 };
             history.push(rec);
