@@ -171,7 +171,11 @@ export function serve(side: WorkerSide): void {
 
   side.listen((req) => {
     if (CONTROL_OPS.has(req.op)) return control(req.id, req.op);
-    queue = queue.then(() => handle(req)).catch((e: unknown) => side.post({ id: req.id, ok: false, error: errorData(e) }, []));
+    queue = queue
+      .then(() => handle(req))
+      .catch((e: unknown) => side.post({ id: req.id, ok: false, error: errorData(e) }, []))
+      // A reply that could not be posted (a value that cannot be cloned) still answers the request.
+      .catch((e: unknown) => side.post({ id: req.id, ok: false, error: { name: 'Error', message: `the trainer's worker could not reply: ${String(e)}` } }, []));
   });
 }
 
