@@ -9,6 +9,8 @@ import type { EpochPoint } from './protocol.js';
 import { appendCapped } from './series.js';
 
 const HEIGHT = 210;
+/** Training curves blue, test curves orange (dashed), on both charts. */
+const [TRAINING, TEST] = ['#2f6fb0', '#e0782f'];
 const axis = { stroke: '#4a5566', grid: { stroke: '#e6eaef', width: 1 }, ticks: { stroke: '#d5dbe2', width: 1 } };
 
 function chart(parent: HTMLElement, title: string, yLabel: string, series: uPlot.Series[], y: uPlot.Scale, values?: uPlot.Axis['values']): uPlot {
@@ -46,12 +48,12 @@ export class Charts {
       ...(dash ? { dash } : {}),
       value: (_u, v) => (v == null ? '–' : v.toPrecision(4)),
     });
-    this.loss = chart(lossBox, 'Loss', 'loss (log scale)', [line('training', '#d1495b'), line('test', '#8c2f39', [6, 4])], { distr: 3 });
+    this.loss = chart(lossBox, 'Loss', 'loss (log scale)', [line('training', TRAINING), line('test', TEST, [6, 4])], { distr: 3 });
     const pct = (label: string, stroke: string, dash?: number[]): uPlot.Series => ({
       ...line(label, stroke, dash),
       value: (_u, v) => (v == null ? '–' : `${(100 * v).toFixed(1)} %`),
     });
-    this.accuracy = chart(accuracyBox, 'Accuracy', 'accuracy', [pct('training', '#2f6fb0'), pct('test', '#1b3f66', [6, 4])], { range: [0, 1] }, (_u, ticks) =>
+    this.accuracy = chart(accuracyBox, 'Accuracy', 'accuracy', [pct('training', TRAINING), pct('test', TEST, [6, 4])], { range: [0, 1] }, (_u, ticks) =>
       ticks.map((t) => `${Math.round(100 * t)} %`),
     );
   }

@@ -22,13 +22,20 @@ export class DigitPad {
     canvas.addEventListener('pointerdown', (e) => this.down(e));
     canvas.addEventListener('pointermove', (e) => this.move(e));
     for (const ev of ['pointerup', 'pointercancel', 'pointerleave'] as const) canvas.addEventListener(ev, () => this.up());
-    // A new size clears the pad (its backing store is resized); a layout that keeps it does not.
-    let size = '';
-    new ResizeObserver(() => {
-      const now = `${canvas.clientWidth}×${canvas.clientHeight}`;
-      if (now !== size) this.clear();
-      size = now;
-    }).observe(canvas);
+    // A new size resizes the backing store, which clears it: the drawing is put back, scaled.
+    new ResizeObserver(() => this.resize()).observe(canvas);
+  }
+
+  private resize(): void {
+    const { canvas } = this;
+    if (canvas.width === 300 && canvas.height === 150) return this.clear(); // never drawn: the default backing store
+    const copy = document.createElement('canvas');
+    [copy.width, copy.height] = [canvas.width, canvas.height];
+    copy.getContext('2d')!.drawImage(canvas, 0, 0);
+    const { g, width, height } = surface(canvas, { willReadFrequently: true });
+    g.fillStyle = '#ffffff';
+    g.fillRect(0, 0, width, height);
+    g.drawImage(copy, 0, 0, width, height);
   }
 
   clear(): void {

@@ -23,7 +23,7 @@ const yieldNow = () =>
 const SLICE_MS = 20;
 const REPORT_MS = 60;
 const BOUNDARY_MS = 150;
-const GRID = 48;
+const GRID = 64;
 
 /** One network and the data it trains on. */
 class Session {
@@ -39,6 +39,8 @@ class Session {
   /** The epochs so far (every other one dropped as it grows), for the model file. */
   readonly history: EpochRecord[] = [];
   private trainMs = 0;
+  /** The training speed last measured (kept while nothing trains). */
+  private samplesPerSecond = 0;
   private trainSamples = 0;
   private lastReport = 0;
   private lastBoundary = -Infinity;
@@ -112,7 +114,8 @@ class Session {
     if (!now && t - this.lastReport < REPORT_MS) return;
     const boundary = this.grid && (now || t - this.lastBoundary >= BOUNDARY_MS) ? this.boundary() : undefined;
     if (this.pending.length === 0 && !boundary) return;
-    const samplesPerSecond = this.trainMs > 0 ? (1000 * this.trainSamples) / this.trainMs : 0;
+    if (this.trainMs > 0) this.samplesPerSecond = (1000 * this.trainSamples) / this.trainMs;
+    const samplesPerSecond = this.samplesPerSecond;
     post({ type: 'progress', points: this.pending, samplesPerSecond, boundary }, boundary ? [boundary.probs.buffer] : []);
     this.pending = [];
     [this.trainMs, this.trainSamples, this.lastReport] = [0, 0, t];
