@@ -262,7 +262,7 @@ describe.skipIf(!hasChromium)('the demo in headless Chromium', () => {
     await page.close();
   });
 
-  it('runs on the scalar artefact when SIMD128 is turned off, and says so', async () => {
+  it('runs on the scalar artefact when SIMD128 is turned off, says so, and names mistakes', async () => {
     const { page, errors } = await open('?simd=0');
     expect(await data(page, '#status', 'backend')).toBe('scalar');
     expect(await data(page, '#kernels', 'backend')).toBe('scalar');
@@ -270,6 +270,14 @@ describe.skipIf(!hasChromium)('the demo in headless Chromium', () => {
     expect(await page.textContent('#status')).toContain('WebAssembly scalar');
     await page.click('#step');
     await page.waitForSelector('#status[data-epoch="1"]');
+    // Mistakes are named in one line: a hidden layer that is not a size, a file that is not a model.
+    await page.fill('#hidden', '16, x');
+    await page.dispatchEvent('#hidden', 'change');
+    expect(await data(page, '#status', 'error')).toBe(
+      `Hidden layers: '16, x' is not a list of up to 6 sizes from 1 to 512 (e.g. "32" or "16, 8"); 'x' is not one`,
+    );
+    await page.setInputFiles('#load', { name: 'notes.json', mimeType: 'application/json', buffer: Buffer.from('{"format": "notes"}') });
+    await page.waitForSelector('#status[data-error^="Could not load notes.json: "]');
     expect(errors).toEqual([]);
     await page.close();
   });
