@@ -50,10 +50,15 @@ for (const id of WORKLOAD_IDS.filter((w) => only.includes(w))) {
     .add('app: rows + onEpoch', async () => void (await net.fit(rows, yrows, { epochs, batchSize: spec.batch, onEpoch: () => {} })))
     .add('app: prepared + onEpoch', async () => void (await net.fit(prepared, { epochs, batchSize: spec.batch, onEpoch: () => {} })));
   await bench.run();
-  const fast = bench.tasks[0].result!.latency.p50!;
+  const median = (t: (typeof bench.tasks)[number]): number => {
+    const r = t.result;
+    if (!r || !('latency' in r)) throw new Error(`'${t.name}' did not complete: ${r && 'error' in r ? r.error.message : r?.state}`);
+    return r.latency.p50!;
+  };
+  const fast = median(bench.tasks[0]);
   console.log(`${id} (${spec.layers.join('-')}, batch ${spec.batch}, ${epochs} epochs × ${spec.rows} rows per call)`);
   for (const t of bench.tasks) {
-    const med = t.result!.latency.p50!;
+    const med = median(t);
     console.log(`  ${t.name.padEnd(34)} median ${med.toFixed(2)} ms  ${(visits / med / 1000).toFixed(3)} M samples/s  ${(fast / med).toFixed(3)}× fast`);
   }
   net.dispose();
