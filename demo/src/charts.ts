@@ -87,9 +87,11 @@ export class Charts {
     const p = this.points;
     const epochs = p.map((q) => q.epoch);
     // A log scale cannot show 0: a loss that reached it is drawn at the smallest positive double.
-    const positive = (v: number) => Math.max(v, Number.MIN_VALUE);
+    // What was not measured (a loaded model's training accuracy) is a gap.
+    const positive = (v: number) => (Number.isNaN(v) ? null : Math.max(v, Number.MIN_VALUE));
+    const known = (v: number) => (Number.isNaN(v) ? null : v);
     this.loss.setData([epochs, p.map((q) => positive(q.loss)), p.map((q) => positive(q.testLoss))]);
-    this.accuracy.setData([epochs, p.map((q) => q.trainAccuracy), p.map((q) => q.testAccuracy)]);
+    this.accuracy.setData([epochs, p.map((q) => known(q.trainAccuracy)), p.map((q) => known(q.testAccuracy))]);
     // Without a cursor on a chart, its legend shows the latest epoch.
     for (const u of [this.loss, this.accuracy]) if (u.cursor.idx == null && epochs.length > 0) u.setLegend({ idx: epochs.length - 1 });
   }

@@ -121,6 +121,7 @@ const trainer = new Trainer({
   ready(i) {
     info = i;
     charts.clear();
+    charts.add(i.history);
     const name = i.config.dataset;
     $('planar').hidden = !isPlanar(name);
     $('digits').hidden = name !== 'digits';

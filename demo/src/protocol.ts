@@ -51,6 +51,8 @@ export interface NetInfo {
   trainRows: number;
   testRows: number;
   classNames: string[];
+  /** The epochs a loaded model was trained for (empty for a new network). */
+  history: EpochPoint[];
 }
 
 export type Request =

@@ -65,6 +65,7 @@ class Session {
       trainRows: this.train.x.rows,
       testRows: this.test.x.rows,
       classNames: this.train.classNames,
+      history: this.restored,
     };
   }
 
@@ -106,6 +107,22 @@ class Session {
     [this.lossSum, this.lossRows] = [0, 0];
     this.pending.push(point);
     appendCapped(this.history, [{ epoch: point.epoch, loss: point.loss, validationLoss: point.testLoss, validationAccuracy: point.testAccuracy }]);
+  }
+
+  /** The epochs of a loaded model, as points for the charts. */
+  private restored: EpochPoint[] = [];
+
+  /** Continues from a model's epochs: its history goes to the model file and, as points, to the charts. */
+  restore(epochs: number, history: readonly EpochRecord[]): void {
+    this.epoch = epochs;
+    appendCapped(this.history, history);
+    this.restored = this.history.map((r) => ({
+      epoch: r.epoch,
+      loss: r.loss,
+      testLoss: r.validationLoss ?? NaN,
+      trainAccuracy: NaN,
+      testAccuracy: r.validationAccuracy ?? NaN,
+    }));
   }
 
   /** Sends the epochs since the last report, if any and (unless `now`) if the last was long enough ago. */
@@ -215,8 +232,7 @@ async function load(id: number, text: string, wanted: DatasetName, simd: 'auto' 
     seed: net.seed,
   };
   const next = new Session(net, config, train, test);
-  next.epoch = model.training.epochs;
-  appendCapped(next.history, model.history);
+  next.restore(model.training.epochs, model.history);
   replace(next, id);
 }
 
