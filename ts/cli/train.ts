@@ -160,6 +160,7 @@ export async function train(spec: string, o: TrainOptions): Promise<void> {
           batchSize: o.batchSize,
           validation: heldOutSet,
           maxLoss,
+          onBatch: (p) => bar.batch({ ...p, epoch: done() + 1 }),
           onEpoch: (r) => {
             const rec = { ...r, epoch: done() + 1 };
             history.push(rec);
