@@ -7,16 +7,16 @@
 import * as ort from 'onnxruntime-web';
 import protobuf from 'protobufjs/light.js';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { toModel, type ActivationName, type InputLayer, type LossName, type Network, type NetworkOptions } from '../ts/index.js';
 import { saveModel, saveOnnx, toOnnx, ONNX_OPSET } from '../ts/node/index.js';
 import { ONNX_SCHEMA } from '../ts/export/onnx-schema.js';
 import { exportCommand } from '../ts/cli/export.js';
 import { ENGINE_CASES, oneHotRows, randomMatrix, relErr } from './engines.js';
+import { pythonWith } from './python.js';
 
 const TOLERANCE = { f32: 1e-6, f64: 1e-12 };
 const dir = mkdtempSync(join(tmpdir(), 'wbp-onnx-'));
@@ -204,31 +204,15 @@ describe('files, the command line and errors', () => {
 });
 
 /**
- * Python's onnxruntime, in a virtual environment of its own (git-ignored, under node_modules/.cache)
- * installed from the configured pip index; null with the reason where Python or the package
- * cannot be had.
+ * Python's onnxruntime, in the tests' virtual environment (test/python.ts: git-ignored, under
+ * node_modules/.cache) installed from the configured pip index; the reason where Python or the
+ * package cannot be had.
  */
 function pythonOnnxruntime(): { python: string; checker: boolean } | { reason: string } {
-  const venv = join(fileURLToPath(new URL('..', import.meta.url)), 'node_modules', '.cache', 'wasm-backprop-venv');
-  const python = join(venv, process.platform === 'win32' ? 'Scripts/python.exe' : 'bin/python');
-  const has = (module: string) => existsSync(python) && spawnSync(python, ['-c', `import ${module}`]).status === 0;
-  if (!has('onnxruntime')) {
-    if (!existsSync(python)) {
-      const made = spawnSync('python3', ['-m', 'venv', venv], { encoding: 'utf8' });
-      if (made.error || made.status !== 0)
-        return { reason: `no Python virtual environment (python3 -m venv: ${made.error?.message ?? made.stderr.trim().split('\n').at(-1)})` };
-    }
-    // No retries: where the index cannot be reached, fail in seconds rather than minutes.
-    const pip = spawnSync(python, ['-m', 'pip', 'install', '-q', '--retries', '0', '--timeout', '20', 'onnxruntime', 'numpy'], {
-      encoding: 'utf8',
-      timeout: 240_000,
-    });
-    if (!has('onnxruntime'))
-      return { reason: `pip could not install onnxruntime (${(pip.error?.message ?? pip.stderr.trim().split('\n').at(-1)) || 'no message'})` };
-  }
+  const env = pythonWith(['onnxruntime', 'numpy'], 240_000);
+  if ('reason' in env) return env;
   // The ONNX checker too, where it installs: it validates the file against the specification.
-  if (!has('onnx')) spawnSync(python, ['-m', 'pip', 'install', '-q', '--retries', '0', '--timeout', '20', 'onnx'], { timeout: 240_000 });
-  return { python, checker: has('onnx') };
+  return { python: env.python, checker: !('reason' in pythonWith(['onnx'], 240_000)) };
 }
 
 /** Runs each .onnx file on its inputs in Python's onnxruntime (after onnx.checker where present); prints the outputs as JSON. */

@@ -10,11 +10,11 @@ Conventions (stated once in docs/trace-format.md): W_l is n_{l+1} × n_l (row = 
 a minibatch is rows of samples; the loss of a sample is ½ Σ (a − y)² (mse) or −Σ y ln softmax(z)
 (cross-entropy), and the loss and every gradient are means over the rows of the minibatch.
 """
-import json
-import os
 import sys
 
 import numpy as np
+
+from trace_files import read_config, reader, write_trace
 
 LEAKY_SLOPE = 0.01
 
@@ -52,13 +52,10 @@ def derivative(f, z, a):
 
 
 def train(folder_in, folder_out):
-    cfg = json.load(open(os.path.join(folder_in, 'trace.json')))
+    cfg, n, L, f, activated = read_config(folder_in)  # f: f_0 … f_L
     net = cfg['network']
-    n = net['layers']
-    L = len(n) - 1
-    f = [net['inputActivation']] + net['activations']  # f_0 … f_L
-    activated = net['inputLayer'] == 'activated'
-    load = lambda name: np.load(os.path.join(folder_in, name + '.npy')).astype(np.float64)
+    read = reader(folder_in, cfg, 'numpy_mlp.py')
+    load = lambda name: read(name).astype(np.float64)
     x, y = load('x'), load('y')
     W = [load(f'initial/W{l}') for l in range(L)]
     b = [load(f'initial/b{l}') for l in range(L)]
@@ -141,15 +138,8 @@ def train(folder_in, folder_out):
         if activated:
             tensors[f'{step}b_in'] = b_in
 
-    out = dict(cfg, producer=f'numpy {np.__version__} (examples/agreement/numpy_mlp.py)', precision='f64')
-    os.makedirs(folder_out, exist_ok=True)
-    with open(os.path.join(folder_out, 'trace.json'), 'w') as fh:
-        json.dump(out, fh, indent=1)
-    for name, value in tensors.items():
-        path = os.path.join(folder_out, name + '.npy')
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        np.save(path, np.require(value, dtype=np.float64, requirements='C'))
-
+    tensors = {name: np.asarray(value, dtype=np.float64) for name, value in tensors.items()}
+    write_trace(folder_out, cfg, tensors, f'numpy {np.__version__} (examples/agreement/numpy_mlp.py)', 'f64')
 
 if __name__ == '__main__':
     if len(sys.argv) != 3:
