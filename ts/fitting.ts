@@ -41,6 +41,8 @@ export interface FitRun {
   maxLoss: number;
   /** The history of the losses given, for a `TrainingDivergedError`. */
   history: (losses: number[]) => History;
+  /** Trains a span on several threads instead of `engine.fitSpan` (the same bits; ts/threads/), or null. */
+  threads?: ((order: Uint32Array, total: number) => Promise<number>) | null;
 }
 
 const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
@@ -93,6 +95,15 @@ class Clock {
     return v;
   }
 
+  /** `timed` for a call that resolves later (training on threads). */
+  async timedAsync<T>(visits: number, f: () => Promise<T>): Promise<T> {
+    const t = now();
+    const v = await f();
+    this.spent += now() - t;
+    this.visits += visits;
+    return v;
+  }
+
   /** Yields to the event loop where the slice is used up, and starts the next one. */
   async next(): Promise<void> {
     if (this.left() > 0) return;
@@ -133,7 +144,15 @@ export async function trainEpochs(run: FitRun, losses: number[]): Promise<boolea
       const n = records !== null ? 1 : Math.max(1, Math.min(epochs - done, Math.floor(visits / rows), Math.floor(MAX_VISITS / rows)));
       rollback.begin();
       const p = order(n);
-      epochLosses = clock.timed(n * rows, () => engine.fitEpochs(data, p, n, batch));
+      const threads = run.threads;
+      epochLosses = threads
+        ? await clock.timedAsync(n * rows, async () => {
+            // Each epoch a span from a total of 0, as fitEpochs trains and sums it.
+            const out = new Float64Array(n);
+            for (let e = 0; e < n; e++) out[e] = (await threads(p.subarray(e * rows, (e + 1) * rows), 0)) / rows;
+            return out;
+          })
+        : clock.timed(n * rows, () => engine.fitEpochs(data, p, n, batch));
     } else {
       // An epoch longer than a slice: spans of whole minibatches, yielding between them.
       rollback.begin();
@@ -147,7 +166,8 @@ export async function trainEpochs(run: FitRun, losses: number[]): Promise<boolea
         }
         const end = Math.min(rows, pos + Math.floor(clock.plan(batch) / batch) * batch);
         const span = p.subarray(pos, end);
-        total = clock.timed(end - pos, () => engine.fitSpan(data, span, batch, total));
+        const threads = run.threads;
+        total = threads ? await clock.timedAsync(end - pos, () => threads(span, total)) : clock.timed(end - pos, () => engine.fitSpan(data, span, batch, total));
         pos = end;
         if (run.onBatch?.({ epoch: done + 1, batch: Math.ceil(pos / batch), batches: Math.ceil(rows / batch), loss: total / pos }) === false) {
           rollback.forget();

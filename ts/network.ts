@@ -25,9 +25,10 @@ import {
   type NetworkOptions,
 } from './options.js';
 import { checkFlat, flattenParameters, initialParameters, unflattenParameters } from './parameters.js';
-import { trainEpochs } from './fitting.js';
+import { trainEpochs, type FitRun } from './fitting.js';
 import { PreparedDataset } from './prepared.js';
 import { Random } from './random.js';
+import { checkThreads, threadsFor, type NetworkThreads, type ThreadsInfo } from './threads/settings.js';
 import type {
   ActivationName,
   Backend,
@@ -63,6 +64,9 @@ export class Network {
   private readonly shuffleRng: Random;
   /** The last finite state, for going back to when training diverges (./divergence.ts). */
   private readonly rollback: Rollback;
+  /** The threads `fit` trains on (./threads/), made on first use; what the last `fit` used. */
+  private threadsImpl: NetworkThreads | null = null;
+  private threadsInfo: ThreadsInfo;
   /** The datasets prepared by this network, disposed with it. */
   private readonly prepared = new Set<WeakRef<PreparedDataset>>();
   /** The configuration this network was created with. */
@@ -91,6 +95,7 @@ export class Network {
     this.seed = cfg.seed;
     this.init = cfg.init;
     this.biasInit = cfg.biasInit;
+    this.threadsInfo = { requested: cfg.threads, used: 1, reason: null };
     engine.writeParameters(initialParameters(engine.layout, cfg));
     this.rollback = new Rollback(engine, this.shuffleRng, { configure: (s) => this.configure(s), configured: () => this.configured ?? this.step });
   }
@@ -102,7 +107,9 @@ export class Network {
     const inst = await loadWasm(options.wasm);
     const engine = new WasmEngine(inst, cfg.arch, cfg.precision);
     try {
-      return new Network(engine, cfg);
+      const net = new Network(engine, cfg);
+      if (cfg.threads !== 1) net.threadsImpl = threadsFor(engine);
+      return net;
     } catch (e) {
       engine.dispose();
       throw e;
@@ -119,6 +126,14 @@ export class Network {
   /** Where the arithmetic runs: 'simd128' or 'scalar' WebAssembly, or 'js'. */
   get backend(): Backend {
     return this.live().backend;
+  }
+
+  /**
+   * The threads asked for, those the last `fit` trained on, and why fewer where so (no shared
+   * memory on a page that is not cross-origin isolated; too little work for `'auto'`).
+   */
+  get threads(): Readonly<ThreadsInfo> {
+    return { ...this.threadsInfo };
   }
 
   /** The optimizer and learning rates `trainBatch` and `fit` use when not told otherwise. */
@@ -253,6 +268,7 @@ export class Network {
       if (v !== undefined)
         val = v instanceof PreparedDataset ? this.held(v, undefined, ['options.validation', '']) : this.held(v.x, v.y, ['validation.x', 'validation.y']);
       this.configure(step);
+      const onThreads = this.planThreads(engine, options.threads, batch, train.data, step);
       const stopped = await trainEpochs(
         {
           engine,
@@ -271,6 +287,7 @@ export class Network {
           signal: options.signal,
           maxLoss,
           history: (kept) => history(kept, records, false),
+          threads: onThreads,
         },
         losses,
       );
@@ -279,6 +296,18 @@ export class Network {
       if (train.own) train.data.dispose();
       if (val?.own) val.data.dispose();
     }
+  }
+
+  /** How `fit` trains minibatches of `batch` rows: on threads (ts/threads/) or, null, on this thread. */
+  private planThreads(engine: Engine, option: unknown, batch: number, data: PreparedData, step: StepSettings): FitRun['threads'] {
+    const requested = option === undefined ? this.threadsInfo.requested : checkThreads(option, 'options.threads');
+    this.threadsInfo = { requested, used: 1, reason: null };
+    if (requested === 1) return null;
+    if (!(engine instanceof WasmEngine)) fail(`options.threads applies to the wasm engine only, got engine '${this.engine}'`);
+    const t = (this.threadsImpl ??= threadsFor(engine));
+    const { threads, reason } = t.plan(requested, batch);
+    this.threadsInfo = { requested, used: threads, reason };
+    return threads > 1 ? (order, total) => t.fitSpan(data, order, batch, total, threads, step) : null;
   }
 
   /** Outputs a_L for every row of x, as rows of numbers. */
@@ -403,6 +432,7 @@ export class Network {
   dispose(): void {
     for (const ref of this.prepared) ref.deref()?.dispose();
     this.prepared.clear();
+    this.threadsImpl?.dispose();
     this.engineImpl?.dispose();
     this.engineImpl = null;
   }

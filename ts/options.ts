@@ -26,6 +26,7 @@ import {
   type StepOptions,
 } from './types.js';
 import type { LoadOptions } from './wasm/loader.js';
+import { checkThreads, type ThreadsOption } from './threads/settings.js';
 
 export interface NetworkOptions {
   /** Layer sizes n_0 … n_L (input first, output last), at least two. */
@@ -63,6 +64,12 @@ export interface NetworkOptions {
   biasLearningRate?: number;
   /** Where the WebAssembly kernels come from (wasm engine only). */
   wasm?: LoadOptions;
+  /**
+   * Threads `fit` trains one minibatch on (wasm engine only; needs the entry
+   * `wasm-backprop/threads`): 1 (default), a number, or `'auto'` (as many as pay, up to the
+   * cores). The parameters are those of one thread, to the bit. README, "Threads".
+   */
+  threads?: ThreadsOption;
 }
 
 /** A network's options resolved: every default filled in and every value checked. */
@@ -72,6 +79,8 @@ export interface NetworkConfig extends InitSettings {
   precision: Precision;
   /** The optimizer and learning rates `trainBatch` and `fit` use when not told otherwise. */
   step: StepSettings;
+  /** Threads `fit` trains on when not told otherwise. */
+  threads: ThreadsOption;
 }
 
 /** η by optimizer when none is given. */
@@ -99,6 +108,7 @@ const CREATE_OPTIONS: Record<keyof NetworkOptions, true> = {
   learningRate: true,
   biasLearningRate: true,
   wasm: true,
+  threads: true,
 };
 const STEP_OPTIONS: Record<keyof StepOptions, true> = { learningRate: true, biasLearningRate: true, optimizer: true };
 const FIT_OPTIONS: Record<keyof FitOptions, true> = {
@@ -109,6 +119,7 @@ const FIT_OPTIONS: Record<keyof FitOptions, true> = {
   validation: true,
   onEpoch: true,
   onBatch: true,
+  threads: true,
   maxLoss: true,
   signal: true,
 };
@@ -257,6 +268,9 @@ export function resolveOptions(options: NetworkOptions): NetworkConfig {
     checkOptionNames(options.wasm, Object.keys(WASM_OPTIONS), 'options.wasm', 'wasm.');
   }
 
+  const threads = checkThreads(options.threads ?? 1, 'options.threads');
+  if (threads !== 1 && engine !== 'wasm') fail(`options.threads applies to the wasm engine only, got engine '${engine}'`);
+
   const seed = options.seed ?? DEFAULT_SEED;
   checkInteger(seed, 'options.seed', 0, 0xffffffff);
   const init = checkOneOf(options.init ?? 'auto', 'options.init', INITS);
@@ -271,6 +285,7 @@ export function resolveOptions(options: NetworkOptions): NetworkConfig {
     init,
     biasInit,
     step: resolveStep(options, null, 'options'),
+    threads,
   };
 }
 

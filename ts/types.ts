@@ -65,6 +65,11 @@ export interface FitOptions extends StepOptions {
   epochs?: number;
   /** Rows per minibatch (1 = the paper's per-sample training). Default 16. */
   batchSize?: number;
+  /**
+   * Threads to train each minibatch on (wasm engine; needs `wasm-backprop/threads`): a number or
+   * `'auto'`. Default: the network's `threads`. The parameters are those of one thread, to the bit.
+   */
+  threads?: number | 'auto';
   /** Visit the rows in a new seeded random order each epoch. Default true. */
   shuffle?: boolean;
   /**

@@ -40,6 +40,8 @@ export class WasmEngine implements Engine {
   private readonly abi: BackpropExports;
   private readonly bits: 32 | 64;
   private created = false;
+  /** Counts the calls that change the training state (ts/threads/ copies it to its replicas when this moved). */
+  private changes = 0;
 
   constructor(
     private readonly inst: WasmInstance,
@@ -69,6 +71,15 @@ export class WasmEngine implements Engine {
 
   get backend(): WasmBackend {
     return this.inst.backend;
+  }
+
+  /**
+   * For ts/threads/, which drives the kernels itself: the instance, the handle (room made for
+   * `rows` staged rows) and the count of changes to the training state so far.
+   */
+  raw(rows = 1): { inst: WasmInstance; handle: number; changes: number } {
+    this.reserve(rows);
+    return { inst: this.inst, handle: this.call(() => this.handle), changes: this.changes };
   }
 
   /** Runs a call into wasm; a trap marks the instance unusable and becomes a clear error. */
@@ -165,10 +176,12 @@ export class WasmEngine implements Engine {
   }
 
   writeParameters(flat: Float64Array): void {
+    this.changes++;
     this.call(() => this.view(this.abi.bp_params(this.handle), this.layout.length).set(flat));
   }
 
   configure(step: StepSettings): void {
+    this.changes++;
     const o = step.optimizer;
     const [h1, h2, h3] = o.type === 'momentum' ? [o.momentum, 0, 0] : o.type === 'adam' ? [o.beta1, o.beta2, o.epsilon] : [0, 0, 0];
     const s = this.call(() => this.abi.bp_set_optimizer(this.handle, OPTIMIZER_CODES[o.type], step.learningRate, step.biasLearningRate, h1, h2, h3));
@@ -176,6 +189,7 @@ export class WasmEngine implements Engine {
   }
 
   resetOptimizer(): void {
+    this.changes++;
     this.check(
       this.call(() => this.abi.bp_reset_optimizer(this.handle)),
       'resetting the optimizer',
@@ -198,6 +212,7 @@ export class WasmEngine implements Engine {
   }
 
   writeOptimizerState(state: OptimizerState): void {
+    this.changes++;
     this.call(() => {
       for (const [which, values] of [
         [0, state.m],
@@ -213,6 +228,7 @@ export class WasmEngine implements Engine {
   }
 
   trainBatch(x: Matrix, y: Matrix): number {
+    this.changes++;
     this.stage(x, y);
     this.check(
       this.call(() => this.abi.bp_train(this.handle, x.rows)),
@@ -266,6 +282,7 @@ export class WasmEngine implements Engine {
   }
 
   fitEpochs(data: PreparedData, perm: Uint32Array, epochs: number, batch: number): Float64Array {
+    this.changes++;
     const d = this.own(data, 'fitEpochs');
     this.reserve(Math.min(batch, d.rows)); // no minibatch has more rows than the data
     return this.withBuffers([perm.length * 4, epochs * 8], ([pp, lp]) => {
@@ -276,6 +293,7 @@ export class WasmEngine implements Engine {
   }
 
   fitSpan(data: PreparedData, order: Uint32Array, batch: number, total: number): number {
+    this.changes++;
     const d = this.own(data, 'fitSpan');
     this.reserve(Math.min(batch, order.length));
     return this.withBuffers([order.length * 4], ([op]) => {

@@ -6,8 +6,8 @@
  */
 import type { ActivationName, LossName, OptimizerName, WasmBackend } from '../types.js';
 
-/** Must match `ABI_VERSION` in crates/kernels/src/abi/codes.rs (5 added `bp_values`, 4 `bp_fit_span`, 3 `bp_backend`). */
-export const ABI_VERSION = 5;
+/** Must match `ABI_VERSION` in crates/kernels/src/abi/codes.rs (6 added the step in parts, 5 `bp_values`, 4 `bp_fit_span`, 3 `bp_backend`). */
+export const ABI_VERSION = 6;
 
 /** Status codes. Must match `STATUS_*` in crates/kernels/src/abi/codes.rs. */
 export const STATUS = {
@@ -113,6 +113,14 @@ export interface BackpropExports {
   bp_predict(handle: Handle, x: Ptr, rows: number, out: Ptr): Status;
   /** Blocks as `bp_predict`. */
   bp_evaluate(handle: Handle, x: Ptr, y: Ptr, rows: number): Status;
+  /** The step in parts (ts/threads/): the forward pass and every δ of staged rows `from … to` of a minibatch of `rows` (> 1). */
+  bp_forward_part(handle: Handle, rows: number, from: number, to: number): Status;
+  /** The mean gradients of the `rows` (> 1) staged rows for share `part` of `parts` of every layer's neurons. */
+  bp_gradients_part(handle: Handle, rows: number, part: number, parts: number): Status;
+  /** One update of the optimizer in force from the grads array. */
+  bp_apply_gradients(handle: Handle): Status;
+  /** Result slot 0 ← the sum of the per-sample losses of the `rows` staged rows. */
+  bp_loss_sum(handle: Handle, rows: number): Status;
   bp_gemm(
     precision: 32 | 64,
     m: number,
@@ -167,6 +175,10 @@ export const EXPORT_NAMES = [
   'bp_fit_span',
   'bp_predict',
   'bp_evaluate',
+  'bp_forward_part',
+  'bp_gradients_part',
+  'bp_apply_gradients',
+  'bp_loss_sum',
   'bp_gemm',
   'bp_peak_f32',
 ] as const satisfies readonly (keyof BackpropExports)[];

@@ -14,6 +14,8 @@
 //!   resume exactly.
 //! - The values of the last minibatch are open too: z, a and δ of every layer (`bp_values`), so a
 //!   trace can record what the kernels computed.
+//! - A minibatch's step can be cut into parts that several instances compute side by side
+//!   ([`parts`]: `bp_forward_part`, `bp_gradients_part`, `bp_apply_gradients`, `bp_loss_sum`).
 //! - `bp_backend` says which backend the artefact was compiled with; `bp_describe` gives every
 //!   code and limit as JSON ([`describe`]), for the TypeScript mirrors' test; the kernels themselves are reachable for tests and benchmarks ([`kernels`]).
 
@@ -22,6 +24,7 @@ pub mod codes;
 pub mod describe;
 pub mod handles;
 pub mod kernels;
+pub mod parts;
 pub mod state;
 pub mod train;
 
@@ -29,5 +32,6 @@ pub use buffers::{bp_alloc, bp_free, bp_live_allocations, bp_live_bytes};
 pub use codes::*;
 pub use describe::{bp_abi_version, bp_backend, bp_describe, bp_describe_len};
 pub use kernels::{bp_gemm, bp_peak_f32};
+pub use parts::{bp_apply_gradients, bp_forward_part, bp_gradients_part, bp_loss_sum};
 pub use state::*;
 pub use train::{bp_evaluate, bp_fit, bp_fit_span, bp_forward, bp_gradients, bp_predict, bp_train};

@@ -43,6 +43,7 @@ use crate::kernels::loss::Loss;
 use crate::kernels::optimizer::Optimizer;
 
 mod epochs;
+mod parts;
 mod step;
 
 /// Largest number of neurons in one layer.

@@ -12,24 +12,32 @@ use crate::kernels::optimizer::{update, Optimizer};
 impl<T: Real> Mlp<T> {
     /// The forward pass over the `rows` rows staged in the input buffer.
     pub fn forward(&mut self, rows: usize) {
-        debug_assert!(rows <= self.per_row.capacity);
-        let n0 = self.sizes[0];
+        self.forward_rows(0, rows, rows == 1);
+    }
+
+    /// The forward pass over the staged rows `from..to`, with the matrix-vector kernels
+    /// (`vector`, one row) or the GEMM. A row's values do not depend on the other rows of the
+    /// range: each element of a product is the same sum in the same order wherever its tile falls
+    /// (ts/threads/ splits a minibatch by rows on this).
+    pub(super) fn forward_rows(&mut self, from: usize, to: usize, vector: bool) {
+        debug_assert!(from < to && to <= self.per_row.capacity);
+        let (n0, rows) = (self.sizes[0], to - from);
         if self.input_activated {
             let bin = &self.params[self.bin_off..][..n0];
-            let z0 = &mut self.per_row.z[0][..rows * n0];
+            let z0 = &mut self.per_row.z[0][from * n0..to * n0];
             for zr in z0.chunks_exact_mut(n0) {
                 zr.iter_mut().zip(bin).for_each(|(z, &b)| *z += b);
             }
-            apply(self.acts[0], z0, &mut self.per_row.a[0][..rows * n0], n0);
+            apply(self.acts[0], z0, &mut self.per_row.a[0][from * n0..to * n0], n0);
         }
         for l in 0..self.depth() {
             let (n_in, n_out) = (self.sizes[l], self.sizes[l + 1]);
             let w = &self.params[self.w_off[l]..][..n_out * n_in];
             let b = &self.params[self.b_off[l]..][..n_out];
             let (a_lo, a_hi) = self.per_row.a.split_at_mut(l + 1);
-            let a_in = &a_lo[l][..rows * n_in];
-            let z_out = &mut self.per_row.z[l + 1][..rows * n_out];
-            if rows == 1 {
+            let a_in = &a_lo[l][from * n_in..to * n_in];
+            let z_out = &mut self.per_row.z[l + 1][from * n_out..to * n_out];
+            if vector {
                 // z = W·a + b, one dot product per destination neuron.
                 for ((zo, &bo), wr) in z_out.iter_mut().zip(b).zip(w.chunks_exact(n_in)) {
                     *zo = bo + T::Kernels::dot(wr, a_in);
@@ -42,23 +50,30 @@ impl<T: Real> Mlp<T> {
                 let (x, wt) = (MatRef::new(a_in, n_in, 1), MatRef::new(w, 1, n_in));
                 gemm(rows, n_out, n_in, T::ONE, x, wt, true, z_out, n_out, 1, &mut self.per_row.ws);
             }
-            apply(self.acts[l + 1], z_out, &mut a_hi[0][..rows * n_out], n_out);
+            apply(self.acts[l + 1], z_out, &mut a_hi[0][from * n_out..to * n_out], n_out);
         }
     }
 
     /// After `forward(rows)`: every δ, from the weights of the forward pass (errata 4). Returns the
     /// sum of the per-sample losses.
     fn deltas(&mut self, rows: usize) -> f64 {
+        self.deltas_rows(0, rows, rows == 1)
+    }
+
+    /// `deltas` of the staged rows `from..to` after `forward_rows` on them, with the kernels
+    /// `vector` chooses; returns the sum of their per-sample losses.
+    pub(super) fn deltas_rows(&mut self, from: usize, to: usize, vector: bool) -> f64 {
         let last = self.depth();
         let n_last = self.sizes[last];
-        let span = rows * n_last;
+        let rows = to - from;
+        let span = from * n_last..to * n_last;
         let loss = output_delta(
             self.loss,
             self.acts[last],
-            &self.per_row.z[last][..span],
-            &self.per_row.a[last][..span],
-            &self.per_row.y[..span],
-            &mut self.per_row.d[last][..span],
+            &self.per_row.z[last][span.clone()],
+            &self.per_row.a[last][span.clone()],
+            &self.per_row.y[span.clone()],
+            &mut self.per_row.d[last][span],
             n_last,
         );
         // Hidden deltas.
@@ -67,9 +82,9 @@ impl<T: Real> Mlp<T> {
             let (n, n_next) = (self.sizes[l], self.sizes[l + 1]);
             let w = &self.params[self.w_off[l]..][..n_next * n];
             let (d_lo, d_hi) = self.per_row.d.split_at_mut(l + 1);
-            let d_next = &d_hi[0][..rows * n_next];
-            let d_here = &mut d_lo[l][..rows * n];
-            if rows == 1 {
+            let d_next = &d_hi[0][from * n_next..to * n_next];
+            let d_here = &mut d_lo[l][from * n..to * n];
+            if vector {
                 // δ = Wᵀ·δ⁺, one scaled row of W per destination neuron.
                 d_here.fill(T::ZERO);
                 for (k, &dk) in d_next.iter().enumerate() {
@@ -79,7 +94,12 @@ impl<T: Real> Mlp<T> {
                 let (dn, wm) = (MatRef::new(d_next, n_next, 1), MatRef::new(w, n, 1));
                 gemm(rows, n, n_next, T::ONE, dn, wm, false, d_here, n, 1, &mut self.per_row.ws);
             }
-            mul_derivative(self.acts[l], &self.per_row.z[l][..rows * n], &self.per_row.a[l][..rows * n], d_here);
+            mul_derivative(
+                self.acts[l],
+                &self.per_row.z[l][from * n..to * n],
+                &self.per_row.a[l][from * n..to * n],
+                d_here,
+            );
         }
         loss
     }
@@ -136,7 +156,7 @@ impl<T: Real> Mlp<T> {
     }
 
     /// Applies the optimizer to every parameter from `grads`.
-    fn apply_update(&mut self) {
+    pub(super) fn apply_update(&mut self) {
         self.steps += 1;
         let t = self.steps;
         for l in 0..self.depth() {
@@ -183,9 +203,15 @@ impl<T: Real> Mlp<T> {
 
 /// `out[j] ← inv · Σ_r d[r·n + j]` (the bias gradient: the mean of δ over the minibatch).
 fn column_mean<T: Element>(d: &[T], n: usize, inv: T, out: &mut [T]) {
+    column_mean_of(d, n, 0, inv, out);
+}
+
+/// `out[j] ← inv · Σ_r d[r·n + first + j]` for the `out.len()` columns from `first`: each column
+/// summed over the rows in order, as `column_mean` sums it.
+pub(super) fn column_mean_of<T: Element>(d: &[T], n: usize, first: usize, inv: T, out: &mut [T]) {
     out.fill(T::ZERO);
     for row in d.chunks_exact(n) {
-        out.iter_mut().zip(row).for_each(|(o, &v)| *o += v);
+        out.iter_mut().zip(&row[first..]).for_each(|(o, &v)| *o += v);
     }
     out.iter_mut().for_each(|o| *o *= inv);
 }

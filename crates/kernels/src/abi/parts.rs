@@ -1,0 +1,44 @@
+//! Entry points of a minibatch's step in parts, for instances that train one minibatch together
+//! (ts/threads/; the arithmetic and why it gives the one-instance bits: `mlp/parts.rs`). Each
+//! works on the rows staged in the MLP's own buffers.
+
+use super::codes::{code, status, STATUS_OK};
+use super::handles::{with_entry, with_mlp};
+
+/// Runs `f` on the MLP a handle names; its status, or an error's.
+fn on_mlp(handle: i32, f: impl FnOnce(&mut super::handles::Entry) -> Result<(), crate::mlp::Error>) -> i32 {
+    code(with_entry(handle, |e| f(e).map_or_else(status, |()| STATUS_OK)))
+}
+
+/// The forward pass and every δ of the staged rows `from..to` of a minibatch of `rows` (> 1).
+#[no_mangle]
+pub extern "C" fn bp_forward_part(handle: i32, rows: usize, from: usize, to: usize) -> i32 {
+    on_mlp(handle, |e| with_mlp!(&mut e.mlp, n, T => n.forward_part(rows, from, to)))
+}
+
+/// The mean gradients of the `rows` (> 1) staged rows for share `part` of `parts` of every
+/// layer's neurons (rows `n·part/parts .. n·(part+1)/parts` of ∇W_l, the same entries of ∇b_l
+/// and of ∇b_in), into the grads array.
+#[no_mangle]
+pub extern "C" fn bp_gradients_part(handle: i32, rows: usize, part: usize, parts: usize) -> i32 {
+    on_mlp(handle, |e| with_mlp!(&mut e.mlp, n, T => n.gradients_part(rows, part, parts)))
+}
+
+/// One update of the optimizer in force from the grads array.
+#[no_mangle]
+pub extern "C" fn bp_apply_gradients(handle: i32) -> i32 {
+    on_mlp(handle, |e| {
+        with_mlp!(&mut e.mlp, n, T => n.apply_gradients());
+        Ok(())
+    })
+}
+
+/// The sum of the per-sample losses of the `rows` staged rows (outputs and targets in place)
+/// into result slot 0.
+#[no_mangle]
+pub extern "C" fn bp_loss_sum(handle: i32, rows: usize) -> i32 {
+    on_mlp(handle, |e| {
+        e.results[0] = with_mlp!(&e.mlp, n, T => n.loss_staged(rows))?;
+        Ok(())
+    })
+}

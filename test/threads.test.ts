@@ -1,0 +1,159 @@
+/**
+ * Training on threads (ts/threads/): the parameters and losses after `fit` on 2, 3 and 4 threads
+ * are those of one thread to the bit, on the shapes of every workload (W1–W4, with few rows: a
+ * last minibatch shorter than the rest, and of one row) and on every wasm configuration; 'auto'
+ * keeps small work on one thread and says why; a worker that dies rejects the fit with an error
+ * saying so; dispose stops every worker and a script that forgets it still exits; bad values of
+ * the option are refused by name.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { CONFIGURATIONS } from '../ts/configurations.js';
+import { Network, type NetworkOptions } from '../ts/network.js';
+import '../ts/threads/index.js';
+import type { FitOptions } from '../ts/types.js';
+import { randomMatrix } from './engines.js';
+
+/** Rows of `layers[0]` inputs with one-hot targets of `layers.at(-1)` classes (a distribution, so cross-entropy takes them too). */
+function data(layers: number[], rows: number, seed: number) {
+  const x = randomMatrix(rows, layers[0], seed, 0, 1);
+  const k = layers[layers.length - 1];
+  const y = new Float64Array(rows * k);
+  for (let r = 0; r < rows; r++) y[r * k + ((r * 7 + seed) % k)] = 1;
+  return { x, y: { data: y, rows, cols: k } };
+}
+
+/** Trains the same network on 1, 2, 3 and 4 threads; expects every run to end with one thread's bits. */
+async function sameBits(options: NetworkOptions, rows: number, fit: FitOptions): Promise<void> {
+  const { x, y } = data([...options.layers], rows, 3);
+  const runs: { threads: number; params: Float64Array; losses: number[]; used: number }[] = [];
+  for (const threads of [1, 2, 3, 4]) {
+    const net = await Network.create({ ...options, threads });
+    try {
+      const h = await net.fit(x, y, { epochs: 2, ...fit });
+      runs.push({ threads, params: net.getFlatParameters(), losses: [...h.losses], used: net.threads.used });
+    } finally {
+      net.dispose();
+    }
+  }
+  const [one, ...rest] = runs;
+  for (const r of rest) {
+    expect(r.used, `threads ${r.threads}`).toBe(fit.batchSize === 1 ? 1 : r.threads);
+    expect(r.losses, `losses on ${r.threads} threads`).toEqual(one.losses);
+    const differ = r.params.findIndex((v, i) => !Object.is(v, one.params[i]));
+    expect(differ, `first parameter differing on ${r.threads} threads`).toBe(-1);
+  }
+}
+
+const WASM = CONFIGURATIONS.filter((c) => c.engine === 'wasm');
+
+describe.each(WASM.map((c) => [c.name, c] as const))('%s: the bits of one thread on 2, 3 and 4 threads', (_, c) => {
+  it('W1 2-4-1 sigmoid, batch 1 (not shared: one thread, the same bits)', () => sameBits({ layers: [2, 4, 1], ...c.options }, 4, { batchSize: 1 }));
+  it('W2 64-32-10 sigmoid, batch 16, 45 rows (a last minibatch of 13)', () => sameBits({ layers: [64, 32, 10], ...c.options }, 45, { batchSize: 16 }));
+  it('an activated input layer, cross-entropy, Adam, 37 rows in minibatches of 12 (a last of one row)', () =>
+    sameBits({ layers: [13, 9, 5, 3], inputLayer: 'activated', activation: 'tanh', loss: 'cross-entropy', optimizer: 'adam', ...c.options }, 37, {
+      batchSize: 12,
+    }));
+  it('momentum, minibatches of 3 on 4 threads (threads without rows)', () =>
+    sameBits({ layers: [6, 11, 2], activation: 'relu', output: 'sigmoid', optimizer: 'momentum', ...c.options }, 20, { batchSize: 3 }));
+});
+
+describe('the default configuration: the bits of one thread on the full-size layers', () => {
+  it('W3 784-128-10 sigmoid, batch 64, 130 rows', () => sameBits({ layers: [784, 128, 10] }, 130, { batchSize: 64 }), 60_000);
+  it(
+    'W4 784-512-512-10 relu, batch 128, 129 rows',
+    () => sameBits({ layers: [784, 512, 512, 10], activation: 'relu', output: 'sigmoid' }, 129, { batchSize: 128 }),
+    60_000,
+  );
+});
+
+describe('choosing threads', () => {
+  it("'auto' keeps a small minibatch on one thread and says why; a number is used as given", async () => {
+    const { x, y } = data([64, 32, 10], 64, 1);
+    const net = await Network.create({ layers: [64, 32, 10], threads: 'auto' });
+    try {
+      expect(net.threads).toEqual({ requested: 'auto', used: 1, reason: null });
+      await net.fit(x, y, { epochs: 1, batchSize: 16 });
+      expect(net.threads.used).toBe(1);
+      expect(net.threads.reason).toMatch(/^'auto': a minibatch of 16 rows on this network \(.* MFLOP\) is too little work to share$/);
+      await net.fit(x, y, { epochs: 1, batchSize: 16, threads: 2 });
+      expect(net.threads).toEqual({ requested: 2, used: 2, reason: null });
+      await net.fit(x, y, { epochs: 1, batchSize: 1, threads: 2 });
+      expect(net.threads).toEqual({ requested: 2, used: 1, reason: 'a minibatch of one row is not shared between threads' });
+    } finally {
+      net.dispose();
+    }
+  });
+
+  it('refuses bad values by name', async () => {
+    await expect(Network.create({ layers: [2, 1], threads: 0 })).rejects.toThrow('options.threads must be between 1 and 64, got 0');
+    await expect(Network.create({ layers: [2, 1], threads: 2.5 })).rejects.toThrow('options.threads must be an integer, got 2.5');
+    await expect(Network.create({ layers: [2, 1], threads: 'all' as never })).rejects.toThrow(
+      "options.threads must be a number of threads or 'auto', got 'all'",
+    );
+    expect(() => Network.createSync({ layers: [2, 1], threads: 2 })).toThrow("options.threads applies to the wasm engine only, got engine 'js'");
+    const js = Network.createSync({ layers: [2, 1] });
+    await expect(js.fit([[1, 2]], [[1]], { threads: 2 })).rejects.toThrow("options.threads applies to the wasm engine only, got engine 'js'");
+    const net = await Network.create({ layers: [2, 1] });
+    try {
+      await expect(net.fit([[1, 2]], [[1]], { threads: 65 })).rejects.toThrow('options.threads must be between 1 and 64, got 65');
+    } finally {
+      net.dispose();
+    }
+  });
+});
+
+describe('workers', () => {
+  it('a worker that dies rejects the fit with an error saying so; the next fit starts new ones', async () => {
+    const { x, y } = data([784, 128, 10], 2048, 2);
+    const net = await Network.create({ layers: [784, 128, 10], threads: 2 });
+    try {
+      const set = net.prepare(x, y);
+      await net.fit(set, { epochs: 1, batchSize: 64 });
+      const pool = (net as unknown as { threadsImpl: { pool: { workers: { terminate(): void }[] } } }).threadsImpl.pool;
+      let killed = false;
+      const fit = net.fit(set, {
+        epochs: 50,
+        batchSize: 64,
+        onEpoch: () => {
+          if (!killed) pool.workers[0].terminate();
+          killed = true;
+        },
+      });
+      await expect(fit).rejects.toThrow(
+        /training on 2 threads failed: a training thread exited \(code 1\)|a training thread failed: a training thread exited \(code 1\)/,
+      );
+      const before = net.getFlatParameters();
+      expect(before.every(Number.isFinite)).toBe(true);
+      await net.fit(set, { epochs: 1, batchSize: 64 });
+      expect(net.threads.used).toBe(2);
+    } finally {
+      net.dispose();
+    }
+  }, 60_000);
+
+  it('dispose stops the workers, and a script that forgets it still exits', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wbp-threads-'));
+    const root = fileURLToPath(new URL('..', import.meta.url));
+    for (const dispose of [true, false]) {
+      const script = join(dir, `run-${dispose}.mts`);
+      writeFileSync(
+        script,
+        `import ${JSON.stringify(join(root, 'ts/threads/index.ts'))};
+import { Network } from ${JSON.stringify(join(root, 'ts/network.ts'))};
+const net = await Network.create({ layers: [8, 16, 2], threads: 3 });
+const x = Array.from({ length: 64 }, (_, r) => Array.from({ length: 8 }, (_, j) => Math.sin(r + j)));
+const y = x.map((r) => [r[0] > 0 ? 1 : 0, r[0] > 0 ? 0 : 1]);
+const h = await net.fit(x, y, { epochs: 3, batchSize: 32 });
+console.log(net.threads.used, h.losses.length);
+${dispose ? 'net.dispose();' : ''}`,
+      );
+      const out = execFileSync(process.execPath, ['--import', 'tsx', script], { cwd: root, timeout: 30_000, encoding: 'utf8' });
+      expect(out.trim()).toBe('3 3');
+    }
+  }, 60_000);
+});

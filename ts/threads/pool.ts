@@ -1,0 +1,214 @@
+/**
+ * The threads of one network: workers started on first use (the caller's thread is thread 0 and
+ * trains its own part on its own engine), the shared control block and exchange buffer, the
+ * training data copied once into shared memory, and the training state copied to the workers'
+ * replicas whenever the network's engine changed it since they last saw it.
+ *
+ * The caller's thread waits at the barrier blocking (`Atomics.wait`) for up to `BLOCK_MS`, then
+ * without blocking (`Atomics.waitAsync`), so that a worker's exit is seen and turns into an error.
+ * On a browser page, where the main thread may not block, it waits without blocking only.
+ */
+import type { OptimizerState, PreparedData, StepSettings } from '../engine.js';
+import type { WasmEngine } from '../engines/wasm.js';
+import { Layout } from '../parameters.js';
+import { Barrier, CONTROL_BYTES, ThreadsFailed } from './barrier.js';
+import { environment, spawn, type ThreadWorker } from './environment.js';
+import type { FromWorker, ToWorker } from './protocol.js';
+import { Replica, exchangeLayout, type SharedData } from './replica.js';
+import type { NetworkThreads, ThreadsOption } from './settings.js';
+
+/** Blocking wait at the barrier before the caller's thread waits without blocking (ms). */
+const BLOCK_MS = 50;
+/**
+ * `'auto'` shares a minibatch when it is at least this much arithmetic (6 × weights × rows FLOPs)
+ * and gives every thread `AUTO_MIN_ROWS` rows: below, the two meetings per minibatch cost more
+ * than they save (bench/threads.ts measures it).
+ */
+export const AUTO_MIN_FLOPS = 4e6;
+export const AUTO_MIN_ROWS = 8;
+
+/** The workers of one thread count, their control block and exchange buffer. */
+class Pool {
+  readonly barrier: Barrier;
+  readonly workers: ThreadWorker[] = [];
+  failure: Error | null = null;
+  /** The exchange's capacity in rows (0: none yet). */
+  capacity = 0;
+  data: PreparedData | null = null;
+  /** The engine's count of changes when the replicas last received its state (-1: never). */
+  synced = -1;
+  private stopping = false;
+
+  constructor(readonly parts: number) {
+    this.barrier = new Barrier(new SharedArrayBuffer(CONTROL_BYTES), parts);
+  }
+
+  /** Starts the workers (threads 1 … parts − 1) and waits until each has its replica. */
+  async start(engine: WasmEngine): Promise<void> {
+    const control = this.barrier.buffer;
+    const ready: Promise<void>[] = [];
+    for (let part = 1; part < this.parts; part++) {
+      const w = spawn();
+      this.workers.push(w);
+      ready.push(
+        new Promise<void>((resolve, reject) => {
+          w.connect(
+            (m: FromWorker) => (m.op === 'ready' ? resolve() : this.fail(new Error(m.message))),
+            (e) => {
+              reject(e);
+              this.fail(e);
+            },
+          );
+        }),
+      );
+      const { inst } = engine.raw();
+      this.post(w, { op: 'init', module: inst.module, arch: engine.arch, precision: engine.precision, part, parts: this.parts, control });
+    }
+    await Promise.all(ready);
+  }
+
+  post(w: ThreadWorker, m: ToWorker): void {
+    w.postMessage(m);
+  }
+
+  broadcast(m: ToWorker): void {
+    for (const w of this.workers) this.post(w, m);
+  }
+
+  /** A worker failed or exited: every thread waiting is woken and the training call in progress rejects. */
+  fail(e: Error): void {
+    if (this.stopping) return;
+    this.failure ??= e;
+    this.barrier.fail(e.message);
+  }
+
+  /** Workers referenced while a span runs only (an idle pool does not keep Node alive). */
+  busy(busy: boolean): void {
+    for (const w of this.workers) w.busy(busy);
+  }
+
+  stop(): void {
+    this.stopping = true;
+    for (const w of this.workers) w.terminate();
+    this.workers.length = 0;
+  }
+}
+
+export class Threads implements NetworkThreads {
+  private pool: Pool | null = null;
+  private replica: Replica | null = null;
+  private readonly layout: Layout;
+  private shared = new WeakMap<PreparedData, SharedData>();
+  private disposed = false;
+
+  constructor(private readonly engine: WasmEngine) {
+    this.layout = new Layout(engine.arch);
+  }
+
+  plan(requested: ThreadsOption, batch: number): { threads: number; reason: string | null } {
+    if (requested === 1) return { threads: 1, reason: null };
+    const env = environment();
+    if (env.reason) return { threads: 1, reason: env.reason };
+    if (batch < 2) return { threads: 1, reason: 'a minibatch of one row is not shared between threads' };
+    if (requested !== 'auto') return { threads: requested, reason: null };
+    const flops = 6 * (this.layout.length - this.layout.arch.sizes.slice(1).reduce((a, b) => a + b, 0)) * batch;
+    const most = Math.min(env.cores, Math.floor(batch / AUTO_MIN_ROWS));
+    if (flops < AUTO_MIN_FLOPS || most < 2) {
+      return { threads: 1, reason: `'auto': a minibatch of ${batch} rows on this network (${(flops / 1e6).toPrecision(3)} MFLOP) is too little work to share` };
+    }
+    return { threads: most, reason: null };
+  }
+
+  /** The pool of `parts` threads, started (a pool of another count, or a failed one, is stopped first). */
+  private async poolOf(parts: number): Promise<Pool> {
+    if (this.disposed) throw new Error('wasm-backprop: this network has been disposed');
+    const failure = this.pool?.failure;
+    if (this.pool && (this.pool.parts !== parts || failure)) this.stopPool();
+    // A thread that failed between two calls is reported once; the next call starts new ones.
+    if (failure) throw new Error(`wasm-backprop: a training thread failed: ${failure.message}`, { cause: failure });
+    if (!this.pool) {
+      const pool = new Pool(parts);
+      this.pool = pool;
+      try {
+        await pool.start(this.engine);
+      } catch (e) {
+        this.stopPool();
+        throw new Error(`wasm-backprop: the training threads could not start: ${(e as Error).message}`, { cause: e });
+      }
+      this.replica = new Replica(this.engine, this.layout);
+    }
+    return this.pool;
+  }
+
+  private stopPool(): void {
+    this.pool?.stop();
+    this.pool = null;
+    this.replica = null;
+  }
+
+  /** The rows of `data` in shared memory (copied once per prepared dataset). */
+  private sharedData(data: PreparedData): SharedData {
+    let s = this.shared.get(data);
+    if (!s) {
+      const copy = (which: 'x' | 'y') => {
+        const m = data.read(which).data;
+        const F = m instanceof Float32Array ? Float32Array : Float64Array;
+        const out = new F(new SharedArrayBuffer(m.byteLength) as unknown as ArrayBuffer);
+        out.set(m);
+        return out;
+      };
+      s = { x: copy('x'), y: copy('y') };
+      this.shared.set(data, s);
+    }
+    return s;
+  }
+
+  async fitSpan(data: PreparedData, order: Uint32Array, batch: number, total: number, threads: number, step: StepSettings): Promise<number> {
+    const pool = await this.poolOf(threads);
+    const replica = this.replica!;
+    const rows = Math.min(batch, order.length);
+    if (rows > pool.capacity) {
+      const bits = this.engine.precision === 'f32' ? 32 : 64;
+      const ex = exchangeLayout(this.layout, rows, bits);
+      const buffer = new SharedArrayBuffer(ex.bytes);
+      replica.attach(buffer, ex, rows);
+      pool.broadcast({ op: 'exchange', buffer, capacity: rows });
+      pool.capacity = rows;
+    }
+    if (pool.data !== data) {
+      replica.data = this.sharedData(data);
+      pool.broadcast({ op: 'data', data: replica.data });
+      pool.data = data;
+    }
+    const changes = this.engine.raw().changes;
+    if (pool.synced !== changes) {
+      const optimizer: OptimizerState = this.engine.readOptimizerState();
+      pool.broadcast({ op: 'state', params: this.engine.readParameters(), step, optimizer });
+      pool.synced = changes;
+    }
+    pool.broadcast({ op: 'span', order, batch });
+    pool.busy(true);
+    try {
+      const steps = replica.span(order, batch, total, 0, threads);
+      for (let r = steps.next(); ; r = steps.next()) {
+        if (r.done) return r.value;
+        const generation = pool.barrier.arrive();
+        if (generation === null) continue;
+        const block = environment().canBlock;
+        if (!(block && pool.barrier.waitSync(generation, BLOCK_MS))) await pool.barrier.waitAsync(generation);
+      }
+    } catch (e) {
+      const failure = pool.failure ?? (e instanceof ThreadsFailed ? new Error(e.message) : (e as Error));
+      pool.fail(failure);
+      this.stopPool();
+      throw new Error(`wasm-backprop: training on ${threads} threads failed: ${failure.message}`, { cause: failure });
+    } finally {
+      pool.busy(false);
+    }
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.stopPool();
+  }
+}
