@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Builds the two WebAssembly artefacts of crates/kernels, scalar and SIMD128, into ts/wasm/bin/.
+// Builds the three WebAssembly artefacts of crates/kernels, scalar, SIMD128 and relaxed SIMD, into
+// ts/wasm/bin/.
 //
 // Toolchain, first that works:
 //   1. a Rust toolchain on the PATH that has the wasm32-unknown-unknown target (rustup's, normally);
@@ -21,10 +22,19 @@ const TARGET = 'wasm32-unknown-unknown';
 const DEBIAN_PACKAGES = ['rustc-web', 'cargo-web', 'rust-web-src', 'lld-16'];
 const DEBIAN_VENDOR = '/usr/lib/rustlib/src/rust/library/vendor';
 
-/** The two artefacts: file name, extra rustflags, and the features wasm-opt may use. */
+/**
+ * The artefacts: file name, extra rustflags, and the features wasm-opt may use. The relaxed one
+ * (f32x4.relaxed_madd, stable in Rust since 1.82) loads only where the engine has relaxed SIMD:
+ * an engine refuses a whole module holding one relaxed opcode, hence a third file.
+ */
 export const ARTEFACTS = [
   { name: 'backprop.scalar.wasm', flags: [], features: [] },
   { name: 'backprop.simd.wasm', flags: ['-C', 'target-feature=+simd128'], features: ['--enable-simd'] },
+  {
+    name: 'backprop.relaxed.wasm',
+    flags: ['-C', 'target-feature=+simd128,+relaxed-simd'],
+    features: ['--enable-simd', '--enable-relaxed-simd'],
+  },
 ];
 
 // Features rustc's wasm32 target enables by default; wasm-opt must be told it may keep them.

@@ -1,32 +1,43 @@
 /**
- * The two built WebAssembly artefacts themselves: exports, imports, size, and whether they contain
- * SIMD instructions (the SIMD one must, the scalar one must not).
+ * The three built WebAssembly artefacts themselves: exports, imports, size, and which instructions
+ * they contain: the SIMD128 one SIMD128 and no relaxed SIMD (an engine without relaxed SIMD refuses a
+ * whole module holding one relaxed instruction), the relaxed one relaxed multiply-adds, the scalar
+ * one no SIMD at all. The relaxed artefact is compiled and called only where the runtime has
+ * relaxed SIMD (Node 20: under --experimental-wasm-relaxed-simd, as test/relaxed.test.ts runs it).
  */
 import binaryen from 'binaryen';
 import { readFileSync, statSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { backendSupported } from '../ts/configurations.js';
+import type { WasmBackend } from '../ts/types.js';
 import { EXPORT_NAMES, ABI_VERSION } from '../ts/wasm/exports.js';
 
-const artefacts = {
+const artefacts: Record<WasmBackend, URL> = {
   simd128: new URL('../ts/wasm/bin/backprop.simd.wasm', import.meta.url),
   scalar: new URL('../ts/wasm/bin/backprop.scalar.wasm', import.meta.url),
+  'relaxed-simd': new URL('../ts/wasm/bin/backprop.relaxed.wasm', import.meta.url),
 };
 
-/** Number of SIMD128 instructions in a module's text form. */
-function simdInstructions(bytes: Uint8Array): number {
+/** The SIMD instructions in a module's text form: all of them, and the relaxed ones by name. */
+function simdInstructions(bytes: Uint8Array): { all: number; relaxed: Map<string, number> } {
   const m = binaryen.readBinary(bytes);
   try {
-    return (m.emitText().match(/\b(v128|f32x4|f64x2|i8x16|i16x8|i32x4|i64x2)\.[a-z_0-9]+/g) ?? []).length;
+    m.setFeatures(binaryen.Features.All);
+    const found = m.emitText().match(/\b(v128|f32x4|f64x2|i8x16|i16x8|i32x4|i64x2)\.[a-z_0-9]+/g) ?? [];
+    const relaxed = new Map<string, number>();
+    for (const op of found.filter((o) => o.includes('.relaxed_'))) relaxed.set(op, (relaxed.get(op) ?? 0) + 1);
+    return { all: found.length, relaxed };
   } finally {
     m.dispose();
   }
 }
 
-describe.each(Object.entries(artefacts))('artefact %s', (backend, url) => {
+describe.each(Object.entries(artefacts) as [WasmBackend, URL][])('artefact %s', (backend, url) => {
   const bytes = new Uint8Array(readFileSync(url));
-  const module = new WebAssembly.Module(bytes);
+  const loads = backendSupported(backend);
+  const module = loads ? new WebAssembly.Module(bytes) : null!;
 
-  it('exports memory and every declared function, and imports nothing', () => {
+  it.skipIf(!loads)('exports memory and every declared function, and imports nothing', () => {
     const exports = WebAssembly.Module.exports(module);
     expect(exports).toContainEqual({ name: 'memory', kind: 'memory' });
     for (const name of EXPORT_NAMES) expect(exports).toContainEqual({ name, kind: 'function' });
@@ -37,7 +48,7 @@ describe.each(Object.entries(artefacts))('artefact %s', (backend, url) => {
     expect(statSync(url).size).toBeLessThan(200 * 1024);
   });
 
-  it('answers a call: the ABI version and an allocation round trip', () => {
+  it.skipIf(!loads)('answers a call: the ABI version and an allocation round trip', () => {
     const inst = new WebAssembly.Instance(module, {});
     const x = inst.exports as unknown as { bp_abi_version(): number; bp_alloc(n: number): number; bp_free(p: number): number; bp_live_allocations(): number };
     expect(x.bp_abi_version()).toBe(ABI_VERSION);
@@ -51,9 +62,16 @@ describe.each(Object.entries(artefacts))('artefact %s', (backend, url) => {
     expect(x.bp_live_allocations()).toBe(before);
   });
 
-  it(backend === 'simd128' ? 'contains SIMD instructions' : 'contains no SIMD instruction', () => {
-    const n = simdInstructions(bytes);
-    if (backend === 'simd128') expect(n).toBeGreaterThan(100);
-    else expect(n).toBe(0);
+  const expected = { simd128: 'SIMD128 instructions and no relaxed SIMD', scalar: 'no SIMD instruction', 'relaxed-simd': 'relaxed multiply-adds' };
+  it(`contains ${expected[backend]}`, () => {
+    const { all, relaxed } = simdInstructions(bytes);
+    if (backend === 'scalar') expect(all).toBe(0);
+    else expect(all).toBeGreaterThan(100);
+    if (backend === 'simd128') expect([...relaxed.keys()]).toEqual([]);
+    if (backend === 'relaxed-simd') {
+      // Two kernels (microkernel, dot, axpy) per element type, each with at least one.
+      expect(relaxed.get('f32x4.relaxed_madd') ?? 0).toBeGreaterThanOrEqual(3);
+      expect(relaxed.get('f64x2.relaxed_madd') ?? 0).toBeGreaterThanOrEqual(3);
+    }
   });
 });

@@ -14,13 +14,20 @@
  * - f32 engines against the f64 reference: ≤ 1e-5 after one step, and ≤ 1e-4 after 100 steps (a
  *   loose sanity bound: f32 drifts from f64 over many steps).
  *
+ * The relaxed-SIMD configurations (multiply-adds fused where the CPU has FMA) are held to the same
+ * targets: their bits are not those of the others, their distance to the reference is of the same
+ * order. They run where the runtime has relaxed SIMD and are skipped elsewhere (Node 20 without
+ * --experimental-wasm-relaxed-simd; test/relaxed.test.ts runs them there under the flag).
+ *
  * The wasm cases load the artefacts ts/wasm/bin/*.wasm, which `npm test` builds first
- * (scripts/bootstrap.mjs). Nothing is skipped: run on its own without the artefacts (before
+ * (scripts/bootstrap.mjs). Nothing else is skipped: run on its own without the artefacts (before
  * `npm run build:wasm`), each wasm case fails with the loader's error naming the missing file.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { OPTIMIZERS, type ActivationName, type Gradients, type LossName, type MatrixInput, type OptimizerSettings } from '../ts/types.js';
+import { OPTIONAL_CONFIGURATIONS, configurationSupported } from '../ts/configurations.js';
+import { Network } from '../ts/network.js';
 import { ENGINE_CASES, flatGradients, relErr } from './engines.js';
 
 const F64_ONE_STEP = 1e-12;
@@ -57,7 +64,15 @@ const fixtures: Fixture[] = readdirSync(dir)
   .sort()
   .map((f) => JSON.parse(readFileSync(new URL(f, dir), 'utf8')) as Fixture);
 
-const cases = ENGINE_CASES;
+const cases = [
+  ...ENGINE_CASES.map((c) => ({ ...c, supported: true })),
+  ...OPTIONAL_CONFIGURATIONS.map((c) => ({
+    name: c.name,
+    precision: c.precision,
+    create: (o: Parameters<typeof Network.create>[0]) => Network.create({ ...o, ...c.options }),
+    supported: configurationSupported(c),
+  })),
+];
 
 /** Rows `(s·batch + i) mod rows` of a fixture's x and y, as row-major matrices. */
 function minibatch(f: Fixture, s: number): { x: MatrixInput; y: MatrixInput } {
@@ -118,7 +133,7 @@ describe.each(cases)('$name replays the NumPy reference', (engine) => {
   const f64 = engine.precision === 'f64';
   const [oneStep, allSteps] = f64 ? [F64_ONE_STEP, F64_ALL_STEPS] : [F32_ONE_STEP, F32_ALL_STEPS_SANITY];
 
-  it.each(fixtures.map((f) => [f.name, f] as const))('%s', async (_name, f) => {
+  it.skipIf(!engine.supported).each(fixtures.map((f) => [f.name, f] as const))('%s', async (_name, f) => {
     const step = { learningRate: f.learning_rate, biasLearningRate: f.bias_learning_rate, optimizer: f.optimizer };
     const net = await engine.create({
       layers: f.sizes,

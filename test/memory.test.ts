@@ -8,17 +8,17 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Network, type NetworkOptions } from '../ts/network.js';
-import { WASM_BACKENDS, type WasmBackend } from '../ts/types.js';
+import { DETERMINISTIC_BACKENDS, type DeterministicBackend } from '../ts/types.js';
 import { loadWasm, type WasmInstance } from '../ts/wasm/loader.js';
 import { oneHotRows, randomMatrix } from './engines.js';
 
-const FILES: Record<WasmBackend, URL> = {
+const FILES: Record<DeterministicBackend, URL> = {
   simd128: new URL('../ts/wasm/bin/backprop.simd.wasm', import.meta.url),
   scalar: new URL('../ts/wasm/bin/backprop.scalar.wasm', import.meta.url),
 };
 
 /** A fresh instance of one artefact, with every `bp_reserve` call recorded. */
-async function instance(backend: WasmBackend): Promise<{ inst: WasmInstance; reserves: number[] }> {
+async function instance(backend: DeterministicBackend): Promise<{ inst: WasmInstance; reserves: number[] }> {
   const inst = await loadWasm({ simd: backend === 'simd128', source: readFileSync(FILES[backend]) });
   const x = inst.exports as unknown as Record<string, unknown>;
   const reserve = x.bp_reserve as (h: number, rows: number) => number;
@@ -35,7 +35,7 @@ function bits(a: ArrayLike<number>, f32: boolean): string[] {
 
 const sum = (v: readonly number[]) => v.reduce((s, n) => s + n, 0);
 
-describe.each(WASM_BACKENDS)('memory of a wasm network (%s)', (backend) => {
+describe.each(DETERMINISTIC_BACKENDS)('memory of a wasm network (%s)', (backend) => {
   describe.each(['f32', 'f64'] as const)('%s', (precision) => {
     const bytes = precision === 'f32' ? 4 : 8;
 

@@ -31,7 +31,7 @@ export {
 export { toBase64, fromBase64, type Dtype } from './encoding.js';
 export { Random } from './random.js';
 export type { Matrix } from './matrix.js';
-export { loadWasm, simdSupported, type LoadOptions, type WasmSource, WasmInstance } from './wasm/loader.js';
+export { loadWasm, simdSupported, relaxedSimdSupported, type LoadOptions, type WasmSource, WasmInstance } from './wasm/loader.js';
 export * from './types.js';
 export {
   parseCsv,

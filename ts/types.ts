@@ -7,8 +7,11 @@ export const ENGINES = ['wasm', 'js', 'educational'] as const;
 export const PRECISIONS = ['f32', 'f64'] as const;
 export const INITS = ['auto', 'xavier', 'he', 'uniform'] as const;
 export const OPTIMIZERS = ['sgd', 'momentum', 'adam'] as const;
-/** Where an engine's arithmetic runs: WebAssembly with or without SIMD128, or JavaScript. */
-export const BACKENDS = ['simd128', 'scalar', 'js'] as const;
+/**
+ * Where an engine's arithmetic runs: WebAssembly with SIMD128, without SIMD, or with relaxed SIMD
+ * (SIMD128 whose multiply-adds may be fused, by opt-in), or JavaScript.
+ */
+export const BACKENDS = ['simd128', 'scalar', 'relaxed-simd', 'js'] as const;
 
 export type ActivationName = (typeof ACTIVATIONS)[number];
 export type LossName = (typeof LOSSES)[number];
@@ -19,8 +22,15 @@ export type InputLayer = 'identity' | 'activated';
 export type OptimizerName = (typeof OPTIMIZERS)[number];
 export type Backend = (typeof BACKENDS)[number];
 /** The backends of the WebAssembly artefacts, one artefact each. */
-export const WASM_BACKENDS = ['simd128', 'scalar'] as const satisfies readonly Backend[];
+export const WASM_BACKENDS = ['simd128', 'scalar', 'relaxed-simd'] as const satisfies readonly Backend[];
 export type WasmBackend = (typeof WASM_BACKENDS)[number];
+/**
+ * The two artefacts that give the same bits on every CPU and engine, and the same bits as each
+ * other; every runtime with WebAssembly loads one of them. The relaxed-SIMD artefact's bits depend
+ * on the CPU (a fused multiply-add or not) and it loads only where the engine has relaxed SIMD.
+ */
+export const DETERMINISTIC_BACKENDS = ['simd128', 'scalar'] as const satisfies readonly WasmBackend[];
+export type DeterministicBackend = (typeof DETERMINISTIC_BACKENDS)[number];
 
 /** An optimizer: by name with its defaults, or with its settings. */
 export type OptimizerOption =

@@ -48,7 +48,7 @@ export const LOSS_CODES: Readonly<Record<LossName, number>> = { mse: 0, 'cross-e
 export const OPTIMIZER_CODES: Readonly<Record<OptimizerName, number>> = { sgd: 0, momentum: 1, adam: 2 };
 
 /** What `bp_backend` returns. Must match `BackendKind` in crates/kernels/src/kernels/backend/contract.rs. */
-export const BACKEND_CODES: Readonly<Record<WasmBackend, number>> = { scalar: 0, simd128: 1 };
+export const BACKEND_CODES: Readonly<Record<WasmBackend, number>> = { scalar: 0, simd128: 1, 'relaxed-simd': 2 };
 
 /** The per-row values `bp_values` exposes. Must match `RowValues` in crates/kernels/src/mlp/mod.rs. */
 export const VALUE_CODES = { z: 0, a: 1, delta: 2 } as const;

@@ -3,7 +3,9 @@
  * URL (streaming compilation where the server sends `application/wasm`), or from bytes, a
  * `WebAssembly.Module` or a URL the caller passes. Picks the SIMD128 artefact where the runtime
  * validates a tiny SIMD module, else the scalar one, and says which (`backend`): what the loaded
- * module reports of itself (`bp_backend`), not what was asked for.
+ * module reports of itself (`bp_backend`), not what was asked for. The relaxed-SIMD artefact
+ * (multiply-adds fused where the CPU has FMA, so its bits depend on the CPU) only when asked for
+ * with `simd: 'relaxed'`, checked the same way with a tiny `f32x4.relaxed_madd` module.
  *
  * No `import` of Node here, static or dynamic, so bundlers have nothing to resolve or warn about: a
  * `file:` URL is read through `process.getBuiltinModule('fs/promises')` (Node ≥ 20.16, Deno,
@@ -18,10 +20,13 @@ export type WasmSource = ArrayBuffer | ArrayBufferView | WebAssembly.Module | UR
 export interface LoadOptions {
   /**
    * `'auto'` (default): SIMD128 where supported. `true` insists on it, `false` loads the scalar
-   * artefact. With a `source`, `true` and `false` say which artefact it must be: one that is the
-   * other is refused with an error naming both (see `source`).
+   * artefact. `'relaxed'` loads the relaxed-SIMD artefact (faster where the CPU fuses multiply-adds;
+   * results reproducible per CPU and engine, not bit-identical to the other two), and fails where
+   * the runtime lacks relaxed SIMD (Chrome ≥ 114, Firefox ≥ 145, Node ≥ 22; Node 20 with
+   * `--experimental-wasm-relaxed-simd`). With a `source`, `true`, `false` and `'relaxed'` say which
+   * artefact it must be: one that is another is refused with an error naming both (see `source`).
    */
-  simd?: boolean | 'auto';
+  simd?: boolean | 'auto' | 'relaxed';
   /**
    * The artefact to load instead of the packaged one. Its `backend` is what the module itself
    * reports (`bp_backend`): with `simd` unset or `'auto'`, either artefact loads and is reported
@@ -58,8 +63,19 @@ export function simdSupported(): boolean {
   return typeof WebAssembly === 'object' && WebAssembly.validate(SIMD_PROBE);
 }
 
+/** A minimal module using `f32x4.relaxed_madd` (the probe of jax-js and wasm-feature-detect). */
+const RELAXED_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 8, 1, 96, 3, 123, 123, 123, 1, 123, 3, 2, 1, 0, 10, 13, 1, 11, 0, 32, 0, 32, 1, 32, 2, 253, 133, 2, 11,
+]);
+
+/** Whether this runtime supports WebAssembly relaxed SIMD (and so loads the relaxed-SIMD artefact). */
+export function relaxedSimdSupported(): boolean {
+  return typeof WebAssembly === 'object' && WebAssembly.validate(RELAXED_PROBE);
+}
+
 function packagedUrl(backend: WasmBackend): URL {
-  // Two literal `new URL(…, import.meta.url)` so bundlers (Vite) find and emit both files.
+  // Literal `new URL(…, import.meta.url)` so bundlers (Vite) find and emit every file.
+  if (backend === 'relaxed-simd') return new URL('./bin/backprop.relaxed.wasm', import.meta.url);
   return backend === 'simd128' ? new URL('./bin/backprop.simd.wasm', import.meta.url) : new URL('./bin/backprop.scalar.wasm', import.meta.url);
 }
 
@@ -107,7 +123,16 @@ function loadOrReuse(options: LoadOptions): Promise<WasmInstance> {
   });
 }
 
-function chooseBackend(simd: boolean | 'auto'): WasmBackend {
+function chooseBackend(simd: boolean | 'auto' | 'relaxed'): WasmBackend {
+  if (simd === 'relaxed') {
+    if (!relaxedSimdSupported()) {
+      throw new Error(
+        'WebAssembly relaxed SIMD was required (simd: "relaxed") but this runtime does not support it (Chrome ≥ 114, Firefox ≥ 145, ' +
+          'Node ≥ 22, or Node 20 with --experimental-wasm-relaxed-simd); pass simd: true or "auto" to use the SIMD128 artefact',
+      );
+    }
+    return 'relaxed-simd';
+  }
   const supported = simdSupported();
   if (simd === true && !supported) {
     throw new Error(
@@ -115,7 +140,7 @@ function chooseBackend(simd: boolean | 'auto'): WasmBackend {
     );
   }
   if (simd !== true && simd !== false && simd !== 'auto') {
-    throw new TypeError(`options.simd must be true, false or "auto", got ${String(simd)}`);
+    throw new TypeError(`options.simd must be true, false or "auto" (or "relaxed" for the relaxed-SIMD artefact), got ${String(simd)}`);
   }
   return simd === false || !supported ? 'scalar' : 'simd128';
 }
@@ -135,9 +160,11 @@ function hint(backend: WasmBackend | null): string {
     'with Content-Type application/wasm, and that this runtime supports WebAssembly' +
     (backend === 'simd128'
       ? ' SIMD128 (or pass { simd: false } for the scalar artefact)'
-      : backend === null
-        ? ' (and SIMD128, for the SIMD128 artefact)'
-        : '') +
+      : backend === 'relaxed-simd'
+        ? ' relaxed SIMD (or pass { simd: true } for the SIMD128 artefact)'
+        : backend === null
+          ? ' (and SIMD128, for the SIMD128 artefact)'
+          : '') +
     '.'
   );
 }

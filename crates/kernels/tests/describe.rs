@@ -76,7 +76,7 @@ fn describe_names_every_code_and_limit() {
     assert_eq!(names("activations"), own(&["linear", "sigmoid", "tanh", "relu", "leaky-relu", "softmax"]));
     assert_eq!(names("losses"), own(&["mse", "cross-entropy"]));
     assert_eq!(names("optimizers"), own(&["sgd", "momentum", "adam"]));
-    assert_eq!(names("backends"), own(&["scalar", "simd128"]));
+    assert_eq!(names("backends"), own(&["scalar", "simd128", "relaxed-simd"]));
     assert_eq!(names("values"), own(&["z", "a", "delta"]));
     let limits = j.field("limits");
     assert_eq!(limits.field("maxLayerSize").as_usize(), 65536);

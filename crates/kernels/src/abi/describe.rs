@@ -17,7 +17,7 @@ pub extern "C" fn bp_abi_version() -> u32 {
     ABI_VERSION
 }
 
-/// The backend this artefact was compiled with: 0 scalar, 1 SIMD128 (`"backends"` in
+/// The backend this artefact was compiled with: 0 scalar, 1 SIMD128, 2 relaxed SIMD (`"backends"` in
 /// `bp_describe`). The loader reports it as the instance's `backend`.
 #[no_mangle]
 pub extern "C" fn bp_backend() -> u32 {
@@ -26,7 +26,7 @@ pub extern "C" fn bp_backend() -> u32 {
 
 /// Address of the UTF-8 JSON text that describes this artefact's codes and limits:
 /// `{"abi":5,"status":{"OK":0,…},"activations":{"linear":0,…},"losses":{…},"optimizers":{…},
-/// "backends":{"scalar":0,"simd128":1},"values":{"z":0,"a":1,"delta":2},"limits":{"maxLayerSize":…,
+/// "backends":{"scalar":0,"simd128":1,"relaxed-simd":2},"values":{"z":0,"a":1,"delta":2},"limits":{"maxLayerSize":…,
 /// "maxLayers":…,"maxBatch":…,"maxElements":…},"blockRows":256,"leakySlope":0.01}`.
 /// Its length in bytes is `bp_describe_len`.
 #[no_mangle]

@@ -9,7 +9,8 @@ pub const MAX_TILE: usize = 32;
 
 /// The kernels of one instruction set for the element type `T`. Each implementation computes what
 /// the scalar one ([`Scalar`](super::scalar::Scalar)) does, in the same order, so that results
-/// agree to the last bit.
+/// agree to the last bit; the relaxed-SIMD one alone may round each multiply-add once instead of
+/// twice (the CPU's FMA), and agrees within the rounding of f32 or f64.
 pub trait Backend<T: Element> {
     /// Rows of the GEMM register tile (rows of C computed at once).
     const MR: usize;
@@ -55,17 +56,19 @@ pub trait Backend<T: Element> {
 pub enum BackendKind {
     Scalar = 0,
     Simd128 = 1,
+    RelaxedSimd = 2,
 }
 
 impl BackendKind {
     /// Every backend, in the order of its code.
-    pub const ALL: [BackendKind; 2] = [BackendKind::Scalar, BackendKind::Simd128];
+    pub const ALL: [BackendKind; 3] = [BackendKind::Scalar, BackendKind::Simd128, BackendKind::RelaxedSimd];
 
     /// The name the TypeScript layer reports (`backend`).
     pub fn name(self) -> &'static str {
         match self {
             BackendKind::Scalar => "scalar",
             BackendKind::Simd128 => "simd128",
+            BackendKind::RelaxedSimd => "relaxed-simd",
         }
     }
 }

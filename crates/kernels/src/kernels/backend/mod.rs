@@ -9,22 +9,30 @@
 //! - one module per backend: [`scalar`], the scalar references, which are also the scalar
 //!   artefact's kernels; `simd128`, the SIMD128 kernels (compiled only for `wasm32` with
 //!   `+simd128`). Each SIMD kernel has its scalar twin with the same operations in the same order
-//!   (no fused multiply-add), so the two artefacts agree to the last bit;
+//!   (no fused multiply-add), so the two artefacts agree to the last bit; `relaxed`, the SIMD128
+//!   kernels with `relaxed_madd` for their multiply-adds (compiled only with `+relaxed-simd` too),
+//!   whose bits depend on the CPU (fused or not) and agree with the others within the f32
+//!   tolerance only;
 //! - [`Real`]: an element type with the kernels of the backend in force, the bound of the GEMM
 //!   driver, the activations, the optimizers and the MLP.
 //!
-//! The backend in force, [`Active`], is chosen below and nowhere else: a new backend (a
-//! relaxed-SIMD one, say) is its module, its `mod` line and its condition in that choice.
+//! The backend in force, [`Active`], is chosen below and nowhere else: a new backend is its
+//! module, its `mod` line and its condition in that choice.
 
 use crate::kernels::exp::ExpPoly;
 
 mod contract;
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128", target_feature = "relaxed-simd"))]
+pub mod relaxed;
 pub mod scalar;
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 pub mod simd128;
 
 /// The backend in force.
-#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128", target_feature = "relaxed-simd"))]
+pub type Active = relaxed::Relaxed;
+/// The backend in force.
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128", not(target_feature = "relaxed-simd")))]
 pub type Active = simd128::Simd128;
 /// The backend in force.
 #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]

@@ -17,18 +17,20 @@ use memory::{load, load_splat, store};
 use pack::{pack_lines_f32, pack_runs_f32};
 
 pub mod lanes;
-mod memory;
+pub(super) mod memory;
 pub mod pack;
 
 /// The SIMD128 backend.
 pub struct Simd128;
 
-/// `impl Backend` for one element type: the kernels are written once, over the lane operations of
-/// [`Lanes`], and stamped out per type (concrete functions, as the compiler inlines and optimizes
-/// those best; `T` names the type in each body), with the type's packing routines.
+/// `impl Backend` for one backend and element type: the kernels are written once, over the lane
+/// operations of [`Lanes`], and stamped out per backend and type (concrete functions, as the compiler
+/// inlines and optimizes those best; `T` names the type in each body), with the backend's
+/// multiply-add `$madd(a, b, c) = a·b + c` (SIMD128: a multiply, then an add; relaxed SIMD: one
+/// `relaxed_madd`, fused where the CPU has FMA) and the type's packing routines.
 macro_rules! kernels {
-    ($t:ty, pack: $runs:expr, $lines:expr) => {
-        impl Backend<$t> for Simd128 {
+    ($backend:ty, $t:ty, madd: $madd:path, pack: $runs:expr, $lines:expr) => {
+        impl Backend<$t> for $backend {
             const MR: usize = 4;
             /// Two vectors.
             const NR: usize = 2 * <$t as Lanes>::N;
@@ -67,8 +69,8 @@ macro_rules! kernels {
                     for (i, row) in acc.iter_mut().enumerate() {
                         // SAFETY: p·4 + i < kc·4 ≤ a.len() (asserted), i < 4.
                         let ai = unsafe { load_splat(a, p * 4 + i) };
-                        row[0] = T::vadd(row[0], T::vmul(ai, b0));
-                        row[1] = T::vadd(row[1], T::vmul(ai, b1));
+                        row[0] = $madd(ai, b0, row[0]);
+                        row[1] = $madd(ai, b1, row[1]);
                     }
                 }
                 let va = T::vsplat(alpha);
@@ -114,8 +116,8 @@ macro_rules! kernels {
                 while i < body {
                     // SAFETY: i + 2N ≤ body ≤ x.len(), y.len() (asserted).
                     let (x0, y0, x1, y1) = unsafe { (load(x, i), load(y, i), load(x, i + n), load(y, i + n)) };
-                    s0 = T::vadd(s0, T::vmul(x0, y0));
-                    s1 = T::vadd(s1, T::vmul(x1, y1));
+                    s0 = $madd(x0, y0, s0);
+                    s1 = $madd(x1, y1, s1);
                     i += w;
                 }
                 let mut s = T::vsum(T::vadd(s0, s1));
@@ -135,7 +137,7 @@ macro_rules! kernels {
                 let mut i = 0;
                 while i < body {
                     // SAFETY: i + N ≤ body ≤ y.len() ≤ x.len() (asserted).
-                    unsafe { store(y, i, T::vadd(load(y, i), T::vmul(va, load(x, i)))) };
+                    unsafe { store(y, i, $madd(va, load(x, i), load(y, i))) };
                     i += n;
                 }
                 for j in body..len {
@@ -178,9 +180,18 @@ macro_rules! kernels {
     };
 }
 
-kernels!(f32, pack: pack_runs_f32, pack_lines_f32);
+/// `a·b + c` rounded twice, a multiply then an add: what [`Scalar`] computes lane by lane.
+#[inline(always)]
+pub fn madd<T: Lanes>(a: v128, b: v128, c: v128) -> v128 {
+    T::vadd(T::vmul(a, b), c)
+}
+
+#[cfg(target_feature = "relaxed-simd")]
+pub(super) use kernels;
+
+kernels!(Simd128, f32, madd: madd::<f32>, pack: pack_runs_f32, pack_lines_f32);
 // f64 packs with the scalar loops.
-kernels!(f64, pack: <Scalar as Backend<f64>>::pack_runs, <Scalar as Backend<f64>>::pack_lines);
+kernels!(Simd128, f64, madd: madd::<f64>, pack: <Scalar as Backend<f64>>::pack_runs, <Scalar as Backend<f64>>::pack_lines);
 
 impl Identity for Simd128 {
     const KIND: BackendKind = BackendKind::Simd128;
@@ -188,24 +199,27 @@ impl Identity for Simd128 {
 
 impl Peak for Simd128 {
     fn peak_f32(iters: u32) -> f32 {
-        let m = f32x4_splat(0.999_999);
-        let add = f32x4_splat(1e-7);
-        let mut c = [f32x4_splat(1.0); 12];
-        for (i, ci) in c.iter_mut().enumerate() {
-            *ci = f32x4_splat(1.0 + i as f32 * 1e-3);
-        }
-        for _ in 0..iters {
-            for ci in c.iter_mut() {
-                *ci = f32x4_add(f32x4_mul(*ci, m), add);
-            }
-        }
-        let mut s = f32x4_splat(0.0);
-        for ci in c {
-            s = f32x4_add(s, ci);
-        }
-        f32x4_extract_lane::<0>(s)
-            + f32x4_extract_lane::<1>(s)
-            + f32x4_extract_lane::<2>(s)
-            + f32x4_extract_lane::<3>(s)
+        peak_f32_with(iters, madd::<f32>)
     }
+}
+
+/// [`Peak::peak_f32`] with the multiply-add of a backend: twelve chains `c ← $madd(c, m, add)`.
+#[inline(always)]
+pub(super) fn peak_f32_with(iters: u32, madd: impl Fn(v128, v128, v128) -> v128) -> f32 {
+    let m = f32x4_splat(0.999_999);
+    let add = f32x4_splat(1e-7);
+    let mut c = [f32x4_splat(1.0); 12];
+    for (i, ci) in c.iter_mut().enumerate() {
+        *ci = f32x4_splat(1.0 + i as f32 * 1e-3);
+    }
+    for _ in 0..iters {
+        for ci in c.iter_mut() {
+            *ci = madd(*ci, m, add);
+        }
+    }
+    let mut s = f32x4_splat(0.0);
+    for ci in c {
+        s = f32x4_add(s, ci);
+    }
+    f32x4_extract_lane::<0>(s) + f32x4_extract_lane::<1>(s) + f32x4_extract_lane::<2>(s) + f32x4_extract_lane::<3>(s)
 }
