@@ -16,6 +16,8 @@ import { CONFIGURATIONS } from '../ts/configurations.js';
 import { Network, type NetworkOptions } from '../ts/network.js';
 import '../ts/threads/index.js';
 import type { FitOptions } from '../ts/types.js';
+import { nodeWorker } from '../ts/worker/node.js';
+import { Trainer } from '../ts/worker/trainer.js';
 import { randomMatrix } from './engines.js';
 
 /** Rows of `layers[0]` inputs with one-hot targets of `layers.at(-1)` classes (a distribution, so cross-entropy takes them too). */
@@ -133,6 +135,21 @@ describe('workers', () => {
       expect(net.threads.used).toBe(2);
     } finally {
       net.dispose();
+    }
+  }, 60_000);
+
+  it("a Trainer's network trains on threads of its own, to the bits of one thread", async () => {
+    const { x, y } = data([64, 32, 10], 100, 4);
+    const options: NetworkOptions = { layers: [64, 32, 10], learningRate: 0.5 };
+    const one = await Network.create(options);
+    const trainer = await Trainer.create({ ...options, threads: 2 }, { worker: nodeWorker });
+    try {
+      const [a, b] = [await one.fit(x, y, { epochs: 3 }), await trainer.fit(x, y, { epochs: 3 })];
+      expect(b.losses).toEqual(a.losses);
+      expect(await trainer.getParameters()).toEqual(one.getParameters());
+    } finally {
+      one.dispose();
+      trainer.dispose();
     }
   }, 60_000);
 

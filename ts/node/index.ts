@@ -48,6 +48,8 @@ export {
   type VerifyOptions,
 } from '../verify.js';
 export { nodeWorker, fromNodeWorker } from '../worker/node.js';
+// Threads for Network.create({ threads }) and fit (importing them registers them).
+export { environment as threadsEnvironment } from '../threads/index.js';
 export * from '../export/node.js';
 
 /** An error of `e`'s kind whose message starts with the file's path. */
