@@ -40,6 +40,19 @@ describe('compare', () => {
     expect(formatComparison(report)).toMatch(/first miss: step-0003\/dW1\[2, 4\]/);
   });
 
+  it('leaves out what the candidate does not hold; a tensor only the candidate holds fails', async () => {
+    const reference = await trace(options);
+    const candidate = await trace({ ...options, network: { ...options.network, engine: 'educational' } });
+    for (const t of [reference, candidate]) t.tensors.delete('step-0002/z1');
+    const both = compareTraces(reference, candidate);
+    expect(both.ok).toBe(true);
+    expect(both.tensors.find((t) => t.name === 'step-0002/z1')).toMatchObject({ skipped: true });
+    reference.tensors.delete('step-0004/a2');
+    const report = compareTraces(reference, candidate);
+    expect(report.firstMiss).toMatchObject({ name: 'step-0004/a2', problem: 'missing from the reference' });
+    expect(describeMiss(report.firstMiss!)).toBe('step-0004/a2 (step 4): missing from the reference');
+  });
+
   it('refuses traces of different trainings, naming the field', async () => {
     const reference = await trace(options);
     const other = await trace({ ...options, network: { ...options.network, learningRate: 0.02 } });

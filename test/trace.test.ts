@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readData } from '../ts/cli/train.js';
 import { CONFIGURATIONS } from '../ts/configurations.js';
+import { JsEngine } from '../ts/engines/js.js';
 import { compareTraces, formatComparison } from '../ts/trace/compare.js';
 import { readTraceFolder, writeTraceFolder } from '../ts/trace/folder.js';
 import { decodeNpy, encodeNpy } from '../ts/trace/npy.js';
@@ -109,5 +110,35 @@ describe('malformed trace folders give one clear error', () => {
     await expect(readTraceFolder(good)).rejects.toThrow(/step-0001\/dW0\.npy: shape \(3, 2\), trace\.json makes it \(2, 3\)/);
     writeFileSync(join(good, 'step-0001', 'dW0.npy'), 'not numpy');
     await expect(readTraceFolder(good)).rejects.toThrow(/dW0\.npy: not a \.npy file/);
+  });
+});
+
+describe('what cannot be traced gives one clear error', () => {
+  it('an engine without values (Engine.values is optional)', async () => {
+    const values = Object.getOwnPropertyDescriptor(JsEngine.prototype, 'values')!;
+    delete (JsEngine.prototype as Partial<JsEngine>).values;
+    try {
+      await expect(trace({ network: { layers: [3, 2], engine: 'js', precision: 'f64' }, x: [[0, 1, 2]], y: [[0, 1]] })).rejects.toThrow(
+        /^trace: the js engine cannot report the values of a step$/,
+      );
+    } finally {
+      Object.defineProperty(JsEngine.prototype, 'values', values);
+    }
+  });
+
+  it('a .npy of a dtype other than float32 or float64, or of another shape than trace.json makes it', async () => {
+    const folder = join(tmp, 'dtype');
+    await writeTraceFolder(
+      folder,
+      await trace({ network: { layers: [3, 2], engine: 'js', precision: 'f64' }, x: [[0, 1, 2]], y: [[0, 1]], steps: 1, batchSize: 1 }),
+    );
+    const ints = encodeNpy({ shape: [2], data: new Float64Array(2) });
+    ints.set(new TextEncoder().encode("'<i8'"), new TextDecoder().decode(ints).indexOf("'<f8'"));
+    writeFileSync(join(folder, 'initial', 'b0.npy'), ints);
+    await expect(readTraceFolder(folder)).rejects.toThrow(
+      /^.*initial\/b0\.npy: not a \.npy file NumPy writes for this format: dtype '<i8' \(little-endian float32 '<f4' or float64 '<f8' are read\)$/,
+    );
+    writeFileSync(join(folder, 'initial', 'b0.npy'), encodeNpy({ shape: [1, 2], data: new Float64Array(2) }));
+    await expect(readTraceFolder(folder)).rejects.toThrow(/initial\/b0\.npy: shape \(1, 2\), trace\.json makes it \(2\)$/);
   });
 });

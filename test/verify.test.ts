@@ -1,6 +1,7 @@
 /**
  * The `verify` report: every engine and precision meets its agreement target against the
- * reference, and an engine with the wrong sign convention is caught.
+ * reference and holds the trace tolerances (verify compares through ts/trace), and an engine with
+ * the wrong sign convention is caught, its first miss named by tensor, step and index.
  */
 import { describe, expect, it } from 'vitest';
 import { Network } from '../ts/network.js';
@@ -14,6 +15,8 @@ describe('verify', () => {
     for (const row of report.rows) {
       expect(row.afterOne, row.name).toBeLessThanOrEqual(row.targetOne);
       expect(row.afterAll, row.name).toBeLessThanOrEqual(row.targetAll);
+      expect(row.allowance, row.name).toBeLessThanOrEqual(1);
+      expect(row.firstMiss, row.name).toBeNull();
     }
     expect(report.ok).toBe(true);
   });
@@ -41,6 +44,10 @@ describe('verify', () => {
     expect(report.rows[1].ok).toBe(false);
     expect(report.rows[1].afterOne).toBeGreaterThan(1e-6);
     expect(report.ok).toBe(false);
+    expect(report.rows[1].allowance).toBeGreaterThan(1);
+    // The first tensor the update writes, at the first step: compareTraces' first miss.
+    expect(report.rows[1].firstMiss).toMatch(/^step-0001\/W0\[\d+, \d+\] \(step 1\): candidate .* where .* are allowed$/);
     expect(formatReport(report)).toMatch(/js-f64-flipped .* MISSED/);
+    expect(formatReport(report)).toMatch(/js-f64-flipped: first miss: step-0001\/W0\[/);
   });
 });

@@ -5,12 +5,19 @@
  * (docs/ARCHITECTURE.md, "Numerical agreement"). With `accuracy`, the f32 engines also train digits to the end
  * and their held-out accuracy must be within 0.5 percentage points of the f64 reference's.
  *
+ * It is a user of the trace machinery (ts/trace/, docs/trace-format.md): each system's run is a trace
+ * holding its parameters at the start, after step 1 and after the last step, and `compareTraces`
+ * measures it against the reference's, tensor by tensor: the relative differences come from there,
+ * and every parameter tensor must also hold its ULP tolerance (ts/trace/tolerance.ts).
+ *
  * Node only (the NumPy run is a child process).
  */
 import { split, subset, type Dataset } from './data.js';
 import { loadBuiltin } from './datasets.js';
 import { CONFIGURATIONS } from './configurations.js';
 import { Network, type NetworkOptions } from './network.js';
+import { compareTraces, describeMiss } from './trace/compare.js';
+import { parameterTensors, stepFolder, TRACE_FORMAT, TRACE_VERSION, type Trace, type TraceConfig } from './trace/format.js';
 import type { Precision } from './types.js';
 
 /** One system under test: how to make its network from the shared options. */
@@ -28,6 +35,10 @@ export interface VerifyRow {
   afterAll: number;
   targetOne: number;
   targetAll: number;
+  /** The largest difference of any parameter tensor as a share of its ULP tolerance (docs/trace-format.md); ≤ 1 holds. */
+  allowance: number;
+  /** Where the parameters first miss their tolerance (tensor, step, index, values), or null. */
+  firstMiss: string | null;
   /** Held-out accuracy after full training (with `accuracy`), and the reference's. */
   accuracy?: number;
   referenceAccuracy?: number;
@@ -68,7 +79,7 @@ export const DEFAULT_CASES: VerifyCase[] = CONFIGURATIONS.map((c) => ({
   create: (o: NetworkOptions) => Network.create({ ...o, ...c.options }),
 }));
 
-/** max |a − b| / max(1, max |b|) (NaN counts as infinitely far). */
+/** max |a − b| / max(1, max |b|) (NaN counts as infinitely far): the measure compareTraces reports per tensor as max rel. */
 export function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let num = 0;
   let den = 1;
@@ -80,24 +91,54 @@ export function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): numbe
   return num / den;
 }
 
-/** Rows (s·batch + i) mod rows of step s, as the fixtures take them. */
-function batchAt(ds: Dataset, step: number): Dataset {
-  const idx = Array.from({ length: BATCH }, (_, i) => (step * BATCH + i) % ds.x.rows);
-  return subset(ds, idx);
+/**
+ * The trace configuration of verify's training (docs/trace-format.md): step s (0-based) trains on the
+ * rows (s·batch + i) mod rows, as the fixtures take them.
+ */
+export function verifyConfig(steps: number, precision: Precision, producer: string): TraceConfig {
+  return {
+    format: TRACE_FORMAT,
+    version: TRACE_VERSION,
+    producer,
+    precision,
+    network: { layers: [...VERIFY_NETWORK.layers], activations: ['sigmoid', 'sigmoid'], inputLayer: 'identity', inputActivation: null, loss: 'mse' },
+    optimizer: { type: 'sgd' },
+    learningRate: VERIFY_NETWORK.learningRate!,
+    biasLearningRate: VERIFY_NETWORK.learningRate!,
+    batchSize: BATCH,
+    steps,
+    seed: VERIFY_NETWORK.seed!,
+    data: { source: `digits (first ${ROWS} rows)`, rows: ROWS },
+    batches: Array.from({ length: steps }, (_, s) => Array.from({ length: BATCH }, (_, i) => (s * BATCH + i) % ROWS)),
+  };
 }
 
-/** Parameters after step 1 and after `steps` steps of one system. */
-async function trainCase(c: VerifyCase, ds: Dataset, p0: Float64Array, steps: number): Promise<[Float64Array, Float64Array]> {
+/** A trace of `config` holding the parameters at the start, after step 1 and after the last step. */
+function parameterTrace(config: TraceConfig, initial: Float64Array, one: Float64Array, last: Float64Array): Trace {
+  const tensors: Trace['tensors'] = new Map();
+  const at: [string, Float64Array][] = [
+    ['initial/', initial],
+    [`${stepFolder(1)}/`, one],
+    [`${stepFolder(config.steps)}/`, last],
+  ];
+  for (const [folder, flat] of at) for (const [name, array] of parameterTensors(config, folder, '', flat, config.precision)) tensors.set(name, array);
+  return { config, tensors };
+}
+
+/** One system's trace: its parameters as it holds them from p0, after step 1 and after every step. */
+async function trainCase(c: VerifyCase, ds: Dataset, p0: Float64Array, steps: number): Promise<Trace> {
+  const config = verifyConfig(steps, c.precision, c.name);
   const net = await c.create(VERIFY_NETWORK);
   try {
     net.setFlatParameters(p0);
+    const initial = net.getFlatParameters();
     let first: Float64Array = new Float64Array();
-    for (let s = 0; s < steps; s++) {
-      const b = batchAt(ds, s);
+    config.batches.forEach((rows, s) => {
+      const b = subset(ds, rows);
       net.trainBatch(b.x, b.y);
       if (s === 0) first = net.getFlatParameters();
-    }
-    return [first, net.getFlatParameters()];
+    });
+    return parameterTrace(config, initial, first, net.getFlatParameters());
   } finally {
     net.dispose();
   }
@@ -174,14 +215,14 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyReport>
   init.dispose();
 
   let reference = 'educational (f64)';
-  let ref: [Float64Array, Float64Array] | null = null;
+  let ref: Trace | null = null;
   const python = options.python === false ? null : (options.python ?? (await findPython()));
   if (python) {
     const r = await numpyReplay(python, ds, p0, steps);
     if (typeof r === 'string') notes.push(r);
     else {
-      ref = [r[0], r[1]];
       reference = `NumPy ${r[2]} (tools/reference.py, f64)`;
+      ref = parameterTrace(verifyConfig(steps, 'f64', reference), p0, r[0], r[1]);
     }
   } else if (options.python !== false) {
     notes.push('NumPy reference left out: no python3 with numpy on the PATH; the educational engine is the reference');
@@ -195,18 +236,22 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyReport>
 
   const rows: VerifyRow[] = [];
   for (const c of cases) {
-    const [one, last] = await trainCase(c, ds, p0, steps);
+    const report = compareTraces(ref, await trainCase(c, ds, p0, steps));
+    const compared = report.tensors.filter((t) => !t.skipped);
+    const largest = (step: number) => Math.max(0, ...compared.filter((t) => t.step === step).map((t) => t.maxRel));
     const [targetOne, targetAll] = TARGETS[c.precision];
     const row: VerifyRow = {
       name: c.name,
       precision: c.precision,
-      afterOne: relativeError(one, ref[0]),
-      afterAll: relativeError(last, ref[1]),
+      afterOne: largest(1),
+      afterAll: largest(steps),
       targetOne,
       targetAll,
+      allowance: Math.max(0, ...compared.map((t) => t.maxUlps / t.tolerance)),
+      firstMiss: report.firstMiss ? describeMiss(report.firstMiss) : report.mismatches.length > 0 ? report.mismatches.join('; ') : null,
       ok: true,
     };
-    row.ok = row.afterOne <= targetOne && row.afterAll <= targetAll;
+    row.ok = row.afterOne <= targetOne && row.afterAll <= targetAll && report.ok;
     if (options.accuracy && c.precision === 'f32') {
       row.accuracy = await trainedAccuracy(c, all);
       row.referenceAccuracy = refAccuracy;
@@ -220,17 +265,25 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyReport>
 /** The report as a text table. */
 export function formatReport(r: VerifyReport): string {
   const e = (v: number) => (v === 0 ? '0' : v.toExponential(1));
+  const share = (v: number) => `${v < 10 ? (100 * v).toPrecision(2) : (100 * v).toExponential(1)} %`;
   const lines = [
     `reference: ${r.reference}; network 64-32-10 sigmoid, ½MSE, batch ${BATCH}, SGD η 0.5, digits rows 0–${ROWS - 1}, seed 1`,
     '',
-    `${'system'.padEnd(17)} ${'after 1 step'.padStart(12)} ${'target'.padStart(7)}  ${`after ${r.steps} steps`.padStart(16)} ${'target'.padStart(7)}  ${'accuracy'.padEnd(18)} result`,
+    `${'system'.padEnd(17)} ${'after 1 step'.padStart(12)} ${'target'.padStart(7)}  ${`after ${r.steps} steps`.padStart(16)} ${'target'.padStart(7)}  ${'of ULP tolerance'.padStart(16)}  ${'accuracy'.padEnd(18)} result`,
   ];
   for (const row of r.rows) {
     const acc = row.accuracy === undefined ? '' : `${(100 * row.accuracy).toFixed(2)}% (f64 ${(100 * row.referenceAccuracy!).toFixed(2)}%)`;
     lines.push(
-      `${row.name.padEnd(17)} ${e(row.afterOne).padStart(12)} ${e(row.targetOne).padStart(7)}  ${e(row.afterAll).padStart(16)} ${e(row.targetAll).padStart(7)}  ${acc.padEnd(18)} ${row.ok ? 'ok' : 'MISSED'}`,
+      `${row.name.padEnd(17)} ${e(row.afterOne).padStart(12)} ${e(row.targetOne).padStart(7)}  ${e(row.afterAll).padStart(16)} ${e(row.targetAll).padStart(7)}  ${share(row.allowance).padStart(16)}  ${acc.padEnd(18)} ${row.ok ? 'ok' : 'MISSED'}`,
     );
   }
-  lines.push('', ...r.notes, r.ok ? 'every target met' : 'a target was missed');
+  const misses = r.rows.filter((row) => row.firstMiss !== null).map((row) => `${row.name}: first miss: ${row.firstMiss}`);
+  lines.push(
+    '',
+    'relative difference: max |p − p_ref| / max(1, max |p_ref|) per parameter tensor; of ULP tolerance: the largest difference against its allowance (docs/trace-format.md)',
+    ...misses,
+    ...r.notes,
+    r.ok ? 'every target met' : 'a target was missed',
+  );
   return lines.join('\n');
 }

@@ -70,8 +70,9 @@ function compareTensor(t: TensorName, ref: Trace, cand: Trace, precision: Precis
   const r = ref.tensors.get(t.name);
   const c = cand.tensors.get(t.name);
   const shape = (a: { shape: number[] }) => `(${a.shape.join(', ')})`;
-  if (!r) return { ...base, ok: false, problem: 'missing from the reference' };
+  // Left out when the candidate does not hold it (whether the reference does or not).
   if (!c) return { ...base, skipped: true };
+  if (!r) return { ...base, ok: false, problem: 'missing from the reference' };
   if (shape(r) !== shape(c)) return { ...base, ok: false, problem: `shape ${shape(c)} in the candidate, ${shape(r)} in the reference` };
   let [maxAbs, scale, worst, at] = [0, 1, -1, 0];
   for (let i = 0; i < r.data.length; i++) {

@@ -107,6 +107,29 @@ export function traceLayout(config: TraceConfig): Layout {
   return new Layout({ sizes: layers, activations: [inputActivation ?? activations[0], ...activations], inputActivated: inputLayer === 'activated', loss });
 }
 
+/**
+ * The tensors of a flat parameter vector (or of a flat gradient, with `prefix` 'd') of a trace of
+ * `config`: `${folder}${prefix}W${l}`, `…b${l}` and `…b_in`, in `precision` (values held in f64 that
+ * were computed in f32 go back exactly).
+ */
+export function parameterTensors(config: TraceConfig, folder: string, prefix: '' | 'd', flat: Float64Array, precision: Precision): [string, NpyArray][] {
+  const layout = traceLayout(config);
+  const n = config.network.layers;
+  const tensor = (shape: number[], values: Float64Array): NpyArray => ({
+    shape,
+    data: precision === 'f32' ? Float32Array.from(values) : Float64Array.from(values),
+  });
+  const out: [string, NpyArray][] = [];
+  for (let l = 0; l < n.length - 1; l++) {
+    const [w, b] = [layout.weightOffsets[l], layout.biasOffsets[l]];
+    out.push([`${folder}${prefix}W${l}`, tensor([n[l + 1], n[l]], flat.subarray(w, w + n[l + 1] * n[l]))]);
+    out.push([`${folder}${prefix}b${l}`, tensor([n[l + 1]], flat.subarray(b, b + n[l + 1]))]);
+  }
+  if (config.network.inputLayer === 'activated')
+    out.push([`${folder}${prefix}b_in`, tensor([n[0]], flat.subarray(layout.inputBiasOffset, layout.inputBiasOffset + n[0]))]);
+  return out;
+}
+
 /** Checks a parsed `trace.json`; `where` (the file) starts every error. Returns it typed. */
 export function checkTraceConfig(value: unknown, where: string): TraceConfig {
   const bad = (field: string, why: string): never => fail(`${where}: ${field} ${why}`);

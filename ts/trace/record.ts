@@ -7,11 +7,11 @@
  */
 import { fail } from '../errors.js';
 import { checkOptionNames, shuffleSeed } from '../options.js';
-import { takeRows, toMatrix, type FloatArray, type Matrix } from '../matrix.js';
+import { takeRows, toMatrix, type Matrix } from '../matrix.js';
 import { Network, type NetworkOptions } from '../network.js';
 import { permutation, Random } from '../random.js';
 import type { Rows } from '../types.js';
-import { stepFolder, TRACE_FORMAT, TRACE_VERSION, traceLayout, type Trace, type TraceConfig } from './format.js';
+import { parameterTensors, stepFolder, TRACE_FORMAT, TRACE_VERSION, type Trace, type TraceConfig } from './format.js';
 import type { NpyArray } from './npy.js';
 
 export interface TraceOptions {
@@ -45,12 +45,6 @@ export function traceBatches(rows: number, batchSize: number, steps: number, see
     for (let i = 0; i < rows && batches.length < steps; i += batchSize) batches.push(Array.from(perm.subarray(i, Math.min(rows, i + batchSize))));
   }
   return batches;
-}
-
-/** A tensor of the engine's precision (values the engine holds widened to f64 go back exactly). */
-function tensor(shape: number[], values: ArrayLike<number>, like: FloatArray | 'f32' | 'f64'): NpyArray {
-  const f32 = like === 'f32' || like instanceof Float32Array;
-  return { shape, data: f32 ? Float32Array.from(values) : Float64Array.from(values) };
 }
 
 /** Trains `steps` minibatches of a new seeded network and records every value it computed. */
@@ -96,17 +90,10 @@ export async function trace(options: TraceOptions): Promise<Trace> {
     const tensors = new Map<string, NpyArray>();
     tensors.set('x', { shape: [x64.rows, x64.cols], data: Float64Array.from(x64.data) });
     tensors.set('y', { shape: [y64.rows, y64.cols], data: Float64Array.from(y64.data) });
-    const layout = traceLayout(config);
     const n = config.network.layers;
     /** W_l, b_l (and b_in) of a flat array, with a prefix: '' for parameters, 'd' for gradients. */
     const parameters = (folder: string, prefix: '' | 'd', flat: Float64Array) => {
-      for (let l = 0; l < L; l++) {
-        const w = layout.weightOffsets[l];
-        const b = layout.biasOffsets[l];
-        tensors.set(`${folder}${prefix}W${l}`, tensor([n[l + 1], n[l]], flat.subarray(w, w + n[l + 1] * n[l]), net.precision));
-        tensors.set(`${folder}${prefix}b${l}`, tensor([n[l + 1]], flat.subarray(b, b + n[l + 1]), net.precision));
-      }
-      if (arch.inputActivated) tensors.set(`${folder}${prefix}b_in`, tensor([n[0]], flat.subarray(layout.inputBiasOffset), net.precision));
+      for (const [name, array] of parameterTensors(config, folder, prefix, flat, net.precision)) tensors.set(name, array);
     };
     parameters('initial/', '', engine.readParameters());
     config.batches.forEach((rows, i) => {
