@@ -272,6 +272,24 @@ describe.each(ENGINE_CASES)('divergence on $name', (c) => {
       }
     });
 
+    it('is caught by fit with onEpoch at the end of the time slice: the epochs it undoes leave the history', async () => {
+      const net = await create();
+      try {
+        const start = bits(net);
+        const seen: EpochRecord[] = [];
+        const e = await rejection(net.fit(data.x, data.y, { epochs: 5, batchSize: 1, onEpoch: (r) => void seen.push(r) }));
+        expect(placeOf(e)).toEqual(THE_WEIGHT);
+        expect([e.epoch, e.rows]).toEqual([1, [2]]);
+        // onEpoch saw the epochs trained in the slice (their losses finite); the error's history and
+        // the network hold none of them.
+        expect(seen.length).toBeGreaterThanOrEqual(1);
+        expect(e.history!.epochs).toEqual([]);
+        expect(bits(net)).toEqual(start);
+      } finally {
+        net.dispose();
+      }
+    });
+
     it('is caught by trainBatch when it next checks the parameters, and undone', async () => {
       const net = await create();
       try {

@@ -95,6 +95,36 @@ describe.each(ENGINE_CASES)('$name: fit cut into slices', (c) => {
   });
 });
 
+describe.each(ENGINE_CASES)('$name: callbacks that train', (c) => {
+  it('trainBatch from onEpoch starts from the epochs trained: the bits of fit and trainBatch taking turns', async () => {
+    const a = await c.create(OPTIONS);
+    const b = await c.create(OPTIONS);
+    const row = { x: { data: X.data.subarray(0, 5), rows: 1, cols: 5 }, y: { data: Y.data.subarray(0, 3), rows: 1, cols: 3 } };
+    await a.fit(X, Y, { epochs: 4, batchSize: 8, onEpoch: () => void a.trainBatch(row.x, row.y) });
+    for (let e = 0; e < 4; e++) {
+      await b.fit(X, Y, { epochs: 1, batchSize: 8 });
+      b.trainBatch(row.x, row.y);
+    }
+    expect(bits(a.getFlatParameters())).toEqual(bits(b.getFlatParameters()));
+    expect(a.getTrainingState()).toEqual(b.getTrainingState());
+    a.dispose();
+    b.dispose();
+  });
+
+  it('parameters set from onEpoch are where training goes on from', async () => {
+    const a = await c.create(OPTIONS);
+    const b = await c.create(OPTIONS);
+    const p0 = a.getFlatParameters();
+    await a.fit(X, Y, { epochs: 3, batchSize: 8, onEpoch: (r) => void (r.epoch === 2 && a.setFlatParameters(p0)) });
+    await b.fit(X, Y, { epochs: 2, batchSize: 8 });
+    b.setFlatParameters(p0);
+    await b.fit(X, Y, { epochs: 1, batchSize: 8 });
+    expect(bits(a.getFlatParameters())).toEqual(bits(b.getFlatParameters()));
+    a.dispose();
+    b.dispose();
+  });
+});
+
 describe.each(ENGINE_CASES)('$name: maxLoss', (c) => {
   it('a loss above it stops training as diverged, at the first minibatch above it, the network back before it', async () => {
     const net = await c.create(OPTIONS);

@@ -156,6 +156,8 @@ const notReproduced = (): Error => new Error('training diverged, but replaying t
 /** The last finite state of one network, and the way back to it. */
 export class Rollback {
   private mark: Mark | null = null;
+  /** The check of a run of `fit`'s epochs still open (./fitting.ts), to make before a `trainBatch` call. */
+  private open: (() => void) | null = null;
 
   /** `configure` sets the optimizer and rates in force through the network (which remembers them); `configured` reads them. */
   constructor(
@@ -167,6 +169,20 @@ export class Rollback {
   /** Drops the mark: the parameters or the state were changed other than by training. */
   forget(): void {
     this.mark = null;
+    this.open = null;
+  }
+
+  /** Whether a mark is held (`forget` drops it). */
+  get marked(): boolean {
+    return this.mark !== null;
+  }
+
+  /**
+   * A run of `fit`'s epochs is open: `close` checks it (`check`), and is called before any
+   * `trainBatch` call made meanwhile (from a callback), so that call starts from a checked state.
+   */
+  opened(close: (() => void) | null): void {
+    this.open = close;
   }
 
   private save(params: Float64Array): State {
@@ -257,6 +273,7 @@ export class Rollback {
    * the path of every call.)
    */
   trainBatch(x: Matrix, y: Matrix): number {
+    if (this.open !== null) this.open();
     let m = this.mark;
     if (m === null || m.calls >= m.limit) m = this.renew(m, x.data.length + y.data.length);
     const loss = this.engine.trainBatch(x, y);

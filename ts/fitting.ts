@@ -104,9 +104,10 @@ class Clock {
     return v;
   }
 
-  /** Yields to the event loop where the slice is used up, and starts the next one. */
-  async next(): Promise<void> {
+  /** Yields to the event loop where the slice is used up (calling `before` first), and starts the next one. */
+  async next(before?: () => void): Promise<void> {
     if (this.left() > 0) return;
+    before?.();
     await (yieldOnce ??= yielder())();
     this.start = now();
   }
@@ -128,70 +129,111 @@ export async function trainEpochs(run: FitRun, losses: number[]): Promise<boolea
     for (let e = 0; e < n; e++) permutation(rows, run.shuffle ? run.rng : null, perm, e * rows);
     return perm.subarray(0, n * rows);
   };
-  /** A run of epochs, or one epoch in spans, from `done`: the network goes back and this throws where it went non-finite. */
-  const check = (epochLosses: Float64Array, done: number) =>
-    rollback.check({ data, batch, shuffle: run.shuffle, losses: epochLosses, n: epochLosses.length, step: run.step, done, maxLoss: run.maxLoss }, (kept) =>
-      run.history([...losses, ...epochLosses.subarray(0, kept)]),
+  // The run of epochs since the last check (Rollback: a mark at its start, the parameters and
+  // every loss checked at its end). A run lasts at most a time slice: each epoch's loss is checked
+  // as it comes, the parameters (a copy of them all) once per run, before any yield, when training
+  // stops, and before a trainBatch call from a callback.
+  const bounded = (loss: number) => Number.isFinite(loss) && loss <= run.maxLoss;
+  let from = -1; // the run's first epoch (an index into losses), -1 when none is open
+  const pending: number[] = [];
+  const open = () => {
+    if (from >= 0) return;
+    rollback.begin();
+    from = losses.length;
+    pending.length = 0;
+    rollback.opened(close);
+  };
+  /** Checks the run: the network goes back, and this throws, where it went non-finite (or above maxLoss). */
+  function close(): void {
+    if (from < 0) return;
+    const [first, epochLosses] = [from, Float64Array.from(pending)];
+    from = -1;
+    rollback.opened(null);
+    rollback.check(
+      { data, batch, shuffle: run.shuffle, losses: epochLosses, n: epochLosses.length, step: run.step, done: first, maxLoss: run.maxLoss },
+      (kept) => {
+        if (records !== null) records.length = Math.min(records.length, first + kept); // epochs undone leave the history
+        return run.history(losses.slice(0, first + kept));
+      },
     );
-
-  for (let done = 0; done < epochs;) {
-    await clock.next();
-    if (run.signal?.aborted) return true;
-    let epochLosses: Float64Array;
-    const visits = clock.plan(batch);
-    if (visits >= rows) {
-      // Whole epochs: one at a time where each is read as it comes, else as many as fill the slice.
-      const n = records !== null ? 1 : Math.max(1, Math.min(epochs - done, Math.floor(visits / rows), Math.floor(MAX_VISITS / rows)));
-      rollback.begin();
-      const p = order(n);
-      const threads = run.threads;
-      epochLosses = threads
-        ? await clock.timedAsync(n * rows, async () => {
-            // Each epoch a span from a total of 0, as fitEpochs trains and sums it.
-            const out = new Float64Array(n);
-            for (let e = 0; e < n; e++) out[e] = (await threads(p.subarray(e * rows, (e + 1) * rows), 0)) / rows;
-            return out;
-          })
-        : clock.timed(n * rows, () => engine.fitEpochs(data, p, n, batch));
-    } else {
-      // An epoch longer than a slice: spans of whole minibatches, yielding between them.
-      rollback.begin();
-      const p = order(1);
-      let total = 0;
-      for (let pos = 0; pos < rows;) {
-        await clock.next();
-        if (run.signal?.aborted) {
-          rollback.forget(); // the network is in the middle of an epoch, past the last check
-          return true;
-        }
-        const end = Math.min(rows, pos + Math.floor(clock.plan(batch) / batch) * batch);
-        const span = p.subarray(pos, end);
-        const threads = run.threads;
-        total = threads ? await clock.timedAsync(end - pos, () => threads(span, total)) : clock.timed(end - pos, () => engine.fitSpan(data, span, batch, total));
-        pos = end;
-        if (run.onBatch?.({ epoch: done + 1, batch: Math.ceil(pos / batch), batches: Math.ceil(rows / batch), loss: total / pos }) === false) {
-          rollback.forget();
-          return true;
-        }
-      }
-      epochLosses = Float64Array.of(total / rows);
-    }
-    check(epochLosses, done);
-    let stop = false;
-    for (const loss of epochLosses) {
-      losses.push(loss);
-      if (records === null) continue;
-      const record: EpochRecord = { epoch: losses.length, loss };
-      if (run.validation) {
-        const ev = engine.evaluatePrepared(run.validation);
-        record.validationLoss = ev.loss;
-        if (run.classifies) record.validationAccuracy = ev.correct / run.validation.rows;
-      }
-      records.push(record);
-      if (run.onEpoch?.(record) === false) stop = true;
-    }
-    done += epochLosses.length;
-    if (stop) return done < epochs;
   }
-  return false;
+  /** An epoch's loss into the run: checked at once where it is not finite or above maxLoss. */
+  const add = (loss: number) => {
+    pending.push(loss);
+    if (!bounded(loss)) close();
+  };
+  try {
+    return await loop();
+  } finally {
+    // Ended by an error with a run open (a callback threw): its start is no longer the state.
+    if (from >= 0) rollback.forget();
+  }
+
+  async function loop(): Promise<boolean> {
+    for (let done = 0; done < epochs;) {
+      await clock.next(close); // the run checked before the yield: other code may change the network meanwhile
+      if (run.signal?.aborted) return (close(), true);
+      let epochLosses: Float64Array;
+      const visits = clock.plan(batch);
+      if (visits >= rows) {
+        // Whole epochs: one at a time where each is read as it comes, else as many as fill the slice.
+        const n = records !== null ? 1 : Math.max(1, Math.min(epochs - done, Math.floor(visits / rows), Math.floor(MAX_VISITS / rows)));
+        open();
+        const p = order(n);
+        const threads = run.threads;
+        epochLosses = threads
+          ? await clock.timedAsync(n * rows, async () => {
+              // Each epoch a span from a total of 0, as fitEpochs trains and sums it.
+              const out = new Float64Array(n);
+              for (let e = 0; e < n; e++) out[e] = (await threads(p.subarray(e * rows, (e + 1) * rows), 0)) / rows;
+              return out;
+            })
+          : clock.timed(n * rows, () => engine.fitEpochs(data, p, n, batch));
+      } else {
+        // An epoch longer than a slice: spans of whole minibatches, yielding between them (a run of its own).
+        close();
+        open();
+        const p = order(1);
+        let total = 0;
+        for (let pos = 0; pos < rows;) {
+          await clock.next();
+          if (run.signal?.aborted) {
+            rollback.forget(); // the network is in the middle of an epoch, past the last check
+            return true;
+          }
+          const end = Math.min(rows, pos + Math.floor(clock.plan(batch) / batch) * batch);
+          const span = p.subarray(pos, end);
+          const threads = run.threads;
+          total = threads
+            ? await clock.timedAsync(end - pos, () => threads(span, total))
+            : clock.timed(end - pos, () => engine.fitSpan(data, span, batch, total));
+          pos = end;
+          if (run.onBatch?.({ epoch: done + 1, batch: Math.ceil(pos / batch), batches: Math.ceil(rows / batch), loss: total / pos }) === false) {
+            rollback.forget();
+            return true;
+          }
+        }
+        epochLosses = Float64Array.of(total / rows);
+      }
+      let stop = false;
+      for (const loss of epochLosses) {
+        add(loss);
+        losses.push(loss);
+        if (records === null) continue;
+        const record: EpochRecord = { epoch: losses.length, loss };
+        if (run.validation) {
+          const ev = engine.evaluatePrepared(run.validation);
+          record.validationLoss = ev.loss;
+          if (run.classifies) record.validationAccuracy = ev.correct / run.validation.rows;
+        }
+        records.push(record);
+        if (run.onEpoch?.(record) === false) stop = true;
+        if (!rollback.marked) from = -1; // the callback changed the network: the run is void, the next starts from here
+      }
+      done += epochLosses.length;
+      if (stop) return (close(), done < epochs);
+    }
+    close();
+    return false;
+  }
 }
