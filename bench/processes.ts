@@ -74,7 +74,7 @@ export class RunnerProcess {
     }
     // tsx's loader, resolved from here so the runner works whatever the working directory.
     const child = fork(here('./runner.ts'), [system.id], {
-      execArgv: ['--import', import.meta.resolve('tsx')],
+      execArgv: [...(system.nodeFlags ?? []), '--import', import.meta.resolve('tsx')],
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     });
     const rp: RunnerProcess = new RunnerProcess(system, child, (msg) => child.send(msg));

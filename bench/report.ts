@@ -131,11 +131,12 @@ function goalRatio(id: string, text: string, w: WorkloadResult | undefined, wid:
 }
 
 /** The goals of the benchmark issue, each with its measurement. */
-export function evaluateGoals(ws: WorkloadResult[]): Goal[] {
+export function evaluateGoals(ws: WorkloadResult[], ceiling?: { peakGflops: number; gemmGflops: number }): Goal[] {
   const w = (id: WorkloadId) => ws.find((x) => x.id === id);
   const ref = REFERENCE_SYSTEM;
   const w4 = w('W4')?.systems.find((s) => s.id === ref);
   const pct = w4?.pctPeak;
+  const gemmPct = ceiling ? (100 * ceiling.gemmGflops) / ceiling.peakGflops : undefined;
   return [
     goalRatio('W1-synaptic', 'W1: wasm-simd-f32 ≥ 2× synaptic', w('W1'), 'W1', ref, 'synaptic', 2),
     goalRatio('W2-numpy', 'W2: wasm-simd-f32 ≥ 2× NumPy f32', w('W2'), 'W2', ref, 'numpy', 2),
@@ -152,6 +153,17 @@ export function evaluateGoals(ws: WorkloadResult[]): Goal[] {
     },
     goalRatio('W2-js-educational', 'W2: js engine ≥ 20× educational', w('W2'), 'W2', ['js-f64/fit', 'js-f32/fit'], 'educational/fit', 20),
     goalRatio('W3-wasm-js', 'W3: wasm-f32 ≥ 5× js-f32', w('W3'), 'W3', ref, 'js-f32/fit', 5),
+    goalRatio('W4-relaxed', 'W4: wasm-relaxed-f32 ≥ 1.25× wasm-simd-f32', w('W4'), 'W4', 'wasm-relaxed-f32/fit', ref, 1.25),
+    {
+      id: 'GEMM-ceiling',
+      text: 'GEMM 256³ f32 ≥ 75 % of the measured SIMD128 ceiling',
+      workload: 'W4',
+      target: 75,
+      unit: '%',
+      measured: gemmPct ?? null,
+      met: gemmPct === undefined ? null : gemmPct >= 75,
+      detail: ceiling ? `${fmtNum(ceiling.gemmGflops)} of ${fmtNum(ceiling.peakGflops)} GFLOP/s` : 'not measured',
+    },
   ];
 }
 

@@ -287,7 +287,7 @@ async function main(): Promise<void> {
     settings: { rounds, chunkMs, warmupMs, maxWarmupMs, learningRate: LEARNING_RATE, seed: SEED },
     ceiling: { runs: ceiling, peakGflops, gemmGflops },
     workloads: results,
-    goals: evaluateGoals(results),
+    goals: evaluateGoals(results, { peakGflops, gemmGflops }),
     notes: notes(results),
     elapsedSeconds: (performance.now() - started) / 1000,
   };

@@ -26,6 +26,8 @@ export interface SystemInfo {
   wasm: boolean;
   /** Which runner hosts it. */
   runner: 'node' | 'python';
+  /** Extra flags of its Node runner. */
+  nodeFlags?: string[];
   /** Precision of its parameters (sets the guard's tolerance). */
   precision: 'f32' | 'f64';
   /** The workloads `bench:quick` measures it on (none: full runs only). */
@@ -34,7 +36,16 @@ export interface SystemInfo {
 
 const ALL: readonly WorkloadId[] = ['W1', 'W2', 'W3', 'W4'];
 
-const OURS: readonly OurEngine[] = ['educational', 'js-f64', 'js-f32', 'wasm-scalar-f32', 'wasm-simd-f32', 'wasm-simd-f64'];
+const OURS: readonly OurEngine[] = ['educational', 'js-f64', 'js-f32', 'wasm-scalar-f32', 'wasm-simd-f32', 'wasm-relaxed-f32', 'wasm-simd-f64'];
+
+/**
+ * Node flags a configuration needs: relaxed SIMD is on by default from Node 22 (V8 12.4) and behind
+ * a flag in Node 20.
+ */
+function nodeFlags(engine: OurEngine): string[] {
+  const major = Number(process.versions.node.split('.')[0]);
+  return configuration(engine).backend === 'relaxed-simd' && major < 22 ? ['--experimental-wasm-relaxed-simd'] : [];
+}
 
 function ours(engine: OurEngine, api: 'batch' | 'fit'): SystemInfo {
   return {
@@ -46,6 +57,7 @@ function ours(engine: OurEngine, api: 'batch' | 'fit'): SystemInfo {
     api,
     wasm: configuration(engine).engine === 'wasm',
     runner: 'node',
+    nodeFlags: nodeFlags(engine),
     precision: configuration(engine).precision,
     // Quick: every engine on its epoch path, and wasm-simd-f32 on both; the JavaScript engines
     // only where they take well under a second per update.

@@ -3,11 +3,11 @@
  * minibatch (the caller's loop), or `fit` (one call into the engine per run of epochs; the wasm
  * engine copies the rows in once per call and crosses the boundary once).
  */
-import { configuration } from '../../ts/configurations.js';
+import { configuration, configurationSupported } from '../../ts/configurations.js';
 import { Network } from '../../ts/network.js';
 import type { MatrixInput } from '../../ts/types.js';
 import { loadWasm, type WasmInstance } from '../../ts/wasm/loader.js';
-import type { Case } from '../protocol.js';
+import { NotRun, type Case } from '../protocol.js';
 import type { OurEngine } from '../systems.js';
 import { SEED, activationsOf, gather, guardRows, type WorkloadData, type WorkloadSpec } from '../workloads.js';
 
@@ -130,7 +130,10 @@ const primed = new WeakSet<WasmInstance>();
 
 /** Our engine `engine` on path `api`, from the workload's initial parameters. */
 export async function createOurCase(engine: OurEngine, api: 'batch' | 'fit', spec: WorkloadSpec, data: WorkloadData): Promise<Case> {
-  const opts = configuration(engine).options;
+  const config = configuration(engine);
+  if (!configurationSupported(config))
+    throw new NotRun(`not run: this runtime has no ${config.backend} (Node ≥ 22, or Node 20 with --experimental-wasm-relaxed-simd)`);
+  const opts = config.options;
   const wasm = opts.engine === 'wasm' ? await loadWasm(opts.wasm) : null;
   if (wasm && !primed.has(wasm)) {
     // The first network on an instance allocates the kernels' bookkeeping (the handle table, the
