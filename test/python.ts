@@ -13,8 +13,8 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The venv's folder (git-ignored: under node_modules). */
-export const VENV = join(fileURLToPath(new URL('..', import.meta.url)), 'node_modules', '.cache', 'wasm-backprop-venv');
+/** The venv's folder (git-ignored: under node_modules); WASM_BACKPROP_VENV names another. */
+export const VENV = process.env.WASM_BACKPROP_VENV ?? join(fileURLToPath(new URL('..', import.meta.url)), 'node_modules', '.cache', 'wasm-backprop-venv');
 const PYTHON = join(VENV, process.platform === 'win32' ? 'Scripts/python.exe' : 'bin/python');
 const LOCK = `${VENV}.lock`;
 
@@ -60,7 +60,8 @@ export function pythonWith(requirements: Requirement[], timeout = 600_000): Pyth
   if (missing(modules).length === 0) return { python: PYTHON };
   mkdirSync(dirname(VENV), { recursive: true });
   if (!existsSync(PYTHON)) {
-    const made = locked('python3', ['-m', 'venv', VENV], 120_000);
+    // Made under the lock, unless another test file made it while this one waited.
+    const made = locked('sh', ['-c', '[ -x "$0" ] || python3 -m venv "$1"', PYTHON, VENV], 120_000);
     if (!existsSync(PYTHON)) return { reason: `no Python virtual environment (python3 -m venv: ${lastLine(made)})` };
   }
   const absent = missing(modules);
