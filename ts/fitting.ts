@@ -14,8 +14,6 @@ import type { BatchProgress, EpochRecord, History } from './types.js';
 
 /** Training between two yields to the event loop, in milliseconds (a frame is 16.7). */
 export const SLICE_MS = 10;
-/** Row visits the first call makes, before the speed is known. */
-const FIRST_VISITS = 256;
 /** Row visits per engine call at most (their order takes 4 bytes each). */
 const MAX_VISITS = 1 << 24;
 
@@ -80,9 +78,14 @@ class Clock {
     return SLICE_MS - (now() - this.start);
   }
 
-  /** Row visits that fill what is left of the slice (`FIRST_VISITS` until a call has been timed), at least `least`. */
+  /**
+   * Row visits that fill what is left of the slice, at least `least` (a minibatch): one minibatch
+   * first (the code may not be compiled yet), growing fourfold while the calls are too short for
+   * the clock, then planned from the measured cost.
+   */
   plan(least: number): number {
-    if (this.visits === 0 || this.spent <= 0) return Math.max(least, FIRST_VISITS);
+    if (this.visits === 0) return least;
+    if (this.spent <= 0) return Math.max(least, 4 * this.visits);
     return Math.max(least, Math.floor((this.left() * this.visits) / this.spent));
   }
 
