@@ -107,8 +107,8 @@ export interface ModelExtra {
 }
 
 export interface LoadNetworkOptions {
-  /** Another engine of the model's precision. */
-  engine?: EngineName;
+  /** Another engine of the model's precision ('auto': wasm where it loads, else js). */
+  engine?: EngineName | 'auto';
   wasm?: LoadOptions;
 }
 
@@ -353,11 +353,11 @@ export async function loadNetwork(source: Model | string | Uint8Array, options: 
   const value = typeof source === 'string' ? parseModelText(source) : source instanceof Uint8Array ? parseModelText(decodeText(source)) : source;
   const { options: modelOpts, cfg, parameters, state } = readModel(value);
   const o = fields(options, 'loadNetwork options', ['engine', 'wasm'], []);
-  const engine = o.engine === undefined ? cfg.engine : checkOneOf(o.engine, 'loadNetwork options.engine', ENGINES);
+  const engine = o.engine === undefined ? cfg.engine : checkOneOf(o.engine, 'loadNetwork options.engine', [...ENGINES, 'auto'] as const);
   if (engine === 'educational' && cfg.precision !== 'f64') {
     fail(`loadNetwork: the model is in precision '${cfg.precision}' and the educational engine computes in f64 only: load it on engine 'js' or 'wasm'`);
   }
-  if (o.wasm !== undefined && engine !== 'wasm') fail(`loadNetwork options.wasm applies to the wasm engine only, got engine '${engine}'`);
+  if (o.wasm !== undefined && engine !== 'wasm' && engine !== 'auto') fail(`loadNetwork options.wasm applies to the wasm engine only, got engine '${engine}'`);
   const net = await Network.create({ ...modelOpts, engine, ...(o.wasm !== undefined ? { wasm: o.wasm as LoadOptions } : {}) });
   try {
     net.setFlatParameters(parameters);

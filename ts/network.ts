@@ -46,7 +46,7 @@ import type {
   Rows,
   StepOptions,
 } from './types.js';
-import { loadWasm } from './wasm/loader.js';
+import { loadWasm, type WasmInstance } from './wasm/loader.js';
 
 export type { NetworkOptions } from './options.js';
 
@@ -104,7 +104,17 @@ export class Network {
   static async create(options: NetworkOptions): Promise<Network> {
     const cfg = resolveOptions(options);
     if (cfg.engine !== 'wasm') return new Network(makeEngine(cfg), cfg);
-    const inst = await loadWasm(options.wasm);
+    let inst: WasmInstance;
+    try {
+      inst = await loadWasm(options.wasm);
+    } catch (e) {
+      if (!cfg.fallback) throw e;
+      // engine 'auto': the js engine stands in, and says why.
+      const js = { ...cfg, engine: 'js' as const, threads: 1 as const };
+      const net = new Network(makeEngine(js), js);
+      net.fallbackReason = `the wasm engine could not load (${e instanceof Error ? e.message : String(e)}); the js engine runs instead`;
+      return net;
+    }
     const engine = new WasmEngine(inst, cfg.arch, cfg.precision);
     try {
       const net = new Network(engine, cfg);
@@ -121,6 +131,13 @@ export class Network {
     const cfg = resolveOptions({ ...options, engine: options.engine ?? 'js' });
     if (cfg.engine === 'wasm') fail("Network.createSync cannot load WebAssembly: use 'await Network.create(...)' for the wasm engine");
     return new Network(makeEngine(cfg), cfg);
+  }
+
+  private fallbackReason: string | null = null;
+
+  /** With `engine: 'auto'`, why the js engine runs in place of the wasm engine (null where it does not). */
+  get fallback(): string | null {
+    return this.fallbackReason;
   }
 
   /** Where the arithmetic runs: 'simd128' or 'scalar' WebAssembly, or 'js'. */

@@ -46,8 +46,11 @@ export interface NetworkOptions {
   inputLayer?: InputLayer;
   /** The input layer's activation with `inputLayer: 'activated'`. Default: `activation`. */
   inputActivation?: ActivationName;
-  /** Default 'wasm'. */
-  engine?: EngineName;
+  /**
+   * Default 'wasm'. 'auto': the wasm engine where its WebAssembly loads, else the js engine (the
+   * network's `engine` and `backend` then say 'js', and `fallback` why).
+   */
+  engine?: EngineName | 'auto';
   /** Default 'f32' for wasm and js, 'f64' for educational (its only precision). */
   precision?: Precision;
   /** Seed of initialisation and shuffling. Default 1. */
@@ -76,6 +79,8 @@ export interface NetworkOptions {
 export interface NetworkConfig extends InitSettings {
   arch: Architecture;
   engine: EngineName;
+  /** Whether the js engine may stand in where the wasm engine's WebAssembly cannot load (`engine: 'auto'`). */
+  fallback: boolean;
   precision: Precision;
   /** The optimizer and learning rates `trainBatch` and `fit` use when not told otherwise. */
   step: StepSettings;
@@ -260,7 +265,8 @@ export function resolveOptions(options: NetworkOptions): NetworkConfig {
   const activations = resolveActivations(options, L, loss);
   const inputLayer = checkOneOf(options.inputLayer ?? 'identity', 'options.inputLayer', ['identity', 'activated'] as const);
 
-  const engine = checkOneOf(options.engine ?? 'wasm', 'options.engine', ENGINES);
+  const asked = checkOneOf(options.engine ?? 'wasm', 'options.engine', [...ENGINES, 'auto'] as const);
+  const engine = asked === 'auto' ? 'wasm' : asked;
   const precision = checkOneOf(options.precision ?? (engine === 'educational' ? 'f64' : 'f32'), 'options.precision', PRECISIONS);
   if (engine === 'educational' && precision !== 'f64') fail(`the educational engine computes in f64 only, got precision '${precision}'`);
   if (options.wasm !== undefined && engine !== 'wasm') fail(`options.wasm applies to the wasm engine only, got engine '${engine}'`);
@@ -280,6 +286,7 @@ export function resolveOptions(options: NetworkOptions): NetworkConfig {
   return {
     arch: { sizes: [...layers], activations, inputActivated: inputLayer === 'activated', loss },
     engine,
+    fallback: asked === 'auto',
     precision,
     seed,
     init,

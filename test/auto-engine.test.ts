@@ -1,0 +1,45 @@
+/**
+ * `engine: 'auto'`: the wasm engine where its WebAssembly loads, else the js engine, which says so
+ * (`engine`, `backend`, `fallback`) and trains as a js network does; without 'auto' a module that
+ * cannot load is an error.
+ */
+import { describe, expect, it } from 'vitest';
+import { loadNetwork, toModel } from '../ts/model.js';
+import { Network } from '../ts/network.js';
+import { oneHotRows, randomMatrix } from './engines.js';
+
+const OPTIONS = { layers: [4, 6, 3], activation: 'tanh', loss: 'cross-entropy', seed: 3 } as const;
+const BROKEN = { source: Uint8Array.of(0, 97, 115, 109, 9, 9) }; // not a WebAssembly module
+const X = randomMatrix(20, 4, 1);
+const Y = oneHotRows(20, 3, 2);
+
+describe("engine 'auto'", () => {
+  it('runs the wasm engine where its module loads', async () => {
+    const net = await Network.create({ ...OPTIONS, engine: 'auto' });
+    expect([net.engine, net.backend, net.fallback]).toEqual(['wasm', 'simd128', null]);
+    net.dispose();
+  });
+
+  it('falls back to the js engine where it cannot load, says why, and trains as js does', async () => {
+    await expect(Network.create({ ...OPTIONS, wasm: BROKEN })).rejects.toThrow();
+    const net = await Network.create({ ...OPTIONS, engine: 'auto', wasm: BROKEN });
+    expect([net.engine, net.backend]).toEqual(['js', 'js']);
+    expect(net.fallback).toMatch(/^the wasm engine could not load \(.+\); the js engine runs instead$/);
+    const js = Network.createSync({ ...OPTIONS, engine: 'js' });
+    const [a, b] = [await net.fit(X, Y, { epochs: 3 }), await js.fit(X, Y, { epochs: 3 })];
+    expect(a.losses).toEqual(b.losses);
+    expect(net.getFlatParameters()).toEqual(js.getFlatParameters());
+    // A model loaded with 'auto' falls back the same way, and predicts as the network it came from.
+    const loaded = await loadNetwork(toModel(net), { engine: 'auto', wasm: BROKEN });
+    expect(loaded.engine).toBe('js');
+    expect(loaded.predict([[0.1, 0.2, 0.3, 0.4]])).toEqual(net.predict([[0.1, 0.2, 0.3, 0.4]]));
+    [net, js, loaded].forEach((n) => n.dispose());
+  });
+
+  it('is refused where it makes no sense', async () => {
+    await expect(Network.create({ ...OPTIONS, engine: 'fast' as never })).rejects.toThrow(
+      /options.engine must be one of 'wasm', 'js', 'educational', 'auto', got 'fast'/,
+    );
+    expect(() => Network.createSync({ ...OPTIONS, engine: 'auto' })).toThrow(/createSync cannot load WebAssembly/);
+  });
+});
