@@ -132,7 +132,7 @@ describe.each(ENGINE_CASES)('$name rejects bad data before computing', (engine) 
   });
 
   it('misspelt option names are refused by fit and trainBatch as Network.create refuses them', async () => {
-    const fitNames = 'learningRate, biasLearningRate, optimizer, epochs, batchSize, shuffle, validation, onEpoch, onBatch, maxLoss, signal';
+    const fitNames = 'learningRate, biasLearningRate, optimizer, epochs, batchSize, shuffle, validation, onEpoch, onBatch, threads, maxLoss, signal';
     await expect(net.fit(x, y, { epoch: 3, batch_size: 1 } as never)).rejects.toThrow(new RegExp(`^unknown option 'epoch' \\(known: ${fitNames}\\)$`));
     await expect(net.fit(x, y, { epoch: 3 } as never)).rejects.toBeInstanceOf(ArgumentError);
     await expect(net.fit(x, y, { epochs: 1, optimizer: { type: 'adam', beta: 0.5 } } as never)).rejects.toThrow(

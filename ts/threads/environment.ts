@@ -89,7 +89,7 @@ function nodeThread(Worker: NodeWorkerClass): ThreadWorker {
   let w: NodeWorker;
   if (import.meta.url.endsWith('.ts')) {
     // From the TypeScript sources (tests, tsx): the .ts beside this file, through tsx's hooks.
-    const script = new URL('./worker.ts', import.meta.url).href;
+    const script = new URL(SCRIPT.replace(/\.js$/, '.ts'), import.meta.url).href; // not a literal: bundlers leave it alone
     const tsx = import.meta.resolve('tsx/esm/api');
     const code = `import { register } from ${JSON.stringify(tsx)}; register(); await import(${JSON.stringify(script)});`;
     w = new Worker(new URL(`data:text/javascript,${encodeURIComponent(code)}`));

@@ -1,6 +1,9 @@
 /** The script of a trainer's worker_threads worker (see ./node.ts): ./serve.ts over `parentPort`. */
 import { parentPort } from 'node:worker_threads';
 import { serve } from './serve.js';
+// Networks in a Node trainer may train on threads of their own (options.threads). Not in the
+// browser worker (./worker.ts): the threads' own worker script is not one bundlers pick up.
+import '../threads/index.js';
 
 const port = parentPort;
 if (!port) throw new Error('wasm-backprop: the trainer worker script runs in a worker_threads Worker (started by nodeWorker), not as a main script');

@@ -17,8 +17,6 @@
 import { checkInteger } from '../errors.js';
 import { toModel } from '../model.js';
 import { Network } from '../network.js';
-// Networks in this worker may train on threads of their own (options.threads).
-import '../threads/index.js';
 import type { PreparedDataset } from '../prepared.js';
 import { TrainingDivergedError, type BatchProgress, type Divergence, type EpochRecord, type History } from '../types.js';
 import { loadWasm } from '../wasm/loader.js';
