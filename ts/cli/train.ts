@@ -199,7 +199,10 @@ export async function train(spec: string, o: TrainOptions): Promise<void> {
       console.log(`model written to ${o.out}`);
     }
     if (o.plot) {
-      await writeText(o.plot, curvesSvg(history, `${ds.name}: ${net.layers.join('-')} ${net.activations.at(0)}, ${net.engine} ${net.precision}`));
+      await writeText(
+        o.plot,
+        curvesSvg(history, `${ds.name}: ${net.layers.join('-')} ${net.activations.join('/')}, ${net.loss}, ${net.engine} ${net.precision}`),
+      );
       console.log(`curves written to ${o.plot}`);
     }
   } finally {

@@ -68,7 +68,9 @@ export async function loadTfjsArtifacts(path: string): Promise<TfjsArtifacts> {
   try {
     json = JSON.parse(text);
   } catch (e) {
-    throw new ArgumentError(`${path} is not JSON: ${(e as Error).message}`);
+    // The parser's message can quote the file's bytes: say what the file is not, in words.
+    const onnx = /\.onnx$/i.test(path) ? ' (ONNX files can be exported, not imported)' : '';
+    throw new ArgumentError(`${path} is not a TensorFlow.js model.json: it is not JSON text${onnx}`, { cause: e });
   }
   // The manifest itself is checked by readTfjs (after the format and the layers); here, only its paths.
   const manifest = (json as { weightsManifest?: unknown })?.weightsManifest;
