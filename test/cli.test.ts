@@ -188,7 +188,7 @@ describe('a diverging run', () => {
   const where = String.raw`^wasm-backprop: training diverged in epoch (?<epoch>\d+), batch \d+ \(x rows [\d, ]+(?:and \d+ more)?\): `;
   const back = String.raw`; the network is back at (?:the end of epoch (?<back>\d+)|the start of epoch 1): lower the learning rate \(now (?<rate>\S+), biases \S+\)\n$`;
   const overflowed = String.raw`the (?:weights into|bias of) neuron \d+ of layer \d+ \((?:weights|biases)\[\d+\]\[\d+\]\) became (?:NaN|-?Infinity)`;
-  const rose = String.raw`the loss rose to (?<loss>\S+), above maxLoss (?<limit>\S+)`;
+  const rose = String.raw`the loss rose to (?<loss>\S+), above maxLoss (?<limit>\S+) \(the largest parameter then: the (?:weights into|bias of) neuron \d+ of layer (?<layer>\d+) \((?:weights|biases)\[\d+\]\[\d+\]\), \S+\)`;
   const diverged = new RegExp(`${where}(?:${overflowed}|${rose})${back}`);
 
   /** The model file's epochs and whether every parameter is finite. */

@@ -12,6 +12,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { drainFromEnd, resizableArray } from '../ts/growable.js';
 import type { Network } from '../ts/network.js';
 import { TrainingDivergedError } from '../ts/types.js';
+import { largestParameter } from '../ts/divergence.js';
 import { loadWasm } from '../ts/wasm/loader.js';
 import { ENGINE_CASES, oneHotRows, randomMatrix } from './engines.js';
 
@@ -138,9 +139,16 @@ describe.each(ENGINE_CASES)('$name: maxLoss', (c) => {
     expect([d.epoch, d.batch, d.parameter, d.maxLoss, d.layer]).toEqual([1, 1, 'loss', loss / 1e6, null]);
     expect(d.value).toBeGreaterThan(loss / 1e6);
     expect(d.message).toMatch(
-      /^training diverged in epoch 1, batch 1 \(x rows [^)]+\): the loss rose to \S+, above maxLoss \S+; the network is back at the start of epoch 1/,
+      /^training diverged in epoch 1, batch 1 \(x rows [^)]+\): the loss rose to \S+, above maxLoss \S+ \(the largest parameter then: the (weights into|bias of) neuron \d+ of layer [12] \((weights|biases)\[[01]\]\[\d+\]\), \S+\); the network is back at the start of epoch 1/,
     );
     expect(bits(net.getFlatParameters())).toEqual(bits(start));
+    // The largest parameter is that of the network after the failing minibatch's update.
+    const x = { data: Float64Array.from(d.rows!.flatMap((r) => Array.from(X.data.subarray(r * 5, r * 5 + 5)))), rows: d.rows!.length, cols: 5 };
+    const y = { data: Float64Array.from(d.rows!.flatMap((r) => Array.from(Y.data.subarray(r * 3, r * 3 + 3)))), rows: d.rows!.length, cols: 3 };
+    const stepped = await c.create(OPTIONS);
+    stepped.trainBatch(x, y);
+    expect(d.largest).toEqual(largestParameter(stepped.getFlatParameters(), stepped.engineInstance.layout));
+    stepped.dispose();
     // Above every loss, it changes nothing.
     const a = await c.create(OPTIONS);
     const b = await c.create(OPTIONS);

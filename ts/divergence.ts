@@ -146,6 +146,27 @@ export function firstNonFinite(params: Float64Array, lay: Layout): Place | null 
   return null;
 }
 
+/** The parameter of largest magnitude (the first such, in the order of `firstNonFinite`): where a finite loss blew up. */
+export function largestParameter(
+  params: Float64Array,
+  lay: Layout,
+): { layer: number; neuron: number; parameter: 'weights' | 'bias' | 'input bias'; value: number } {
+  const n = lay.arch.sizes;
+  let best = { layer: 0, neuron: 0, parameter: 'weights' as 'weights' | 'bias' | 'input bias', value: 0 };
+  const consider = (value: number, layer: number, neuron: number, parameter: 'weights' | 'bias' | 'input bias') => {
+    if (Math.abs(value) > Math.abs(best.value)) best = { layer, neuron, parameter, value };
+  };
+  if (lay.arch.inputActivated) for (let j = 0; j < n[0]; j++) consider(params[lay.inputBiasOffset + j], 0, j, 'input bias');
+  for (let l = 0; l < lay.depth; l++) {
+    for (let k = 0; k < n[l + 1]; k++) {
+      const row = lay.weightOffsets[l] + k * n[l];
+      for (let j = 0; j < n[l]; j++) consider(params[row + j], l + 1, k, 'weights');
+      consider(params[lay.biasOffsets[l] + k], l + 1, k, 'bias');
+    }
+  }
+  return best;
+}
+
 /** The place of a failure: its first non-finite parameter, or else its loss. */
 function placeOf(f: { loss: number; params: Float64Array | null }, lay: Layout): Place {
   return (f.params && firstNonFinite(f.params, lay)) ?? { layer: null, neuron: null, parameter: 'loss', value: f.loss };
@@ -258,6 +279,10 @@ export class Rollback {
     const where = {
       ...place,
       maxLoss: place.parameter === 'loss' && Number.isFinite(place.value) ? run.maxLoss : null,
+      largest:
+        place.parameter === 'loss' && Number.isFinite(place.value) && (step ?? epoch).params
+          ? largestParameter((step ?? epoch).params!, this.engine.layout)
+          : null,
       epoch: run.done + epoch.index + 1,
       batch: step ? step.index + 1 : null,
       rows: step ? Array.from(perm.subarray(from, to)) : null,

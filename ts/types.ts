@@ -176,6 +176,11 @@ export interface Divergence {
   value: number;
   /** `fit`'s `maxLoss` where the loss rose above it (finite); else null (or left out). */
   maxLoss?: number | null;
+  /**
+   * Where the loss rose above `maxLoss`: the parameter of largest magnitude after that step (the
+   * layer and neuron it belongs to, and its value), which names the layer that blew up; else null.
+   */
+  largest?: { layer: number; neuron: number; parameter: Exclude<DivergedValue, 'loss'>; value: number } | null;
   /** `trainBatch`: the call whose update went non-finite, counted back from this one (0: this call's own); `fit`: null. */
   callsAgo: number | null;
   /** `trainBatch`: the updates undone (the network is where it was that many updates ago); `fit`: null. */
@@ -200,6 +205,7 @@ export class TrainingDivergedError extends Error implements Divergence {
   readonly parameter: DivergedValue;
   readonly value: number;
   readonly maxLoss: number | null;
+  readonly largest: { layer: number; neuron: number; parameter: Exclude<DivergedValue, 'loss'>; value: number } | null;
   readonly callsAgo: number | null;
   readonly undone: number | null;
   readonly learningRate: number;
@@ -217,6 +223,7 @@ export class TrainingDivergedError extends Error implements Divergence {
     this.parameter = d.parameter;
     this.value = d.value;
     this.maxLoss = d.maxLoss ?? null;
+    this.largest = d.largest ?? null;
     this.callsAgo = d.callsAgo;
     this.undone = d.undone;
     this.learningRate = d.learningRate;
@@ -236,14 +243,7 @@ export class TrainingDivergedError extends Error implements Divergence {
  * rate (now 1000000, biases 1000000)".
  */
 function describeDivergence(d: Divergence, epochOffset = 0): string {
-  const what =
-    d.parameter === 'loss' || d.layer === null || d.neuron === null
-      ? 'the loss'
-      : d.parameter === 'input bias'
-        ? `the input bias of neuron ${d.neuron} (inputBiases[${d.neuron}])`
-        : d.parameter === 'bias'
-          ? `the bias of neuron ${d.neuron} of layer ${d.layer} (biases[${d.layer - 1}][${d.neuron}])`
-          : `the weights into neuron ${d.neuron} of layer ${d.layer} (weights[${d.layer - 1}][${d.neuron}])`;
+  const what = d.parameter === 'loss' || d.layer === null || d.neuron === null ? 'the loss' : describeParameter(d.parameter, d.layer, d.neuron);
   let where: string;
   let back: string;
   if (d.epoch !== null) {
@@ -261,9 +261,21 @@ function describeDivergence(d: Divergence, epochOffset = 0): string {
     back = d.undone === 1 ? 'where it was before this call' : `where it was ${d.undone} updates ago`;
   }
   const rates = `now ${d.learningRate}, biases ${d.biasLearningRate}`;
+  const largest = d.largest
+    ? ` (the largest parameter then: ${describeParameter(d.largest.parameter, d.largest.layer, d.largest.neuron)}, ${d.largest.value.toPrecision(3)})`
+    : '';
   const became =
-    d.maxLoss != null && Number.isFinite(d.value) ? `rose to ${d.value.toPrecision(4)}, above maxLoss ${d.maxLoss.toPrecision(4)}` : `became ${d.value}`;
+    d.maxLoss != null && Number.isFinite(d.value)
+      ? `rose to ${d.value.toPrecision(4)}, above maxLoss ${d.maxLoss.toPrecision(4)}${largest}`
+      : `became ${d.value}`;
   return `training diverged ${where}: ${what} ${became}; the network is back ${back}: lower the learning rate (${rates})`;
+}
+
+/** "the weights into neuron 4 of layer 2 (weights[1][4])", a bias or an input bias. */
+function describeParameter(parameter: Exclude<DivergedValue, 'loss'>, layer: number, neuron: number): string {
+  if (parameter === 'input bias') return `the input bias of neuron ${neuron} (inputBiases[${neuron}])`;
+  if (parameter === 'bias') return `the bias of neuron ${neuron} of layer ${layer} (biases[${layer - 1}][${neuron}])`;
+  return `the weights into neuron ${neuron} of layer ${layer} (weights[${layer - 1}][${neuron}])`;
 }
 
 /** "x row 57", "x rows 96–111", or the first few rows of a shuffled minibatch. */
