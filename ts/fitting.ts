@@ -136,20 +136,23 @@ export async function trainEpochs(run: FitRun, losses: number[]): Promise<boolea
   // every loss checked at its end). A run lasts at most a time slice: each epoch's loss is checked
   // as it comes, the parameters (a copy of them all) once per run, before any yield, when training
   // stops, and before a trainBatch call from a callback.
-  const bounded = (loss: number) => Number.isFinite(loss) && loss <= run.maxLoss;
+  const maxLoss = run.maxLoss;
+  /** Finite (`v − v` is 0) and not above maxLoss. */
+  const bounded = (loss: number) => loss - loss === 0 && loss <= maxLoss;
+  // The run's losses are those of `losses` from `from` on.
   let from = -1; // the run's first epoch (an index into losses), -1 when none is open
-  const pending: number[] = [];
   const open = () => {
     if (from >= 0) return;
     rollback.begin();
     from = losses.length;
-    pending.length = 0;
     rollback.opened(close);
   };
   /** Checks the run: the network goes back, and this throws, where it went non-finite (or above maxLoss). */
   function close(): void {
     if (from < 0) return;
-    const [first, epochLosses] = [from, Float64Array.from(pending)];
+    const first = from;
+    const epochLosses = new Float64Array(losses.length - first);
+    for (let e = 0; e < epochLosses.length; e++) epochLosses[e] = losses[first + e];
     from = -1;
     rollback.opened(null);
     rollback.check(
@@ -160,11 +163,6 @@ export async function trainEpochs(run: FitRun, losses: number[]): Promise<boolea
       },
     );
   }
-  /** An epoch's loss into the run: checked at once where it is not finite or above maxLoss. */
-  const add = (loss: number) => {
-    pending.push(loss);
-    if (!bounded(loss)) close();
-  };
   try {
     return await loop();
   } finally {
@@ -218,11 +216,24 @@ export async function trainEpochs(run: FitRun, losses: number[]): Promise<boolea
         }
         epochLosses = Float64Array.of(total / rows);
       }
+      // Each epoch's loss into the run, checked at once where it is not finite or above maxLoss.
+      const n = epochLosses.length;
+      if (records === null) {
+        let ok = true;
+        for (let e = 0; e < n; e++) {
+          const loss = epochLosses[e];
+          losses.push(loss);
+          ok = ok && bounded(loss);
+        }
+        if (!ok) close();
+        done += n;
+        continue;
+      }
       let stop = false;
-      for (const loss of epochLosses) {
-        add(loss);
+      for (let e = 0; e < n; e++) {
+        const loss = epochLosses[e];
         losses.push(loss);
-        if (records === null) continue;
+        if (!bounded(loss)) close();
         const record: EpochRecord = { epoch: losses.length, loss };
         if (run.validation) {
           const ev = engine.evaluatePrepared(run.validation);
