@@ -123,47 +123,46 @@ export function allFinite(a: ArrayLike<number>, n = a.length): boolean {
   return s === 0;
 }
 
-/** Where the first non-finite parameter is: b_in, then for each layer its neurons in order, each neuron's weights then its bias. */
-export function firstNonFinite(params: Float64Array, lay: Layout): Place | null {
-  const n = lay.arch.sizes;
-  if (lay.arch.inputActivated) {
-    for (let j = 0; j < n[0]; j++) {
-      const value = params[lay.inputBiasOffset + j];
-      if (!Number.isFinite(value)) return { layer: 0, neuron: j, parameter: 'input bias', value };
-    }
-  }
-  for (let l = 0; l < lay.depth; l++) {
-    for (let k = 0; k < n[l + 1]; k++) {
-      const row = lay.weightOffsets[l] + k * n[l];
-      for (let j = 0; j < n[l]; j++) {
-        const value = params[row + j];
-        if (!Number.isFinite(value)) return { layer: l + 1, neuron: k, parameter: 'weights', value };
-      }
-      const value = params[lay.biasOffsets[l] + k];
-      if (!Number.isFinite(value)) return { layer: l + 1, neuron: k, parameter: 'bias', value };
-    }
-  }
-  return null;
-}
+type ParameterKind = 'weights' | 'bias' | 'input bias';
 
-/** The parameter of largest magnitude (the first such, in the order of `firstNonFinite`): where a finite loss blew up. */
-export function largestParameter(
+/**
+ * Visits every parameter with its layer, neuron and kind, in the order errors name them: b_in,
+ * then for each layer its neurons in order, each neuron's weights then its bias; stops where
+ * `visit` returns true.
+ */
+function eachParameter(
   params: Float64Array,
   lay: Layout,
-): { layer: number; neuron: number; parameter: 'weights' | 'bias' | 'input bias'; value: number } {
+  visit: (value: number, layer: number, neuron: number, parameter: ParameterKind) => boolean | void,
+): void {
   const n = lay.arch.sizes;
-  let best = { layer: 0, neuron: 0, parameter: 'weights' as 'weights' | 'bias' | 'input bias', value: 0 };
-  const consider = (value: number, layer: number, neuron: number, parameter: 'weights' | 'bias' | 'input bias') => {
-    if (Math.abs(value) > Math.abs(best.value)) best = { layer, neuron, parameter, value };
-  };
-  if (lay.arch.inputActivated) for (let j = 0; j < n[0]; j++) consider(params[lay.inputBiasOffset + j], 0, j, 'input bias');
+  if (lay.arch.inputActivated) for (let j = 0; j < n[0]; j++) if (visit(params[lay.inputBiasOffset + j], 0, j, 'input bias')) return;
   for (let l = 0; l < lay.depth; l++) {
     for (let k = 0; k < n[l + 1]; k++) {
       const row = lay.weightOffsets[l] + k * n[l];
-      for (let j = 0; j < n[l]; j++) consider(params[row + j], l + 1, k, 'weights');
-      consider(params[lay.biasOffsets[l] + k], l + 1, k, 'bias');
+      for (let j = 0; j < n[l]; j++) if (visit(params[row + j], l + 1, k, 'weights')) return;
+      if (visit(params[lay.biasOffsets[l] + k], l + 1, k, 'bias')) return;
     }
   }
+}
+
+/** Where the first non-finite parameter is (in the order of `eachParameter`). */
+export function firstNonFinite(params: Float64Array, lay: Layout): Place | null {
+  let found: Place | null = null;
+  eachParameter(params, lay, (value, layer, neuron, parameter) => {
+    if (Number.isFinite(value)) return false;
+    found = { layer, neuron, parameter, value };
+    return true;
+  });
+  return found;
+}
+
+/** The parameter of largest magnitude (the first such, in the order of `eachParameter`): where a finite loss blew up. */
+export function largestParameter(params: Float64Array, lay: Layout): { layer: number; neuron: number; parameter: ParameterKind; value: number } {
+  let best = { layer: 0, neuron: 0, parameter: 'weights' as ParameterKind, value: 0 };
+  eachParameter(params, lay, (value, layer, neuron, parameter) => {
+    if (Math.abs(value) > Math.abs(best.value)) best = { layer, neuron, parameter, value };
+  });
   return best;
 }
 
