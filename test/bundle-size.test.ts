@@ -15,11 +15,12 @@ import { build, type Metafile, type OutputFile, type Plugin } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 /**
- * Gzipped bytes the app's JavaScript may take (the main chunk and what it imports statically).
- * 20.3 KiB when this test was written: the js and educational engines are 4.2 KiB of it, kept in
- * every bundle by `Network.createSync`, which makes a network of either without awaiting anything.
+ * Gzipped bytes the app's JavaScript may take (the main chunk and what it imports statically):
+ * 20.3–20.7 KiB when this test was written, as training features were still landing; the js and
+ * educational engines are 4.2 KiB of it, kept in every bundle by `Network.createSync`, which makes
+ * a network of either without awaiting anything. The same bound as test/bundle.test.ts's.
  */
-const BUDGET = 21 * 1024;
+const BUDGET = 22 * 1024;
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
