@@ -214,7 +214,7 @@ describe('Trainer', () => {
       fromNodeWorker(
         new Worker(
           `const { parentPort } = require('node:worker_threads');
-           parentPort.on('message', (m) => m.op === 'create' ? parentPort.postMessage({ id: m.id, ok: true, value: { backend: 'js' } }) : process.exit(3));`,
+           parentPort.on('message', (m) => m.op === 'create' ? parentPort.postMessage({ id: m.id, ok: true, value: { backend: 'js', engine: 'js', precision: 'f64', layers: [6, 9, 3] } }) : process.exit(3));`,
           { eval: true },
         ),
       );

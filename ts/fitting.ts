@@ -33,7 +33,7 @@ export interface FitRun {
   /** Per-epoch records, kept as they come where something reads them (validation, onEpoch); else null. */
   records: EpochRecord[] | null;
   onEpoch?: (record: EpochRecord) => void | boolean;
-  onBatch?: (progress: BatchProgress) => void | boolean;
+  onBatch?: (progress: BatchProgress) => void | boolean | Promise<void | boolean>;
   signal?: AbortSignal;
   /** A loss above it counts as diverged (Infinity for none). */
   maxLoss: number;
@@ -209,7 +209,9 @@ export async function trainEpochs(run: FitRun, losses: number[]): Promise<boolea
             ? await clock.timedAsync(end - pos, () => threads(span, total))
             : clock.timed(end - pos, () => engine.fitSpan(data, span, batch, total));
           pos = end;
-          if (run.onBatch?.({ epoch: done + 1, batch: Math.ceil(pos / batch), batches: Math.ceil(rows / batch), loss: total / pos }) === false) {
+          let said = run.onBatch?.({ epoch: done + 1, batch: Math.ceil(pos / batch), batches: Math.ceil(rows / batch), loss: total / pos });
+          if (said instanceof Promise) said = await said; // a pause inside the epoch: nothing of it changes
+          if (said === false) {
             rollback.forget();
             return true;
           }

@@ -93,9 +93,10 @@ export interface FitOptions extends StepOptions {
    * Progress inside an epoch that takes longer than a time slice (about 10 ms): called after the
    * minibatches of each slice (not after every one, which would cost more than small minibatches
    * take), with the minibatches done so far. Return `false` to stop (mid-epoch: the minibatches
-   * trained stay trained; the epoch is not in the history).
+   * trained stay trained; the epoch is not in the history). A promise it returns is waited for
+   * before the next minibatch (a pause inside the epoch, which changes no bit), then read the same way.
    */
-  onBatch?: (progress: BatchProgress) => void | boolean;
+  onBatch?: (progress: BatchProgress) => void | boolean | Promise<void | boolean>;
   /**
    * A mean loss above this counts as diverged, as a non-finite one does: an epoch's loss (and,
    * replaying it, a minibatch's) beyond it stops training with a `TrainingDivergedError` and the

@@ -5,12 +5,25 @@
  * Errors cross as their name, message and (for a divergence) the fields to build the same error
  * again, so the caller sees the error `Network` would have thrown on its own thread.
  */
-import type { ModelExtra } from '../model.js';
-import type { NetworkOptions } from '../options.js';
-import type { BatchProgress, Divergence, EpochRecord, FitOptions, MatrixInput, Rows } from '../types.js';
+import type { LoadNetworkOptions, Model, ModelExtra } from '../model.js';
+import type { NetworkConfig, NetworkOptions } from '../options.js';
+import type { Backend, BatchProgress, Divergence, EpochRecord, FitOptions, MatrixInput, Rows } from '../types.js';
 
 /** `fit`'s options that cross to the worker: all but the callbacks and the signal; validation data as rows. */
-export type WorkerFitOptions = Omit<FitOptions, 'onEpoch' | 'onBatch' | 'signal' | 'validation'> & { validation?: { x: Rows; y: Rows } };
+export type WorkerFitOptions = Omit<FitOptions, 'onEpoch' | 'onBatch' | 'signal' | 'validation'> & {
+  validation?: { x: Rows; y: Rows };
+  /**
+   * After each epoch, the accuracy over the training data (x, y) as the network stands then, in
+   * each record's `trainingAccuracy` (`Network.evaluate` on them; NaN unless the network classifies).
+   */
+  trainingAccuracy?: boolean;
+};
+
+/** An epoch's record from a `Trainer`: `Network.fit`'s, and the training accuracy where asked for. */
+export interface TrainerEpochRecord extends EpochRecord {
+  /** The accuracy over the training data after the epoch (fit option `trainingAccuracy`). */
+  trainingAccuracy?: number;
+}
 
 /** What the worker needs to create its network: the options (without `wasm`) and the compiled kernels. */
 export interface CreateRequest {
@@ -20,8 +33,25 @@ export interface CreateRequest {
   module: WebAssembly.Module | null;
 }
 
+/** A network made in the worker from a model document (`loadNetwork`), on the kernels the caller compiled. */
+export interface LoadRequest {
+  op: 'load';
+  model: Model;
+  options: Omit<LoadNetworkOptions, 'wasm'>;
+  module: WebAssembly.Module | null;
+}
+
+/** What the worker says about the network it made (`create`, `load`). */
+export interface NetworkInfo {
+  backend: Backend;
+  engine: NetworkConfig['engine'];
+  precision: NetworkConfig['precision'];
+  layers: number[];
+}
+
 export type Request = { id: number } & (
   | CreateRequest
+  | LoadRequest
   | { op: 'fit'; x: Rows; y: Rows; options: WorkerFitOptions; /** Report progress inside long epochs (`onBatch`). */ batches: boolean }
   | { op: 'predict'; x: Rows }
   | { op: 'evaluate'; x: Rows; y: Rows }
@@ -33,6 +63,13 @@ export type Request = { id: number } & (
 /** Requests answered at once, even while `fit` runs. */
 export const CONTROL_OPS: ReadonlySet<string> = new Set(['pause', 'resume', 'cancel']);
 
+/**
+ * Requests that read the network without changing it: while `fit` runs they are answered at its
+ * next safe point (between two spans, after a time slice of a long epoch, after an epoch where the
+ * training accuracy is measured, or at once while paused), not after it.
+ */
+export const READ_OPS: ReadonlySet<string> = new Set(['predict', 'evaluate', 'getParameters', 'getFlatParameters', 'getTrainingState', 'toModel']);
+
 /** What `Trainer.fit` reports as training goes on. */
 export interface TrainerProgress {
   /** Epochs trained so far in this `fit` call. */
@@ -41,8 +78,8 @@ export interface TrainerProgress {
   epochs: number;
   /** The latest epoch's training loss. */
   loss: number;
-  /** The records of the epochs trained since the last report (validation loss and accuracy included). */
-  records: EpochRecord[];
+  /** The records of the epochs trained since the last report (validation loss and accuracy, and the training accuracy where asked for, included). */
+  records: TrainerEpochRecord[];
 }
 
 /** An error as it crosses: enough to throw one of the same kind with the same message. */

@@ -1,7 +1,9 @@
 /**
- * The worker's side of a `Trainer`: one `Network`, created from the caller's options on the kernels
- * the caller compiled, and the requests of ./protocol.ts answered in order. `pause`, `resume` and
- * `cancel` are answered at once, even while `fit` runs.
+ * The worker's side of a `Trainer`: one `Network`, created from the caller's options (or loaded from
+ * a model document) on the kernels the caller compiled, and the requests of ./protocol.ts answered
+ * in order. `pause`, `resume` and `cancel` are answered at once, even while `fit` runs; requests that
+ * only read the network (`predict`, `evaluate`, the parameters, the model) are answered at `fit`'s
+ * next safe point rather than after it.
  *
  * `fit` prepares the data once (`Network.prepare`) and trains on it in spans of epochs, each one
  * `Network.fit` call, so that progress can be reported and control requests read between spans: a
@@ -11,16 +13,22 @@
  * aborts the running span as `fit`'s signal does: between epochs, or within a time slice in an
  * epoch longer than one (the minibatches trained stay trained; that epoch is not in the history).
  *
+ * Safe points (no engine call under way, the network between two steps): between spans; in an
+ * epoch longer than a time slice, after each slice (`onBatch`, whose promise holds the epoch still
+ * while paused: a pause there changes no bit); after each epoch where the training accuracy is
+ * measured (`onEpoch`, which ends the span early when a pause is asked for). Waiting reads are
+ * answered at each; while paused, at once.
+ *
  * Runs in a Web Worker (./worker.ts) or a worker_threads worker (./node-worker.ts); nothing here
  * knows which.
  */
 import { checkInteger } from '../errors.js';
-import { toModel } from '../model.js';
+import { loadNetwork, toModel } from '../model.js';
 import { Network } from '../network.js';
 import type { PreparedDataset } from '../prepared.js';
 import { TrainingDivergedError, type BatchProgress, type Divergence, type EpochRecord, type History } from '../types.js';
 import { loadWasm } from '../wasm/loader.js';
-import { buffersOf, CONTROL_OPS, type ErrorData, type Reply, type Request, type WorkerFitOptions } from './protocol.js';
+import { buffersOf, CONTROL_OPS, READ_OPS, type ErrorData, type NetworkInfo, type Reply, type Request, type TrainerEpochRecord } from './protocol.js';
 
 /** How the worker talks to its trainer. */
 export interface WorkerSide {
@@ -43,8 +51,13 @@ export function serve(side: WorkerSide): void {
   let wake: (() => void) | null = null;
   /** Stops the running span within a time slice (as `fit`'s signal does), mid-epoch in a long epoch. */
   let stop: AbortController | null = null;
+  /** Reads that came while `fit` runs, answered at its next safe point. */
+  let reads: Request[] = [];
+  /** Whether `fit` is held at a safe point (paused): a read is answered at once. */
+  let holding = false;
 
   const reply = (id: number, value: unknown, transfer: Transferable[] = []) => side.post({ id, ok: true, value }, transfer);
+  const refuse = (id: number, e: unknown) => side.post({ id, ok: false, error: errorData(e) }, []);
   const halted = () => {
     for (const id of waitingToHalt) reply(id, undefined);
     waitingToHalt = [];
@@ -62,27 +75,69 @@ export function serve(side: WorkerSide): void {
       paused = false;
       stop?.abort();
     }
-    if (op !== 'resume' && training) waitingToHalt.push(id);
+    // A pause resolves once training holds (at once where it holds already), a cancel once it has ended.
+    if (training && (op === 'cancel' || (op === 'pause' && !holding))) waitingToHalt.push(id);
     else reply(id, undefined);
     if (op !== 'pause') wake?.();
   }
 
-  /** Between two spans: report a halt, and wait while paused. */
-  async function checkpoint(): Promise<void> {
-    await nextTask();
-    if (paused && !cancelled) {
-      halted();
+  /** Answers a request that reads the network (./protocol.ts READ_OPS). */
+  function read(req: Request): void {
+    try {
+      switch (req.op) {
+        case 'predict': {
+          const m = live().predictMatrix(req.x);
+          return reply(req.id, m, buffersOf(m));
+        }
+        case 'evaluate':
+          return reply(req.id, live().evaluate(req.x, req.y));
+        case 'getParameters':
+          return reply(req.id, live().getParameters());
+        case 'getFlatParameters': {
+          const p = live().getFlatParameters();
+          return reply(req.id, p, buffersOf(p));
+        }
+        case 'getTrainingState': {
+          const s = live().getTrainingState();
+          return reply(req.id, s, buffersOf(s.m, s.v));
+        }
+        case 'toModel':
+          return reply(req.id, toModel(live(), req.extra));
+        default:
+          throw new Error(`'${req.op}' is not a request that reads the network`);
+      }
+    } catch (e) {
+      refuse(req.id, e);
+    }
+  }
+
+  /** At a safe point of `fit`: the waiting reads answered. */
+  function drain(): void {
+    const waiting = reads;
+    reads = [];
+    for (const req of waiting) read(req);
+  }
+
+  /** At a safe point of `fit`: the reads answered, then, while paused, a halt reported and held until resume or cancel. */
+  async function safePoint(): Promise<void> {
+    drain();
+    if (!paused || cancelled) return;
+    halted();
+    holding = true;
+    try {
       await new Promise<void>((resolve) => (wake = resolve));
+    } finally {
       wake = null;
+      holding = false;
     }
   }
 
   async function fit(id: number, x: Request & { op: 'fit' }): Promise<History> {
     const n = live();
-    const options: WorkerFitOptions = x.options;
+    const { trainingAccuracy = false, ...options } = x.options;
     const epochs = checkInteger(options.epochs ?? 50, 'options.epochs', 0, 1e9);
     const losses: number[] = [];
-    const records: EpochRecord[] = [];
+    const records: TrainerEpochRecord[] = [];
     let done = 0;
     let span = 1;
     if (epochs === 0) return n.fit(x.x, x.y, options);
@@ -97,6 +152,22 @@ export function serve(side: WorkerSide): void {
     }
     training = true;
     cancelled = false;
+    // Inside a span: after each time slice of a long epoch, a safe point that holds while paused
+    // (and the caller's onBatch told); after each epoch, with the training accuracy, a safe point
+    // that ends the span where a pause is asked for.
+    const onBatch = (p: BatchProgress): boolean | Promise<boolean> => {
+      if (x.batches) side.post({ id, batch: { ...p, epoch: p.epoch + done } }, []);
+      if (!paused || cancelled) return (drain(), !cancelled);
+      return safePoint().then(() => !cancelled);
+    };
+    let accuracies: number[] = [];
+    let cut = false;
+    const onEpoch = (): boolean => {
+      accuracies.push(n.evaluate(data).accuracy);
+      drain();
+      cut = paused;
+      return !cut;
+    };
     try {
       do {
         if (paused) await checkpoint();
@@ -105,23 +176,28 @@ export function serve(side: WorkerSide): void {
         const started = performance.now();
         let h: History;
         stop = new AbortController();
+        accuracies = [];
+        cut = false;
         try {
-          const onBatch = x.batches ? (p: BatchProgress) => side.post({ id, batch: { ...p, epoch: p.epoch + done } }, []) : undefined;
-          h = await n.fit(data, { ...options, epochs: k, signal: stop.signal, ...(onBatch ? { onBatch } : {}) });
+          h = await n.fit(data, { ...options, epochs: k, signal: stop.signal, onBatch, ...(trainingAccuracy ? { onEpoch } : {}) });
         } catch (e) {
           throw e instanceof TrainingDivergedError ? shifted(e, done, losses, records) : e;
         } finally {
           stop = null;
         }
-        const fresh = h.epochs.map((r) => ({ ...r, epoch: r.epoch + done }));
-        const trained = h.losses.length; // fewer than k when cancelled
+        const fresh: TrainerEpochRecord[] = h.epochs.map((r, i) => ({
+          ...r,
+          epoch: r.epoch + done,
+          ...(trainingAccuracy ? { trainingAccuracy: accuracies[i] } : {}),
+        }));
+        const trained = h.losses.length; // fewer than k when cancelled or cut for a pause
         losses.push(...h.losses);
         records.push(...fresh);
         done += trained;
         if (trained > 0) side.post({ id, progress: { epoch: done, epochs, loss: h.losses[trained - 1], records: fresh } }, []);
-        if (h.stopped) break;
+        if (h.stopped && !cut) break;
         const ms = performance.now() - started;
-        span = ms < SPAN_MS.grow ? span * 2 : ms > SPAN_MS.shrink ? Math.max(1, span >> 1) : span;
+        if (!cut) span = ms < SPAN_MS.grow ? span * 2 : ms > SPAN_MS.shrink ? Math.max(1, span >> 1) : span;
         if (done < epochs) await checkpoint();
       } while (done < epochs);
     } finally {
@@ -129,51 +205,52 @@ export function serve(side: WorkerSide): void {
       training = false;
       cancelled = false;
       halted();
+      drain();
     }
     return { losses, epochs: records, stopped: done < epochs };
   }
 
+  /** Between two spans: the messages waiting read, then a safe point. */
+  async function checkpoint(): Promise<void> {
+    await nextTask();
+    await safePoint();
+  }
+
+  const infoOf = (n: Network): NetworkInfo => ({ backend: n.backend, engine: n.engine, precision: n.precision, layers: [...n.layers] });
+
   async function handle(req: Request): Promise<void> {
     const { id } = req;
     switch (req.op) {
-      case 'create': {
+      case 'create':
+      case 'load': {
         if (net) throw new Error("the trainer's network exists already");
         const wasm = req.module ? { instance: await loadWasm({ source: req.module }) } : undefined;
-        net = await Network.create({ ...req.options, ...(wasm ? { wasm } : {}) });
-        return reply(id, { backend: net.backend });
+        net =
+          req.op === 'create'
+            ? await Network.create({ ...req.options, ...(wasm ? { wasm } : {}) })
+            : await loadNetwork(req.model, { ...req.options, ...(wasm ? { wasm } : {}) });
+        return reply(id, infoOf(net));
       }
       case 'fit': {
         const h = await fit(id, req);
         return reply(id, { losses: [...h.losses], epochs: h.epochs, stopped: h.stopped });
       }
-      case 'predict': {
-        const m = live().predictMatrix(req.x);
-        return reply(id, m, buffersOf(m));
-      }
-      case 'evaluate':
-        return reply(id, live().evaluate(req.x, req.y));
-      case 'getParameters':
-        return reply(id, live().getParameters());
-      case 'getFlatParameters': {
-        const p = live().getFlatParameters();
-        return reply(id, p, buffersOf(p));
-      }
-      case 'getTrainingState': {
-        const s = live().getTrainingState();
-        return reply(id, s, buffersOf(s.m, s.v));
-      }
-      case 'toModel':
-        return reply(id, toModel(live(), req.extra));
       default:
+        if (READ_OPS.has(req.op)) return read(req);
         throw new Error(`unknown trainer request '${(req as { op: string }).op}'`);
     }
   }
 
   side.listen((req) => {
     if (CONTROL_OPS.has(req.op)) return control(req.id, req.op);
+    if (training && READ_OPS.has(req.op)) {
+      if (holding) read(req);
+      else reads.push(req);
+      return;
+    }
     queue = queue
       .then(() => handle(req))
-      .catch((e: unknown) => side.post({ id: req.id, ok: false, error: errorData(e) }, []))
+      .catch((e: unknown) => refuse(req.id, e))
       // A reply that could not be posted (a value that cannot be cloned) still answers the request.
       .catch((e: unknown) => side.post({ id: req.id, ok: false, error: { name: 'Error', message: `the trainer's worker could not reply: ${String(e)}` } }, []));
   });

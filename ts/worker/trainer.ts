@@ -1,9 +1,11 @@
 /**
  * `Trainer`: a network trained in a worker (a Web Worker in browsers, a worker_threads worker in
  * Node), so that training never blocks the caller's thread. The same options as `Network.create`
- * and `Network.fit`, progress reports, pause, resume and cancel, predictions and evaluations on the
- * trained network, and its parameters or its whole model back on request. The results are those of
- * `Network.fit` on the caller's thread with the same seed, to the bit.
+ * and `Network.fit` (or a model document to start from, as `loadNetwork` reads it), progress
+ * reports with the training accuracy if asked, pause (inside a long epoch too), resume and cancel,
+ * predictions and evaluations on the network, answered while it trains, and its parameters or its
+ * whole model back on request. The results are those of `Network.fit` on the caller's thread with
+ * the same seed (or after `loadNetwork` of the same model), to the bit.
  *
  * The package entry `wasm-backprop/trainer` (apart from the main entry, whose bundle then holds no
  * worker). Data crosses as typed arrays in the transfer list: rows of numbers are packed into one
@@ -16,16 +18,25 @@
  * an error saying so, and every later call; nothing waits forever.
  */
 import { ArgumentError, fail, show } from '../errors.js';
-import { loadNetwork, type LoadNetworkOptions, type Model, type ModelExtra } from '../model.js';
+import { checkModel, loadNetwork, modelFromBytes, modelFromString, type LoadNetworkOptions, type Model, type ModelExtra } from '../model.js';
 import type { Network } from '../network.js';
 import { checkOptionNames, OPTION_NAMES, resolveOptions, type NetworkConfig, type NetworkOptions } from '../options.js';
 import type { OptimizerState, TrainingState } from '../engine.js';
 import type { Matrix } from '../matrix.js';
 import { TrainingDivergedError, type Backend, type BatchProgress, type Evaluation, type History, type Parameters, type Rows } from '../types.js';
 import { loadWasm } from '../wasm/loader.js';
-import { buffersOf, type ErrorData, type Reply, type Request, type TrainerProgress, type WorkerFitOptions } from './protocol.js';
+import {
+  buffersOf,
+  type ErrorData,
+  type NetworkInfo,
+  type Reply,
+  type Request,
+  type TrainerEpochRecord,
+  type TrainerProgress,
+  type WorkerFitOptions,
+} from './protocol.js';
 
-export type { TrainerProgress } from './protocol.js';
+export type { TrainerEpochRecord, TrainerProgress } from './protocol.js';
 export type {} from '../disposable.js';
 
 /**
@@ -50,7 +61,18 @@ export interface TrainerOptions {
   worker?: Worker | TrainerWorker | (() => Worker | TrainerWorker);
 }
 
-/** `Network.fit`'s options, with `onProgress` for `onEpoch` (a function cannot cross to the worker). */
+/** `Trainer.load`'s options: `loadNetwork`'s (another engine, where the kernels come from) and the worker. */
+export interface TrainerLoadOptions extends LoadNetworkOptions, TrainerOptions {}
+
+/** What `Trainer.fit` resolves to: `Network.fit`'s history, each record with the training accuracy where asked for. */
+export interface TrainerHistory extends History {
+  readonly epochs: TrainerEpochRecord[];
+}
+
+/**
+ * `Network.fit`'s options, with `onProgress` for `onEpoch` (a function cannot cross to the worker),
+ * and `trainingAccuracy` (see `WorkerFitOptions`).
+ */
 export interface TrainerFitOptions extends WorkerFitOptions {
   /** Called as training goes on (every 25–100 ms of training, and after the last epoch). */
   onProgress?: (progress: TrainerProgress) => void;
@@ -64,7 +86,8 @@ export interface TrainerFitOptions extends WorkerFitOptions {
 }
 
 const TRAINER_OPTIONS = ['worker'];
-const FIT_OPTIONS = [...OPTION_NAMES.fit.filter((n) => n !== 'onEpoch'), 'onProgress'];
+const LOAD_OPTIONS = ['engine', 'wasm', ...TRAINER_OPTIONS];
+const FIT_OPTIONS = [...OPTION_NAMES.fit.filter((n) => n !== 'onEpoch'), 'onProgress', 'trainingAccuracy'];
 
 interface Pending {
   resolve(value: unknown): void;
@@ -76,8 +99,8 @@ interface Pending {
 const disposeSymbol: typeof Symbol.dispose = (Symbol as { dispose?: typeof Symbol.dispose }).dispose ?? (Symbol.for('Symbol.dispose') as typeof Symbol.dispose);
 
 /**
- * A network trained in a worker. Create it with `Trainer.create`; it must be disposed (`dispose()`
- * terminates the worker).
+ * A network trained in a worker. Create it with `Trainer.create` (or `Trainer.load` from a model);
+ * it must be disposed (`dispose()` terminates the worker).
  */
 export class Trainer {
   private worker: TrainerWorker | null;
@@ -85,16 +108,11 @@ export class Trainer {
   private nextId = 1;
   /** Why the worker can no longer be used, once it cannot. */
   private failure: Error | null = null;
-  private backendInWorker: Backend = 'js';
-  readonly layers: readonly number[];
-  readonly engine: NetworkConfig['engine'];
-  readonly precision: NetworkConfig['precision'];
+  private info: NetworkInfo = { backend: 'js', engine: 'js', precision: 'f64', layers: [] };
+  private frozenLayers: readonly number[] = [];
 
-  private constructor(worker: TrainerWorker, cfg: NetworkConfig) {
+  private constructor(worker: TrainerWorker) {
     this.worker = worker;
-    this.layers = Object.freeze([...cfg.arch.sizes]);
-    this.engine = cfg.engine;
-    this.precision = cfg.precision;
     worker.connect(
       (data) => this.receive(data as Reply),
       (error) => this.fail(error),
@@ -109,11 +127,33 @@ export class Trainer {
     checkOptionNames(trainerOptions, TRAINER_OPTIONS, 'Trainer.create options');
     const cfg = resolveOptions(options);
     const module = cfg.engine === 'wasm' ? (await loadWasm(options.wasm)).module : null;
-    const trainer = new Trainer(startWorker(trainerOptions.worker), cfg);
     const { wasm: _, ...rest } = options;
+    return Trainer.start(trainerOptions.worker, { op: 'create', options: rest, module });
+  }
+
+  /**
+   * Starts a worker and makes the network there from a model document (a `Model`, its JSON text or
+   * its bytes), as `loadNetwork` does: training goes on from the model's parameters and training
+   * state to the bits `loadNetwork` then `fit` give on the caller's thread. The model is read and
+   * checked here first; `options.engine` and `options.wasm` are `loadNetwork`'s, `options.worker`
+   * `Trainer.create`'s.
+   */
+  static async load(source: Model | string | Uint8Array, options: TrainerLoadOptions = {}): Promise<Trainer> {
+    checkOptionNames(options, LOAD_OPTIONS, 'Trainer.load options');
+    const model = typeof source === 'string' ? modelFromString(source) : source instanceof Uint8Array ? modelFromBytes(source) : checkModel(source);
+    const { worker, wasm, ...rest } = options;
+    const engine = rest.engine ?? model.options.engine;
+    if (wasm !== undefined && engine !== 'wasm' && engine !== 'auto') fail(`Trainer.load options.wasm applies to the wasm engine only, got engine '${engine}'`);
+    const module = engine === 'wasm' || engine === 'auto' ? (await loadWasm(wasm)).module : null;
+    return Trainer.start(worker, { op: 'load', model, options: rest, module });
+  }
+
+  /** A trainer on a new worker, once the worker has made its network as `message` asks. */
+  private static async start(worker: TrainerOptions['worker'], message: DistributiveOmit<Request & { op: 'create' | 'load' }, 'id'>): Promise<Trainer> {
+    const trainer = new Trainer(startWorker(worker));
     try {
-      const info = (await trainer.request({ op: 'create', options: rest, module })) as { backend: Backend };
-      trainer.backendInWorker = info.backend;
+      trainer.info = (await trainer.request(message)) as NetworkInfo;
+      trainer.frozenLayers = Object.freeze([...trainer.info.layers]);
       return trainer;
     } catch (e) {
       trainer.dispose();
@@ -123,17 +163,39 @@ export class Trainer {
 
   /** Where the arithmetic runs in the worker: 'simd128' or 'scalar' WebAssembly, or 'js'. */
   get backend(): Backend {
-    return this.backendInWorker;
+    return this.info.backend;
+  }
+
+  /** The layer sizes n_0 … n_L. */
+  get layers(): readonly number[] {
+    return this.frozenLayers;
+  }
+
+  /** The engine the worker's network runs on. */
+  get engine(): NetworkConfig['engine'] {
+    return this.info.engine;
+  }
+
+  /** The precision of the worker's network. */
+  get precision(): NetworkConfig['precision'] {
+    return this.info.precision;
   }
 
   /**
    * Trains for `options.epochs` passes over x, y as `Network.fit` does, in the worker. Resolves to
    * the history; `cancel()` (or an aborted `signal`) resolves it early with `stopped: true`.
    * Rejects with the error `Network.fit` would throw (an `ArgumentError`, a `TrainingDivergedError`).
+   * With `trainingAccuracy: true` each record holds the accuracy over x, y after its epoch (this
+   * trains epoch by epoch, as `onEpoch` does, to the same bits). While it runs, `predict`,
+   * `evaluate`, the parameters and the model are answered between two spans of training (see
+   * `pause`), not after it; a second `fit` waits for the first to end.
    */
-  async fit(x: Rows, y: Rows, options: TrainerFitOptions = {}): Promise<History> {
+  async fit(x: Rows, y: Rows, options: TrainerFitOptions = {}): Promise<TrainerHistory> {
     checkOptionNames(options, FIT_OPTIONS, 'options');
     const { onProgress, onBatch, signal, validation, ...rest } = options;
+    if (rest.trainingAccuracy !== undefined && typeof rest.trainingAccuracy !== 'boolean') {
+      fail(`options.trainingAccuracy must be true or false, got ${show(rest.trainingAccuracy)}`);
+    }
     for (const [name, f] of [
       ['onProgress', onProgress],
       ['onBatch', onBatch],
@@ -164,7 +226,7 @@ export class Trainer {
     try {
       const message = { op: 'fit' as const, x: xs, y: ys, options: sent, batches: onBatch !== undefined };
       const listeners = { onProgress: guard(onProgress), onBatch: guard(onBatch) };
-      const h = (await this.request(message, buffersOf(xs, ys, sent.validation?.x, sent.validation?.y), listeners)) as History;
+      const h = (await this.request(message, buffersOf(xs, ys, sent.validation?.x, sent.validation?.y), listeners)) as TrainerHistory;
       if (callbackError !== null) throw callbackError;
       return h;
     } finally {
@@ -220,8 +282,13 @@ export class Trainer {
   }
 
   /**
-   * Halts training between two spans of epochs; resolves once it has halted (at once when not
-   * training). A `fit` started while paused waits for `resume()`.
+   * Halts training at its next safe point, and resolves once it holds there (at once when not
+   * training): between two spans of epochs (a span takes 25–100 ms, or one epoch where an epoch
+   * takes longer), after the epoch under way where `trainingAccuracy` is measured, or inside an
+   * epoch longer than a time slice, after the slice under way (about 10 ms). A pause changes no
+   * bit: `resume()` goes on where training halted, inside the epoch too. While paused, `predict`,
+   * `evaluate`, the parameters and the model are answered at once. A `fit` started while paused
+   * waits for `resume()`.
    */
   pause(): Promise<void> {
     return this.request({ op: 'pause' }) as Promise<void>;
