@@ -1,6 +1,6 @@
 /**
- * What the orchestrator (bench/run.ts) and a runner (bench/runner.ts, or bench/numpy_bench.py)
- * say to each other, and the `Case` every system implements inside a runner.
+ * What the orchestrator (bench/run.ts) and a runner (bench/runner.ts, a page of
+ * bench/browser/page.ts, or bench/numpy_bench.py) say to each other, and the `Case` every system implements inside a runner.
  *
  * Each system runs in a process of its own: its heap, its garbage collector and its JIT state are
  * its own, so one system's garbage is never collected on another's clock, and a system that hangs or
@@ -27,6 +27,8 @@ export type Request =
   | { op: 'calibrate'; chunkMs: number; warmupMs: number; maxWarmupMs: number }
   | { op: 'run' }
   | { op: 'teardown' }
+  /** The WebAssembly ceiling of the runner's runtime (bench/ceiling.ts), about `ms` per microbenchmark. */
+  | { op: 'ceiling'; ms: number }
   | { op: 'exit' };
 
 /** What `setup` answers: the case is ready, or the system does not run this workload (and why). */

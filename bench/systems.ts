@@ -43,7 +43,10 @@ const OURS: readonly OurEngine[] = ['educational', 'js-f64', 'js-f32', 'wasm-sca
  * a flag in Node 20.
  */
 function nodeFlags(engine: OurEngine): string[] {
-  const major = Number(process.versions.node.split('.')[0]);
+  // No `process` in a browser (bench/browser/ imports this table too): no flags there.
+  const node = globalThis.process?.versions?.node;
+  if (node === undefined) return [];
+  const major = Number(node.split('.')[0]);
   return configuration(engine).backend === 'relaxed-simd' && major < 22 ? ['--experimental-wasm-relaxed-simd'] : [];
 }
 

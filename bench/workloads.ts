@@ -13,51 +13,10 @@ import { fileURLToPath } from 'node:url';
 import { datasetFromTable, parseCsv, split } from '../ts/data.js';
 import { Network } from '../ts/network.js';
 import { Random } from '../ts/random.js';
+import { LEARNING_RATE, SEED, activationsOf, float32Values, weightCount, type WorkloadData, type WorkloadId, type WorkloadSpec } from './workload-spec.js';
 
-export type WorkloadId = 'W1' | 'W2' | 'W3' | 'W4';
-export const WORKLOAD_IDS: readonly WorkloadId[] = ['W1', 'W2', 'W3', 'W4'];
+export * from './workload-spec.js';
 
-/** Everything a runner needs to know about a workload (sent to it as JSON). */
-export interface WorkloadSpec {
-  id: WorkloadId;
-  /** Short name ('xor', 'digits', …). */
-  name: string;
-  /** n_0 … n_L. */
-  layers: number[];
-  /** Activation of every hidden layer. */
-  hidden: 'sigmoid' | 'relu';
-  /** Activation of the output layer. */
-  output: 'sigmoid';
-  /** Rows per minibatch update. */
-  batch: number;
-  /** Rows of training data. */
-  rows: number;
-  /** Where the rows come from, in words. */
-  data: string;
-  /** η (and η_b): the same for every system. */
-  learningRate: number;
-  /** Updates of the correctness guard (minibatch systems: of `batch` rows; per-sample systems: of one row). */
-  guardSteps: number;
-  /** The guard's loss is the mean per-sample ½Σ(a−y)² over the first `evalRows` rows. */
-  evalRows: number;
-  /** Number of weights (biases excluded): FLOPs per trained sample = 6 × weights. */
-  weights: number;
-  /** Binary files of little-endian f32 (every value is f32-exact): x (rows × n_0), y (rows × n_L), p0 (the flat parameters). */
-  files: { x: string; y: string; p0: string };
-}
-
-/** A workload's numbers, as read by a runner. */
-export interface WorkloadData {
-  x: Float64Array;
-  y: Float64Array;
-  /** Initial parameters in the flat layout of ts/engine.ts: [W_0 | b_0 | W_1 | b_1 | …], W_l row-major n_{l+1} × n_l. */
-  p0: Float64Array;
-}
-
-/** One learning rate for every workload and system. */
-export const LEARNING_RATE = 0.1;
-/** Seed of the synthetic data and of the initial parameters. */
-export const SEED = 1;
 /** Rows of the synthetic workloads. */
 const SYNTHETIC_ROWS = 8192;
 
@@ -78,18 +37,6 @@ const SHAPES: Record<WorkloadId, Shape> = {
   W3: { name: 'mnist-size', layers: [784, 128, 10], hidden: 'sigmoid', batch: 64, guardSteps: 20, evalRows: 256 },
   W4: { name: 'wide', layers: [784, 512, 512, 10], hidden: 'relu', batch: 128, guardSteps: 5, evalRows: 128 },
 };
-
-/** Number of weights of a layer list: Σ n_l·n_{l+1}. */
-export function weightCount(layers: readonly number[]): number {
-  let w = 0;
-  for (let l = 0; l + 1 < layers.length; l++) w += layers[l] * layers[l + 1];
-  return w;
-}
-
-/** The activations f_1 … f_L of a workload (hidden ones, then the output). */
-export function activationsOf(spec: Pick<WorkloadSpec, 'layers' | 'hidden' | 'output'>): ('sigmoid' | 'relu')[] {
-  return [...Array<'sigmoid' | 'relu'>(spec.layers.length - 2).fill(spec.hidden), spec.output];
-}
 
 /** XOR: the four rows, targets 0 1 1 0. */
 function xorData(): { x: Float64Array; y: Float64Array; rows: number; data: string } {
@@ -172,40 +119,10 @@ function writeFloat32(file: string, a: Float64Array): void {
 }
 
 function readFloat32(file: string): Float64Array {
-  const b = readFileSync(file);
-  const f = new Float32Array(b.byteLength / 4);
-  new Uint8Array(f.buffer).set(b);
-  return Float64Array.from(f);
+  return float32Values(readFileSync(file));
 }
 
 /** Reads a workload's data and initial parameters (as f64; every value is f32-exact). */
 export function loadWorkloadData(spec: WorkloadSpec): WorkloadData {
   return { x: readFloat32(spec.files.x), y: readFloat32(spec.files.y), p0: readFloat32(spec.files.p0) };
-}
-
-/**
- * Row indices of the guard: `steps` updates of `batch` rows, taking rows 0, 1, 2, … in order and
- * wrapping around at the end of the data.
- */
-export function guardRows(spec: WorkloadSpec, steps: number, batch: number): Uint32Array {
-  const idx = new Uint32Array(steps * batch);
-  for (let i = 0; i < idx.length; i++) idx[i] = i % spec.rows;
-  return idx;
-}
-
-/** The rows `idx` of a row-major matrix with `cols` columns. */
-export function gather<A extends Float32Array | Float64Array>(m: A, cols: number, idx: ArrayLike<number>, make: new (n: number) => A): A {
-  const out = new make(idx.length * cols);
-  for (let r = 0; r < idx.length; r++) out.set(m.subarray(idx[r] * cols, (idx[r] + 1) * cols), r * cols);
-  return out;
-}
-
-/** Mean per-sample ½Σ(a−y)² of outputs `a` against targets `y` (both rows × cols). */
-export function halfSquaredError(a: ArrayLike<number>, y: ArrayLike<number>, rows: number, cols: number): number {
-  let s = 0;
-  for (let i = 0; i < rows * cols; i++) {
-    const d = a[i] - y[i];
-    s += d * d;
-  }
-  return s / (2 * rows);
 }

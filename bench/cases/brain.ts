@@ -8,13 +8,9 @@
  * The initial parameters are ours, imported with `fromJSON`. Timing uses the public `train()`:
  * it reformats the rows on each call and computes the training error as it goes, as users get it.
  */
-import { createRequire } from 'node:module';
-import type { INeuralNetworkJSON, NeuralNetwork } from 'brain.js';
+import brain, { type INeuralNetworkJSON, type NeuralNetwork } from 'brain.js';
 import type { Case } from '../protocol.js';
-import { guardRows, halfSquaredError, type WorkloadData, type WorkloadSpec } from '../workloads.js';
-
-const require = createRequire(import.meta.url);
-const brain = require('brain.js') as typeof import('brain.js');
+import { guardRows, halfSquaredError, type WorkloadData, type WorkloadSpec } from '../workload-spec.js';
 
 type Row = { input: number[]; output: number[] };
 
@@ -23,7 +19,7 @@ class BrainCase implements Case {
   readonly unit = 1;
   readonly reference;
   readonly note;
-  readonly info = { version: (require('brain.js/package.json') as { version: string }).version };
+  readonly info;
   private readonly options;
   private cursor = 0;
   private plan: { units: number; iterations: number; windows: Row[][] } | null = null;
@@ -32,7 +28,9 @@ class BrainCase implements Case {
     private readonly net: NeuralNetwork,
     private readonly spec: WorkloadSpec,
     private readonly rows: Row[],
+    version: string,
   ) {
+    this.info = { version };
     const sigmoidAll = spec.hidden !== 'sigmoid';
     this.reference = sigmoidAll ? ('per-sample-sigmoid' as const) : ('per-sample' as const);
     this.note = sigmoidAll ? 'batch 1; sigmoid in every layer (relu hidden + sigmoid output not expressible)' : 'batch 1 (per-sample training only)';
@@ -78,8 +76,8 @@ class BrainCase implements Case {
   }
 }
 
-/** brain.js from the workload's initial parameters. */
-export function createBrainCase(spec: WorkloadSpec, data: WorkloadData): Case {
+/** brain.js (its installed `version`, for the report) from the workload's initial parameters. */
+export function createBrainCase(spec: WorkloadSpec, data: WorkloadData, version: string): Case {
   const { layers } = spec;
   const nIn = layers[0];
   const nOut = layers[layers.length - 1];
@@ -113,5 +111,5 @@ export function createBrainCase(spec: WorkloadSpec, data: WorkloadData): Case {
   };
   const net = new brain.NeuralNetwork({ hiddenLayers: layers.slice(1, -1), activation: 'sigmoid' });
   net.fromJSON(json);
-  return new BrainCase(net, spec, rows);
+  return new BrainCase(net, spec, rows, version);
 }

@@ -9,7 +9,7 @@ import type { MatrixInput } from '../../ts/types.js';
 import { loadWasm, type WasmInstance } from '../../ts/wasm/loader.js';
 import { NotRun, type Case } from '../protocol.js';
 import type { OurEngine } from '../systems.js';
-import { SEED, activationsOf, gather, guardRows, type WorkloadData, type WorkloadSpec } from '../workloads.js';
+import { SEED, activationsOf, gather, guardRows, type WorkloadData, type WorkloadSpec } from '../workload-spec.js';
 
 type Arr = Float32Array | Float64Array;
 

@@ -10,20 +10,16 @@
  * compared loosely. The initial parameters are ours, written into the neurons and connections
  * before the first `activate` compiles them.
  */
-import { createRequire } from 'node:module';
-import type { Network } from 'synaptic';
+import synaptic, { type Network } from 'synaptic';
 import { NotRun, type Case } from '../protocol.js';
-import { guardRows, halfSquaredError, type WorkloadData, type WorkloadSpec } from '../workloads.js';
-
-const require = createRequire(import.meta.url);
-const synaptic = require('synaptic') as typeof import('synaptic');
+import { guardRows, halfSquaredError, type WorkloadData, type WorkloadSpec } from '../workload-spec.js';
 
 class SynapticCase implements Case {
   readonly batch = 1;
   readonly unit = 1;
   readonly reference = 'other-gradient' as const;
   readonly note = 'batch 1; output error without the sigmoid derivative (a cross-entropy gradient, not ½MSE)';
-  readonly info = { version: (require('synaptic/package.json') as { version: string }).version, buildMs: '' };
+  readonly info: Record<string, string>;
   private cursor = 0;
 
   constructor(
@@ -32,8 +28,9 @@ class SynapticCase implements Case {
     private readonly x: number[][],
     private readonly y: number[][],
     buildMs: number,
+    version: string,
   ) {
-    this.info.buildMs = buildMs.toFixed(0);
+    this.info = { version, buildMs: buildMs.toFixed(0) };
   }
 
   evalLoss(): number {
@@ -71,8 +68,8 @@ class SynapticCase implements Case {
   }
 }
 
-/** synaptic from the workload's initial parameters (W4 not run). */
-export function createSynapticCase(spec: WorkloadSpec, data: WorkloadData): Case {
+/** synaptic (its installed `version`, for the report) from the workload's initial parameters (W4 not run). */
+export function createSynapticCase(spec: WorkloadSpec, data: WorkloadData, version: string): Case {
   if (spec.id === 'W4') throw new NotRun('not run: compiling 784-512-512-10 into one function takes minutes and gigabytes');
   if (spec.hidden !== 'sigmoid') throw new NotRun(`not run: hidden activation ${spec.hidden}`);
   const { layers } = spec;
@@ -100,5 +97,5 @@ export function createSynapticCase(spec: WorkloadSpec, data: WorkloadData): Case
   // The first activate compiles the network; do it here so neither the guard nor the timing pays it.
   const t = performance.now();
   net.activate(x[0]);
-  return new SynapticCase(net, spec, x, y, performance.now() - t);
+  return new SynapticCase(net, spec, x, y, performance.now() - t, version);
 }

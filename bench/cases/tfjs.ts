@@ -9,22 +9,21 @@
  * parameters are ours, set with `layer.setWeights` (a Dense kernel is n_in × n_out: our W transposed).
  * Every step runs in `tf.tidy`, and the tensor count is checked at teardown.
  */
-import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { Case } from '../protocol.js';
-import { activationsOf, gather, guardRows, halfSquaredError, type WorkloadData, type WorkloadSpec } from '../workloads.js';
+import { activationsOf, gather, guardRows, halfSquaredError, type WorkloadData, type WorkloadSpec } from '../workload-spec.js';
 
 let ready: Promise<Record<string, string>> | null = null;
 
-/** Selects and initialises the backend once per process. */
-function initBackend(backend: 'cpu' | 'wasm'): Promise<Record<string, string>> {
+/**
+ * Selects and initialises the backend once per process (or page). `wasmPaths`: the folder of the
+ * wasm backend's .wasm binaries, ending in '/' (a file path under Node, a URL in a browser).
+ */
+function initBackend(backend: 'cpu' | 'wasm', wasmPaths: string): Promise<Record<string, string>> {
   ready ??= (async () => {
     if (backend === 'wasm') {
       const wasm = await import('@tensorflow/tfjs-backend-wasm');
-      const require = createRequire(import.meta.url);
-      // The .wasm binaries sit beside the package's Node entry (dist/); under Node the path is a file path.
-      wasm.setWasmPaths(`${dirname(require.resolve('@tensorflow/tfjs-backend-wasm'))}/`);
+      wasm.setWasmPaths(wasmPaths);
     }
     if (!(await tf.setBackend(backend))) throw new Error(`TensorFlow.js could not start its ${backend} backend`);
     await tf.ready();
@@ -104,9 +103,9 @@ class TfjsCase implements Case {
   }
 }
 
-/** TensorFlow.js on `backend`, from the workload's initial parameters. */
-export async function createTfjsCase(backend: 'cpu' | 'wasm', spec: WorkloadSpec, data: WorkloadData): Promise<Case> {
-  const info = await initBackend(backend);
+/** TensorFlow.js on `backend`, from the workload's initial parameters; `wasmPaths` as in `initBackend`. */
+export async function createTfjsCase(backend: 'cpu' | 'wasm', spec: WorkloadSpec, data: WorkloadData, wasmPaths: string): Promise<Case> {
+  const info = await initBackend(backend, wasmPaths);
   const acts = activationsOf(spec);
   const model = tf.sequential();
   const { layers } = spec;
