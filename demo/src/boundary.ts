@@ -4,7 +4,7 @@
  */
 import type { Dataset } from '../../ts/index.js';
 import { CLASS_COLOURS, rgb, surface } from './canvas.js';
-import type { Boundary } from './protocol.js';
+import type { Boundary } from './settings.js';
 
 export class BoundaryView {
   private boundary: Boundary | null = null;

@@ -5,7 +5,7 @@
  */
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import type { EpochPoint } from './protocol.js';
+import type { EpochPoint } from './settings.js';
 import { appendCapped } from './series.js';
 
 const HEIGHT = 210;

@@ -1,17 +1,17 @@
 /**
- * The demo page: controls, charts and views. Every network that trains lives in a Web Worker
- * (./training.ts, ./worker.ts); this thread only draws, plus the educational view's tiny
- * one-sample steps.
+ * The demo page: controls, charts and views. Every network that trains lives in the Web Worker of
+ * a library `Trainer` (./training.ts, ./race.ts); this thread only draws, plus the educational
+ * view's tiny one-sample steps.
  */
 import { ENGINES, PRECISIONS, simdSupported, type ActivationName, type EngineName, type LossName, type OptimizerName, type Precision } from '../../ts/index.js';
 import { BoundaryView } from './boundary.js';
 import { Charts } from './charts.js';
 import { DATASETS, DATASET_INFO, EXTENT, generate, isPlanar, type DatasetName } from './datasets.js';
 import { NetworkView, type SmallDataset } from './network-view.js';
-import type { EpochPoint, NetInfo, TrainConfig } from './protocol.js';
+import type { EpochPoint, NetInfo, TrainConfig } from './settings.js';
 import { Race } from './race.js';
 import { DigitPad, showProbabilities } from './sketch.js';
-import { Trainer } from './training.js';
+import { Training } from './training.js';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 const select = (id: string) => $<HTMLSelectElement>(id);
@@ -117,7 +117,7 @@ function showKernels(backend: string | null): void {
   kernels.dataset.backend = scalar ? 'scalar' : 'simd128';
 }
 
-const trainer = new Trainer({
+const trainer = new Training({
   ready(i) {
     info = i;
     charts.clear();
@@ -166,7 +166,7 @@ function reset(): void {
   if (!c) return;
   delete status.dataset.ready;
   say('Creating the network…');
-  trainer.reset(c);
+  void trainer.reset(c);
 }
 
 /** The choices of each select: value and label. */
@@ -202,16 +202,16 @@ select('engine').addEventListener('change', () => (select('precision').disabled 
 for (const id of ['rate', 'batch']) {
   input(id).addEventListener('change', () => {
     const c = readConfig();
-    if (c) trainer.configure(c.learningRate, c.batchSize);
+    if (c) void trainer.configure(c.learningRate, c.batchSize);
   });
 }
 button('start').addEventListener('click', () => {
   if (race.running) return;
   say(`Training: ${info ? describe(info) : ''}…`);
-  trainer.start();
+  void trainer.start();
 });
-button('pause').addEventListener('click', () => trainer.pause());
-button('step').addEventListener('click', () => trainer.step());
+button('pause').addEventListener('click', () => void trainer.pause());
+button('step').addEventListener('click', () => void trainer.step());
 button('reset').addEventListener('click', reset);
 
 button('save').addEventListener('click', async () => {
@@ -257,7 +257,8 @@ async function predictDrawing(every = 0): Promise<void> {
   if (every > 0 && performance.now() - predictAt < every) return;
   predictAt = performance.now();
   try {
-    showProbabilities(list, await trainer.predict(drawing));
+    const probabilities = await trainer.predict(drawing);
+    if (probabilities) showProbabilities(list, probabilities);
   } catch (e) {
     say(`Could not predict: ${(e as Error).message}`, true);
   }
@@ -301,7 +302,7 @@ button('race').addEventListener('click', () => {
   const hidden = parseHidden(input('hidden').value, 'Hidden layers');
   const batchSize = readNumber('batch', 'The batch size', 1, true);
   if (!hidden || batchSize === null) return;
-  if (running) trainer.pause();
+  if (running) void trainer.pause();
   button('race').disabled = true;
   const precision = select('precision').value as Precision;
   void race.start({ hidden, batchSize, learningRate: 0.5, precision, simd, seconds: Number(select('race-seconds').value) });

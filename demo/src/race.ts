@@ -8,7 +8,8 @@
 import type { Precision } from '../../ts/index.js';
 import { Trainer } from '../../ts/worker/trainer.js';
 import { loadSplit } from './datasets.js';
-import { networkOptions } from './protocol.js';
+import { networkOptions } from './settings.js';
+import { trainerWorker } from './trainer-worker.js';
 
 const NAMES: Record<string, string> = {
   educational: 'educational (one object per neuron)',
@@ -38,9 +39,6 @@ interface Lane {
   epochs: number;
   loss: number;
 }
-
-/** The library's trainer worker, which Vite bundles as a worker of its own. */
-const trainerWorker = () => new Worker(new URL('../../ts/worker/worker.ts', import.meta.url), { type: 'module', name: 'wasm-backprop race' });
 
 export class Race {
   private trainers: Trainer[] = [];

@@ -1,100 +1,323 @@
 /**
- * The page's one door to training: a `Trainer` sends requests to a Web Worker (./worker.ts) and
- * hands its replies to callbacks. Nothing here computes; the page's main thread only draws.
+ * The Train panel's training, on the library's `Trainer` (`wasm-backprop/trainer`): the network
+ * lives in the trainer's Web Worker and every step of arithmetic happens there; this module only
+ * asks and hands what comes back to the page's callbacks.
+ *
+ * - Start trains with `fit` for as long as it is not paused (`trainingAccuracy` for the accuracy
+ *   chart, the test rows as `validation`); each progress report becomes chart points.
+ * - Pause is the trainer's `pause()`: training holds where it is, inside a long epoch too; Start
+ *   again is `resume()`, which changes no bit.
+ * - Step trains one epoch: a `fit` of one epoch (after cancelling a paused one: the minibatches of an
+ *   epoch cut there stay trained).
+ * - A new learning rate or batch size ends the running `fit` and starts another with them.
+ * - The decision boundary (2-D sets) and a drawn digit are `predictMatrix`/`predict` calls, which
+ *   the trainer answers while it trains.
+ * - Reset makes a new trainer (`Trainer.create`), Load model one from the file (`Trainer.load`),
+ *   which trains on from the model's parameters and training state; Save is `toModel`.
  */
-import type { DatasetName } from './datasets.js';
-import type { Boundary, EpochPoint, NetInfo, Reply, Request, TrainConfig } from './protocol.js';
+import { modelFromString, modelToString, simdSupported, type Dataset, type EpochRecord, type Model } from '../../ts/index.js';
+import { Trainer, type TrainerEpochRecord, type TrainerProgress } from '../../ts/worker/trainer.js';
+import { EXTENT, isPlanar, loadSplit, type DatasetName } from './datasets.js';
+import { appendCapped } from './series.js';
+import { networkOptions, type Boundary, type EpochPoint, type NetInfo, type TrainConfig } from './settings.js';
+import { trainerWorker } from './trainer-worker.js';
 
-export interface TrainerEvents {
+export interface TrainingEvents {
   ready(info: NetInfo): void;
   progress(points: EpochPoint[], samplesPerSecond: number, boundary: Boundary | undefined): void;
   state(running: boolean): void;
   error(message: string): void;
 }
 
-export class Trainer {
-  private readonly worker: Worker;
-  private nextId = 1;
-  private readonly waiting = new Map<number, { resolve(r: Reply): void; reject(e: Error): void }>();
+/** The decision boundary's grid: GRID × GRID cells, redrawn at most every BOUNDARY_MS while training. */
+const GRID = 64;
+const BOUNDARY_MS = 150;
+/** Epochs of a `fit` that runs until paused. */
+const FOREVER = 1e9;
 
-  constructor(private readonly on: Partial<TrainerEvents>) {
-    this.worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'wasm-backprop trainer' });
-    this.worker.onmessage = (e: MessageEvent<Reply>) => this.receive(e.data);
-    this.worker.onerror = (e) => this.on.error?.(e.message || 'the training worker failed to start');
-  }
+/** One network in its trainer, and the data it trains on. */
+interface Session {
+  trainer: Trainer;
+  config: TrainConfig;
+  train: Dataset;
+  test: Dataset;
+  /** Epochs trained before the running `fit` (a loaded model's included), and in all so far. */
+  base: number;
+  epoch: number;
+  /** The epochs so far (every other one dropped as it grows), for the model file. */
+  history: EpochRecord[];
+  /** The running `fit`, if any (paused or not), and whether it is paused. */
+  fitting: Promise<void> | null;
+  held: boolean;
+  grid: Float64Array | null;
+}
 
-  private receive(m: Reply): void {
-    const id = 'id' in m ? m.id : undefined;
-    const waiter = id !== undefined ? this.waiting.get(id) : undefined;
-    if (waiter) {
-      this.waiting.delete(id!);
-      if (m.type === 'error') waiter.reject(new Error(m.message));
-      else waiter.resolve(m);
-      if (m.type !== 'ready') return;
-    }
-    switch (m.type) {
-      case 'ready':
-        return this.on.ready?.(m.info);
-      case 'progress':
-        return this.on.progress?.(m.points, m.samplesPerSecond, m.boundary);
-      case 'state':
-        return this.on.state?.(m.running);
-      case 'error':
-        return this.on.error?.(m.message);
-    }
-  }
+export class Training {
+  private session: Session | null = null;
+  /** Bumped by every reset and load, so that what an earlier network sends back is dropped. */
+  private generation = 0;
+  private running = false;
+  private samplesPerSecond = 0;
+  private clock = 0;
+  private boundaryAt = -Infinity;
+  private boundaryAsked = false;
 
-  private send(m: Request): void {
-    this.worker.postMessage(m);
-  }
-
-  /** A request answered by one reply of the same id. */
-  private ask<T extends Reply['type']>(make: (id: number) => Request): Promise<Extract<Reply, { type: T }>> {
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.waiting.set(id, { resolve: resolve as (r: Reply) => void, reject });
-      this.send(make(id));
-    });
-  }
+  constructor(private readonly on: Partial<TrainingEvents>) {}
 
   /** A new network for these settings (training stops). */
-  reset(config: TrainConfig): void {
-    this.send({ type: 'reset', config });
+  async reset(config: TrainConfig): Promise<void> {
+    const gen = this.replace();
+    try {
+      const { train, test } = await loadSplit(config.dataset, 1);
+      const trainer = await Trainer.create(networkOptions(config, train.x.cols, train.classes), { worker: trainerWorker });
+      if (gen !== this.generation) return trainer.dispose();
+      this.begin({ trainer, config, train, test, base: 0, epoch: 0, history: [], fitting: null, held: false, grid: null }, []);
+    } catch (e) {
+      if (gen === this.generation) this.on.error?.((e as Error).message);
+    }
   }
 
-  start(): void {
-    this.send({ type: 'start' });
+  /** Replaces the network by a model file's; `ready` reports the settings it brings, as does the promise. */
+  async load(text: string, wanted: DatasetName, simd: 'auto' | false): Promise<NetInfo> {
+    // A file that is no model, or fits none of the data sets, leaves the network in use as it is.
+    const model = modelFromString(text);
+    const dataset = datasetFor(model.architecture.layers, wanted);
+    const batchSize = this.session?.config.batchSize ?? 16;
+    const gen = this.replace();
+    const trainer = await Trainer.load(model, { worker: trainerWorker, ...(model.options.engine === 'wasm' ? { wasm: { simd } } : {}) });
+    const { train, test } = await loadSplit(dataset, 1).catch((e: unknown) => (trainer.dispose(), Promise.reject(e)));
+    if (gen !== this.generation) {
+      trainer.dispose();
+      throw new Error('another network was asked for while the model loaded');
+    }
+    const config = configOf(model, dataset, simd, batchSize);
+    const history: EpochRecord[] = [];
+    appendCapped(history, model.history);
+    const epochs = model.training.epochs;
+    return this.begin(
+      { trainer, config, train, test, base: epochs, epoch: epochs, history, fitting: null, held: false, grid: null },
+      history.map(pointOfRecord),
+    );
   }
 
-  pause(): void {
-    this.send({ type: 'pause' });
+  /** Trains until paused (goes on where a pause held it). */
+  async start(): Promise<void> {
+    const s = this.session;
+    if (!s || this.running) return;
+    this.setRunning(true);
+    if (s.fitting && s.held) {
+      s.held = false;
+      return s.trainer.resume();
+    }
+    await s.fitting; // a Step's epoch first
+    if (s === this.session && this.running && !s.fitting) this.fit(s, FOREVER);
+  }
+
+  /** Holds training where it is; resolves (and reports the state) once it holds. */
+  async pause(): Promise<void> {
+    const s = this.session;
+    if (!s || !this.running) return;
+    s.held = true;
+    await s.trainer.pause();
+    if (s === this.session && s.held) this.setRunning(false);
   }
 
   /** One epoch. */
-  step(): void {
-    this.send({ type: 'step' });
+  async step(): Promise<void> {
+    const s = this.session;
+    if (!s || this.running) return;
+    if (s.fitting) {
+      await s.trainer.cancel();
+      await s.fitting;
+    }
+    if (s === this.session && !this.running && !s.fitting) this.fit(s, 1);
   }
 
   /** Settings that apply from the next minibatch on, without a new network. */
-  configure(learningRate: number, batchSize: number): void {
-    this.send({ type: 'configure', learningRate, batchSize });
+  async configure(learningRate: number, batchSize: number): Promise<void> {
+    const s = this.session;
+    if (!s) return;
+    s.config = { ...s.config, learningRate, batchSize };
+    if (!s.fitting) return;
+    await s.trainer.cancel();
+    await s.fitting;
+    if (s === this.session && this.running && !s.fitting) this.fit(s, FOREVER);
   }
 
-  async predict(x: number[]): Promise<number[]> {
-    return (await this.ask<'prediction'>((id) => ({ type: 'predict', id, x }))).y;
+  /** The network's outputs for one input; null where the network changed meanwhile. */
+  async predict(x: number[]): Promise<number[] | null> {
+    const s = this.session;
+    if (!s) return null;
+    try {
+      return (await s.trainer.predict([x]))[0];
+    } catch (e) {
+      if (s !== this.session) return null;
+      throw e;
+    }
   }
 
   /** The network as a model file's text. */
   async save(): Promise<string> {
-    return (await this.ask<'model'>((id) => ({ type: 'save', id }))).text;
+    const s = this.session;
+    if (!s) throw new Error('there is no network yet');
+    const data = { task: 'classification' as const, classes: s.train.classNames, features: s.train.featureNames };
+    const model = await s.trainer.toModel({ history: s.history, epochs: s.epoch, data });
+    return modelToString(model);
   }
 
-  /** Replaces the network by a model file's; `ready` reports the settings it brings. */
-  async load(text: string, dataset: DatasetName, simd: 'auto' | false): Promise<NetInfo> {
-    return (await this.ask<'ready'>((id) => ({ type: 'load', id, text, dataset, simd }))).info;
+  // ---------------------------------------------------------------------------------------------
+
+  /** Drops the network in use (its trainer terminated), for another; returns the new generation. */
+  private replace(): number {
+    this.setRunning(false);
+    this.session?.trainer.dispose();
+    this.session = null;
+    return ++this.generation;
   }
 
-  dispose(): void {
-    this.worker.terminate();
+  private begin(s: Session, history: EpochPoint[]): NetInfo {
+    s.grid = isPlanar(s.config.dataset) ? gridPoints(EXTENT[s.config.dataset]) : null;
+    this.session = s;
+    [this.samplesPerSecond, this.boundaryAt, this.boundaryAsked] = [0, -Infinity, false];
+    const info: NetInfo = {
+      config: s.config,
+      layers: [...s.trainer.layers],
+      backend: s.trainer.backend,
+      simdSupported: simdSupported(),
+      trainRows: s.train.x.rows,
+      testRows: s.test.x.rows,
+      classNames: s.train.classNames,
+      history,
+    };
+    this.on.ready?.(info);
+    void this.drawBoundary(s, true);
+    return info;
   }
+
+  /** Starts a `fit` of `epochs` epochs on the session's data with its settings. */
+  private fit(s: Session, epochs: number): void {
+    const { learningRate, batchSize } = s.config;
+    s.base = s.epoch;
+    this.clock = performance.now();
+    const fitting = s.trainer.fit(s.train.x, s.train.y, {
+      epochs,
+      batchSize,
+      learningRate,
+      trainingAccuracy: true,
+      validation: { x: s.test.x, y: s.test.y },
+      onProgress: (p) => this.progress(s, p),
+    });
+    s.fitting = fitting.then(
+      () => this.ended(s, null),
+      (e: unknown) => this.ended(s, e as Error),
+    );
+  }
+
+  /** A `fit` ended: done, cancelled (a new setting, Step: whoever cancelled goes on) or failed (a divergence, say). */
+  private ended(s: Session, error: Error | null): void {
+    s.fitting = null;
+    s.held = false;
+    if (s !== this.session) return;
+    if (error) {
+      this.setRunning(false);
+      this.on.error?.(error.message);
+    }
+    void this.drawBoundary(s, true);
+  }
+
+  private progress(s: Session, p: TrainerProgress): void {
+    if (s !== this.session) return;
+    const points = p.records.map((r) => pointOf(r, s.base));
+    s.epoch = s.base + p.epoch;
+    appendCapped(
+      s.history,
+      points.map((q) => ({ epoch: q.epoch, loss: q.loss, validationLoss: q.testLoss, validationAccuracy: q.testAccuracy })),
+    );
+    const now = performance.now();
+    if (now > this.clock) this.samplesPerSecond = (1000 * p.records.length * s.train.x.rows) / (now - this.clock);
+    this.clock = now;
+    this.on.progress?.(points, this.samplesPerSecond, undefined);
+    void this.drawBoundary(s, false);
+  }
+
+  /** The class probabilities over the grid (2-D sets), at most every BOUNDARY_MS unless `now`, one request at a time. */
+  private async drawBoundary(s: Session, now: boolean): Promise<void> {
+    if (!s.grid || this.boundaryAsked) return;
+    const t = performance.now();
+    if (!now && t - this.boundaryAt < BOUNDARY_MS) return;
+    [this.boundaryAsked, this.boundaryAt] = [true, t];
+    try {
+      const out = await s.trainer.predictMatrix({ data: s.grid, rows: GRID * GRID, cols: 2 });
+      if (s === this.session) this.on.progress?.([], this.samplesPerSecond, { size: GRID, classes: s.train.classes, probs: Float32Array.from(out.data) });
+    } catch (e) {
+      if (s === this.session) this.on.error?.((e as Error).message);
+    } finally {
+      this.boundaryAsked = false;
+    }
+  }
+
+  private setRunning(on: boolean): void {
+    if (this.running === on) return;
+    this.running = on;
+    this.on.state?.(on);
+  }
+}
+
+/** An epoch's record from the trainer as a chart point, its epoch counted from the network's first. */
+function pointOf(r: TrainerEpochRecord, base: number): EpochPoint {
+  return {
+    epoch: base + r.epoch,
+    loss: r.loss,
+    testLoss: r.validationLoss ?? NaN,
+    trainAccuracy: r.trainingAccuracy ?? NaN,
+    testAccuracy: r.validationAccuracy ?? NaN,
+  };
+}
+
+/** A model file's epoch as a chart point (the file keeps no training accuracy). */
+function pointOfRecord(r: EpochRecord): EpochPoint {
+  return pointOf({ ...r, epoch: 0 }, r.epoch);
+}
+
+/** Grid cell centres, row-major from the top-left (x₁ grows to the right, x₂ upwards). */
+function gridPoints([min, max]: [number, number]): Float64Array {
+  const g = new Float64Array(GRID * GRID * 2);
+  const step = (max - min) / GRID;
+  for (let r = 0; r < GRID; r++) {
+    for (let c = 0; c < GRID; c++) {
+      g[(r * GRID + c) * 2] = min + (c + 0.5) * step;
+      g[(r * GRID + c) * 2 + 1] = max - (r + 0.5) * step;
+    }
+  }
+  return g;
+}
+
+/** Which of the demo's data sets a model fits: by its inputs and outputs. */
+function datasetFor(layers: number[], wanted: DatasetName): DatasetName {
+  const [inputs, outputs] = [layers[0], layers[layers.length - 1]];
+  if (inputs === 64 && outputs === 10) return 'digits';
+  if (inputs === 4 && outputs === 3) return 'iris';
+  if (inputs === 2 && outputs === 3) return 'spiral';
+  if (inputs === 2 && outputs === 2) return wanted === 'xor' || wanted === 'circles' ? wanted : 'circles';
+  throw new Error(
+    `this model has ${inputs} inputs and ${outputs} outputs; the demo's data sets have 64 and 10 (digits), 4 and 3 (iris), 2 and 3 (spiral) or 2 and 2 (XOR, circles)`,
+  );
+}
+
+/** The controls' settings a model brings. */
+function configOf(model: Model, dataset: DatasetName, simd: 'auto' | false, batchSize: number): TrainConfig {
+  const { architecture: a, options: o, training: t } = model;
+  return {
+    dataset,
+    hidden: a.layers.slice(1, -1),
+    activation: a.layers.length > 2 ? a.activations[0] : 'sigmoid',
+    loss: a.loss,
+    optimizer: t.optimizer.type,
+    learningRate: t.learningRate,
+    batchSize,
+    engine: o.engine,
+    precision: o.precision,
+    simd,
+    seed: o.seed,
+  };
 }

@@ -1,7 +1,7 @@
 /**
- * The messages between the page and the demo's training worker (./worker.ts), and the network
- * options the controls' settings make. The page only sends requests and draws what comes back;
- * every network that trains lives in a worker.
+ * What the Train panel's controls say, the network options they make, and what the panel draws:
+ * epochs as chart points, the decision boundary, the network in use. Every network that trains lives
+ * in the library's `Trainer` (./training.ts).
  */
 import type { ActivationName, EngineName, LossName, NetworkOptions, OptimizerName, Precision } from '../../ts/index.js';
 import type { DatasetName } from './datasets.js';
@@ -41,7 +41,7 @@ export interface Boundary {
   probs: Float32Array;
 }
 
-/** What the worker reports about the network it holds, after a reset or a load. */
+/** What the panel knows about the network its trainer holds, after a reset or a load. */
 export interface NetInfo {
   config: TrainConfig;
   layers: number[];
@@ -54,24 +54,6 @@ export interface NetInfo {
   /** The epochs a loaded model was trained for (empty for a new network). */
   history: EpochPoint[];
 }
-
-export type Request =
-  | { type: 'reset'; config: TrainConfig }
-  | { type: 'start' }
-  | { type: 'pause' }
-  | { type: 'step' }
-  | { type: 'configure'; learningRate: number; batchSize: number }
-  | { type: 'predict'; id: number; x: number[] }
-  | { type: 'save'; id: number }
-  | { type: 'load'; id: number; text: string; dataset: DatasetName; simd: 'auto' | false };
-
-export type Reply =
-  | { type: 'ready'; info: NetInfo; id?: number }
-  | { type: 'progress'; points: EpochPoint[]; samplesPerSecond: number; boundary?: Boundary }
-  | { type: 'state'; running: boolean }
-  | { type: 'prediction'; id: number; y: number[] }
-  | { type: 'model'; id: number; text: string }
-  | { type: 'error'; message: string; id?: number };
 
 /** The network options for the controls' settings: softmax with cross-entropy, else sigmoid outputs. */
 export function networkOptions(
