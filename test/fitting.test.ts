@@ -13,6 +13,7 @@ import { drainFromEnd, resizableArray } from '../ts/growable.js';
 import type { Network } from '../ts/network.js';
 import { TrainingDivergedError } from '../ts/types.js';
 import { largestParameter } from '../ts/divergence.js';
+import { permutation, Random } from '../ts/random.js';
 import { loadWasm } from '../ts/wasm/loader.js';
 import { ENGINE_CASES, oneHotRows, randomMatrix } from './engines.js';
 
@@ -93,6 +94,47 @@ describe.each(ENGINE_CASES)('$name: fit cut into slices', (c) => {
     expect(seen.at(-1)).toBeGreaterThanOrEqual(10);
     expect(seen.at(-1)).toBeLessThan(31);
     net.dispose();
+  });
+});
+
+describe.each(ENGINE_CASES)('$name: the order of each epoch', (c) => {
+  // Whole epochs draw their orders in the engine (the wasm engine inside the module); trainBatch
+  // over the orders ts/random.ts draws from the same seed is the reference.
+  it.each([
+    [1, 1],
+    [2, 1],
+    [61, 1],
+    [61, 4],
+    [3001, 64],
+  ])('%i rows, batch %i: the rows in the order Random draws, the generator left where it leaves it', async (rows, batchSize) => {
+    const x = randomMatrix(rows, 5, 21);
+    const y = oneHotRows(rows, 3, 22);
+    const epochs = rows > 100 ? 2 : 5;
+    const net = await c.create(OPTIONS);
+    const ref = await c.create(OPTIONS);
+    const rng = new Random(0);
+    rng.state = ref.getTrainingState().shuffle;
+    const h = await net.fit(x, y, { epochs, batchSize });
+    const losses: number[] = [];
+    for (let e = 0; e < epochs; e++) {
+      const order = permutation(rows, rng);
+      let total = 0;
+      for (let s = 0; s < rows; s += batchSize) {
+        const idx = order.subarray(s, Math.min(rows, s + batchSize));
+        const pick = (m: { data: Float64Array; cols: number }) => ({
+          data: Float64Array.from({ length: idx.length * m.cols }, (_, i) => m.data[idx[Math.floor(i / m.cols)] * m.cols + (i % m.cols)]),
+          rows: idx.length,
+          cols: m.cols,
+        });
+        total += ref.trainBatch(pick(x), pick(y)) * idx.length;
+      }
+      losses.push(total / rows);
+    }
+    expect(bits(net.getFlatParameters())).toEqual(bits(ref.getFlatParameters()));
+    expect(bits(h.losses)).toEqual(bits(losses));
+    expect(net.getTrainingState().shuffle).toEqual(rng.state);
+    net.dispose();
+    ref.dispose();
   });
 });
 

@@ -258,7 +258,8 @@ export class Rollback {
     const perm = new Uint32Array(rows);
     const order = () => permutation(rows, run.shuffle ? this.rng : null, perm);
     this.restore(start);
-    const epoch = this.firstFailure(count, 1, start, () => (order(), this.engine.fitEpochs(data, perm, 1, batch)[0]), bounded);
+    const loss = new Float64Array(1);
+    const epoch = this.firstFailure(count, 1, start, () => (this.engine.fitEpochs(data, run.shuffle ? this.rng : null, batch, loss), loss[0]), bounded);
     if (epoch === null) throw notReproduced();
     order();
     const bounds = (i: number): [number, number] => [i * batch, Math.min(rows, (i + 1) * batch)];

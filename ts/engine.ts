@@ -8,6 +8,7 @@
  */
 import type { FloatArray, Matrix } from './matrix.js';
 import type { Layout } from './parameters.js';
+import type { Random } from './random.js';
 import type { Backend, EngineName, OptimizerSettings, Precision } from './types.js';
 
 export type { Architecture } from './parameters.js';
@@ -108,10 +109,12 @@ export interface Engine {
    */
   prepare(x: Matrix, y: Matrix, release?: boolean): PreparedData;
   /**
-   * Trains `epochs` epochs: epoch e visits rows `perm[e·rows … (e+1)·rows)` in minibatches of
-   * `batch` (the last may be shorter). Returns each epoch's mean per-sample loss.
+   * Trains `losses.length` epochs, each visiting the rows in the order `permutation(rows, rng)`
+   * draws (./random.ts; in order where `rng` is null), in minibatches of `batch` (the last may be
+   * shorter), and leaves `rng` where those draws leave it. Writes each epoch's mean per-sample loss
+   * to `losses`. (The wasm engine draws the orders inside the call.)
    */
-  fitEpochs(data: PreparedData, perm: Uint32Array, epochs: number, batch: number): Float64Array;
+  fitEpochs(data: PreparedData, rng: Random | null, batch: number, losses: Float64Array): void;
   /**
    * Trains part of an epoch: the rows `order` (a slice of an epoch's order starting at a minibatch
    * boundary) in minibatches of `batch`. Returns `total` plus their per-sample losses, added one

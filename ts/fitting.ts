@@ -9,6 +9,7 @@
  */
 import type { Rollback } from './divergence.js';
 import type { Engine, PreparedData, StepSettings } from './engine.js';
+import type { Growable } from './growable.js';
 import { permutation, type Random } from './random.js';
 import type { BatchProgress, EpochRecord, History } from './types.js';
 
@@ -38,7 +39,7 @@ export interface FitRun {
   /** A loss above it counts as diverged (Infinity for none). */
   maxLoss: number;
   /** The history of the losses given, for a `TrainingDivergedError`. */
-  history: (losses: number[]) => History;
+  history: (losses: Float64Array) => History;
   /** Trains a span on several threads instead of `engine.fitSpan` (the same bits; ts/threads/), or null. */
   threads?: ((order: Uint32Array, total: number) => Promise<number>) | null;
 }
@@ -116,13 +117,23 @@ class Clock {
   }
 }
 
+/** Whether every value of `a` is finite and not above `maxLoss`. */
+function allBounded(a: Float64Array, maxLoss: number): boolean {
+  let ok = true;
+  for (let e = 0; e < a.length; e++) {
+    const loss = a[e];
+    ok = ok && loss - loss === 0 && loss <= maxLoss; // finite (`v − v` is 0) and bounded
+  }
+  return ok;
+}
+
 /**
  * Trains `run.epochs` epochs, pushing each epoch's loss to `losses` (and its record to
  * `run.records`). Resolves to whether training stopped early: `onEpoch` or `onBatch` returned
  * false, or the signal aborted (in the middle of an epoch where one is longer than a slice: the
  * minibatches trained stay trained, and the epoch is not in the history).
  */
-export async function trainEpochs(run: FitRun, losses: number[]): Promise<boolean> {
+export async function trainEpochs(run: FitRun, losses: Growable<Float64Array>): Promise<boolean> {
   const { engine, rollback, data, epochs, batch, records } = run;
   const rows = data.rows;
   const clock = new Clock();
@@ -151,15 +162,14 @@ export async function trainEpochs(run: FitRun, losses: number[]): Promise<boolea
   function close(): void {
     if (from < 0) return;
     const first = from;
-    const epochLosses = new Float64Array(losses.length - first);
-    for (let e = 0; e < epochLosses.length; e++) epochLosses[e] = losses[first + e];
+    const epochLosses = losses.room(0).subarray(first, losses.length); // read by check() alone, before more epochs
     from = -1;
     rollback.opened(null);
     rollback.check(
       { data, batch, shuffle: run.shuffle, losses: epochLosses, n: epochLosses.length, step: run.step, done: first, maxLoss: run.maxLoss },
       (kept) => {
         if (records !== null) records.length = Math.min(records.length, first + kept); // epochs undone leave the history
-        return run.history(losses.slice(0, first + kept));
+        return run.history(losses.room(0).slice(0, first + kept));
       },
     );
   }
@@ -174,22 +184,25 @@ export async function trainEpochs(run: FitRun, losses: number[]): Promise<boolea
     for (let done = 0; done < epochs;) {
       await clock.next(close); // the run checked before the yield: other code may change the network meanwhile
       if (run.signal?.aborted) return (close(), true);
-      let epochLosses: Float64Array;
+      // This call's epochs go to the end of the log, `n` of them from `start`.
+      const start = losses.length;
+      let n = 1;
       const visits = clock.plan(batch);
       if (visits >= rows) {
         // Whole epochs: one at a time where each is read as it comes, else as many as fill the slice.
-        const n = records !== null ? 1 : Math.max(1, Math.min(epochs - done, Math.floor(visits / rows), Math.floor(MAX_VISITS / rows)));
+        if (records === null) n = Math.max(1, Math.min(epochs - done, Math.floor(visits / rows), Math.floor(MAX_VISITS / rows)));
         open();
-        const p = order(n);
+        const out = losses.room(n).subarray(start, start + n);
         const threads = run.threads;
-        epochLosses = threads
-          ? await clock.timedAsync(n * rows, async () => {
-              // Each epoch a span from a total of 0, as fitEpochs trains and sums it.
-              const out = new Float64Array(n);
-              for (let e = 0; e < n; e++) out[e] = (await threads(p.subarray(e * rows, (e + 1) * rows), 0)) / rows;
-              return out;
-            })
-          : clock.timed(n * rows, () => engine.fitEpochs(data, p, n, batch));
+        if (threads) {
+          await clock.timedAsync(n * rows, async () => {
+            // Each epoch a span from a total of 0, as fitEpochs trains and sums it.
+            const p = order(n);
+            for (let e = 0; e < n; e++) out[e] = (await threads(p.subarray(e * rows, (e + 1) * rows), 0)) / rows;
+          });
+        } else {
+          clock.timed(n * rows, () => engine.fitEpochs(data, run.shuffle ? run.rng : null, batch, out));
+        }
       } else {
         // An epoch longer than a slice: spans of whole minibatches, yielding between them (a run of its own).
         close();
@@ -216,27 +229,21 @@ export async function trainEpochs(run: FitRun, losses: number[]): Promise<boolea
             return true;
           }
         }
-        epochLosses = Float64Array.of(total / rows);
+        losses.room(1)[start] = total / rows;
       }
-      // Each epoch's loss into the run, checked at once where it is not finite or above maxLoss.
-      const n = epochLosses.length;
+      // The epochs join the run, each checked at once where it is not finite or above maxLoss.
+      losses.length = start + n;
+      const epochLosses = losses.room(0).subarray(start, start + n);
       if (records === null) {
-        let ok = true;
-        for (let e = 0; e < n; e++) {
-          const loss = epochLosses[e];
-          losses.push(loss);
-          ok = ok && bounded(loss);
-        }
-        if (!ok) close();
+        if (!allBounded(epochLosses, maxLoss)) close();
         done += n;
         continue;
       }
       let stop = false;
       for (let e = 0; e < n; e++) {
         const loss = epochLosses[e];
-        losses.push(loss);
         if (!bounded(loss)) close();
-        const record: EpochRecord = { epoch: losses.length, loss };
+        const record: EpochRecord = { epoch: start + e + 1, loss };
         if (run.validation) {
           const ev = engine.evaluatePrepared(run.validation);
           record.validationLoss = ev.loss;

@@ -11,6 +11,7 @@ import { EducationalEngine } from './engines/educational.js';
 import { JsEngine } from './engines/js.js';
 import { WasmEngine } from './engines/wasm.js';
 import { ArgumentError, checkInteger, fail, show } from './errors.js';
+import { Growable } from './growable.js';
 import { toMatrix, type Matrix } from './matrix.js';
 import {
   OPTION_NAMES,
@@ -268,13 +269,13 @@ export class Network {
     const maxLoss = options.maxLoss ?? Infinity;
     if (typeof maxLoss !== 'number' || !(maxLoss > 0)) fail(`options.maxLoss must be a positive number, got ${show(options.maxLoss)}`);
     const step = resolveStep(options, this.step, 'options');
-    const losses: number[] = [];
+    const losses = new Growable(Float64Array, Math.min(epochs, 1 << 20));
     // Per-epoch records are built only where something reads them as they come (validation,
     // onEpoch); otherwise only the losses are kept, and `history.epochs` is made on first access.
     const records: EpochRecord[] | null = v !== undefined || options.onEpoch !== undefined ? [] : null;
     if (epochs === 0) {
       if (!(x instanceof PreparedDataset)) this.xy(x, y as Rows);
-      return history(losses, records, false);
+      return history(losses.finish(), records, false);
     }
     const train = this.held(x, y as Rows, ['x', 'y']);
     let val: { data: PreparedData; own: boolean } | null = null;
@@ -308,7 +309,7 @@ export class Network {
         },
         losses,
       );
-      return history(losses, records, stopped);
+      return history(losses.finish(), records, stopped);
     } finally {
       if (train.own) train.data.dispose();
       if (val?.own) val.data.dispose();
@@ -479,13 +480,23 @@ function checkDistributions(y: Matrix, what: string): void {
   }
 }
 
-/** The losses of the epochs trained, and their records (made on first access unless kept as they came). */
-function history(losses: number[], records: EpochRecord[] | null, stopped: boolean): History {
+/**
+ * The losses of the epochs trained, and their records: the array of losses is made on first access
+ * (a fit of many short epochs keeps them in a typed array), the records too unless kept as they came.
+ */
+function history(values: Float64Array, records: EpochRecord[] | null, stopped: boolean): History {
+  let losses: number[] | null = null;
   return {
-    losses,
+    get losses() {
+      if (losses === null) {
+        losses = new Array<number>(values.length);
+        for (let i = 0; i < values.length; i++) losses[i] = values[i];
+      }
+      return losses;
+    },
     stopped,
     get epochs() {
-      return (records ??= losses.map((loss, i) => ({ epoch: i + 1, loss })));
+      return (records ??= Array.from(values, (loss, i) => ({ epoch: i + 1, loss })));
     },
   };
 }

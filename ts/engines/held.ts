@@ -5,6 +5,7 @@
  */
 import type { OptimizerState, PreparedData, StepSettings } from '../engine.js';
 import { takeRows, type FloatArray, type Matrix } from '../matrix.js';
+import { permutation, type Random } from '../random.js';
 
 /** Data for the JavaScript engines: the matrices themselves. */
 export class HeldData implements PreparedData {
@@ -77,11 +78,10 @@ export abstract class HeldDataEngine {
     return new HeldData(x, y);
   }
 
-  fitEpochs(data: PreparedData, perm: Uint32Array, epochs: number, batch: number): Float64Array {
+  fitEpochs(data: PreparedData, rng: Random | null, batch: number, losses: Float64Array): void {
     const rows = data.rows;
-    const losses = new Float64Array(epochs);
-    for (let e = 0; e < epochs; e++) losses[e] = this.fitSpan(data, perm.subarray(e * rows, (e + 1) * rows), batch, 0) / rows;
-    return losses;
+    const order = new Uint32Array(rows);
+    for (let e = 0; e < losses.length; e++) losses[e] = this.fitSpan(data, permutation(rows, rng, order), batch, 0) / rows;
   }
 
   fitSpan(data: PreparedData, order: Uint32Array, batch: number, total: number): number {

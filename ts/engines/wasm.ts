@@ -16,6 +16,7 @@ import { ArgumentError } from '../errors.js';
 import { drainFromEnd } from '../growable.js';
 import { takeRows, type FloatArray, type Matrix } from '../matrix.js';
 import { Layout, type Architecture } from '../parameters.js';
+import type { Random } from '../random.js';
 import type { Precision, WasmBackend } from '../types.js';
 import { ACTIVATION_CODES, BLOCK_ROWS, LOSS_CODES, OPTIMIZER_CODES, STATUS, STATUS_TEXT, type BackpropExports } from '../wasm/exports.js';
 import type { WasmInstance } from '../wasm/loader.js';
@@ -281,14 +282,17 @@ export class WasmEngine implements Engine {
     return data;
   }
 
-  fitEpochs(data: PreparedData, perm: Uint32Array, epochs: number, batch: number): Float64Array {
+  /** The orders are drawn inside the module from the generator's state (crates/kernels/src/random.rs), which comes back. */
+  fitEpochs(data: PreparedData, rng: Random | null, batch: number, losses: Float64Array): void {
     this.changes++;
     const d = this.own(data, 'fitEpochs');
     this.reserve(Math.min(batch, d.rows)); // no minibatch has more rows than the data
-    return this.withBuffers([perm.length * 4, epochs * 8], ([pp, lp]) => {
-      new Uint32Array(this.abi.memory.buffer, pp, perm.length).set(perm);
-      this.check(this.abi.bp_fit(this.handle, d.x, d.y, d.rows, pp, epochs, batch, lp), 'training epochs');
-      return Float64Array.from(new Float64Array(this.abi.memory.buffer, lp, epochs));
+    const epochs = losses.length;
+    this.withBuffers([16, epochs * 8], ([sp, lp]) => {
+      if (rng) new Uint32Array(this.abi.memory.buffer, sp, 4).set(rng.state);
+      this.check(this.abi.bp_fit_drawn(this.handle, d.x, d.y, d.rows, rng ? sp : 0, epochs, batch, lp), 'training epochs');
+      if (rng) rng.state = Array.from(new Uint32Array(this.abi.memory.buffer, sp, 4));
+      losses.set(new Float64Array(this.abi.memory.buffer, lp, epochs));
     });
   }
 

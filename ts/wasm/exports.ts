@@ -6,8 +6,8 @@
  */
 import type { ActivationName, LossName, OptimizerName, WasmBackend } from '../types.js';
 
-/** Must match `ABI_VERSION` in crates/kernels/src/abi/codes.rs (6 added the step in parts, 5 `bp_values`, 4 `bp_fit_span`, 3 `bp_backend`). */
-export const ABI_VERSION = 6;
+/** Must match `ABI_VERSION` in crates/kernels/src/abi/codes.rs (7 added `bp_fit_drawn`, 6 the step in parts, 5 `bp_values`, 4 `bp_fit_span`, 3 `bp_backend`). */
+export const ABI_VERSION = 7;
 
 /** Status codes. Must match `STATUS_*` in crates/kernels/src/abi/codes.rs. */
 export const STATUS = {
@@ -108,6 +108,7 @@ export interface BackpropExports {
   /** Minibatches of `min(batch, rows)` rows at most, which the capacity must hold. */
   bp_fit(handle: Handle, x: Ptr, y: Ptr, rows: number, perm: Ptr, epochs: number, batch: number, losses: Ptr): Status;
   /** Part of an epoch: rows `order[0 … len)` of x, y in minibatches of `batch`; result slot 0 ← `total` + their per-sample losses. */
+  bp_fit_drawn(handle: Handle, x: Ptr, y: Ptr, rows: number, state: Ptr, epochs: number, batch: number, losses: Ptr): Status;
   bp_fit_span(handle: Handle, x: Ptr, y: Ptr, rows: number, order: Ptr, len: number, batch: number, total: number): Status;
   /** In blocks of `BLOCK_ROWS` rows whatever the capacity (buffers for one block are allocated for the call where the capacity is smaller). */
   bp_predict(handle: Handle, x: Ptr, rows: number, out: Ptr): Status;
@@ -172,6 +173,7 @@ export const EXPORT_NAMES = [
   'bp_forward',
   'bp_values',
   'bp_fit',
+  'bp_fit_drawn',
   'bp_fit_span',
   'bp_predict',
   'bp_evaluate',

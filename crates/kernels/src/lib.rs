@@ -7,6 +7,7 @@
 //!   what differs per instruction set;
 //! - [`mlp`]: the multi-layer perceptron: buffers, the fused training step, the epoch loops (memory
 //!   layout documented there);
+//! - [`random`]: the generator that draws each epoch's row order (as ts/random.ts draws it);
 //! - [`abi`]: the C-ABI entry points the TypeScript layer calls.
 //!
 //! The design, and the numerical agreement the engines keep with each other, are described in
@@ -17,3 +18,4 @@ mod alloc;
 pub mod element;
 pub mod kernels;
 pub mod mlp;
+pub mod random;

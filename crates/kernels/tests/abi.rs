@@ -75,6 +75,21 @@ fn abi_contract() {
     assert_eq!(bp_fit_span(h, x, y, 4, perm, 5, 2, 0.0), STATUS_INVALID_BUFFER); // order too short
     assert_eq!(bp_fit_span(h, x, y, 5, perm, 3, 2, 0.0), STATUS_INVALID_BUFFER); // x too short
     assert_eq!(bp_fit_span(h, x, y, 4, perm, 0, 2, 0.0), STATUS_INVALID_ARGUMENT); // no rows
+                                                                                   // fit_drawn: the order drawn inside from a generator state (4 words) that it updates, or none.
+    let state = bp_alloc(16);
+    write_u32(state, &[1, 2, 3, 4]);
+    assert_eq!(bp_fit_drawn(h, x, y, 4, state, 1, 2, losses), STATUS_OK);
+    // SAFETY: state is a live bp_alloc buffer of 4 words.
+    assert_ne!(unsafe { core::slice::from_raw_parts(state as *const u32, 4) }, &[1, 2, 3, 4]);
+    assert_eq!(bp_fit_drawn(h, x, y, 4, 0, 1, 2, losses), STATUS_OK);
+    assert_eq!(bp_fit_drawn(h, x, y, 4, state, 1, 2, state), STATUS_INVALID_BUFFER); // writes what it reads
+    assert_eq!(bp_fit_drawn(h, x, y, 4, x, 1, 2, losses), STATUS_INVALID_BUFFER); // the state is the data
+    assert_eq!(bp_fit_drawn(h, x, y, 4, state + 4, 1, 2, losses), STATUS_INVALID_BUFFER); // not a buffer
+    assert_eq!(bp_fit_drawn(h, x, y, 5, state, 1, 2, losses), STATUS_INVALID_BUFFER); // x too short
+    assert_eq!(bp_fit_drawn(h, x, y, 4, state, 2, 2, losses), STATUS_INVALID_BUFFER); // losses too short
+    assert_eq!(bp_fit_drawn(h, x, y, 0, state, 1, 2, losses), STATUS_INVALID_ARGUMENT); // no rows
+    assert_eq!(bp_fit_drawn(h, x, y, 4, state, 1, 0, losses), STATUS_INVALID_ARGUMENT); // batch 0
+    assert_eq!(bp_free(state), STATUS_OK);
     write_u32(perm, &[0, 1, 2, 4]);
     assert_eq!(bp_fit(h, x, y, 4, perm, 1, 2, losses), STATUS_INDEX_OUT_OF_RANGE);
     assert_eq!(bp_fit_span(h, x, y, 4, perm, 4, 2, 0.0), STATUS_INDEX_OUT_OF_RANGE);

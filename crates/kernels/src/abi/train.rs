@@ -4,6 +4,22 @@
 use super::buffers::{distinct, Buffers};
 use super::codes::{code, status, STATUS_BATCH_TOO_LARGE, STATUS_INVALID_ARGUMENT, STATUS_OK, STATUS_TOO_LARGE};
 use super::handles::{with_entry, with_mlp, AnyMlp};
+use crate::kernels::backend::Real;
+use crate::mlp::Mlp;
+use crate::random::Xoshiro128;
+
+/// The `rows` rows of data at `x` (rows × n_0) and `y` (rows × n_L), in the MLP's precision.
+fn data<'b, T: Real>(
+    bufs: &'b Buffers,
+    n: &Mlp<T>,
+    x: usize,
+    y: usize,
+    rows: usize,
+) -> Result<(&'b [T], &'b [T]), i32> {
+    let xs = bufs.get::<T>(x, rows.checked_mul(n.input_size()).ok_or(STATUS_TOO_LARGE)?)?;
+    let ys = bufs.get::<T>(y, rows.checked_mul(n.output_size()).ok_or(STATUS_TOO_LARGE)?)?;
+    Ok((xs, ys))
+}
 
 fn staged_rows(handle: i32, rows: usize, f: impl Fn(&mut AnyMlp, usize) -> f64) -> i32 {
     code(with_entry(handle, |e| {
@@ -58,11 +74,48 @@ pub extern "C" fn bp_fit(
             distinct(losses, &[x, y, perm])?;
             let bufs = Buffers::lock();
             let perm_len = epochs.checked_mul(rows).ok_or(STATUS_INVALID_ARGUMENT)?;
-            let xs = bufs.get::<T>(x, rows.checked_mul(n.input_size()).ok_or(STATUS_TOO_LARGE)?)?;
-            let ys = bufs.get::<T>(y, rows.checked_mul(n.output_size()).ok_or(STATUS_TOO_LARGE)?)?;
+            let (xs, ys) = data(&bufs, n, x, y, rows)?;
             let p = bufs.get::<u32>(perm, perm_len)?;
             let l = bufs.get_mut::<f64>(losses, epochs)?;
             n.fit(xs, ys, rows, p, batch, l).map_err(status)?;
+            Ok(STATUS_OK)
+        })().unwrap_or_else(|s| s))
+    }))
+}
+
+/// Trains `epochs` epochs in one call, each in an order drawn inside: the rows in order where
+/// `state` is 0, else shuffled by the xoshiro128** generator whose four u32 words `state` holds
+/// (updated in place, as ts/random.ts would leave them). Otherwise as `bp_fit`.
+#[no_mangle]
+pub extern "C" fn bp_fit_drawn(
+    handle: i32,
+    x: usize,
+    y: usize,
+    rows: usize,
+    state: usize,
+    epochs: usize,
+    batch: usize,
+    losses: usize,
+) -> i32 {
+    code(with_entry(handle, |e| {
+        with_mlp!(&mut e.mlp, n, T => (|| {
+            distinct(losses, &[x, y, state])?;
+            distinct(state, &[x, y])?;
+            let bufs = Buffers::lock();
+            let (xs, ys) = data(&bufs, n, x, y, rows)?;
+            let l = bufs.get_mut::<f64>(losses, epochs)?;
+            let mut rng = match state {
+                0 => None,
+                p => {
+                    let words = bufs.get_mut::<u32>(p, 4)?;
+                    Some((Xoshiro128 { s: [words[0], words[1], words[2], words[3]] }, words))
+                }
+            };
+            let r = n.fit_drawn(xs, ys, rows, rng.as_mut().map(|(g, _)| g), batch, l);
+            if let Some((g, words)) = rng {
+                words.copy_from_slice(&g.s);
+            }
+            r.map_err(status)?;
             Ok(STATUS_OK)
         })().unwrap_or_else(|s| s))
     }))
@@ -87,8 +140,7 @@ pub extern "C" fn bp_fit_span(
     code(with_entry(handle, |e| {
         let r = with_mlp!(&mut e.mlp, n, T => (|| {
             let bufs = Buffers::lock();
-            let xs = bufs.get::<T>(x, rows.checked_mul(n.input_size()).ok_or(STATUS_TOO_LARGE)?)?;
-            let ys = bufs.get::<T>(y, rows.checked_mul(n.output_size()).ok_or(STATUS_TOO_LARGE)?)?;
+            let (xs, ys) = data(&bufs, n, x, y, rows)?;
             let o = bufs.get::<u32>(order, len)?;
             n.fit_span(xs, ys, rows, o, batch, total).map_err(status)
         })());
@@ -126,8 +178,7 @@ pub extern "C" fn bp_evaluate(handle: i32, x: usize, y: usize, rows: usize) -> i
     code(with_entry(handle, |e| {
         let r = with_mlp!(&mut e.mlp, n, T => (|| {
             let bufs = Buffers::lock();
-            let xs = bufs.get::<T>(x, rows.checked_mul(n.input_size()).ok_or(STATUS_TOO_LARGE)?)?;
-            let ys = bufs.get::<T>(y, rows.checked_mul(n.output_size()).ok_or(STATUS_TOO_LARGE)?)?;
+            let (xs, ys) = data(&bufs, n, x, y, rows)?;
             n.evaluate(xs, ys, rows).map_err(status)
         })());
         match r {

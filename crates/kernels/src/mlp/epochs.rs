@@ -7,6 +7,7 @@ use crate::kernels::backend::scalar::dot_short;
 use crate::kernels::backend::{Backend, Real};
 use crate::kernels::loss::{correct_count, loss_sum, output_delta, Loss};
 use crate::kernels::optimizer::Optimizer;
+use crate::random::Xoshiro128;
 
 impl<T: Real> Mlp<T> {
     /// Copies rows `idx` of `x` (… × n_0) and `y` (… × n_L) into the staging buffers.
@@ -46,6 +47,36 @@ impl<T: Real> Mlp<T> {
         self.check_span(x, y, rows, perm, batch.min(rows))?;
         for (e, order) in perm.chunks_exact(rows).enumerate() {
             losses[e] = self.span(x, y, order, batch, 0.0) / rows as f64;
+        }
+        Ok(())
+    }
+
+    /// Trains one epoch per entry of `losses`, each visiting the `rows` rows in an order drawn here:
+    /// 0 … rows−1, shuffled by `rng` where there is one (the order `Random.shuffleRange` of
+    /// ts/random.ts draws from the same state, which `rng` leaves where it would). Otherwise as
+    /// `fit`: minibatches of `batch`, `losses[e]` the mean per-sample loss of epoch `e`. No order
+    /// crosses the boundary, and no epoch returns to the caller: on small data sets the order was
+    /// a good part of an epoch's time.
+    pub fn fit_drawn(
+        &mut self,
+        x: &[T],
+        y: &[T],
+        rows: usize,
+        mut rng: Option<&mut Xoshiro128>,
+        batch: usize,
+        losses: &mut [f64],
+    ) -> Result<(), Error> {
+        if rows == 0 || rows > u32::MAX as usize {
+            return Err(Error::InvalidArgument);
+        }
+        self.check_span(x, y, rows, &[], batch.min(rows))?;
+        let mut order: Vec<u32> = (0..rows as u32).collect();
+        for loss in losses.iter_mut() {
+            if let Some(rng) = rng.as_deref_mut() {
+                order.iter_mut().zip(0u32..).for_each(|(o, i)| *o = i);
+                rng.shuffle(&mut order);
+            }
+            *loss = self.span(x, y, &order, batch, 0.0) / rows as f64;
         }
         Ok(())
     }
