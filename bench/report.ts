@@ -1,7 +1,9 @@
 /**
  * Results: their JSON shape, the statistics (medians over interleaved rounds, ratios paired by
  * round), the goals, and the two renderings: a plain-text table for the terminal and Markdown for
- * README.md (between `<!-- bench:start -->` and `<!-- bench:end -->`).
+ * README.md (between `<!-- bench:start -->` and `<!-- bench:end -->`; a `--browser` run's Chromium
+ * tables, with the Node figures of the same run beside them, between `<!-- bench-browser:start -->`
+ * and `<!-- bench-browser:end -->`).
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { CeilingSample } from './ceiling.js';
@@ -41,11 +43,23 @@ export interface SystemResult {
   ratio?: Spread;
   guard?: GuardResult;
   leak?: string;
+  /** `--browser` runs, Chromium systems: this system's samples/s in Chromium ÷ in Node, per round. */
+  vsNode?: Spread;
 }
 
 export interface WorkloadResult extends Omit<WorkloadSpec, 'files'> {
   flopsPerSample: number;
+  /** The systems in Node (and Python). */
   systems: SystemResult[];
+  /** `--browser` runs: the same systems in headless Chromium, timed in the same rounds. */
+  chromium?: SystemResult[];
+}
+
+/** A ceiling: every measurement, and the highest medians (the estimates used). */
+export interface Ceiling {
+  runs: CeilingSample[];
+  peakGflops: number;
+  gemmGflops: number;
 }
 
 export interface Goal {
@@ -71,10 +85,12 @@ export interface BenchResults {
   machine: MachineInfo;
   versions: Record<string, string>;
   settings: { rounds: number; chunkMs: number; warmupMs: number; maxWarmupMs: number; learningRate: number; seed: number };
-  /** Every measurement of the ceiling, and the highest medians (the estimates used). */
-  ceiling: { runs: CeilingSample[]; peakGflops: number; gemmGflops: number };
+  /** Every measurement of the ceiling (in Node), and the highest medians (the estimates used). */
+  ceiling: Ceiling;
   workloads: WorkloadResult[];
   goals: Goal[];
+  /** `--browser` runs: the browser, the ceiling measured in a page, and the goals on its figures. */
+  chromium?: { version: string; userAgent: string; ceiling: Ceiling; goals: Goal[] };
   notes: string[];
   elapsedSeconds: number;
 }
@@ -92,9 +108,15 @@ function spread(v: readonly number[]): Spread | undefined {
 const rate = (r: RunReply | null): number => (r && r.ms > 0 ? (r.samples / r.ms) * 1000 : NaN);
 
 /** Per-round ratio of system a's samples/s to b's (rounds where both ran), as a spread. */
-export function pairedRatio(w: WorkloadResult, a: string, b: string): Spread | undefined {
-  const sa = w.systems.find((s) => s.id === a);
-  const sb = w.systems.find((s) => s.id === b);
+export function pairedRatio(w: Pick<WorkloadResult, 'systems'>, a: string, b: string): Spread | undefined {
+  return roundRatio(
+    w.systems.find((s) => s.id === a),
+    w.systems.find((s) => s.id === b),
+  );
+}
+
+/** Per-round ratio of sa's samples/s to sb's (rounds where both ran), as a spread. */
+function roundRatio(sa: SystemResult | undefined, sb: SystemResult | undefined): Spread | undefined {
   if (!sa || !sb || sa.status !== 'ok' || sb.status !== 'ok') return undefined;
   const r: number[] = [];
   sa.rounds.forEach((x, i) => {
@@ -104,15 +126,31 @@ export function pairedRatio(w: WorkloadResult, a: string, b: string): Spread | u
   return spread(r);
 }
 
-/** Fills in the statistics of every system of a workload. */
-export function summarize(w: WorkloadResult, peakGflops: number): void {
-  for (const s of w.systems) {
+/**
+ * Fills in the statistics of every system of a workload; `chromiumPeak`: the ceiling measured in
+ * Chromium, for the Chromium systems of a `--browser` run.
+ */
+export function summarize(w: WorkloadResult, peakGflops: number, chromiumPeak = peakGflops): void {
+  summarizeSystems(w.systems, w.flopsPerSample, peakGflops);
+  if (!w.chromium) return;
+  summarizeSystems(w.chromium, w.flopsPerSample, chromiumPeak);
+  for (const s of w.chromium) {
+    s.vsNode = roundRatio(
+      s,
+      w.systems.find((n) => n.id === s.id),
+    );
+  }
+}
+
+function summarizeSystems(systems: SystemResult[], flopsPerSample: number, peakGflops: number): void {
+  const w = { systems };
+  for (const s of systems) {
     if (s.status !== 'ok') continue;
     s.samplesPerSec = spread(s.rounds.map(rate).filter(Number.isFinite));
     if (!s.samplesPerSec) continue;
     // FLOPs per trained sample = 6 × weights: forward 2 (multiply, add), backward 2 for δ of the
     // layer below and 2 for ∇W, per weight; biases and activation functions are not counted.
-    s.gflops = (w.flopsPerSample * s.samplesPerSec.median) / 1e9;
+    s.gflops = (flopsPerSample * s.samplesPerSec.median) / 1e9;
     if (systemById(s.id).wasm) s.pctPeak = (100 * s.gflops) / peakGflops;
     if (s.id !== REFERENCE_SYSTEM) s.ratio = pairedRatio(w, REFERENCE_SYSTEM, s.id);
   }
@@ -226,6 +264,24 @@ const COLUMNS: Column[] = [
   { head: 'notes', cell: (s) => [s.status !== 'ok' ? s.reason : s.note, s.leak ? `LEAK: ${s.leak}` : ''].filter(Boolean).join('; ') },
 ];
 
+/**
+ * The columns of a Chromium table: the Node figures of the same system in the same run beside its
+ * own, after its samples/s.
+ */
+const CHROMIUM_COLUMNS: Column[] = [
+  ...COLUMNS.slice(0, 5),
+  {
+    head: 'Node samples/s',
+    cell: (s, w) => {
+      const n = w.systems.find((x) => x.id === s.id);
+      return n?.samplesPerSec ? fmtRate(n.samplesPerSec.median) : (n?.status ?? '');
+    },
+    right: true,
+  },
+  { head: 'Chromium ÷ Node', cell: (s) => (s.vsNode ? fmtRatio(s.vsNode.median) : ''), right: true },
+  ...COLUMNS.slice(5),
+];
+
 function workloadTitle(w: WorkloadResult): string {
   const acts = w.hidden === w.output ? w.output : `${w.hidden} hidden, ${w.output} out`;
   return `${w.id} ${w.name}: ${w.layers.join('-')} ${acts}, mse, batch ${w.batch}, ${w.data}; ${w.weights.toLocaleString('en')} weights, ${w.flopsPerSample.toLocaleString('en')} flops/sample`;
@@ -239,33 +295,61 @@ function guardLine(w: WorkloadResult): string {
   );
 }
 
-/** The plain-text report for the terminal. */
+/** A table of `systems` in plain text, one line per system. */
+function textTable(columns: Column[], w: WorkloadResult, systems: SystemResult[]): string[] {
+  const rows = [columns.map((c) => c.head), ...systems.map((s) => columns.map((c) => c.cell(s, w)))];
+  const widths = columns.map((_, i) => Math.max(...rows.map((row) => [...row[i]].length)));
+  const line = (row: string[]) =>
+    row
+      .map((v, i) => (columns[i].right ? v.padStart(widths[i]) : i === row.length - 1 ? v : v.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
+  return [line(rows[0]), widths.map((n) => '-'.repeat(n)).join('  '), ...rows.slice(1).map(line)];
+}
+
+function ceilingText(c: Ceiling): string {
+  return `ceiling (highest of ${c.runs.length} medians): SIMD128 f32 peak ${fmtNum(c.peakGflops)} GFLOP/s; our GEMM 256³ ${fmtNum(c.gemmGflops)} GFLOP/s (${((100 * c.gemmGflops) / c.peakGflops).toFixed(0)} % of peak)`;
+}
+
+const goalText = (g: Goal) => `  ${g.text}: ${fmtGoalMeasured(g)} → ${goalVerdict(g)}  [${g.detail}]`;
+
+/** The plain-text report for the terminal (a `--browser` run: the Node tables, then the Chromium ones). */
 export function renderText(r: BenchResults): string {
   const out: string[] = [];
   out.push(`wasm-backprop benchmark (${r.mode}${r.partial ? ', partial' : ''}) ${r.date}  ${r.revision}`);
   out.push(`${r.machine.cpu}, ${r.machine.cores} cores, ${r.machine.memoryGiB} GiB; Node ${r.machine.node}`);
-  out.push(
-    `ceiling (highest of ${r.ceiling.runs.length} medians): SIMD128 f32 peak ${fmtNum(r.ceiling.peakGflops)} GFLOP/s; our GEMM 256³ ${fmtNum(r.ceiling.gemmGflops)} GFLOP/s (${((100 * r.ceiling.gemmGflops) / r.ceiling.peakGflops).toFixed(0)} % of peak)`,
-  );
+  out.push(`${r.chromium ? 'Node ' : ''}${ceilingText(r.ceiling)}`);
   out.push(`${r.settings.rounds} interleaved rounds of ~${r.settings.chunkMs} ms chunks per system; medians`);
-  for (const w of r.workloads) {
-    out.push('', workloadTitle(w), guardLine(w));
-    const rows = [COLUMNS.map((c) => c.head), ...w.systems.map((s) => COLUMNS.map((c) => c.cell(s, w)))];
-    const widths = COLUMNS.map((_, i) => Math.max(...rows.map((row) => [...row[i]].length)));
-    const line = (row: string[]) =>
-      row
-        .map((v, i) => (COLUMNS[i].right ? v.padStart(widths[i]) : i === row.length - 1 ? v : v.padEnd(widths[i])))
-        .join('  ')
-        .trimEnd();
-    out.push(line(rows[0]), widths.map((n) => '-'.repeat(n)).join('  '), ...rows.slice(1).map(line));
+  for (const w of r.workloads) out.push('', `${r.chromium ? 'Node: ' : ''}${workloadTitle(w)}`, guardLine(w), ...textTable(COLUMNS, w, w.systems));
+  out.push('', `${r.chromium ? 'Node ' : ''}goals:`, ...r.goals.map(goalText));
+  if (r.chromium) {
+    out.push('', `Chromium ${r.chromium.version} (headless), in the same rounds as Node`, `Chromium ${ceilingText(r.chromium.ceiling)}`);
+    for (const w of r.workloads) out.push('', `Chromium: ${workloadTitle(w)}`, guardLine(w), ...textTable(CHROMIUM_COLUMNS, w, w.chromium ?? []));
+    out.push('', 'Chromium goals:', ...r.chromium.goals.map(goalText));
   }
-  out.push('', 'goals:');
-  for (const g of r.goals) out.push(`  ${g.text}: ${fmtGoalMeasured(g)} → ${goalVerdict(g)}  [${g.detail}]`);
   out.push('', ...r.notes.map((n) => `note: ${n}`));
   return out.join('\n');
 }
 
 const md = (v: string) => v.replace(/\|/g, '\\|');
+
+/** A workload's heading, guard line and table of `systems` in Markdown. */
+function mdWorkload(columns: Column[], w: WorkloadResult, systems: SystemResult[]): string[] {
+  return [
+    '',
+    `#### ${md(workloadTitle(w))}`,
+    '',
+    md(guardLine(w)) + '.',
+    '',
+    `| ${columns.map((c) => c.head).join(' | ')} |`,
+    `|${columns.map((c) => (c.right ? '---:' : '---')).join('|')}|`,
+    ...systems.map((s) => `| ${columns.map((c) => md(c.cell(s, w))).join(' | ')} |`),
+  ];
+}
+
+function ceilingMarkdown(c: Ceiling): string {
+  return `\`bp_peak_f32\` ${fmtNum(c.peakGflops)} GFLOP/s; our GEMM on 256³: ${fmtNum(c.gemmGflops)} GFLOP/s (${((100 * c.gemmGflops) / c.peakGflops).toFixed(0)} %)`;
+}
 
 /** The Markdown that goes between the README markers; `resultsFile` is the JSON's path from the repository root. */
 export function renderMarkdown(r: BenchResults, resultsFile: string): string {
@@ -276,37 +360,65 @@ export function renderMarkdown(r: BenchResults, resultsFile: string): string {
       `All the numbers, rounds and versions: \`${resultsFile}\`. ` +
       'This section is rewritten by `npm run bench`; `npm run bench:quick` (a glance in under 30 s) writes `bench/results/latest-quick.json` and leaves it alone unless run as `npm run bench:quick -- --readme`.',
     '',
-    `**Ceiling** (one core, WebAssembly SIMD128 f32, no FMA; highest of ${r.ceiling.runs.length} medians): \`bp_peak_f32\` ${fmtNum(r.ceiling.peakGflops)} GFLOP/s; our GEMM on 256³: ${fmtNum(r.ceiling.gemmGflops)} GFLOP/s (${((100 * r.ceiling.gemmGflops) / r.ceiling.peakGflops).toFixed(0)} %).`,
+    `**Ceiling** (one core, WebAssembly SIMD128 f32, no FMA; highest of ${r.ceiling.runs.length} medians): ${ceilingMarkdown(r.ceiling)}.`,
     '',
     '| goal | measured | verdict | how |',
     '|---|---:|---|---|',
     ...r.goals.map((g) => `| ${md(g.text)} | ${fmtGoalMeasured(g)} | ${goalVerdict(g)} | ${md(g.detail)} |`),
   );
-  for (const w of r.workloads) {
-    out.push('', `#### ${md(workloadTitle(w))}`, '', md(guardLine(w)) + '.', '');
-    out.push(`| ${COLUMNS.map((c) => c.head).join(' | ')} |`, `|${COLUMNS.map((c) => (c.right ? '---:' : '---')).join('|')}|`);
-    for (const s of w.systems) out.push(`| ${COLUMNS.map((c) => md(c.cell(s, w))).join(' | ')} |`);
-  }
+  for (const w of r.workloads) out.push(...mdWorkload(COLUMNS, w, w.systems));
+  out.push('', ...r.notes.map((n) => `- ${n}`));
+  return out.join('\n');
+}
+
+/**
+ * The Markdown of a `--browser` run, for its own README markers: the Chromium tables, each with the
+ * Node figures of the same systems in the same rounds, the goals on both, the notes.
+ */
+export function renderBrowserMarkdown(r: BenchResults, resultsFile: string): string {
+  const c = r.chromium;
+  if (!c) throw new Error('renderBrowserMarkdown: these results have no Chromium figures (run with --browser)');
+  const out: string[] = [];
+  const nodeGoal = (id: string) => r.goals.find((g) => g.id === id);
+  out.push(
+    `Measured ${r.date.slice(0, 10)} at ${r.revision} with \`${r.command}\` (${r.mode}${r.partial ? ', partial' : ''}, ${r.elapsedSeconds.toFixed(0)} s) on ${r.machine.cpu}, ${r.machine.cores} cores: ` +
+      `headless Chromium ${c.version} (Debian's, driven by playwright-core) beside Node ${r.machine.node}, in the same run. ` +
+      `Each system runs in a page of its own (a browser context of its own, so a renderer process of its own) and in a Node process of its own; ${r.settings.rounds} rounds visit all of them, Chromium and Node, in a shuffled order, ~${r.settings.chunkMs} ms of training each; figures are medians, "Chromium ÷ Node" is taken within each round. ` +
+      `Same workload files, initial parameters and guard as in Node. All the numbers, rounds and versions: \`${resultsFile}\`. This section is rewritten by \`npm run bench -- --browser\`.`,
+    '',
+    `**Ceiling** (one core, WebAssembly SIMD128 f32, no FMA; highest of ${c.ceiling.runs.length} medians): in Chromium ${ceilingMarkdown(c.ceiling)}; in Node ${ceilingMarkdown(r.ceiling)}.`,
+    '',
+    '| goal | Node | Chromium | verdict in Chromium | how (Chromium) |',
+    '|---|---:|---:|---|---|',
+    ...c.goals.map((g) => {
+      const n = nodeGoal(g.id);
+      return `| ${md(g.text)} | ${n ? fmtGoalMeasured(n) : '–'} | ${fmtGoalMeasured(g)} | ${goalVerdict(g)} | ${md(g.detail)} |`;
+    }),
+  );
+  for (const w of r.workloads) out.push(...mdWorkload(CHROMIUM_COLUMNS, w, w.chromium ?? []));
   out.push('', ...r.notes.map((n) => `- ${n}`));
   return out.join('\n');
 }
 
 export const README_START = '<!-- bench:start -->';
 export const README_END = '<!-- bench:end -->';
+/** The markers of a `--browser` run's section. */
+export const README_BROWSER = { start: '<!-- bench-browser:start -->', end: '<!-- bench-browser:end -->', heading: '### In Chromium' };
 
 /**
- * Puts `body` between the markers of README.md. Without markers, appends a "## Benchmarks" section
- * holding them at the end (creating the file if there is none); nothing else is touched.
+ * Puts `body` between the markers of README.md. Without markers, appends a section holding them
+ * at the end (`heading`, "## Benchmarks" by default; creating the file if there is none); nothing
+ * else is touched.
  */
-export function updateReadme(file: string, body: string): void {
-  const block = `${README_START}\n${body}\n${README_END}`;
+export function updateReadme(file: string, body: string, markers = { start: README_START, end: README_END, heading: '## Benchmarks' }): void {
+  const block = `${markers.start}\n${body}\n${markers.end}`;
   const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
-  const i = text.indexOf(README_START);
-  const j = text.indexOf(README_END, i);
+  const i = text.indexOf(markers.start);
+  const j = text.indexOf(markers.end, i);
   if (i >= 0 && j > i) {
-    writeFileSync(file, text.slice(0, i) + block + text.slice(j + README_END.length));
+    writeFileSync(file, text.slice(0, i) + block + text.slice(j + markers.end.length));
   } else {
     const sep = text === '' ? '' : text.endsWith('\n\n') ? '' : text.endsWith('\n') ? '\n' : '\n\n';
-    writeFileSync(file, `${text}${sep}## Benchmarks\n\n${block}\n`);
+    writeFileSync(file, `${text}${sep}${markers.heading}\n\n${block}\n`);
   }
 }

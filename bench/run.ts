@@ -6,7 +6,9 @@
  *
  *   npm run bench              full run (a few minutes): bench/results/latest.json and README.md
  *   npm run bench:quick        a glance (under 30 s): bench/results/latest-quick.json, README untouched
- *   tsx bench/run.ts [--quick] [--readme | --no-readme] [--only W1,W3] [--systems wasm,numpy]
+ *   npm run bench -- --browser the same workloads in headless Chromium and in Node, side by side in
+ *                              the same rounds: bench/results/browser.json and README's Chromium tables
+ *   tsx bench/run.ts [--quick] [--browser] [--readme | --no-readme] [--only W1,W3] [--systems wasm,numpy]
  *                    [--rounds N] [--chunk-ms N] [--out file.json]
  *
  * Why not tinybench's `Bench.run()` for the race: it runs each task's iterations back to back, one
@@ -17,6 +19,10 @@
  * own process (bench/runner.ts), so its garbage, JIT state and memory are its own, and runners idle
  * while another one runs: nothing competes for a core. tinybench measures the ceiling, whose
  * millisecond-long microbenchmarks it fits (bench/ceiling.ts).
+ *
+ * `--browser` runs each JavaScript system twice, in a page of headless Chromium (bench/browser/)
+ * and in a Node process, all of them in the same shuffled rounds, so the two runtimes are compared
+ * on the same machine under the same load; the ceiling is measured in both.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -27,10 +33,23 @@ import { Random } from '../ts/random.js';
 import { measureCeiling, type CeilingSample } from './ceiling.js';
 import { computeReferences, judge } from './guard.js';
 import { gitRevision, machineInfo, packageVersions } from './machine.js';
+import type { BrowserHost, Runner } from './browser/host.js';
 import { RunnerProcess, pythonWithNumpy } from './processes.js';
 import type { CalibrateReply, GuardReference, GuardReply, RunReply, SetupReply, TeardownReply } from './protocol.js';
-import { evaluateGoals, renderMarkdown, renderText, summarize, updateReadme, type BenchResults, type SystemResult, type WorkloadResult } from './report.js';
-import { SYSTEMS, type SystemInfo } from './systems.js';
+import {
+  README_BROWSER,
+  evaluateGoals,
+  renderBrowserMarkdown,
+  renderMarkdown,
+  renderText,
+  summarize,
+  updateReadme,
+  type BenchResults,
+  type Ceiling,
+  type SystemResult,
+  type WorkloadResult,
+} from './report.js';
+import { BROWSER_SYSTEMS, REFERENCE_SYSTEM, SYSTEMS, systemById, type SystemInfo } from './systems.js';
 import { LEARNING_RATE, SEED, WORKLOAD_IDS, buildWorkload, loadWorkloadData, type WorkloadId } from './workloads.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -39,6 +58,7 @@ const log = (msg: string) => console.error(`[bench] ${msg}`);
 const { values: args } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
+    browser: { type: 'boolean', default: false },
     readme: { type: 'boolean' },
     'no-readme': { type: 'boolean', default: false },
     only: { type: 'string' },
@@ -55,6 +75,7 @@ if (args.help) {
     [
       'usage: tsx bench/run.ts [options]',
       '  --quick            a glance in under 30 s (fewer systems and rounds, shorter chunks)',
+      '  --browser          every JavaScript system in headless Chromium and in Node, in the same rounds',
       '  --readme           write the results into README.md (default for full runs of everything)',
       '  --no-readme        do not touch README.md',
       '  --only W1,W3       workloads to run',
@@ -94,11 +115,27 @@ const filters = args.systems
   ?.split(',')
   .map((f) => f.trim())
   .filter(Boolean);
-const systems = SYSTEMS.filter((s) => (!quick || s.quick.length > 0) && (!filters || filters.some((f) => s.id.includes(f))));
-if (systems.length === 0) throw new Error(`--systems '${args.systems}' matches no system (ids: ${SYSTEMS.map((s) => s.id).join(', ')})`);
+const browser = args.browser;
+/** Where the systems run: each in Node (or Python), and with --browser each in Chromium too. */
+type Runtime = 'node' | 'chromium';
+const runtimes: readonly Runtime[] = browser ? ['node', 'chromium'] : ['node'];
+const candidates = browser ? BROWSER_SYSTEMS : SYSTEMS;
+const systems = candidates.filter((s) => (!quick || s.quick.length > 0) && (!filters || filters.some((f) => s.id.includes(f))));
+if (systems.length === 0) throw new Error(`--systems '${args.systems}' matches no system (ids: ${candidates.map((s) => s.id).join(', ')})`);
 const partial = args.only !== undefined || filters !== undefined;
 const writeReadme = !args['no-readme'] && (args.readme ?? (!quick && !partial));
-const outFile = args.out ?? join(root, 'bench', 'results', partial ? 'partial.tmp.json' : quick ? 'latest-quick.json' : 'latest.json');
+const outName = browser
+  ? partial
+    ? 'partial-browser.tmp.json'
+    : quick
+      ? 'browser-quick.tmp.json'
+      : 'browser.json'
+  : partial
+    ? 'partial.tmp.json'
+    : quick
+      ? 'latest-quick.json'
+      : 'latest.json';
+const outFile = args.out ?? join(root, 'bench', 'results', outName);
 const extra = process.argv.slice(2).filter((a) => a !== '--quick');
 const command = `npm run bench${quick ? ':quick' : ''}${extra.length ? ` -- ${extra.join(' ')}` : ''}`;
 
@@ -107,20 +144,26 @@ if (!numpy.ok) log(`NumPy skipped: ${numpy.reason}`);
 
 const started = performance.now();
 const tmp = mkdtempSync(join(os.tmpdir(), 'wasm-backprop-bench-'));
-const runners = new Map<string, RunnerProcess>();
+/** Where the workload files go: with --browser, the data/ folder of the site the pages load. */
+const dataDir = browser ? join(tmp, 'data') : tmp;
+const runners = new Map<string, Runner>();
+/** With --browser: Chromium and the server of the pages (started by main). */
+let host: BrowserHost | null = null;
 
-/** The runner of `s`, started (again, if an earlier one died or was stopped) when needed. */
-function runnerOf(s: SystemInfo): RunnerProcess {
-  let r = runners.get(s.id);
+/** The runner of `s` in `rt`, started (again, if an earlier one died or was stopped) when needed. */
+function runnerOf(s: SystemInfo, rt: Runtime): Runner {
+  const key = `${rt}:${s.id}`;
+  let r = runners.get(key);
   if (!r || !r.alive) {
-    r = RunnerProcess.start(s);
-    runners.set(s.id, r);
+    r = rt === 'chromium' ? host!.open(s) : RunnerProcess.start(s);
+    runners.set(key, r);
   }
   return r;
 }
 
 async function shutdown(): Promise<void> {
   await Promise.all([...runners.values()].map((r) => r.close()));
+  await host?.close();
   rmSync(tmp, { recursive: true, force: true });
 }
 
@@ -142,6 +185,9 @@ async function pool<T>(items: T[], n: number, f: (t: T) => Promise<void>): Promi
 
 interface Active {
   s: SystemInfo;
+  rt: Runtime;
+  /** The system's name in the log. */
+  label: string;
   res: SystemResult;
   /** The guard reference the system's setup named. */
   ref?: GuardReference;
@@ -153,23 +199,25 @@ function firstLine(e: unknown): string {
   return line.length > 200 ? `${line.slice(0, 197)}…` : line;
 }
 
-async function runWorkload(id: WorkloadId, peakSoFar: number): Promise<WorkloadResult> {
+async function runWorkload(id: WorkloadId, peakSoFar: number, chromiumPeakSoFar: number): Promise<WorkloadResult> {
   const t0 = performance.now();
-  const spec = buildWorkload(id, tmp);
+  const spec = buildWorkload(id, dataDir);
   const { files: _files, ...described } = spec;
-  const w: WorkloadResult = { ...described, flopsPerSample: 6 * spec.weights, systems: [] };
+  const w: WorkloadResult = { ...described, flopsPerSample: 6 * spec.weights, systems: [], ...(browser ? { chromium: [] } : {}) };
   let active: Active[] = [];
-  for (const s of systems) {
-    const res: SystemResult = { id: s.id, name: s.name, path: s.path, family: s.family, status: 'ok', rounds: [] };
-    w.systems.push(res);
-    if (quick && !s.quick.includes(id)) Object.assign(res, { status: 'not run', reason: 'full runs only' });
-    else if (s.runner === 'python' && !numpy.ok) Object.assign(res, { status: 'not run', reason: `not run: ${numpy.reason}` });
-    else active.push({ s, res });
+  for (const rt of runtimes) {
+    for (const s of systems) {
+      const res: SystemResult = { id: s.id, name: s.name, path: s.path, family: s.family, status: 'ok', rounds: [] };
+      (rt === 'chromium' ? w.chromium! : w.systems).push(res);
+      if (quick && !s.quick.includes(id)) Object.assign(res, { status: 'not run', reason: 'full runs only' });
+      else if (s.runner === 'python' && !numpy.ok) Object.assign(res, { status: 'not run', reason: `not run: ${numpy.reason}` });
+      else active.push({ s, rt, label: rt === 'chromium' ? `chromium:${s.id}` : s.id, res });
+    }
   }
   const fail = (a: Active, e: unknown) => {
     Object.assign(a.res, { status: 'failed', reason: `failed: ${firstLine(e)}` });
-    log(`${id} ${a.s.id} ${a.res.reason}`);
-    runners.get(a.s.id)?.kill();
+    log(`${id} ${a.label} ${a.res.reason}`);
+    runners.get(`${a.rt}:${a.s.id}`)?.kill();
   };
   const step = async (label: string, conc: number, f: (a: Active) => Promise<void>) => {
     await pool(active, conc, (a) => f(a).catch((e: unknown) => fail(a, e)));
@@ -181,7 +229,7 @@ async function runWorkload(id: WorkloadId, peakSoFar: number): Promise<WorkloadR
   // Set-up and guard are not timed. Every runner sets up at once, while this process computes the
   // guard's reference losses (synchronously: the requests are on their way before it starts).
   const setups = step('setup', active.length, async (a) => {
-    const r = await runnerOf(a.s).request<SetupReply>({ op: 'setup', spec }, LIMIT.setup);
+    const r = await runnerOf(a.s, a.rt).request<SetupReply>({ op: 'setup', spec }, LIMIT.setup);
     if (!r.ready) Object.assign(a.res, { status: 'not run', reason: r.reason });
     else {
       Object.assign(a.res, { batch: r.batch, note: r.note, info: r.info });
@@ -197,18 +245,18 @@ async function runWorkload(id: WorkloadId, peakSoFar: number): Promise<WorkloadR
   await setups;
   // Guards two at a time, one per core.
   await step('guard', 2, async (a) => {
-    a.res.guard = judge(await runnerOf(a.s).request<GuardReply>({ op: 'guard' }, LIMIT.guard), a.ref!, refs, a.s.precision);
+    a.res.guard = judge(await runnerOf(a.s, a.rt).request<GuardReply>({ op: 'guard' }, LIMIT.guard), a.ref!, refs, a.s.precision);
   });
   // Calibration measures speed: one at a time.
   await step('calibrate', 1, async (a) => {
-    a.res.chunk = await runnerOf(a.s).request<CalibrateReply>({ op: 'calibrate', chunkMs, warmupMs, maxWarmupMs }, LIMIT.calibrate);
+    a.res.chunk = await runnerOf(a.s, a.rt).request<CalibrateReply>({ op: 'calibrate', chunkMs, warmupMs, maxWarmupMs }, LIMIT.calibrate);
   });
   const rng = new Random(SEED * 1000 + WORKLOAD_IDS.indexOf(id));
   for (let r = 0; r < rounds; r++) {
     for (const a of rng.shuffle(active.map((_, i) => i)).map((i) => active[i])) {
       if (a.res.status !== 'ok') continue;
       try {
-        a.res.rounds[r] = await runnerOf(a.s).request<RunReply>({ op: 'run' }, LIMIT.run);
+        a.res.rounds[r] = await runnerOf(a.s, a.rt).request<RunReply>({ op: 'run' }, LIMIT.run);
       } catch (e) {
         fail(a, e);
       }
@@ -218,13 +266,15 @@ async function runWorkload(id: WorkloadId, peakSoFar: number): Promise<WorkloadR
   active = active.filter((a) => a.res.status === 'ok');
   log(`${id} ${rounds} rounds done (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
   await step('teardown', 4, async (a) => {
-    const t = await runnerOf(a.s).request<TeardownReply>({ op: 'teardown' }, LIMIT.teardown);
+    const t = await runnerOf(a.s, a.rt).request<TeardownReply>({ op: 'teardown' }, LIMIT.teardown);
     if (t.leak) a.res.leak = t.leak;
   });
-  summarize(w, peakSoFar);
-  for (const s of w.systems) {
-    const v = s.samplesPerSec ? `${Math.round(s.samplesPerSec.median)} samples/s` : `${s.status}${s.reason ? ` (${s.reason})` : ''}`;
-    log(`${id} ${s.id.padEnd(22)} ${v}${s.guard ? `, guard ${s.guard.verdict}` : ''}`);
+  summarize(w, peakSoFar, chromiumPeakSoFar);
+  for (const [prefix, list] of [['', w.systems] as const, ['chromium:', w.chromium ?? []] as const]) {
+    for (const s of list) {
+      const v = s.samplesPerSec ? `${Math.round(s.samplesPerSec.median)} samples/s` : `${s.status}${s.reason ? ` (${s.reason})` : ''}`;
+      log(`${id} ${(prefix + s.id).padEnd(31)} ${v}${s.guard ? `, guard ${s.guard.verdict}` : ''}`);
+    }
   }
   return w;
 }
@@ -248,6 +298,19 @@ function notes(ws: WorkloadResult[]): string[] {
     );
   if (np) n.push(`NumPy ${np.numpy} (${np.blas}), Python ${np.python}, float32, BLAS threads ${np.threads}.`);
   else if (!numpy.ok) n.push(`NumPy not run: ${numpy.reason}.`);
+  if (browser) {
+    const ctfw = ws.flatMap((w) => w.chromium ?? []).find((s) => s.id === 'tfjs-wasm' && s.info)?.info;
+    n.push(
+      "Chromium: each page loads one bundle (esbuild, from bench/browser/page.ts) of the same bench/cases/ code as Node, our .wasm artefacts, TensorFlow.js's and the workload files from a loopback HTTP server; brain.js is its own browser build (browser.js). Timing is `performance.now()`, which Chromium rounds to 0.1 ms in a page that is not cross-origin isolated: under 0.1 % of a chunk.",
+    );
+    if (ctfw)
+      n.push(
+        `TensorFlow.js in Chromium: wasm backend with SIMD ${ctfw.simd === 'true' ? 'on' : 'off'}, threads ${ctfw.threads === 'true' ? 'on' : 'off (the pages are not cross-origin isolated, as on a plain static host: one core, as every other system)'}.`,
+      );
+    n.push(
+      '"Chromium ÷ Node": the system\'s samples/s in Chromium divided by its samples/s in Node, within each round, median over rounds; above 1 means faster in Chromium.',
+    );
+  }
   return n;
 }
 
@@ -255,24 +318,41 @@ async function main(): Promise<void> {
   log(`${quick ? 'quick' : 'full'} run: ${workloads.join(' ')}; ${systems.length} systems; ${rounds} rounds of ~${chunkMs} ms`);
   // The ceiling is measured at the start, before every workload (full runs) and at the end; load
   // from elsewhere only ever lowers it, so the highest of these medians is the estimate.
+  const versions = packageVersions();
+  let ceilingPage: Runner | null = null;
+  let chromium: { version: string; userAgent: string } | null = null;
+  if (browser) {
+    const { BrowserHost } = await import('./browser/host.js');
+    host = await BrowserHost.start(tmp, versions);
+    chromium = await host.describe();
+    log(`Chromium ${chromium.version}: site built and served`);
+    // A page of its own for the ceiling in Chromium (the library's kernels, as every page loads them).
+    ceilingPage = host.open(systemById(REFERENCE_SYSTEM));
+  }
   const ceiling: CeilingSample[] = [];
+  const chromiumCeiling: CeilingSample[] = [];
   const measure = async () => {
     const c = await measureCeiling(ceilingMs);
     ceiling.push(c);
     log(`ceiling: peak ${c.peak.toFixed(1)} GFLOP/s, GEMM 256³ ${c.gemm.toFixed(1)} GFLOP/s`);
+    if (ceilingPage) {
+      const b = await ceilingPage.request<CeilingSample>({ op: 'ceiling', ms: ceilingMs }, LIMIT.setup);
+      chromiumCeiling.push(b);
+      log(`Chromium ceiling: peak ${b.peak.toFixed(1)} GFLOP/s, GEMM 256³ ${b.gemm.toFixed(1)} GFLOP/s`);
+    }
   };
+  const best = (cs: CeilingSample[]): Ceiling => ({ runs: cs, peakGflops: Math.max(...cs.map((c) => c.peak)), gemmGflops: Math.max(...cs.map((c) => c.gemm)) });
   await measure();
   const results: WorkloadResult[] = [];
   for (const [i, id] of workloads.entries()) {
     if (!quick && i > 0) await measure();
-    results.push(await runWorkload(id, Math.max(...ceiling.map((c) => c.peak))));
+    results.push(await runWorkload(id, best(ceiling).peakGflops, chromiumCeiling.length ? best(chromiumCeiling).peakGflops : NaN));
   }
   await measure();
-  const peakGflops = Math.max(...ceiling.map((c) => c.peak));
-  const gemmGflops = Math.max(...ceiling.map((c) => c.gemm));
-  for (const w of results) summarize(w, peakGflops);
+  const { peakGflops, gemmGflops } = best(ceiling);
+  const inChromium = chromiumCeiling.length ? best(chromiumCeiling) : null;
+  for (const w of results) summarize(w, peakGflops, inChromium?.peakGflops);
 
-  const versions = packageVersions();
   const np = results.flatMap((w) => w.systems).find((s) => s.id === 'numpy' && s.info)?.info;
   if (np) Object.assign(versions, { numpy: np.numpy, 'numpy BLAS': np.blas, python: np.python });
   const report: BenchResults = {
@@ -288,6 +368,18 @@ async function main(): Promise<void> {
     ceiling: { runs: ceiling, peakGflops, gemmGflops },
     workloads: results,
     goals: evaluateGoals(results, { peakGflops, gemmGflops }),
+    ...(chromium && inChromium
+      ? {
+          chromium: {
+            ...chromium,
+            ceiling: inChromium,
+            goals: evaluateGoals(
+              results.map((w) => ({ ...w, systems: w.chromium ?? [] })),
+              inChromium,
+            ),
+          },
+        }
+      : {}),
     notes: notes(results),
     elapsedSeconds: (performance.now() - started) / 1000,
   };
@@ -296,8 +388,10 @@ async function main(): Promise<void> {
   console.log(renderText(report));
   log(`results: ${outFile}`);
   if (writeReadme) {
-    updateReadme(join(root, 'README.md'), renderMarkdown(report, relative(root, outFile).split(sep).join('/')));
-    log('README.md updated between the bench markers');
+    const file = relative(root, outFile).split(sep).join('/');
+    if (browser) updateReadme(join(root, 'README.md'), renderBrowserMarkdown(report, file), README_BROWSER);
+    else updateReadme(join(root, 'README.md'), renderMarkdown(report, file));
+    log(`README.md updated between the ${browser ? 'bench-browser' : 'bench'} markers`);
   }
   log(`done in ${report.elapsedSeconds.toFixed(0)} s`);
 }

@@ -86,6 +86,15 @@ export const SYSTEMS: readonly SystemInfo[] = [
   { id: 'numpy', name: 'NumPy f32', path: 'per batch, 1 thread', family: 'peer', wasm: false, runner: 'python', precision: 'f32', quick: ALL },
 ];
 
+/**
+ * The systems `--browser` runs, in Chromium and in Node side by side: every engine of ours on its
+ * epoch path and wasm-simd-f32 on both (each system runs twice, so the run stays within minutes),
+ * and the JavaScript peers (NumPy has no browser).
+ */
+export const BROWSER_SYSTEMS: readonly SystemInfo[] = SYSTEMS.filter((s) =>
+  s.family === 'ours' ? s.api === 'fit' || s.engine === 'wasm-simd-f32' : s.runner === 'node',
+);
+
 /** The system every other one is compared with: wasm-simd-f32 on its epoch path. */
 export const REFERENCE_SYSTEM = 'wasm-simd-f32/fit';
 
