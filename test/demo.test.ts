@@ -1,8 +1,9 @@
 /**
  * The demo in headless Chromium (playwright-core), built for production and served by a plain
- * static server: training digits in the worker (loss falls, accuracy rises) while the page stays
- * responsive (no task of 50 ms or more of CPU time on the page's main thread in Chromium's trace,
- * a control answering within 100 ms), a drawn digit read by the network, the educational view
+ * static server: training digits in the library's `Trainer` worker, the page's only worker (loss
+ * falls, accuracy rises) while the page stays responsive (no task of 50 ms or more of CPU time on
+ * the page's main thread in Chromium's trace, a control answering within 100 ms), the educational
+ * engine's long epochs paused inside an epoch and resumed there, a drawn digit read by the network, the educational view
  * stepped one sample at a time and its numbers checked against the js engine run here in Node, the
  * engine race, saving and loading a model, a phone-width screen, a 2-D data set's decision
  * boundary, and the scalar artefact when SIMD128 is turned off. Screenshots go to test-results/.
@@ -62,15 +63,7 @@ async function trainWatched(page: Page): Promise<Watch> {
     (window as unknown as { probe: typeof probe }).probe = probe;
   });
   await page.waitForTimeout(1500);
-  const pauseMs = await page.evaluate(
-    () =>
-      new Promise<number>((resolve) => {
-        const started = performance.now();
-        const done = () => document.body.dataset.running === 'false' && resolve(performance.now() - started);
-        new MutationObserver(done).observe(document.body, { attributes: true });
-        document.getElementById('pause')!.click();
-      }),
-  );
+  const pauseMs = await timePause(page);
   const { longTasks, maxGap } = await page.evaluate(() => {
     const p = (window as unknown as { probe: { longTasks: number[]; maxGap: number; stop(): void } }).probe;
     p.stop();
@@ -85,6 +78,41 @@ async function trainWatched(page: Page): Promise<Watch> {
   const tasks = trace.traceEvents.filter((e) => e.name === 'RunTask' && e.ph === 'X' && main.has(`${e.pid}:${e.tid}`));
   const longest = (key: 'dur' | 'tdur') => Math.max(0, ...tasks.map((e) => (e[key] ?? 0) / 1000));
   return { tasks: tasks.length, cpuMs: longest('tdur'), wallMs: longest('dur'), longTasks, maxGap, pauseMs };
+}
+
+/** Clicks Pause from inside the page (once `ready` says so, if given) and times how soon the page shows training stopped. */
+function timePause(page: Page, ready = '() => true'): Promise<number> {
+  return page.evaluate(
+    ([ready]) =>
+      new Promise<number>((resolve) => {
+        const isReady = new Function(`return (${ready})()`) as () => boolean;
+        const click = () => {
+          if (!isReady()) return;
+          wait.disconnect();
+          const started = performance.now();
+          const done = () => document.body.dataset.running === 'false' && resolve(performance.now() - started);
+          new MutationObserver(done).observe(document.body, { attributes: true });
+          document.getElementById('pause')!.click();
+        };
+        const wait = new MutationObserver(click);
+        wait.observe(document.getElementById('status')!, { attributes: true });
+        click();
+      }),
+    [ready],
+  );
+}
+
+/**
+ * The page's workers while it trains: each one's script from the server, which must be the
+ * library's trainer worker (it holds ts/worker/serve.ts's message for a request it does not know).
+ */
+async function workerScripts(page: Page): Promise<{ url: string; library: boolean }[]> {
+  return Promise.all(
+    page.workers().map(async (w) => {
+      const text = await (await fetch(w.url())).text();
+      return { url: w.url(), library: text.includes('unknown trainer request') };
+    }),
+  );
 }
 
 interface TraceEvent {
@@ -119,6 +147,11 @@ describe.skipIf(!hasChromium)('the demo in headless Chromium', () => {
     await page.click('#step');
     await page.waitForSelector('#status[data-epoch="1"]');
     const first = { loss: Number(await data(page, '#status', 'loss')), accuracy: Number(await data(page, '#status', 'accuracy')) };
+
+    // The one worker is the library's Trainer's (the demo has no worker of its own).
+    const workers = await workerScripts(page);
+    expect(workers).toHaveLength(1);
+    expect(workers[0].library).toBe(true);
 
     // Training for 1.5 s while the page's thread is watched, then Pause clicked.
     const window = await trainWatched(page);
@@ -174,6 +207,53 @@ describe.skipIf(!hasChromium)('the demo in headless Chromium', () => {
     await page.click('#step');
     await page.waitForSelector(`#status[data-epoch="${last.epoch + 1}"]`);
     expect(Number(await data(page, '#status', 'accuracy'))).toBeGreaterThan(0.9);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('pauses the educational engine inside a long epoch, without blocking the page, and goes on from there', async () => {
+    const { page, errors } = await open();
+    await page.selectOption('#engine', 'educational');
+    await page.waitForSelector('#status[data-ready="true"][data-engine="educational"]');
+    // Epochs longer than a time slice: the status names the minibatch, the page's thread stays free.
+    await page.click('#step');
+    await page.waitForSelector('#status[data-epoch="1"]');
+    const window = await trainWatched(page);
+    const epoch = Number(await data(page, '#status', 'epoch'));
+    console.log(
+      `demo: educational digits: ${epoch} epochs; page's main thread: ${window.tasks} tasks, the longest ${window.cpuMs.toFixed(1)} ms of CPU time; pause answered in ${window.pauseMs.toFixed(1)} ms`,
+    );
+    expect(window.cpuMs).toBeLessThan(50);
+    expect(window.pauseMs).toBeLessThan(100);
+    // Paused early in an epoch: it holds at the minibatch it reached, then goes on from there.
+    await page.click('#start');
+    await page.waitForSelector('body[data-running="true"]');
+    const pauseMs = await timePause(page, '() => Number(document.getElementById("status").dataset.batch) <= 20');
+    const held = { epoch: await data(page, '#status', 'batchEpoch'), batch: Number(await data(page, '#status', 'batch')) };
+    const batches = Number(await data(page, '#status', 'batches'));
+    const epochs = Number(await data(page, '#status', 'epoch'));
+    console.log(`demo: educational paused at epoch ${held.epoch}, minibatch ${held.batch} of ${batches}, in ${pauseMs.toFixed(1)} ms`);
+    expect(pauseMs).toBeLessThan(100);
+    expect(held.batch).toBeLessThan(batches);
+    expect(Number(held.epoch)).toBeGreaterThan(epochs);
+    await page.waitForTimeout(300);
+    expect(await data(page, '#status', 'batch')).toBe(String(held.batch));
+    expect(Number(await data(page, '#status', 'epoch'))).toBe(epochs);
+    // The first minibatch reported after Start: further into the same epoch.
+    await page.evaluate(() => {
+      const status = document.getElementById('status')!;
+      const log: string[] = [];
+      new MutationObserver(() => log.push(`${status.dataset.batchEpoch}:${status.dataset.batch}`)).observe(status, { attributeFilter: ['data-batch'] });
+      (window as unknown as { batchLog: string[] }).batchLog = log;
+    });
+    await page.click('#start');
+    await page.waitForFunction(() => (window as unknown as { batchLog: string[] }).batchLog.length > 0);
+    const [epochAfter, batchAfter] = (await page.evaluate(() => (window as unknown as { batchLog: string[] }).batchLog[0])).split(':');
+    expect(epochAfter).toBe(held.epoch);
+    expect(Number(batchAfter)).toBeGreaterThan(held.batch);
+    await page.waitForSelector(`#status[data-epoch="${epochs + 1}"]`);
+    await page.click('#pause');
+    await page.waitForSelector('body[data-running="false"]');
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -96,6 +96,8 @@ const charts = new Charts($('loss-chart'), $('accuracy-chart'));
 const boundary = new BoundaryView($<HTMLCanvasElement>('boundary'));
 let info: NetInfo | null = null;
 let running = false;
+/** The status after the latest epoch, which progress inside a long epoch is added to. */
+let progressText = '';
 
 function describe(i: NetInfo): string {
   const c = i.config;
@@ -131,6 +133,8 @@ const trainer = new Training({
     status.dataset.backend = i.backend;
     status.dataset.engine = i.config.engine;
     delete status.dataset.epoch;
+    for (const key of ['batchEpoch', 'batch', 'batches']) delete status.dataset[key];
+    progressText = '';
     const rows = i.testRows === i.trainRows && name === 'xor' ? 'its 4 points' : `${number(i.trainRows)} training and ${number(i.testRows)} test samples`;
     say(`Ready: a ${describe(i)}, ${rows}. Press Start.`);
     status.dataset.ready = 'true';
@@ -141,13 +145,17 @@ const trainer = new Training({
     if (b) boundary.setBoundary(b);
     const p: EpochPoint | undefined = charts.last;
     if (!p || !info) return;
-    say(
+    progressText =
       `Epoch ${number(p.epoch)} · loss ${p.loss.toPrecision(4)} · accuracy ${percent(p.trainAccuracy)} (test ${percent(p.testAccuracy)})` +
-        (samplesPerSecond > 0 ? ` · ${number(samplesPerSecond)} samples/s` : '') +
-        ` · ${info.config.engine}${info.config.engine === 'wasm' ? ` ${info.backend}` : ''}`,
-    );
+      (samplesPerSecond > 0 ? ` · ${number(samplesPerSecond)} samples/s` : '') +
+      ` · ${info.config.engine}${info.config.engine === 'wasm' ? ` ${info.backend}` : ''}`;
+    say(progressText);
     Object.assign(status.dataset, { epoch: String(p.epoch), loss: String(p.loss), accuracy: String(p.testAccuracy), trainAccuracy: String(p.trainAccuracy) });
     if (points.length > 0 && info.config.dataset === 'digits') void predictDrawing(300);
+  },
+  batch(epoch, batch, batches) {
+    Object.assign(status.dataset, { batchEpoch: String(epoch), batch: String(batch), batches: String(batches) });
+    say(`${progressText || 'Training'} · epoch ${number(epoch)}: minibatch ${number(batch)} of ${number(batches)}`);
   },
   state(on) {
     running = on;

@@ -25,6 +25,8 @@ import { trainerWorker } from './trainer-worker.js';
 export interface TrainingEvents {
   ready(info: NetInfo): void;
   progress(points: EpochPoint[], samplesPerSecond: number, boundary: Boundary | undefined): void;
+  /** Where training is inside an epoch longer than a time slice (epochs counted from the network's first). */
+  batch(epoch: number, batch: number, batches: number): void;
   state(running: boolean): void;
   error(message: string): void;
 }
@@ -206,6 +208,7 @@ export class Training {
       trainingAccuracy: true,
       validation: { x: s.test.x, y: s.test.y },
       onProgress: (p) => this.progress(s, p),
+      onBatch: (p) => s === this.session && this.on.batch?.(s.base + p.epoch, p.batch, p.batches),
     });
     s.fitting = fitting.then(
       () => this.ended(s, null),
