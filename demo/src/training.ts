@@ -37,6 +37,15 @@ const BOUNDARY_MS = 150;
 /** Epochs of a `fit` that runs until paused. */
 const FOREVER = 1e9;
 
+/** Each data set's split, read (digits and iris: fetched and parsed on this thread) once per page. */
+const splits = new Map<DatasetName, ReturnType<typeof loadSplit>>();
+function split(name: DatasetName): ReturnType<typeof loadSplit> {
+  let s = splits.get(name);
+  if (!s) splits.set(name, (s = loadSplit(name, 1)));
+  s.catch(() => splits.delete(name));
+  return s;
+}
+
 /** One network in its trainer, and the data it trains on. */
 interface Session {
   trainer: Trainer;
@@ -70,7 +79,7 @@ export class Training {
   async reset(config: TrainConfig): Promise<void> {
     const gen = this.replace();
     try {
-      const { train, test } = await loadSplit(config.dataset, 1);
+      const { train, test } = await split(config.dataset);
       const trainer = await Trainer.create(networkOptions(config, train.x.cols, train.classes), { worker: trainerWorker });
       if (gen !== this.generation) return trainer.dispose();
       this.begin({ trainer, config, train, test, base: 0, epoch: 0, history: [], fitting: null, held: false, grid: null }, []);
@@ -87,7 +96,7 @@ export class Training {
     const batchSize = this.session?.config.batchSize ?? 16;
     const gen = this.replace();
     const trainer = await Trainer.load(model, { worker: trainerWorker, ...(model.options.engine === 'wasm' ? { wasm: { simd } } : {}) });
-    const { train, test } = await loadSplit(dataset, 1).catch((e: unknown) => (trainer.dispose(), Promise.reject(e)));
+    const { train, test } = await split(dataset).catch((e: unknown) => (trainer.dispose(), Promise.reject(e)));
     if (gen !== this.generation) {
       trainer.dispose();
       throw new Error('another network was asked for while the model loaded');

@@ -234,13 +234,17 @@ export class Trainer {
     }
   }
 
-  /** Outputs a_L for every row of x, as rows of numbers. */
+  /**
+   * Outputs a_L for every row of x, as rows of numbers. While `fit` runs, answered at its next safe
+   * point (see `pause`) from the network as it stands there; x must have `layers[0]` columns, as
+   * `Network.predict` says otherwise.
+   */
   async predict(x: Rows): Promise<number[][]> {
     const { data, rows, cols } = await this.predictMatrix(x);
     return Array.from({ length: rows }, (_, r) => Array.from(data.subarray(r * cols, (r + 1) * cols)));
   }
 
-  /** Outputs a_L for every row of x, as a row-major typed matrix of the network's precision. */
+  /** Outputs a_L for every row of x, as a row-major typed matrix of the network's precision (see `predict`). */
   predictMatrix(x: Rows): Promise<Matrix> {
     return this.ask(() => {
       const xs = this.pack(x, this.layers[0], 'x');
@@ -248,7 +252,7 @@ export class Trainer {
     }) as Promise<Matrix>;
   }
 
-  /** Mean loss and accuracy over x, y (see `Network.evaluate`). */
+  /** Mean loss and accuracy over x, y (see `Network.evaluate`); while `fit` runs, as `predict`. */
   evaluate(x: Rows, y: Rows): Promise<Evaluation> {
     return this.ask(() => {
       const [xs, ys] = this.pair(x, y, 'x', 'y');
