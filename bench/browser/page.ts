@@ -21,9 +21,7 @@ export interface PageInit {
 }
 
 declare global {
-  // eslint-disable-next-line no-var
   var benchInit: (init: PageInit) => void;
-  // eslint-disable-next-line no-var
   var benchRequest: (req: Request) => Promise<unknown>;
 }
 
