@@ -329,13 +329,21 @@ describe.skipIf(!hasChromium)('the demo in headless Chromium', () => {
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await page.selectOption('#dataset', 'spiral');
     await page.waitForSelector('#status[data-ready="true"]');
+    const before = Number(await data(page, '#boundary', 'boundaries'));
     await page.click('#start');
     await page.waitForFunction(() => Number(document.getElementById('status')!.dataset.epoch) >= 300, null, { timeout: 20_000 });
+    // Redrawn as it learns: predictions over the grid answered while the trainer trains.
+    const drawing = Date.now();
+    await page.waitForFunction((n) => Number(document.getElementById('boundary')!.dataset.boundaries) >= n + 5, before);
+    const drawMs = Date.now() - drawing;
+    expect(await data(page, 'body', 'running')).toBe('true');
+    const epochs = Number(await data(page, '#status', 'epoch'));
     await page.click('#pause');
     await page.waitForSelector('body[data-running="false"]');
     const canvas = await page.$eval('#boundary', (c) => ({ backing: (c as HTMLCanvasElement).width, css: (c as HTMLCanvasElement).clientWidth }));
     expect(canvas.backing).toBe(Math.round(canvas.css * 3));
     expect(Number(await data(page, '#status', 'accuracy'))).toBeGreaterThan(0.8);
+    console.log(`demo: spiral boundary drawn 5 more times in ${drawMs} ms while training, to epoch ${epochs}`);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await shot(page, 'demo-phone-spiral.png');
     expect(errors).toEqual([]);

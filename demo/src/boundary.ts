@@ -22,8 +22,12 @@ export class BoundaryView {
     this.draw();
   }
 
+  /** Boundaries drawn since the page opened (also in the canvas's `data-boundaries`). */
+  private drawn = 0;
+
   setBoundary(b: Boundary): void {
     this.boundary = b;
+    this.canvas.dataset.boundaries = String(++this.drawn);
     this.paintCells(b);
     this.draw();
   }
