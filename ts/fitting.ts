@@ -182,7 +182,7 @@ export async function trainEpochs(run: FitRun, losses: Growable<Float64Array>): 
 
   async function loop(): Promise<boolean> {
     for (let done = 0; done < epochs;) {
-      await clock.next(close); // the run checked before the yield: other code may change the network meanwhile
+      if (clock.left() <= 0) await clock.next(close); // the run checked before the yield: other code may change the network meanwhile
       if (run.signal?.aborted) return (close(), true);
       // This call's epochs go to the end of the log, `n` of them from `start`.
       const start = losses.length;

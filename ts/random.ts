@@ -31,6 +31,16 @@ export class Random {
     this.s.set(words);
   }
 
+  /** Writes the state into `out[at … at+4)` (`state` without an array). */
+  saveState(out: Uint32Array, at: number): void {
+    for (let i = 0; i < 4; i++) out[at + i] = this.s[i];
+  }
+
+  /** Continues from the state at `from[at … at+4)`, as written by `saveState` (not all zero). */
+  loadState(from: Uint32Array, at: number): void {
+    for (let i = 0; i < 4; i++) this.s[i] = from[at + i];
+  }
+
   /** A uniform 32-bit unsigned integer. */
   nextUint32(): number {
     const s = this.s;

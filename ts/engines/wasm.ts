@@ -142,6 +142,23 @@ export class WasmEngine implements Engine {
     });
   }
 
+  private memoryViews: { buffer: ArrayBuffer; words: Uint32Array; doubles: Float64Array } | null = null;
+
+  /** The whole memory as u32 and as f64 (made again after the memory grows). */
+  private views(): { words: Uint32Array; doubles: Float64Array } {
+    const buffer = this.abi.memory.buffer;
+    if (this.memoryViews?.buffer !== buffer) this.memoryViews = { buffer, words: new Uint32Array(buffer), doubles: new Float64Array(buffer) };
+    return this.memoryViews;
+  }
+
+  private words(): Uint32Array {
+    return this.views().words;
+  }
+
+  private doubles(): Float64Array {
+    return this.views().doubles;
+  }
+
   /** A view of `len` elements of the engine's precision at `ptr` (re-created at every use). */
   private view(ptr: number, len: number): FloatArray {
     const at = ptr >>> 0;
@@ -288,11 +305,13 @@ export class WasmEngine implements Engine {
     const d = this.own(data, 'fitEpochs');
     this.reserve(Math.min(batch, d.rows)); // no minibatch has more rows than the data
     const epochs = losses.length;
+    // Called once per epoch where the epochs are read one by one: no array is made per call.
     this.withBuffers([16, epochs * 8], ([sp, lp]) => {
-      if (rng) new Uint32Array(this.abi.memory.buffer, sp, 4).set(rng.state);
+      if (rng) rng.saveState(this.words(), sp >>> 2);
       this.check(this.abi.bp_fit_drawn(this.handle, d.x, d.y, d.rows, rng ? sp : 0, epochs, batch, lp), 'training epochs');
-      if (rng) rng.state = Array.from(new Uint32Array(this.abi.memory.buffer, sp, 4));
-      losses.set(new Float64Array(this.abi.memory.buffer, lp, epochs));
+      if (rng) rng.loadState(this.words(), sp >>> 2);
+      if (epochs === 1) losses[0] = this.doubles()[lp >>> 3];
+      else losses.set(this.doubles().subarray(lp >>> 3, (lp >>> 3) + epochs));
     });
   }
 
