@@ -258,6 +258,37 @@ describe.skipIf(!hasChromium)('the demo in headless Chromium', () => {
     await page.close();
   });
 
+  it('trains XOR (thousands of epochs a second) without blocking the page; a new learning rate, Pause and Step', async () => {
+    const { page, errors } = await open();
+    await page.selectOption('#dataset', 'xor');
+    await page.waitForSelector('#status[data-ready="true"]');
+    const window = await trainWatched(page);
+    const epoch = Number(await data(page, '#status', 'epoch'));
+    console.log(
+      `demo: XOR ${epoch} epochs; page's main thread: ${window.tasks} tasks, the longest ${window.cpuMs.toFixed(1)} ms of CPU time (${window.wallMs.toFixed(1)} ms of wall time); largest gap of the 10 ms timer ${window.maxGap.toFixed(1)} ms; pause answered in ${window.pauseMs.toFixed(1)} ms`,
+    );
+    expect(epoch).toBeGreaterThan(1000);
+    expect(window.cpuMs).toBeLessThan(50);
+    expect(window.pauseMs).toBeLessThan(100);
+    expect(Number(await data(page, '#status', 'accuracy'))).toBe(1);
+    // A new learning rate while training goes on with it; Pause, then Step trains one more epoch.
+    await page.click('#start');
+    await page.waitForSelector('body[data-running="true"]');
+    await page.fill('#rate', '2');
+    await page.dispatchEvent('#rate', 'change');
+    const at = Number(await data(page, '#status', 'epoch'));
+    await page.waitForFunction((e) => Number(document.getElementById('status')!.dataset.epoch) > e + 1000, at);
+    await page.click('#pause');
+    await page.waitForSelector('body[data-running="false"]');
+    const paused = Number(await data(page, '#status', 'epoch'));
+    await page.click('#step');
+    await page.waitForSelector(`#status[data-epoch="${paused + 1}"]`);
+    await page.waitForTimeout(200);
+    expect(await data(page, '#status', 'epoch')).toBe(String(paused + 1));
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('steps the educational view one sample at a time, with the numbers of a js network trained here', async () => {
     const { page, errors } = await open();
     for (let i = 0; i < 3; i++) await page.click('#edu-step');

@@ -67,6 +67,8 @@ export class Training {
   private session: Session | null = null;
   /** Bumped by every reset and load, so that what an earlier network sends back is dropped. */
   private generation = 0;
+  /** Whether training should go on (Start until Pause), and whether the page shows it going on. */
+  private wanted = false;
   private running = false;
   private samplesPerSecond = 0;
   private clock = 0;
@@ -114,34 +116,36 @@ export class Training {
   /** Trains until paused (goes on where a pause held it). */
   async start(): Promise<void> {
     const s = this.session;
-    if (!s || this.running) return;
+    if (!s || this.wanted) return;
+    this.wanted = true;
     this.setRunning(true);
     if (s.fitting && s.held) {
       s.held = false;
       return s.trainer.resume();
     }
     await s.fitting; // a Step's epoch first
-    if (s === this.session && this.running && !s.fitting) this.fit(s, FOREVER);
+    if (s === this.session && this.wanted && !s.fitting) this.fit(s, FOREVER);
   }
 
   /** Holds training where it is; resolves (and reports the state) once it holds. */
   async pause(): Promise<void> {
     const s = this.session;
-    if (!s || !this.running) return;
+    if (!s || !this.wanted) return;
+    this.wanted = false;
     s.held = true;
     await s.trainer.pause();
-    if (s === this.session && s.held) this.setRunning(false);
+    if (s === this.session && !this.wanted) this.setRunning(false);
   }
 
-  /** One epoch. */
+  /** One epoch (after a Step under way; a paused `fit` is cancelled first). */
   async step(): Promise<void> {
     const s = this.session;
-    if (!s || this.running) return;
+    if (!s || this.wanted) return;
     if (s.fitting) {
-      await s.trainer.cancel();
+      if (s.held) await s.trainer.cancel();
       await s.fitting;
     }
-    if (s === this.session && !this.running && !s.fitting) this.fit(s, 1);
+    if (s === this.session && !this.wanted && !s.fitting) this.fit(s, 1);
   }
 
   /** Settings that apply from the next minibatch on, without a new network. */
@@ -152,7 +156,7 @@ export class Training {
     if (!s.fitting) return;
     await s.trainer.cancel();
     await s.fitting;
-    if (s === this.session && this.running && !s.fitting) this.fit(s, FOREVER);
+    if (s === this.session && this.wanted && !s.fitting) this.fit(s, FOREVER);
   }
 
   /** The network's outputs for one input; null where the network changed meanwhile. */
@@ -180,6 +184,7 @@ export class Training {
 
   /** Drops the network in use (its trainer terminated), for another; returns the new generation. */
   private replace(): number {
+    this.wanted = false;
     this.setRunning(false);
     this.session?.trainer.dispose();
     this.session = null;
@@ -210,6 +215,8 @@ export class Training {
     const { learningRate, batchSize } = s.config;
     s.base = s.epoch;
     this.clock = performance.now();
+    // A pause that came as the last fit ended (a new setting cancelling it) would hold this one.
+    void s.trainer.resume();
     const fitting = s.trainer.fit(s.train.x, s.train.y, {
       epochs,
       batchSize,
@@ -230,7 +237,9 @@ export class Training {
     s.fitting = null;
     s.held = false;
     if (s !== this.session) return;
+    if (!this.wanted) this.setRunning(false); // a pause that came as the fit was cancelled
     if (error) {
+      this.wanted = false;
       this.setRunning(false);
       this.on.error?.(error.message);
     }
