@@ -98,6 +98,7 @@ let info: NetInfo | null = null;
 let running = false;
 /** The status after the latest epoch, which progress inside a long epoch is added to. */
 let progressText = '';
+let batchShownAt = 0;
 
 function describe(i: NetInfo): string {
   const c = i.config;
@@ -155,6 +156,9 @@ const trainer = new Training({
   },
   batch(epoch, batch, batches) {
     Object.assign(status.dataset, { batchEpoch: String(epoch), batch: String(batch), batches: String(batches) });
+    // The text at most every 100 ms: each change is a repaint, which competes with training for a core.
+    if (performance.now() - batchShownAt < 100) return;
+    batchShownAt = performance.now();
     say(`${progressText || 'Training'} · epoch ${number(epoch)}: minibatch ${number(batch)} of ${number(batches)}`);
   },
   state(on) {

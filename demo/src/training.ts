@@ -221,7 +221,8 @@ export class Training {
       epochs,
       batchSize,
       learningRate,
-      trainingAccuracy: true,
+      // XOR's four points are its test rows too: their accuracy is the validation's.
+      trainingAccuracy: s.train !== s.test,
       validation: { x: s.test.x, y: s.test.y },
       onProgress: (p) => this.progress(s, p),
       onBatch: (p) => s === this.session && this.on.batch?.(s.base + p.epoch, p.batch, p.batches),
@@ -248,7 +249,8 @@ export class Training {
 
   private progress(s: Session, p: TrainerProgress): void {
     if (s !== this.session) return;
-    const points = p.records.map((r) => pointOf(r, s.base));
+    const same = s.train === s.test;
+    const points = p.records.map((r) => pointOf(same ? { ...r, trainingAccuracy: r.validationAccuracy } : r, s.base));
     s.epoch = s.base + p.epoch;
     appendCapped(
       s.history,
