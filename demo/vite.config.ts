@@ -3,8 +3,8 @@
  * The library does not import its kernels that way: its `new URL('…wasm', import.meta.url)` and
  * `new URL('…csv', import.meta.url)` are plain asset references that Vite emits beside the bundle,
  * and the library's own loader instantiates them, so the plugin and the library live side by side.
- * The training worker is an ES module worker (it imports the library, whose data loader has a
- * dynamic import for Node).
+ * The trainers' worker (the library's `Trainer` worker script, ts/worker/worker.ts, named in
+ * src/trainer-worker.ts) is bundled as an ES module worker of its own.
  */
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';

@@ -9,7 +9,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { CONFIGURATIONS } from '../ts/configurations.js';
 import { ArgumentError } from '../ts/errors.js';
-import { loadNetwork, modelToString, toModel } from '../ts/model.js';
+import { loadNetwork, modelToBytes, modelToString, toModel } from '../ts/model.js';
 import { Network, type NetworkOptions } from '../ts/network.js';
 import type { BatchProgress } from '../ts/types.js';
 import { nodeWorker } from '../ts/worker/node.js';
@@ -66,6 +66,25 @@ describe.each(CONFIGURATIONS)('Trainer.load on $name', (c) => {
     } finally {
       net.dispose();
     }
+  });
+});
+
+describe('Trainer.load', () => {
+  it('reads model bytes and loads them on another engine, as loadNetwork does', async () => {
+    const { x, y } = data();
+    const wasm: NetworkOptions = { layers: [6, 5, 3], engine: 'wasm', precision: 'f64', seed: 9, optimizer: 'adam', learningRate: 0.01 };
+    const first = await Network.create(wasm);
+    await first.fit(x, y, { epochs: 2 });
+    const bytes = modelToBytes(toModel(first));
+    first.dispose();
+    const t = keep(await Trainer.load(bytes, { engine: 'js', worker: nodeWorker }));
+    expect([t.engine, t.backend]).toEqual(['js', 'js']);
+    const net = await loadNetwork(bytes, { engine: 'js' });
+    const h = await t.fit(x, y, { epochs: 3 });
+    const ref = await net.fit(x, y, { epochs: 3 });
+    expect(h.losses).toEqual([...ref.losses]);
+    expect(await t.getFlatParameters()).toEqual(net.getFlatParameters());
+    net.dispose();
   });
 });
 
