@@ -59,7 +59,18 @@ describe.each(ENGINE_CASES)('$name rejects bad data before computing', (engine) 
       // Count every call into the kernels from here on.
       inst = await loadWasm({ simd: engine.name.includes('simd') });
       const x = inst.exports as unknown as Record<string, unknown>;
-      for (const name of ['bp_train', 'bp_fit', 'bp_forward', 'bp_predict', 'bp_evaluate', 'bp_gradients', 'bp_alloc', 'bp_reserve', 'bp_set_optimizer']) {
+      for (const name of [
+        'bp_train',
+        'bp_fit_drawn',
+        'bp_fit_span',
+        'bp_forward',
+        'bp_predict',
+        'bp_evaluate',
+        'bp_gradients',
+        'bp_alloc',
+        'bp_reserve',
+        'bp_set_optimizer',
+      ]) {
         const f = x[name] as (...a: unknown[]) => unknown;
         Object.defineProperty(x, name, { value: (...a: unknown[]) => (calls.push(name), f(...a)), configurable: true, writable: true });
         restore.push(() => Object.defineProperty(x, name, { value: f, configurable: true, writable: true }));
