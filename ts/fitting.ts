@@ -15,7 +15,7 @@ import type { BatchProgress, EpochRecord, History } from './types.js';
 
 /** Training between two yields to the event loop, in milliseconds (a frame is 16.7). */
 export const SLICE_MS = 10;
-/** Row visits per engine call at most (their order takes 4 bytes each). */
+/** Row visits per engine call at most (an order drawn in TypeScript, for threads, takes 4 bytes each). */
 const MAX_VISITS = 1 << 24;
 
 /** What one `fit` trains on, and with what. */
@@ -181,6 +181,7 @@ export async function trainEpochs(run: FitRun, losses: Growable<Float64Array>): 
   }
 
   async function loop(): Promise<boolean> {
+    await null; // the caller gets its promise (and runs on) before the first slice trains
     for (let done = 0; done < epochs;) {
       if (clock.left() <= 0) await clock.next(close); // the run checked before the yield: other code may change the network meanwhile
       if (run.signal?.aborted) return (close(), true);

@@ -4,7 +4,8 @@
  * is in Rust. The hot path crosses the boundary once per minibatch (`trainBatch`) or once per call
  * of `fitEpochs` (the data is copied in once by `prepare`).
  *
- * Views onto wasm memory are re-created at every use: memory growth detaches the old ones.
+ * Views onto wasm memory are made again at every use, or cached with the buffer they view and made
+ * again when it changes: memory growth detaches the old ones.
  *
  * Memory follows the minibatch in use: a network is created with room to stage one row and grows
  * to the largest minibatch it is given (`reserve`; growing changes no result), so it holds little

@@ -107,8 +107,9 @@ export interface BackpropExports {
   bp_values(handle: Handle, kind: number, layer: number): Ptr;
   /** Minibatches of `min(batch, rows)` rows at most, which the capacity must hold. */
   bp_fit(handle: Handle, x: Ptr, y: Ptr, rows: number, perm: Ptr, epochs: number, batch: number, losses: Ptr): Status;
-  /** Part of an epoch: rows `order[0 … len)` of x, y in minibatches of `batch`; result slot 0 ← `total` + their per-sample losses. */
+  /** As `bp_fit`, each epoch's order drawn inside from the xoshiro128** state at `state` (4 × u32, updated), or in order where `state` is 0. */
   bp_fit_drawn(handle: Handle, x: Ptr, y: Ptr, rows: number, state: Ptr, epochs: number, batch: number, losses: Ptr): Status;
+  /** Part of an epoch: rows `order[0 … len)` of x, y in minibatches of `batch`; result slot 0 ← `total` + their per-sample losses. */
   bp_fit_span(handle: Handle, x: Ptr, y: Ptr, rows: number, order: Ptr, len: number, batch: number, total: number): Status;
   /** In blocks of `BLOCK_ROWS` rows whatever the capacity (buffers for one block are allocated for the call where the capacity is smaller). */
   bp_predict(handle: Handle, x: Ptr, rows: number, out: Ptr): Status;

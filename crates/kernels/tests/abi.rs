@@ -82,6 +82,10 @@ fn abi_contract() {
     // SAFETY: state is a live bp_alloc buffer of 4 words.
     assert_ne!(unsafe { core::slice::from_raw_parts(state as *const u32, 4) }, &[1, 2, 3, 4]);
     assert_eq!(bp_fit_drawn(h, x, y, 4, 0, 1, 2, losses), STATUS_OK);
+    write_u32(state, &[1, 2, 3, 4]);
+    assert_eq!(bp_fit_drawn(h, x, y, 4, state, 0, 2, losses), STATUS_OK); // no epoch: nothing drawn
+                                                                          // SAFETY: as above.
+    assert_eq!(unsafe { core::slice::from_raw_parts(state as *const u32, 4) }, &[1, 2, 3, 4]);
     assert_eq!(bp_fit_drawn(h, x, y, 4, state, 1, 2, state), STATUS_INVALID_BUFFER); // writes what it reads
     assert_eq!(bp_fit_drawn(h, x, y, 4, x, 1, 2, losses), STATUS_INVALID_BUFFER); // the state is the data
     assert_eq!(bp_fit_drawn(h, x, y, 4, state + 4, 1, 2, losses), STATUS_INVALID_BUFFER); // not a buffer

@@ -73,19 +73,25 @@ impl<T: Real> Mlp<T> {
             return Err(Error::InvalidArgument);
         }
         self.check_span(x, y, rows, &[], batch.min(rows))?;
-        let mut order: Vec<u32> = (0..rows as u32).collect();
-        let mut next = order.clone();
+        let epochs = losses.len();
+        if epochs == 0 {
+            return Ok(()); // nothing drawn
+        }
+        let mut order = identity(rows)?;
+        // The order drawn ahead: only where there is a generator and a next epoch.
+        let mut next = if rng.is_some() && epochs > 1 { identity(rows)? } else { Vec::new() };
         if let Some(rng) = rng.as_deref_mut() {
             rng.shuffle(&mut order);
         }
-        let epochs = losses.len();
         for (e, loss) in losses.iter_mut().enumerate() {
             if let (Some(rng), true) = (rng.as_deref_mut(), e + 1 < epochs) {
                 next.iter_mut().zip(0u32..).for_each(|(o, i)| *o = i);
                 rng.shuffle(&mut next);
             }
             *loss = self.span(x, y, &order, batch, 0.0) / rows as f64;
-            core::mem::swap(&mut order, &mut next);
+            if e + 1 < epochs && !next.is_empty() {
+                core::mem::swap(&mut order, &mut next);
+            }
         }
         Ok(())
     }
@@ -269,4 +275,12 @@ impl<T: Real> Mlp<T> {
         })?;
         Ok((total / rows as f64, correct))
     }
+}
+
+/// The order 0 … rows−1, or `OutOfMemory` where the memory cannot be had (instead of aborting).
+fn identity(rows: usize) -> Result<Vec<u32>, Error> {
+    let mut v = Vec::new();
+    v.try_reserve_exact(rows).map_err(|_| Error::OutOfMemory)?;
+    v.extend(0..rows as u32);
+    Ok(v)
 }
