@@ -113,6 +113,32 @@ describe('train, predict, evaluate, info', () => {
     expect(r.stdout).toMatch(/RMSE [\d.e-]+, R² -?[\d.]+/);
     expect(r.stdout).not.toMatch(/accuracy/);
   });
+
+  it('regression with the default SGD learns (η 0.1, not SGD’s 1, which left the loss at the targets’ variance)', () => {
+    const r = cli('train', iris, '--task', 'regression');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/sgd η=0\.1,/);
+    expect(Number(/R² (-?[\d.]+)/.exec(r.stdout)![1])).toBeGreaterThan(0.5);
+  });
+
+  it('output paths: missing folders are made, a folder is refused before training (or takes model.onnx)', () => {
+    const out = join(dir, 'new', 'deeper', 'p.csv');
+    expect(cli('predict', model, iris, '--out', out).status).toBe(0);
+    expect(readFileSync(out, 'utf8').split('\n')[0]).toBe('predicted,p(0),p(1),p(2)');
+    for (const [args, option] of [
+      [['train', iris, '--epochs', '1', '--out', join(dir, 'folder') + '/'], '--out'],
+      [['train', iris, '--epochs', '1', '--plot', dir], '--plot'],
+      [['predict', model, iris, '--out', dir], '--out'],
+    ] as const) {
+      const r = cli(...args);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(new RegExp(`${option} .* is a folder: give a file name`));
+      expect(r.stdout).toBe(''); // nothing trained
+    }
+    const onnx = join(dir, 'onnx-out') + '/';
+    expect(cli('export', model, '--format', 'onnx', '--out', onnx).status).toBe(0);
+    expect(existsSync(join(onnx, 'model.onnx'))).toBe(true);
+  });
 });
 
 describe('labels, early stopping and pipes', () => {
@@ -171,6 +197,10 @@ describe('mistakes get one line on stderr and a non-zero exit', () => {
     ['a truncated model', () => ['info', file('cut.json', '{"format": "wasm-backprop-model", "vers')], /cut\.json/],
     ['a model of another version', () => ['info', file('v99.json', JSON.stringify({ format: 'wasm-backprop-model', version: 99 }))], /version/],
     ['--checkpoint without --out', () => ['train', iris, '--checkpoint', '1'], /--checkpoint saves to the --out file/],
+    ['too many epochs, named as the option', () => ['train', iris, '--epochs', '99999999999'], /--epochs must be between/],
+    ['too wide a hidden layer, named as the option', () => ['train', iris, '--hidden', '100000'], /a --hidden size must be between 1 and 65536/],
+    ['a max loss of 0', () => ['train', iris, '--max-loss', '0'], /max loss must be a finite number > 0/],
+    ['a file that is not JSON, quoted whole on one line', () => ['info', file('text.json', 'not json at all\n')], /is not valid JSON\)$/m],
   ];
   it.each(cases)('%s', (_, args, message) => {
     const r = cli(...args());

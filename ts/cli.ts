@@ -38,7 +38,7 @@ function fraction(what: string) {
 function positive(what: string) {
   return (v: string): number => {
     const n = Number(v);
-    if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`${what} must be a finite number ≥ 0, got '${v}'`);
+    if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${what} must be a finite number > 0, got '${v}'`);
     return n;
   };
 }
@@ -75,7 +75,7 @@ program
   .addOption(new Option('-p, --precision <p>', 'f32 or f64 (default f32; educational: f64)').choices(PRECISIONS))
   .option('--epochs <n>', 'epochs', int('epochs', 1), 50)
   .option('-b, --batch-size <n>', 'rows per minibatch', int('batch size', 1), 16)
-  .option('--learning-rate <eta>', "learning rate η (default: the optimizer's)", positive('learning rate'))
+  .option('--learning-rate <eta>', "learning rate η (default: the optimizer's; 0.1 for SGD on a regression)", positive('learning rate'))
   .option('--seed <n>', 'seed of initialisation, split and shuffling', int('seed'), 1)
   .option('--test-fraction <f>', 'fraction of rows held out for testing', fraction('test fraction'), 0.2)
   .addOption(
@@ -166,8 +166,18 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
+/** The library's names for what the CLI's options set, as its errors say them, and the options' names. */
+const OPTION_NAMES: [RegExp, string][] = [
+  [/\boptions\.epochs\b/g, '--epochs'],
+  [/\boptions\.batchSize\b/g, '--batch-size'],
+  [/\boptions\.learningRate\b/g, '--learning-rate'],
+  [/\boptions\.maxLoss\b/g, '--max-loss'],
+  [/\boptions\.layers\[\d+\]/g, 'a --hidden size'],
+];
+
 program.parseAsync().catch((e: Error) => {
-  const message = e instanceof InvalidArgumentError ? e.message : (e.message ?? String(e)).split('\n')[0];
+  let message = e instanceof InvalidArgumentError ? e.message : (e.message ?? String(e)).split('\n')[0];
+  for (const [name, option] of OPTION_NAMES) message = message.replace(name, option);
   console.error(`wasm-backprop: ${message}`);
   process.exitCode = 1;
 });

@@ -126,7 +126,9 @@ export function parseJson(text: string, what: string): unknown {
     const pos = errorPosition(message, text);
     const lines = text.slice(0, Math.max(0, pos)).split('\n');
     const where = pos < 0 ? '' : ` at position ${pos} of ${text.length} (line ${lines.length}, column ${lines[lines.length - 1].length + 1})`;
-    return fail(`${what}: the text is not JSON${where}${pos === text.length ? ', truncated?' : ''} (${message})`);
+    // One line: the engine's message may quote the text, line breaks and all.
+    const said = message.replace(/\r?\n/g, '\\n');
+    return fail(`${what}: the text is not JSON${where}${pos === text.length ? ', truncated?' : ''} (${said})`);
   }
 }
 

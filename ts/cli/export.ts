@@ -3,10 +3,9 @@
  * Layers model (a folder holding model.json and weights.bin) or as an ONNX model (one file). The
  * formats: docs/export.md.
  */
-import { stat } from 'node:fs/promises';
-import { join } from 'node:path';
 import { ArgumentError } from '../errors.js';
 import { loadModel, saveOnnx, saveTfjs, ONNX_OPSET } from '../node/index.js';
+import { outputFile } from './files.js';
 
 export const EXPORT_FORMATS = ['tfjs', 'onnx'] as const;
 
@@ -30,7 +29,7 @@ export async function exportCommand(modelPath: string, o: ExportOptions): Promis
       const written = await saveTfjs(o.out, model);
       console.error(`${layers} network written as a TF.js Layers model: ${written.modelJson} and ${written.weights} (float32)`);
     } else {
-      const path = (await stat(o.out).catch(() => null))?.isDirectory() ? join(o.out, 'model.onnx') : o.out;
+      const path = await outputFile(o.out, '--out', 'model.onnx', 'model.onnx');
       const bytes = await saveOnnx(path, model);
       console.error(`${layers} network written as ONNX (opset ${ONNX_OPSET}, ${kind}, input 'input', output 'output'): ${path}, ${bytes.length} bytes`);
     }

@@ -9,6 +9,7 @@ import { ArgumentError } from '../errors.js';
 import { Network } from '../network.js';
 import { loadTfjs, saveModel } from '../node/index.js';
 import type { EngineName, Precision } from '../types.js';
+import { outputFile } from './files.js';
 
 export interface ImportOptions {
   out: string;
@@ -18,12 +19,13 @@ export interface ImportOptions {
 
 export async function importCommand(path: string, o: ImportOptions): Promise<void> {
   const file = (await stat(path).catch(() => null))?.isDirectory() ? join(path, 'model.json') : path;
+  const out = await outputFile(o.out, '--out', 'model.json');
   const read = await loadTfjs(file);
   const net = await Network.create({ ...read.options, engine: o.engine, ...(o.precision ? { precision: o.precision } : {}) });
   try {
     net.setFlatParameters(read.flat);
     try {
-      await saveModel(o.out, net, read.data ? { data: read.data } : {});
+      await saveModel(out, net, read.data ? { data: read.data } : {});
     } catch (e) {
       // The data kept in model.json by this library's export is checked as the model file's.
       if (e instanceof ArgumentError && /^toModel data/.test(e.message)) {
@@ -32,7 +34,7 @@ export async function importCommand(path: string, o: ImportOptions): Promise<voi
       throw e;
     }
     const { layers, activations, loss } = read.options;
-    console.error(`${file}: ${layers.join('-')} network (${activations.join(', ')}; loss ${loss}) written to ${o.out}`);
+    console.error(`${file}: ${layers.join('-')} network (${activations.join(', ')}; loss ${loss}) written to ${out}`);
   } finally {
     net.dispose();
   }

@@ -4,8 +4,7 @@
  * held-out summary; optionally resumes from a model file, stops early, saves checkpoints, writes
  * the model and plots the curves.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { fitScalingOn, scaleInPlace, splitInPlace, type FeatureScaling, type ScalingKind, type Task } from '../data.js';
 import { fail } from '../errors.js';
@@ -15,6 +14,7 @@ import { loadModel, saveModel } from '../node/index.js';
 import { readCsvDataset, type CsvDataset } from '../node/csv.js';
 import type { TrainingState } from '../engine.js';
 import { TrainingDivergedError, type ActivationName, type EngineName, type EpochRecord, type LossName, type OptimizerName, type Precision } from '../types.js';
+import { outputFile } from './files.js';
 import { curvesSvg } from './plot.js';
 import { progress } from './progress.js';
 import { summarize } from './summary.js';
@@ -81,6 +81,9 @@ async function resume(path: string, ds: CsvDataset, o: TrainOptions): Promise<{ 
   return { net, model };
 }
 
+/** η of SGD for regression where `--learning-rate` is not given. */
+export const REGRESSION_SGD_RATE = 0.1;
+
 function createNetwork(ds: CsvDataset, o: TrainOptions): Promise<Network> {
   const classification = ds.task === 'classification';
   const outputs = classification ? ds.classes : 1;
@@ -94,19 +97,17 @@ function createNetwork(ds: CsvDataset, o: TrainOptions): Promise<Network> {
     precision: o.precision,
     seed: o.seed,
     optimizer: o.optimizer,
-    learningRate: o.learningRate,
+    // SGD's η of 1 overshoots a linear output on unscaled targets (the loss settles at their
+    // variance): regression with SGD starts from 0.1 unless told.
+    learningRate: o.learningRate ?? (classification || o.optimizer !== 'sgd' ? undefined : REGRESSION_SGD_RATE),
     ...(o.engine === 'wasm' ? { wasm: { simd: o.simd ? 'auto' : false } } : {}),
   });
 }
 
-async function writeText(path: string, text: string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, text);
-}
-
 export async function train(spec: string, o: TrainOptions): Promise<void> {
   if (o.checkpoint !== undefined && o.out === undefined) fail('--checkpoint saves to the --out file: give --out too');
-  if (o.out) await mkdir(dirname(o.out), { recursive: true });
+  if (o.out) o.out = await outputFile(o.out, '--out', 'model.json');
+  if (o.plot) o.plot = await outputFile(o.plot, '--plot', 'curves.svg');
   const ds = await readData(spec, o);
   const { train: tr, test } = splitInPlace(ds, 1 - o.testFraction, o.seed);
   let net: Network;
@@ -199,7 +200,7 @@ export async function train(spec: string, o: TrainOptions): Promise<void> {
       console.log(`model written to ${o.out}`);
     }
     if (o.plot) {
-      await writeText(
+      await writeFile(
         o.plot,
         curvesSvg(history, `${ds.name}: ${net.layers.join('-')} ${net.activations.join('/')}, ${net.loss}, ${net.engine} ${net.precision}`),
       );

@@ -10,6 +10,7 @@ import { fail } from '../errors.js';
 import { loadNetwork, type Model } from '../model.js';
 import { loadModel } from '../node/index.js';
 import { readCsvDataset, readCsvFeatures, readCsvHeader } from '../node/csv.js';
+import { outputFile } from './files.js';
 import { summarize } from './summary.js';
 
 interface DataOptions {
@@ -84,7 +85,7 @@ export async function predict(modelPath: string, dataPath: string, o: DataOption
         yield [csvCell(classes[k]), ...p.map((v) => Number(v.toPrecision(6)).toString())].join(',');
       }
     };
-    await writeLines(o.out, lines());
+    await writeLines(o.out === undefined ? undefined : await outputFile(o.out, '--out', 'predictions.csv'), lines());
     if (o.out) console.error(`${rows} predictions written to ${o.out}`);
   } finally {
     net.dispose();

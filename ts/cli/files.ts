@@ -1,0 +1,26 @@
+/**
+ * The files the commands write: a path given by an option is checked before any work is done, so
+ * a long training never ends on a path that cannot take its result.
+ */
+import { mkdir, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fail } from '../errors.js';
+
+/**
+ * The file `path` (from `option`) names, its folder made where missing. A path that names a folder
+ * (an existing one, or one ending in a separator) becomes the file `inFolder` in it where one is
+ * given, else it is refused, suggesting `example` in that folder.
+ */
+export async function outputFile(path: string, option: string, example: string, inFolder?: string): Promise<string> {
+  const folder = /[\\/]$/.test(path) || (await stat(path).catch(() => null))?.isDirectory() === true;
+  if (folder) {
+    if (inFolder === undefined) fail(`${option} ${path} is a folder: give a file name, such as ${join(path, example)}`);
+    path = join(path, inFolder);
+  }
+  try {
+    await mkdir(dirname(path), { recursive: true });
+  } catch (e) {
+    fail(`${option} ${path}: cannot make its folder ${dirname(path)} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  return path;
+}
