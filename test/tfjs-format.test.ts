@@ -330,6 +330,16 @@ describe('one clear error for each unsupported export and malformed model', () =
       "model.json: format 'graph-model'; only TF.js Layers models ('layers-model') can be imported, not graph models",
     ],
     [
+      'a model file of this library',
+      () => readTfjs({ format: 'wasm-backprop-model', version: 1 }, good.weightData),
+      'model.json: this is a wasm-backprop model file already; use it as it is (predict, evaluate, train --resume)',
+    ],
+    [
+      'a topology without a model class',
+      () => readTfjs({ ...good.modelJson, modelTopology: {} }, good.weightData),
+      'model.json: modelTopology names no model class (class_name); only Sequential models of Dense layers can be imported',
+    ],
+    [
       'a functional model',
       () =>
         readTfjs(

@@ -211,6 +211,7 @@ interface DenseLayer {
 function readLayers(topology: Fields, what: string): { inputs: number | null; dense: DenseLayer[] } {
   const t = topology.model_config !== undefined ? object(topology.model_config, `${what}.modelTopology.model_config`) : topology;
   const kind = t.class_name;
+  if (kind === undefined) fail(`${what}: modelTopology names no model class (class_name); only Sequential models of Dense layers can be imported`);
   if (kind !== 'Sequential') fail(`${what}: the model is a ${show(kind)}; only Sequential models of Dense layers can be imported`);
   const config = t.config;
   const list = Array.isArray(config) ? config : (object(config, `${what}: the Sequential's config`).layers as unknown);
@@ -341,8 +342,11 @@ function bytesOf(weightData: unknown, what: string): Uint8Array {
  */
 export function readTfjs(modelJson: unknown, weightData: ArrayBuffer | ArrayBufferView | ArrayBuffer[], what = 'model.json'): TfjsNetwork {
   const m = parseModelJson(modelJson, what);
+  if (m.format === 'wasm-backprop-model') fail(`${what}: this is a wasm-backprop model file already; use it as it is (predict, evaluate, train --resume)`);
   if (m.format !== undefined && m.format !== 'layers-model') {
-    fail(`${what}: format ${show(m.format)}; only TF.js Layers models ('layers-model') can be imported, not graph models`);
+    fail(
+      `${what}: format ${show(m.format)}; only TF.js Layers models ('layers-model') can be imported${m.format === 'graph-model' ? ', not graph models' : ''}`,
+    );
   }
   const topology = object(m.modelTopology, `${what}.modelTopology`);
   const { inputs, dense } = readLayers(topology, what);
