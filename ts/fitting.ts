@@ -117,13 +117,13 @@ class Clock {
   }
 }
 
-/** Whether every value of `a` is finite and not above `maxLoss`. */
+/** Whether a loss is finite (`v − v` is 0) and not above `maxLoss`. */
+const inBounds = (loss: number, maxLoss: number): boolean => loss - loss === 0 && loss <= maxLoss;
+
+/** Whether every value of `a` is `inBounds`. */
 function allBounded(a: Float64Array, maxLoss: number): boolean {
   let ok = true;
-  for (let e = 0; e < a.length; e++) {
-    const loss = a[e];
-    ok = ok && loss - loss === 0 && loss <= maxLoss; // finite (`v − v` is 0) and bounded
-  }
+  for (let e = 0; e < a.length; e++) ok = ok && inBounds(a[e], maxLoss);
   return ok;
 }
 
@@ -148,8 +148,7 @@ export async function trainEpochs(run: FitRun, losses: Growable<Float64Array>): 
   // as it comes, the parameters (a copy of them all) once per run, before any yield, when training
   // stops, and before a trainBatch call from a callback.
   const maxLoss = run.maxLoss;
-  /** Finite (`v − v` is 0) and not above maxLoss. */
-  const bounded = (loss: number) => loss - loss === 0 && loss <= maxLoss;
+  const bounded = (loss: number) => inBounds(loss, maxLoss);
   // The run's losses are those of `losses` from `from` on.
   let from = -1; // the run's first epoch (an index into losses), -1 when none is open
   const open = () => {
@@ -162,14 +161,14 @@ export async function trainEpochs(run: FitRun, losses: Growable<Float64Array>): 
   function close(): void {
     if (from < 0) return;
     const first = from;
-    const epochLosses = losses.room(0).subarray(first, losses.length); // read by check() alone, before more epochs
+    const epochLosses = losses.held(first); // read by check() alone, before more epochs
     from = -1;
     rollback.opened(null);
     rollback.check(
       { data, batch, shuffle: run.shuffle, losses: epochLosses, n: epochLosses.length, step: run.step, done: first, maxLoss: run.maxLoss },
       (kept) => {
         if (records !== null) records.length = Math.min(records.length, first + kept); // epochs undone leave the history
-        return run.history(losses.room(0).slice(0, first + kept));
+        return run.history(losses.held(0, first + kept).slice());
       },
     );
   }
@@ -234,7 +233,7 @@ export async function trainEpochs(run: FitRun, losses: Growable<Float64Array>): 
       }
       // The epochs join the run, each checked at once where it is not finite or above maxLoss.
       losses.length = start + n;
-      const epochLosses = losses.room(0).subarray(start, start + n);
+      const epochLosses = losses.held(start);
       if (records === null) {
         if (!allBounded(epochLosses, maxLoss)) close();
         done += n;

@@ -59,6 +59,11 @@ export class Growable<A extends Float32Array | Float64Array> {
     return grown;
   }
 
+  /** A view of the elements held from `from` to `to` (valid until the next `room` that grows). */
+  held(from = 0, to = this.length): A {
+    return this.array.subarray(from, to) as A;
+  }
+
   /** The elements held, in an array of exactly that length; the buffer is given back where it can be. */
   finish(): A {
     const buffer = this.array.buffer as ResizableArrayBuffer;

@@ -152,14 +152,6 @@ export class WasmEngine implements Engine {
     return this.memoryViews;
   }
 
-  private words(): Uint32Array {
-    return this.views().words;
-  }
-
-  private doubles(): Float64Array {
-    return this.views().doubles;
-  }
-
   /** A view of `len` elements of the engine's precision at `ptr` (re-created at every use). */
   private view(ptr: number, len: number): FloatArray {
     const at = ptr >>> 0;
@@ -308,11 +300,12 @@ export class WasmEngine implements Engine {
     const epochs = losses.length;
     // Called once per epoch where the epochs are read one by one: no array is made per call.
     this.withBuffers([16, epochs * 8], ([sp, lp]) => {
-      if (rng) rng.saveState(this.words(), sp >>> 2);
+      if (rng) rng.saveState(this.views().words, sp >>> 2);
       this.check(this.abi.bp_fit_drawn(this.handle, d.x, d.y, d.rows, rng ? sp : 0, epochs, batch, lp), 'training epochs');
-      if (rng) rng.loadState(this.words(), sp >>> 2);
-      if (epochs === 1) losses[0] = this.doubles()[lp >>> 3];
-      else losses.set(this.doubles().subarray(lp >>> 3, (lp >>> 3) + epochs));
+      const { words, doubles } = this.views(); // after the call, which may have grown the memory
+      if (rng) rng.loadState(words, sp >>> 2);
+      if (epochs === 1) losses[0] = doubles[lp >>> 3];
+      else losses.set(doubles.subarray(lp >>> 3, (lp >>> 3) + epochs));
     });
   }
 

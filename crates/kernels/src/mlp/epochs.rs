@@ -84,12 +84,13 @@ impl<T: Real> Mlp<T> {
             rng.shuffle(&mut order);
         }
         for (e, loss) in losses.iter_mut().enumerate() {
-            if let (Some(rng), true) = (rng.as_deref_mut(), e + 1 < epochs) {
+            let ahead = e + 1 < epochs && !next.is_empty(); // a generator, and an epoch after this one
+            if let (true, Some(rng)) = (ahead, rng.as_deref_mut()) {
                 next.iter_mut().zip(0u32..).for_each(|(o, i)| *o = i);
                 rng.shuffle(&mut next);
             }
             *loss = self.span(x, y, &order, batch, 0.0) / rows as f64;
-            if e + 1 < epochs && !next.is_empty() {
+            if ahead {
                 core::mem::swap(&mut order, &mut next);
             }
         }
