@@ -2,14 +2,17 @@
  * The benchmark suite: races every engine of ours, on both training paths, against TensorFlow.js
  * (cpu and wasm backends), brain.js, synaptic and NumPy on the four workloads of docs/ARCHITECTURE.md ("10 Workloads"), measures
  * the machine's WebAssembly ceiling, checks every system's loss after a fixed number of updates,
- * and reports samples/s, GFLOP/s, ratios and the goals.
+ * and reports samples/s, GFLOP/s, ratios and the goals. Then it trains W2–W4 on threads (1, 2, every
+ * core, 'auto': bench/threads.ts) and reports samples/s, the speed-up over one thread and the
+ * scaling efficiency (not with --browser; `--no-threads` skips it).
  *
  *   npm run bench              full run (a few minutes): bench/results/latest.json and README.md
+ *                              (the threads table between its own markers, in the section "Threads")
  *   npm run bench:quick        a glance (under 30 s): bench/results/latest-quick.json, README untouched
  *   npm run bench -- --browser the same workloads in headless Chromium and in Node, side by side in
  *                              the same rounds: bench/results/browser.json and README's Chromium tables
  *   tsx bench/run.ts [--quick] [--browser] [--readme | --no-readme] [--only W1,W3] [--systems wasm,numpy]
- *                    [--rounds N] [--chunk-ms N] [--out file.json]
+ *                    [--rounds N] [--chunk-ms N] [--out file.json] [--no-threads]
  *
  * Why not tinybench's `Bench.run()` for the race: it runs each task's iterations back to back, one
  * task after another, so on a shared, noisy machine a burst of load lands on whichever system runs
@@ -25,7 +28,7 @@
  * on the same machine under the same load; the ceiling is measured in both.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import os, { availableParallelism } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -51,6 +54,7 @@ import {
   type WorkloadResult,
 } from './report.js';
 import { BROWSER_SYSTEMS, REFERENCE_SYSTEM, SYSTEMS, systemById, type SystemInfo } from './systems.js';
+import { THREADS_WORKLOADS, benchThreads, renderThreadsText, updateThreadsReadme, type ThreadsRun } from './threads.js';
 import { LEARNING_RATE, SEED, WORKLOAD_IDS, buildWorkload, loadWorkloadData, type WorkloadId } from './workloads.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -62,6 +66,7 @@ const { values: args } = parseArgs({
     browser: { type: 'boolean', default: false },
     readme: { type: 'boolean' },
     'no-readme': { type: 'boolean', default: false },
+    'no-threads': { type: 'boolean', default: false },
     only: { type: 'string' },
     systems: { type: 'string' },
     rounds: { type: 'string' },
@@ -81,9 +86,10 @@ if (args.help) {
       '  --no-readme        do not touch README.md',
       '  --only W1,W3       workloads to run',
       '  --systems a,b      systems whose id contains one of these (e.g. wasm,numpy)',
-      '  --rounds N         interleaved rounds (default 7, quick 3)',
+      '  --rounds N         interleaved rounds (default 7, quick 3; threads 9, quick 3)',
       '  --chunk-ms N       length of a timed chunk (default 200, quick 50)',
       '  --out file.json    where the JSON goes',
+      "  --no-threads       skip training on threads (W2-W4 on 1, 2, every core and 'auto' threads, after the tables)",
     ].join('\n'),
   );
   process.exit(0);
@@ -98,6 +104,8 @@ function positiveInt(v: string | undefined, what: string, dflt: number): number 
 
 const quick = args.quick;
 const rounds = positiveInt(args.rounds, '--rounds', quick ? 3 : 7);
+/** Rounds of the threads part: two threads on two cores are at the mercy of any other process, so more. */
+const threadsRounds = args.rounds !== undefined ? rounds : quick ? 3 : 9;
 const chunkMs = positiveInt(args['chunk-ms'], '--chunk-ms', quick ? 50 : 200);
 const warmupMs = quick ? 150 : 600;
 const maxWarmupMs = quick ? 400 : 4000;
@@ -139,6 +147,18 @@ const outName = browser
 const outFile = args.out ?? join(root, 'bench', 'results', outName);
 const extra = process.argv.slice(2).filter((a) => a !== '--quick');
 const command = `npm run bench${quick ? ':quick' : ''}${extra.length ? ` -- ${extra.join(' ')}` : ''}`;
+
+/** Why the threads part is not run, or null: it trains wasm-simd-f32 on the selected workloads among W2–W4. */
+const threadIds = THREADS_WORKLOADS.filter((w) => workloads.includes(w));
+const noThreads = args['no-threads']
+  ? '--no-threads'
+  : browser
+    ? 'not measured in --browser runs'
+    : threadIds.length === 0
+      ? `none of ${THREADS_WORKLOADS.join(', ')} is selected`
+      : filters && !filters.some((f) => REFERENCE_SYSTEM.includes(f))
+        ? `--systems does not select ${REFERENCE_SYSTEM}, which it trains`
+        : null;
 
 const numpy = systems.some((s) => s.runner === 'python') ? pythonWithNumpy() : { ok: true as const };
 if (!numpy.ok) log(`NumPy skipped: ${numpy.reason}`);
@@ -364,9 +384,28 @@ async function main(): Promise<void> {
   const inChromium = chromiumCeiling.length ? best(chromiumCeiling) : null;
   for (const w of results) summarize(w, peakGflops, machinePeak());
 
+  let threads: ThreadsRun | undefined;
+  if (noThreads) log(`threads: not run (${noThreads})`);
+  else {
+    // The race is over: its runners stop, so that nothing else holds memory while threads train.
+    await Promise.all([...runners.values()].map((r) => r.close()));
+    runners.clear();
+    const t0 = performance.now();
+    log(`threads: ${threadIds.join(' ')} on 1, 2, every core and 'auto' threads, ${threadsRounds} rounds`);
+    const measured = await benchThreads(threadIds, threadsRounds, (m) => log(`threads ${m}`), quick ? 'quick' : 'full');
+    threads = {
+      mode: quick ? 'quick' : 'full',
+      rounds: threadsRounds,
+      cores: availableParallelism(),
+      results: measured,
+      elapsedSeconds: (performance.now() - t0) / 1000,
+    };
+    log(`threads done (${threads.elapsedSeconds.toFixed(1)} s)`);
+  }
+
   const np = results.flatMap((w) => w.systems).find((s) => s.id === 'numpy' && s.info)?.info;
   if (np) Object.assign(versions, { numpy: np.numpy, 'numpy BLAS': np.blas, python: np.python });
-  const report: BenchResults = {
+  const report: BenchResults & { threads?: ThreadsRun } = {
     schema: 1,
     mode: quick ? 'quick' : 'full',
     partial,
@@ -391,18 +430,24 @@ async function main(): Promise<void> {
           },
         }
       : {}),
+    ...(threads ? { threads } : {}),
     notes: notes(results, inChromium ? { node: peakGflops, chromium: inChromium.peakGflops } : undefined),
     elapsedSeconds: (performance.now() - started) / 1000,
   };
   mkdirSync(join(outFile, '..'), { recursive: true });
   writeFileSync(outFile, `${JSON.stringify(report, null, 2)}\n`);
   console.log(renderText(report));
+  if (threads) console.log(`\n${renderThreadsText(threads)}`);
   log(`results: ${outFile}`);
   if (writeReadme) {
     const file = relative(root, outFile).split(sep).join('/');
     if (browser) updateReadme(join(root, 'README.md'), renderBrowserMarkdown(report, file), README_BROWSER);
     else updateReadme(join(root, 'README.md'), renderMarkdown(report, file));
     log(`README.md updated between the ${browser ? 'bench-browser' : 'bench'} markers`);
+    if (threads) {
+      updateThreadsReadme(join(root, 'README.md'), report, threads, file);
+      log('README.md updated between the bench-threads markers');
+    }
   }
   log(`done in ${report.elapsedSeconds.toFixed(0)} s`);
 }
