@@ -4,7 +4,7 @@
  * rows). Fast by skipping work shows up as a loss that does not match. The reference is our js
  * engine in f64, run in the orchestrator, for each form of training a system performs.
  */
-import { Network } from '../ts/network.js';
+import { createNetworkSync } from '../ts/sync.js';
 import type { GuardReference, GuardReply } from './protocol.js';
 import { SEED, activationsOf, gather, guardRows, type WorkloadData, type WorkloadSpec } from './workloads.js';
 
@@ -30,7 +30,7 @@ function referenceLoss(
   activations: ('sigmoid' | 'relu')[],
   initial: Map<string, number>,
 ): ReferenceLoss {
-  const net = Network.createSync({ layers: spec.layers, activations, engine: 'js', precision: 'f64', learningRate: spec.learningRate, seed: SEED });
+  const net = createNetworkSync({ layers: spec.layers, activations, engine: 'js', precision: 'f64', learningRate: spec.learningRate, seed: SEED });
   try {
     net.setFlatParameters(data.p0);
     const [nIn, nOut] = [spec.layers[0], spec.layers[spec.layers.length - 1]];

@@ -11,8 +11,8 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { datasetFromTable, parseCsv, split } from '../ts/data.js';
-import { Network } from '../ts/network.js';
 import { Random } from '../ts/random.js';
+import { createNetworkSync } from '../ts/sync.js';
 import { LEARNING_RATE, SEED, activationsOf, float32Values, weightCount, type WorkloadData, type WorkloadId, type WorkloadSpec } from './workload-spec.js';
 
 export * from './workload-spec.js';
@@ -102,7 +102,7 @@ export function buildWorkload(id: WorkloadId, dir: string): WorkloadSpec {
     weights: weightCount(shape.layers),
     files: { x: join(dir, `${id}.x.f32`), y: join(dir, `${id}.y.f32`), p0: join(dir, `${id}.p0.f32`) },
   };
-  const init = Network.createSync({ layers: spec.layers, activations: activationsOf(spec), engine: 'js', precision: 'f64', seed: SEED });
+  const init = createNetworkSync({ layers: spec.layers, activations: activationsOf(spec), engine: 'js', precision: 'f64', seed: SEED });
   const p0 = init.getFlatParameters();
   init.dispose();
   mkdirSync(dir, { recursive: true });

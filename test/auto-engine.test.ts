@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadNetwork, toModel } from '../ts/model.js';
 import { Network } from '../ts/network.js';
+import { createNetworkSync } from '../ts/sync.js';
 import { oneHotRows, randomMatrix } from './engines.js';
 
 const OPTIONS = { layers: [4, 6, 3], activation: 'tanh', loss: 'cross-entropy', seed: 3 } as const;
@@ -25,7 +26,7 @@ describe("engine 'auto'", () => {
     const net = await Network.create({ ...OPTIONS, engine: 'auto', wasm: BROKEN });
     expect([net.engine, net.backend]).toEqual(['js', 'js']);
     expect(net.fallback).toMatch(/^the wasm engine could not load \(.+\); the js engine runs instead$/);
-    const js = Network.createSync({ ...OPTIONS, engine: 'js' });
+    const js = createNetworkSync({ ...OPTIONS, engine: 'js' });
     const [a, b] = [await net.fit(X, Y, { epochs: 3 }), await js.fit(X, Y, { epochs: 3 })];
     expect(a.losses).toEqual(b.losses);
     expect(net.getFlatParameters()).toEqual(js.getFlatParameters());
@@ -40,6 +41,6 @@ describe("engine 'auto'", () => {
     await expect(Network.create({ ...OPTIONS, engine: 'fast' as never })).rejects.toThrow(
       /options.engine must be one of 'wasm', 'js', 'educational', 'auto', got 'fast'/,
     );
-    expect(() => Network.createSync({ ...OPTIONS, engine: 'auto' })).toThrow(/createSync cannot load WebAssembly/);
+    expect(() => createNetworkSync({ ...OPTIONS, engine: 'auto' })).toThrow(/createNetworkSync cannot load WebAssembly/);
   });
 });

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { Network } from '../ts/index.js';
+import { createNetworkSync } from '../ts/sync.js';
 import { hasChromium, useDemo, type DemoContext } from './chromium.js';
 
 const shots = fileURLToPath(new URL('../test-results/', import.meta.url));
@@ -300,7 +300,7 @@ describe.skipIf(!hasChromium)('the demo in headless Chromium', () => {
     expect(await page.textContent('#edu-sample')).toContain('Step 3: sample x = (1, 0), class 1');
     // The same XOR network (2-3-2, sigmoid, ½MSE, η = 1, seed 3) on the js engine: two steps, the
     // third sample's forward pass and deltas by hand from those parameters, then the third step.
-    const net = Network.createSync({ layers: [2, 3, 2], engine: 'js', precision: 'f64', learningRate: 1, seed: 3 });
+    const net = createNetworkSync({ layers: [2, 3, 2], engine: 'js', precision: 'f64', learningRate: 1, seed: 3 });
     const xor = [
       [
         [0, 0],

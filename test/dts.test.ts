@@ -18,6 +18,7 @@ let folder = '';
 
 const APP = `import { Network, loadWasm, toModel, ArgumentError, type NetworkOptions, type History } from 'wasm-backprop';
 import { loadBuiltin } from 'wasm-backprop/datasets';
+import { createNetworkSync } from 'wasm-backprop/sync';
 import { Trainer, type TrainerProgress } from 'wasm-backprop/trainer';
 
 const options: NetworkOptions = { layers: [4, 5, 3], optimizer: 'adam' };
@@ -28,6 +29,8 @@ export async function main(): Promise<number> {
   const history: History = await net.fit(iris.x, iris.y, { epochs: 2 });
   const model = toModel(net, { history });
   net.dispose();
+  const now: Network = createNetworkSync({ ...options, engine: 'educational' });
+  now.dispose();
   const trainer = await Trainer.create(options);
   const seen: TrainerProgress[] = [];
   await trainer.fit(iris.x, iris.y, { epochs: 2, onProgress: (p) => seen.push(p) });

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { EducationalEngine, Layer, Neuron } from '../ts/engines/educational.js';
 import { Network, type NetworkOptions } from '../ts/network.js';
 import { Random } from '../ts/random.js';
+import { createNetworkSync } from '../ts/sync.js';
 import { finiteDifferences, flatGradients, relErr } from './engines.js';
 import type { ActivationName, InputLayer, LossName, OptimizerOption } from '../ts/types.js';
 
@@ -30,7 +31,7 @@ function sampleData(rows: number, nIn: number, nOut: number, loss: LossName, see
 
 /** The same network on the educational engine and on the js engine in f64. */
 function pair(options: Omit<NetworkOptions, 'engine' | 'precision'>): [Network, Network] {
-  return [Network.createSync({ ...options, engine: 'educational' }), Network.createSync({ ...options, engine: 'js', precision: 'f64' })];
+  return [createNetworkSync({ ...options, engine: 'educational' }), createNetworkSync({ ...options, engine: 'js', precision: 'f64' })];
 }
 
 /** f′ of the sigmoid from its activation. */
@@ -48,7 +49,7 @@ const CONFIGS: { name: string; activation: ActivationName; loss: LossName }[] = 
 const INPUT_LAYERS: InputLayer[] = ['identity', 'activated'];
 
 describe('neurons, layers and the flat layout', () => {
-  const net = Network.createSync({ engine: 'educational', layers: [3, 4, 2], inputLayer: 'activated', seed: 7 });
+  const net = createNetworkSync({ engine: 'educational', layers: [3, 4, 2], inputLayer: 'activated', seed: 7 });
   const engine = engineOf(net);
 
   it('is the f64 JavaScript engine named educational', () => {
@@ -99,7 +100,7 @@ describe('neurons, layers and the flat layout', () => {
   });
 
   it('gives the identity input layer no activation and no bias parameters', () => {
-    const plain = engineOf(Network.createSync({ engine: 'educational', layers: [2, 1] }));
+    const plain = engineOf(createNetworkSync({ engine: 'educational', layers: [2, 1] }));
     expect(plain.layers[0].activation).toBeNull();
     expect(plain.layout.length).toBe(3);
     expect(plain.layers[0].toString()).toContain('identity');
@@ -221,7 +222,7 @@ describe("the paper's three-layer, three-neuron network (2.5), worked by hand", 
   const loss = 0.5 * (a_k - 0) ** 2; //                0.23979636614062538
 
   function threeNeurons(): { net: Network; engine: EducationalEngine } {
-    const net = Network.createSync({
+    const net = createNetworkSync({
       engine: 'educational',
       layers: [1, 1, 1],
       inputLayer: 'activated',
@@ -304,7 +305,7 @@ describe('gradients against central finite differences (≤ 1e-6)', () => {
     for (const inputLayer of INPUT_LAYERS) {
       it(`${name}, input ${inputLayer}`, () => {
         const options = { layers: [3, 4, 3], activation, loss, inputLayer, seed: 4, biasInit: 0.1 };
-        const net = Network.createSync({ engine: 'educational', ...options });
+        const net = createNetworkSync({ engine: 'educational', ...options });
         const { x, y } = sampleData(4, 3, 3, loss, 12);
         const g = net.gradients(x, y);
         expect(g.loss).toBeCloseTo(net.evaluate(x, y).loss, 14);
@@ -317,8 +318,8 @@ describe('gradients against central finite differences (≤ 1e-6)', () => {
 describe('inspection after a step', () => {
   it('z, a and delta are those of the LAST sample of the minibatch, with the parameters before the update', () => {
     const options = { engine: 'educational', layers: [3, 4, 2], inputLayer: 'activated', seed: 9 } as const;
-    const net = Network.createSync(options);
-    const witness = Network.createSync(options);
+    const net = createNetworkSync(options);
+    const witness = createNetworkSync(options);
     const { x, y } = sampleData(3, 3, 2, 'mse', 2);
     const before = net.getFlatParameters();
     net.trainBatch(x, y);
@@ -337,7 +338,7 @@ describe('inspection after a step', () => {
 
 describe("the paper's slips (docs/paper-errata.md), each corrected", () => {
   it("erratum 1: the destination neuron's bias is added once to z (Eq. 1), not a bias inside the sum", () => {
-    const net = Network.createSync({
+    const net = createNetworkSync({
       engine: 'educational',
       layers: [2, 2],
       activation: 'linear',
@@ -369,7 +370,7 @@ describe("the paper's slips (docs/paper-errata.md), each corrected", () => {
   });
 
   it('erratum 2: loops visit neurons 0 … n − 1 of every layer (neuron 0 included, none past the last)', () => {
-    const net = Network.createSync({ engine: 'educational', layers: [3, 4, 2], inputLayer: 'activated', seed: 3 });
+    const net = createNetworkSync({ engine: 'educational', layers: [3, 4, 2], inputLayer: 'activated', seed: 3 });
     const engine = engineOf(net);
     const before = engine.layers.map((layer) => layer.neurons.map((n) => ({ b: n.b, w: [...n.w] })));
     const { x, y } = sampleData(2, 3, 2, 'mse', 6);
@@ -390,7 +391,7 @@ describe("the paper's slips (docs/paper-errata.md), each corrected", () => {
   });
 
   it("erratum 3: δ_j sums δ_k times the weights INTO the forward layer, w_jk (2.4.1 line 25 names the wrong layer's)", () => {
-    const net = Network.createSync({ engine: 'educational', layers: [2, 3, 3, 2], inputLayer: 'activated', seed: 13 });
+    const net = createNetworkSync({ engine: 'educational', layers: [2, 3, 3, 2], inputLayer: 'activated', seed: 13 });
     const engine = engineOf(net);
     const { x, y } = sampleData(1, 2, 2, 'mse', 1);
     net.gradients(x, y);
@@ -404,7 +405,7 @@ describe("the paper's slips (docs/paper-errata.md), each corrected", () => {
   });
 
   it('erratum 3: biases move by −η_b δ (2.4.1 line 37 writes +=), with η_b, not η', () => {
-    const net = Network.createSync({ engine: 'educational', layers: [2, 3, 2], inputLayer: 'activated', seed: 17 });
+    const net = createNetworkSync({ engine: 'educational', layers: [2, 3, 2], inputLayer: 'activated', seed: 17 });
     const engine = engineOf(net);
     const { x, y } = sampleData(1, 2, 2, 'mse', 4);
     const lossBefore = net.evaluate(x, y).loss;
@@ -420,7 +421,7 @@ describe("the paper's slips (docs/paper-errata.md), each corrected", () => {
   });
 
   it('erratum 4: every δ before any correction: one SGD step is exactly p − η·(gradient at p)', () => {
-    const net = Network.createSync({ engine: 'educational', layers: [3, 4, 3, 2], inputLayer: 'activated', seed: 19 });
+    const net = createNetworkSync({ engine: 'educational', layers: [3, 4, 3, 2], inputLayer: 'activated', seed: 19 });
     const { x, y } = sampleData(1, 3, 2, 'mse', 5);
     const p = net.getFlatParameters();
     const g = flatGradients(net.gradients(x, y));
@@ -436,7 +437,7 @@ describe("the paper's slips (docs/paper-errata.md), each corrected", () => {
   });
 
   it("erratum 6: ∂L/∂b_j = δ_j, the factor w_jk included (not Eq. 103's f′(z_j) Σ_k (a_k − y_k) f′(z_k))", () => {
-    const net = Network.createSync({ engine: 'educational', layers: [2, 3, 2], seed: 23 });
+    const net = createNetworkSync({ engine: 'educational', layers: [2, 3, 2], seed: 23 });
     const engine = engineOf(net);
     const { x, y } = sampleData(1, 2, 2, 'mse', 7);
     const g = net.gradients(x, y);

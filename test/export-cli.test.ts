@@ -9,8 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Network, toModel } from '../ts/index.js';
+import { toModel } from '../ts/index.js';
 import { saveModel } from '../ts/node/index.js';
+import { createNetworkSync } from '../ts/sync.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'wbp-export-cli-'));
@@ -51,7 +52,7 @@ describe('export and import on the command line', () => {
   });
 
   it('one line and exit 1: an activated input layer to TF.js, a missing model, a format, a graph model', async () => {
-    const net = Network.createSync({ layers: [2, 3, 1], engine: 'js', inputLayer: 'activated', inputActivation: 'sigmoid' });
+    const net = createNetworkSync({ layers: [2, 3, 1], engine: 'js', inputLayer: 'activated', inputActivation: 'sigmoid' });
     await saveModel(join(dir, 'activated.json'), toModel(net));
     const checks: [string[], string][] = [
       [

@@ -19,6 +19,7 @@ import { LIBRARY, checkModel, loadNetwork, modelFromBytes, modelFromString, mode
 import { Network, type NetworkOptions } from '../ts/network.js';
 import { loadModel, loadNetworkFile, saveModel } from '../ts/node/index.js';
 import { applyScaling, classify, fitScaling } from '../ts/scaling.js';
+import { createNetworkSync } from '../ts/sync.js';
 import { OPTIMIZERS, type OptimizerName } from '../ts/types.js';
 import { loadWasm } from '../ts/wasm/loader.js';
 import { ENGINE_CASES, oneHotRows, randomMatrix, type EngineCase } from './engines.js';
@@ -125,7 +126,7 @@ describe.each(ENGINE_CASES)('model file on $name', (c) => {
 
 describe('what a model holds', () => {
   it('architecture, options, history, epochs and data as given; the version of package.json', async () => {
-    const net = Network.createSync({
+    const net = createNetworkSync({
       layers: [2, 3, 1],
       engine: 'js',
       precision: 'f64',
@@ -150,7 +151,7 @@ describe('what a model holds', () => {
   });
 
   it('an f64 model loads on every f64 engine with the same parameters; an f32 model is refused by the educational engine', async () => {
-    const net = Network.createSync({ ...options('momentum'), engine: 'js', precision: 'f64' });
+    const net = createNetworkSync({ ...options('momentum'), engine: 'js', precision: 'f64' });
     await net.fit(X, Y, { epochs: 2 });
     const model = toModel(net);
     for (const engine of ['educational', 'wasm'] as const) {
@@ -160,7 +161,7 @@ describe('what a model holds', () => {
       expect(other.getTrainingState()).toEqual(net.getTrainingState());
       other.dispose();
     }
-    const f32 = toModel(Network.createSync({ layers: [2, 2], engine: 'js', precision: 'f32' }));
+    const f32 = toModel(createNetworkSync({ layers: [2, 2], engine: 'js', precision: 'f32' }));
     await expect(loadNetwork(f32, { engine: 'educational' })).rejects.toThrow(
       /the model is in precision 'f32' and the educational engine computes in f64 only/,
     );
@@ -191,7 +192,7 @@ describe('what a model holds', () => {
     ['a,b,label', '0.1,7,x', '2.5,-3,y', '1.7,0.3,x', '9.25,4,y'].forEach((line, i) => b.add(line.split(','), i + 1));
     const ds = b.finish();
     const raw = Float32Array.from(ds.x.data);
-    const net = Network.createSync({ layers: [2, 2], engine: 'js', precision: 'f32' });
+    const net = createNetworkSync({ layers: [2, 2], engine: 'js', precision: 'f32' });
     for (const kind of ['minmax', 'standard'] as const) {
       const scaling = fitScalingOn(ds.x, [0, 1, 2], kind, ds.featureNames);
       const trained = scaleInPlace({ data: Float32Array.from(raw), rows: 4, cols: 2 }, scaling);
@@ -229,7 +230,7 @@ describe('what a model holds', () => {
 
 describe('a bad model gets one clear error naming the field, before anything is allocated', () => {
   // 64-32-10: 64·32 + 32 + 32·10 + 10 = 2410 parameters.
-  const net = Network.createSync({ layers: [64, 32, 10], engine: 'js', precision: 'f32', optimizer: 'adam', learningRate: 0.01 });
+  const net = createNetworkSync({ layers: [64, 32, 10], engine: 'js', precision: 'f32', optimizer: 'adam', learningRate: 0.01 });
   net.trainBatch(randomMatrix(4, 64, 5, 0, 1), oneHotRows(4, 10, 6));
   const good = toModel(net, { history: [{ epoch: 1, loss: 0.5 }], data: { task: 'classification', classes: [...'0123456789'] } });
   const f32 = (values: number[]) => toBase64(new Uint8Array(Float32Array.from(values).buffer));
@@ -380,8 +381,8 @@ describe('a bad model gets one clear error naming the field, before anything is 
 });
 
 describe('files', () => {
-  const model = toModel(Network.createSync({ layers: [3, 4, 2], engine: 'js', seed: 5 }));
-  const other = toModel(Network.createSync({ layers: [3, 4, 2], engine: 'js', seed: 6 }));
+  const model = toModel(createNetworkSync({ layers: [3, 4, 2], engine: 'js', seed: 5 }));
+  const other = toModel(createNetworkSync({ layers: [3, 4, 2], engine: 'js', seed: 6 }));
 
   it('saving over a directory is refused, naming the path; so is loading one', async () => {
     const dir = join(tempFolder(), 'models');
@@ -422,16 +423,16 @@ describe('files', () => {
     const folder = tempFolder();
     const path = join(folder, 'net.json');
     const layers = [512, 512, 512, 10]; // 0.5M parameters: with Adam's moments, 17 MB of text
-    const big = (seed: number) => toModel(Network.createSync({ layers, engine: 'js', precision: 'f64', optimizer: 'adam', seed }));
+    const big = (seed: number) => toModel(createNetworkSync({ layers, engine: 'js', precision: 'f64', optimizer: 'adam', seed }));
     const known = new Set([big(1).parameters.base64, big(2).parameters.base64]);
     const writer = join(folder, 'writer.mts');
     const source = (file: string) => JSON.stringify(pathToFileURL(join(ROOT, file)).href);
     writeFileSync(
       writer,
-      `import { Network } from ${source('ts/network.ts')};
+      `import { createNetworkSync } from ${source('ts/sync.ts')};
 import { toModel } from ${source('ts/model.ts')};
 import { saveModel } from ${source('ts/node/index.ts')};
-const models = [1, 2].map((seed) => toModel(Network.createSync({ layers: ${JSON.stringify(layers)}, engine: 'js', precision: 'f64', optimizer: 'adam', seed })));
+const models = [1, 2].map((seed) => toModel(createNetworkSync({ layers: ${JSON.stringify(layers)}, engine: 'js', precision: 'f64', optimizer: 'adam', seed })));
 for (let i = 0; ; i++) {
   await saveModel(process.argv[2], models[i % 2]);
   if (i === 0) process.stdout.write('saved\\n');

@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { CONFIGURATIONS } from '../ts/configurations.js';
 import { Network, type NetworkOptions } from '../ts/network.js';
+import { createNetworkSync } from '../ts/sync.js';
 import '../ts/threads/index.js';
 import type { FitOptions } from '../ts/types.js';
 import { nodeWorker } from '../ts/worker/node.js';
@@ -97,8 +98,8 @@ describe('choosing threads', () => {
     await expect(Network.create({ layers: [2, 1], threads: 'all' as never })).rejects.toThrow(
       "options.threads must be a number of threads or 'auto', got 'all'",
     );
-    expect(() => Network.createSync({ layers: [2, 1], threads: 2 })).toThrow("options.threads applies to the wasm engine only, got engine 'js'");
-    const js = Network.createSync({ layers: [2, 1] });
+    expect(() => createNetworkSync({ layers: [2, 1], threads: 2 })).toThrow("options.threads applies to the wasm engine only, got engine 'js'");
+    const js = createNetworkSync({ layers: [2, 1] });
     await expect(js.fit([[1, 2]], [[1]], { threads: 2 })).rejects.toThrow("options.threads applies to the wasm engine only, got engine 'js'");
     const net = await Network.create({ layers: [2, 1] });
     try {

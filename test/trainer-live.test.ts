@@ -11,6 +11,7 @@ import { CONFIGURATIONS } from '../ts/configurations.js';
 import { ArgumentError } from '../ts/errors.js';
 import { loadNetwork, modelToBytes, modelToString, toModel } from '../ts/model.js';
 import { Network, type NetworkOptions } from '../ts/network.js';
+import { createNetworkSync } from '../ts/sync.js';
 import type { BatchProgress } from '../ts/types.js';
 import { nodeWorker } from '../ts/worker/node.js';
 import { Trainer, type TrainerProgress } from '../ts/worker/trainer.js';
@@ -116,7 +117,7 @@ describe('Trainer while it trains', () => {
     await sleep(120);
     expect(batches.length).toBe(at);
     expect(await t.getFlatParameters()).toEqual(held);
-    const there = Network.createSync(options);
+    const there = createNetworkSync(options);
     there.setFlatParameters(held);
     expect(predicted.data).toEqual(there.predictMatrix(x).data);
     there.dispose();
@@ -124,7 +125,7 @@ describe('Trainer while it trains', () => {
     await t.resume();
     const h = await fitting;
     expect(h.stopped).toBe(false);
-    const net = Network.createSync(options);
+    const net = createNetworkSync(options);
     const ref = await net.fit(x, y, { epochs: 2, batchSize: 1 });
     expect(h.losses).toEqual([...ref.losses]);
     expect(await t.getFlatParameters()).toEqual(net.getFlatParameters());
@@ -187,7 +188,7 @@ describe('Trainer while it trains', () => {
     await t.resume();
     const h = await fitting;
 
-    const net = Network.createSync(options);
+    const net = createNetworkSync(options);
     const accuracies: number[] = [];
     const ref = await net.fit(x, y, { epochs: 400, batchSize: 4, validation: v, onEpoch: () => void accuracies.push(net.evaluate(x, y).accuracy) });
     expect(h.losses).toEqual([...ref.losses]);
@@ -201,7 +202,7 @@ describe('Trainer while it trains', () => {
 
   it('names misuse: inputs of the wrong width, a bad option, a model that is none, calls after dispose', async () => {
     const t = await Trainer.create(options, { worker: nodeWorker });
-    const net = Network.createSync(options);
+    const net = createNetworkSync(options);
     const narrow = [[1, 2, 3]];
     const expected = (() => {
       try {

@@ -4,7 +4,7 @@
  * the wrong sign convention is caught, its first miss named by tensor, step and index.
  */
 import { describe, expect, it } from 'vitest';
-import { Network } from '../ts/network.js';
+import { createNetworkSync } from '../ts/sync.js';
 import { DEFAULT_CASES, formatReport, verify, type VerifyCase } from '../ts/verify.js';
 
 describe('verify', () => {
@@ -27,7 +27,7 @@ describe('verify', () => {
       name: 'js-f64-flipped',
       precision: 'f64',
       create: async (o) => {
-        const net = Network.createSync({ ...o, engine: 'js', precision: 'f64' });
+        const net = createNetworkSync({ ...o, engine: 'js', precision: 'f64' });
         net.trainBatch = (x, y) => {
           const g = net.gradients(x, y);
           const p = net.getParameters();

@@ -7,10 +7,8 @@
  */
 import { Rollback } from './divergence.js';
 import { LIMITS, type Engine, type PreparedData, type StepSettings, type TrainingState } from './engine.js';
-import { EducationalEngine } from './engines/educational.js';
-import { JsEngine } from './engines/js.js';
 import { WasmEngine } from './engines/wasm.js';
-import { ArgumentError, checkInteger, fail, show } from './errors.js';
+import { checkInteger, fail, show } from './errors.js';
 import { Growable } from './growable.js';
 import { toMatrix, type Matrix } from './matrix.js';
 import {
@@ -101,10 +99,13 @@ export class Network {
     this.rollback = new Rollback(engine, this.shuffleRng, { configure: (s) => this.configure(s), configured: () => this.configured ?? this.step });
   }
 
-  /** Creates a network (loading the WebAssembly kernels on first use of the wasm engine). */
+  /**
+   * Creates a network (loading the WebAssembly kernels on first use of the wasm engine, and the
+   * js and educational engines, which a wasm app does not ship, on first use of either).
+   */
   static async create(options: NetworkOptions): Promise<Network> {
     const cfg = resolveOptions(options);
-    if (cfg.engine !== 'wasm') return new Network(makeEngine(cfg), cfg);
+    if (cfg.engine !== 'wasm') return new Network(await localEngine(cfg), cfg);
     let inst: WasmInstance;
     try {
       inst = await loadWasm(options.wasm);
@@ -112,7 +113,7 @@ export class Network {
       if (!cfg.fallback) throw e;
       // engine 'auto': the js engine stands in, and says why.
       const js = { ...cfg, engine: 'js' as const, threads: 1 as const };
-      const net = new Network(makeEngine(js), js);
+      const net = new Network(await localEngine(js), js);
       net.fallbackReason = `the wasm engine could not load (${e instanceof Error ? e.message : String(e)}); the js engine runs instead`;
       return net;
     }
@@ -127,11 +128,21 @@ export class Network {
     }
   }
 
-  /** Creates a network of the js or educational engine, which need nothing loaded. */
-  static createSync(options: NetworkOptions): Network {
-    const cfg = resolveOptions({ ...options, engine: options.engine ?? 'js' });
-    if (cfg.engine === 'wasm') fail("Network.createSync cannot load WebAssembly: use 'await Network.create(...)' for the wasm engine");
-    return new Network(makeEngine(cfg), cfg);
+  /**
+   * @deprecated Moved to the entry `wasm-backprop/sync` (so that an app of the wasm engine does not
+   * ship the js and educational engines): `import { createNetworkSync } from 'wasm-backprop/sync'`.
+   * Throws, saying so.
+   */
+  static createSync(_options: NetworkOptions): Network {
+    return fail("Network.createSync moved to the entry 'wasm-backprop/sync': import { createNetworkSync } from 'wasm-backprop/sync'");
+  }
+
+  /**
+   * @internal Not API: a network on an engine the caller made from `cfg` (`createNetworkSync`,
+   * ts/sync.ts). Apps call `Network.create` or `createNetworkSync`.
+   */
+  static fromEngine(engine: Engine, cfg: NetworkConfig): Network {
+    return new Network(engine, cfg);
   }
 
   private fallbackReason: string | null = null;
@@ -460,10 +471,9 @@ export class Network {
   }
 }
 
-function makeEngine(cfg: NetworkConfig): Engine {
-  if (cfg.engine === 'js') return new JsEngine(cfg.arch, cfg.precision);
-  if (cfg.engine === 'educational') return new EducationalEngine(cfg.arch);
-  throw new ArgumentError(`engine '${cfg.engine}' needs Network.create`);
+/** The js or educational engine `cfg` asks for, from a module loaded on first use (a wasm app does not ship it). */
+async function localEngine(cfg: NetworkConfig): Promise<Engine> {
+  return (await import('./engines/local.js')).makeEngine(cfg);
 }
 
 /** Cross-entropy targets must be distributions: non-negative, summing to 1. */

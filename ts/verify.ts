@@ -16,6 +16,7 @@ import { split, subset, type Dataset } from './data.js';
 import { loadBuiltin } from './datasets.js';
 import { CONFIGURATIONS } from './configurations.js';
 import { Network, type NetworkOptions } from './network.js';
+import { createNetworkSync } from './sync.js';
 import { compareTraces, describeMiss } from './trace/compare.js';
 import { parameterTensors, stepFolder, TRACE_FORMAT, TRACE_VERSION, type Trace, type TraceConfig } from './trace/format.js';
 import type { Precision } from './types.js';
@@ -210,7 +211,7 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyReport>
     'digits (first 320 rows)',
   );
   // The seeded initial parameters every system starts from.
-  const init = Network.createSync({ ...VERIFY_NETWORK, engine: 'js', precision: 'f64' });
+  const init = createNetworkSync({ ...VERIFY_NETWORK, engine: 'js', precision: 'f64' });
   const p0 = init.getFlatParameters();
   init.dispose();
 

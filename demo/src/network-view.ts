@@ -6,6 +6,7 @@
  * microseconds. Clicking a neuron shows its numbers.
  */
 import { Network, type Dataset, type EducationalEngine, type Neuron } from '../../ts/index.js';
+import { createNetworkSync } from '../../ts/sync.js';
 import { CLASS_COLOURS } from './canvas.js';
 import { generate, loadSplit } from './datasets.js';
 
@@ -48,7 +49,7 @@ export class NetworkView {
     this.data = dataset === 'iris' ? (await loadSplit('iris', 1)).train : generate(dataset, 1);
     const { x, y } = this.data;
     this.net?.dispose();
-    this.net = Network.createSync({ layers: [x.cols, ...hidden, y.cols], engine: 'educational', learningRate, seed: 3 });
+    this.net = createNetworkSync({ layers: [x.cols, ...hidden, y.cols], engine: 'educational', learningRate, seed: 3 });
     // A seeded order of the samples, so a step names the same sample on every reload.
     this.order = Array.from({ length: x.rows }, (_, i) => i);
     for (let i = this.order.length - 1, s = 7; i > 0; i--) {

@@ -8,6 +8,7 @@ import { fail } from '../errors.js';
 import { checkOptionNames } from '../options.js';
 import { Network, type NetworkOptions } from '../network.js';
 import { flattenParameters } from '../parameters.js';
+import { createNetworkSync } from '../sync.js';
 import type { Precision, Rows } from '../types.js';
 
 export interface GradcheckOptions {
@@ -54,7 +55,7 @@ export async function gradcheck(options: GradcheckOptions): Promise<GradcheckRep
     const p = net.getFlatParameters();
     // The finite differences: the same network in the js engine, f64.
     const { wasm: _wasm, ...rest } = options.network;
-    const ref = Network.createSync({ ...rest, engine: 'js', precision: 'f64' });
+    const ref = createNetworkSync({ ...rest, engine: 'js', precision: 'f64' });
     try {
       const fd = new Float64Array(p.length);
       const q = Float64Array.from(p);

@@ -1,0 +1,21 @@
+/**
+ * The entry `wasm-backprop/sync`: networks of the engines that need nothing loaded (`js`,
+ * `educational`), made without awaiting anything. An entry of its own so that an app that trains
+ * with the wasm engine does not ship the js and educational engines (`Network.create` loads them on
+ * demand); importing this one brings them in.
+ */
+import { makeEngine } from './engines/local.js';
+import { fail } from './errors.js';
+import { Network } from './network.js';
+import { resolveOptions, type NetworkOptions } from './options.js';
+
+/**
+ * Creates a network of the js (the default here) or educational engine at once, as
+ * `await Network.create(options)` would. The wasm engine needs its WebAssembly loaded first:
+ * `engine: 'wasm'` or `'auto'` is refused (use `await Network.create(...)`).
+ */
+export function createNetworkSync(options: NetworkOptions): Network {
+  const cfg = resolveOptions({ ...options, engine: options.engine ?? 'js' });
+  if (cfg.engine === 'wasm') fail("createNetworkSync cannot load WebAssembly: use 'await Network.create(...)' for the wasm engine");
+  return Network.fromEngine(makeEngine(cfg), cfg);
+}
