@@ -116,3 +116,36 @@ describe('a bad training state is refused, naming the field, and changes nothing
     });
   });
 });
+
+describe.each(ENGINE_CASES)('reading the state into arrays given, on $name', (c) => {
+  it('fills arrays of the right length, allocates for others, and the copies never move with training', async () => {
+    const net = await c.create(options('adam'));
+    try {
+      net.trainBatch(X, Y);
+      const engine = net.engineInstance;
+      const n = engine.layout.length;
+      const fresh = engine.readParameters();
+      const into = new Float64Array(n).fill(7);
+      expect(engine.readParameters(into)).toBe(into);
+      expect(into).toEqual(fresh);
+      const wrong = new Float64Array(n - 1);
+      const other = engine.readParameters(wrong);
+      expect(other).not.toBe(wrong);
+      expect(other).toEqual(fresh);
+      const state = engine.readOptimizerState();
+      const held = { step: 0, m: new Float64Array(n), v: new Float64Array(n) };
+      const read = engine.readOptimizerState(held);
+      expect([read.m, read.v]).toEqual([state.m, state.v]);
+      expect(read.m).toBe(held.m);
+      expect(read.v).toBe(held.v);
+      expect(read.step).toBe(state.step);
+      // Copies: training on changes neither.
+      net.trainBatch(X, Y);
+      expect(into).toEqual(fresh);
+      expect(read.m).toEqual(state.m);
+      expect(engine.readParameters()).not.toEqual(fresh);
+    } finally {
+      net.dispose();
+    }
+  });
+});

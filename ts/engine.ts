@@ -75,16 +75,19 @@ export interface Engine {
   readonly backend: Backend;
   readonly layout: Layout;
 
-  /** A copy of every parameter, flat (see above). */
-  readParameters(): Float64Array;
+  /** A copy of every parameter, flat (see above): into `into` where it is given and of the layout's length, else new. */
+  readParameters(into?: Float64Array): Float64Array;
   /** Sets every parameter from the flat layout (rounded to the engine's precision). */
   writeParameters(flat: Float64Array): void;
   /** Optimizer and rates for the next updates; a change of optimizer type clears its state. */
   configure(step: StepSettings): void;
   /** Clears the optimizer's state (momentum, Adam's moments and step count). */
   resetOptimizer(): void;
-  /** A copy of the state of the optimizer in force (its moments in the engine's precision). */
-  readOptimizerState(): OptimizerState;
+  /**
+   * A copy of the state of the optimizer in force (its moments in the engine's precision); the
+   * moments go into those of `into` where it holds them of the layout's length.
+   */
+  readOptimizerState(into?: OptimizerState): OptimizerState;
   /**
    * Sets the state of the optimizer in force (`configure` it first: a later change of type clears
    * it). The moments it keeps must be given, of the layout's length; they are rounded to the

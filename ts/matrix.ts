@@ -11,6 +11,17 @@ export interface Matrix<A extends FloatArray = FloatArray> {
   cols: number;
 }
 
+/**
+ * `from` as doubles: into `into` where it is given and of the same length, else into a new array.
+ * (Reusing an array saves the new memory a large network's copy costs; `Float64Array.from` would
+ * also go through the iterator.)
+ */
+export function copyInto(from: FloatArray, into?: Float64Array | null): Float64Array {
+  const out = into?.length === from.length ? into : new Float64Array(from.length);
+  out.set(from);
+  return out;
+}
+
 export function arrayType(precision: Precision): Float32ArrayConstructor | Float64ArrayConstructor {
   return precision === 'f32' ? Float32Array : Float64Array;
 }

@@ -55,8 +55,8 @@ export class EducationalEngine extends HeldDataEngine implements Engine {
    * The flat layout [W_0 | b_0 | … | W_{L−1} | b_{L−1} | b_in]: W_l is row-major n_{l+1} × n_l with
    * row = destination k and column = source j, so flat[W_l + k·n_l + j] is neuron j of layer l's w[k].
    */
-  readParameters(): Float64Array {
-    const flat = new Float64Array(this.layout.length);
+  readParameters(into?: Float64Array): Float64Array {
+    const flat = into?.length === this.layout.length ? into : new Float64Array(this.layout.length);
     const layers = this.graph.layers;
     for (let l = 0; l < this.layout.depth; l++) {
       const [wOff, bOff, nJ] = [this.layout.weightOffsets[l], this.layout.biasOffsets[l], layers[l].size];

@@ -4,7 +4,7 @@
  * settings and state kept in the flat layout.
  */
 import type { OptimizerState, PreparedData, StepSettings } from '../engine.js';
-import { takeRows, type FloatArray, type Matrix } from '../matrix.js';
+import { copyInto, takeRows, type FloatArray, type Matrix } from '../matrix.js';
 import { permutation, type Random } from '../random.js';
 
 /** Data for the JavaScript engines: the matrices themselves. */
@@ -51,12 +51,12 @@ export abstract class HeldDataEngine {
     this.updates = 0;
   }
 
-  readOptimizerState(): OptimizerState {
+  readOptimizerState(into?: OptimizerState): OptimizerState {
     const type = this.step.optimizer.type;
     return {
       step: this.updates,
-      m: type === 'sgd' ? null : Float64Array.from(this.optM),
-      v: type === 'adam' ? Float64Array.from(this.optV) : null,
+      m: type === 'sgd' ? null : copyInto(this.optM, into?.m),
+      v: type === 'adam' ? copyInto(this.optV, into?.v) : null,
     };
   }
 

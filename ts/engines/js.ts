@@ -12,7 +12,7 @@
 import type { Engine, StepValues } from '../engine.js';
 import { Layout, type Architecture } from '../parameters.js';
 import { HeldDataEngine } from './held.js';
-import { arrayType, type FloatArray, type Matrix } from '../matrix.js';
+import { arrayType, copyInto, type FloatArray, type Matrix } from '../matrix.js';
 import type { Precision } from '../types.js';
 import { activate, derivative, isCorrect, sampleLoss, softmaxRow, updateParameters } from './math.js';
 
@@ -39,8 +39,8 @@ export class JsEngine extends HeldDataEngine implements Engine {
     [this.params, this.grads] = [new this.Arr(n), new this.Arr(n)];
   }
 
-  readParameters(): Float64Array {
-    return Float64Array.from(this.params);
+  readParameters(into?: Float64Array): Float64Array {
+    return copyInto(this.params, into);
   }
 
   writeParameters(flat: Float64Array): void {

@@ -15,7 +15,7 @@
 import { LIMITS, type Engine, type OptimizerState, type PreparedData, type StepSettings } from '../engine.js';
 import { ArgumentError } from '../errors.js';
 import { drainFromEnd } from '../growable.js';
-import { takeRows, type FloatArray, type Matrix } from '../matrix.js';
+import { copyInto, takeRows, type FloatArray, type Matrix } from '../matrix.js';
 import { Layout, type Architecture } from '../parameters.js';
 import type { Random } from '../random.js';
 import type { Precision, WasmBackend } from '../types.js';
@@ -182,8 +182,8 @@ export class WasmEngine implements Engine {
     });
   }
 
-  readParameters(): Float64Array {
-    return this.call(() => Float64Array.from(this.view(this.abi.bp_params(this.handle), this.layout.length)));
+  readParameters(into?: Float64Array): Float64Array {
+    return this.call(() => copyInto(this.view(this.abi.bp_params(this.handle), this.layout.length), into));
   }
 
   writeParameters(flat: Float64Array): void {
@@ -213,12 +213,12 @@ export class WasmEngine implements Engine {
     return p === 0 ? null : this.view(p, this.layout.length);
   }
 
-  readOptimizerState(): OptimizerState {
+  readOptimizerState(into?: OptimizerState): OptimizerState {
     return this.call(() => {
       const step = this.abi.bp_steps(this.handle);
       if (step < 0) this.check(STATUS.INVALID_HANDLE, 'reading the optimizer state');
-      const copy = (v: FloatArray | null) => (v ? Float64Array.from(v) : null);
-      return { step, m: copy(this.moments(0)), v: copy(this.moments(1)) };
+      const [m, v] = [this.moments(0), this.moments(1)];
+      return { step, m: m && copyInto(m, into?.m), v: v && copyInto(v, into?.v) };
     });
   }
 

@@ -99,6 +99,7 @@ export class Threads implements NetworkThreads {
   private replica: Replica | null = null;
   private readonly layout: Layout;
   private shared = new WeakMap<PreparedData, SharedData>();
+  private sent: { params: Float64Array; optimizer: OptimizerState } | null = null;
   private disposed = false;
 
   constructor(private readonly engine: WasmEngine) {
@@ -182,8 +183,9 @@ export class Threads implements NetworkThreads {
     }
     const changes = this.engine.raw().changes;
     if (pool.synced !== changes) {
-      const optimizer: OptimizerState = this.engine.readOptimizerState();
-      pool.broadcast({ op: 'state', params: this.engine.readParameters(), step, optimizer });
+      // Read into the arrays of the last state sent (posting copies them): no new memory per fit.
+      const sent = (this.sent = { params: this.engine.readParameters(this.sent?.params), optimizer: this.engine.readOptimizerState(this.sent?.optimizer) });
+      pool.broadcast({ op: 'state', params: sent.params, step, optimizer: sent.optimizer });
       pool.synced = changes;
     }
     pool.broadcast({ op: 'span', order, batch });
