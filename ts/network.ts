@@ -113,8 +113,9 @@ export class Network {
       if (!cfg.fallback) throw e;
       // engine 'auto': the js engine stands in, and says why.
       const js = { ...cfg, engine: 'js' as const, threads: 1 as const };
-      const net = new Network(await localEngine(js), js);
-      net.fallbackReason = `the wasm engine could not load (${e instanceof Error ? e.message : String(e)}); the js engine runs instead`;
+      const why = `the wasm engine could not load (${message(e)})`;
+      const net = new Network(await localEngine(js, `${why}, and `), js);
+      net.fallbackReason = `${why}; the js engine runs instead`;
       return net;
     }
     const engine = new WasmEngine(inst, cfg.arch, cfg.precision);
@@ -472,9 +473,19 @@ export class Network {
 }
 
 /** The js or educational engine `cfg` asks for, from a module loaded on first use (a wasm app does not ship it). */
-async function localEngine(cfg: NetworkConfig): Promise<Engine> {
-  return (await import('./engines/local.js')).makeEngine(cfg);
+async function localEngine(cfg: NetworkConfig, before = ''): Promise<Engine> {
+  let local: typeof import('./engines/local.js');
+  try {
+    local = await import('./engines/local.js');
+  } catch (e) {
+    const what = `${before}the ${cfg.engine} engine could not load: its script (engines/local.js, a chunk of its own in a bundle) did not load`;
+    throw new Error(`${what} (${message(e)})`, { cause: e });
+  }
+  return local.makeEngine(cfg);
 }
+
+/** An error's message on one line (webpack's failed chunk load spans two). */
+const message = (e: unknown) => (e instanceof Error ? e.message : String(e)).replace(/\s*\n\s*/g, ' ');
 
 /** Cross-entropy targets must be distributions: non-negative, summing to 1. */
 function checkDistributions(y: Matrix, what: string): void {
