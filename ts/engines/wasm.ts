@@ -25,10 +25,19 @@ import type { WasmInstance } from '../wasm/loader.js';
 /** Rows a new network can stage per call before it grows: one, and no GEMM packing buffers. */
 const INITIAL_CAPACITY = 1;
 
-const leaks = new FinalizationRegistry<{ inst: WasmInstance; handle: number }>(({ inst, handle }) => {
+/** What a network holds in its instance: its handle, and the scratch buffers of `fitEpochs` (0: none). */
+interface Held {
+  inst: WasmInstance;
+  handle: number;
+  scratch: [number, number];
+}
+
+const leaks = new FinalizationRegistry<Held>(({ inst, handle, scratch }) => {
   // A backstop only: dispose() is the mechanism. Report the leak, then free it.
   console.warn(`wasm-backprop: a wasm network (handle ${handle}) was garbage-collected without dispose(); freeing it now`);
-  if (!inst.broken) inst.exports.bp_destroy(handle);
+  if (inst.broken) return;
+  inst.exports.bp_destroy(handle);
+  for (const p of scratch) if (p !== 0) inst.exports.bp_free(p);
 });
 
 export class WasmEngine implements Engine {
@@ -42,6 +51,9 @@ export class WasmEngine implements Engine {
   private readonly abi: BackpropExports;
   private readonly bits: 32 | 64;
   private created = false;
+  private held: Held | null = null;
+  /** Bytes of the scratch buffers (`held.scratch`). */
+  private readonly scratchBytes: [number, number] = [0, 0];
   /** Counts the calls that change the training state (ts/threads/ copies it to its replicas when this moved). */
   private changes = 0;
 
@@ -68,7 +80,8 @@ export class WasmEngine implements Engine {
     });
     this.created = true;
     this.capacity = this.call(() => this.abi.bp_capacity(this.handle));
-    leaks.register(this, { inst, handle: this.handle }, this);
+    this.held = { inst, handle: this.handle, scratch: [0, 0] };
+    leaks.register(this, this.held, this);
   }
 
   get backend(): WasmBackend {
@@ -122,6 +135,23 @@ export class WasmEngine implements Engine {
     const p = bytes < 2 ** 32 ? this.abi.bp_alloc(bytes) >>> 0 : 0;
     if (p === 0) throw new RangeError(`wasm-backprop: cannot allocate ${bytes} bytes of WebAssembly memory`);
     return p;
+  }
+
+  /**
+   * A buffer of at least `bytes` kept for calls made once per epoch where epochs are read one by
+   * one (no allocation per call); inside `call`. Freed by `dispose`.
+   */
+  private scratch(which: 0 | 1, bytes: number): number {
+    const held = this.held!;
+    if (bytes > this.scratchBytes[which]) {
+      if (held.scratch[which] !== 0) this.abi.bp_free(held.scratch[which]);
+      held.scratch[which] = 0;
+      this.scratchBytes[which] = 0;
+      const size = Math.max(bytes, 64);
+      held.scratch[which] = this.alloc(size);
+      this.scratchBytes[which] = size;
+    }
+    return held.scratch[which];
   }
 
   /**
@@ -298,8 +328,10 @@ export class WasmEngine implements Engine {
     const d = this.own(data, 'fitEpochs');
     this.reserve(Math.min(batch, d.rows)); // no minibatch has more rows than the data
     const epochs = losses.length;
-    // Called once per epoch where the epochs are read one by one: no array is made per call.
-    this.withBuffers([16, epochs * 8], ([sp, lp]) => {
+    // Called once per epoch where the epochs are read one by one: no array is made per call, and
+    // the generator's state and the losses go through the scratch buffer.
+    this.call(() => {
+      const [sp, lp] = [this.scratch(0, 16), this.scratch(1, epochs * 8)];
       if (rng) rng.saveState(this.views().words, sp >>> 2);
       this.check(this.abi.bp_fit_drawn(this.handle, d.x, d.y, d.rows, rng ? sp : 0, epochs, batch, lp), 'training epochs');
       const { words, doubles } = this.views(); // after the call, which may have grown the memory
@@ -374,7 +406,11 @@ export class WasmEngine implements Engine {
     if (this.handle === 0) return;
     const h = this.handle;
     leaks.unregister(this);
-    if (!this.inst.broken) this.abi.bp_destroy(h);
+    if (!this.inst.broken) {
+      this.abi.bp_destroy(h);
+      for (const p of this.held!.scratch) if (p !== 0) this.abi.bp_free(p);
+    }
+    this.held = null;
     this.handle = 0;
   }
 
