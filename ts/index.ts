@@ -10,7 +10,9 @@ export { LIMITS } from './engine.js';
 export { resolveOptions, type NetworkConfig } from './options.js';
 export { Layout, flattenParameters, unflattenParameters, initialParameters } from './parameters.js';
 export { CONFIGURATIONS, configuration, type Configuration, type ConfigurationName } from './configurations.js';
-export { EducationalEngine, Neuron, Layer, NeuronGraph } from './engines/educational.js';
+// Types only here (a network's engineInstance is typed with them); the classes themselves come from
+// 'wasm-backprop/sync', so that an app of the wasm engine does not bundle the educational engine.
+export type { EducationalEngine, Neuron, Layer, NeuronGraph } from './engines/educational.js';
 export { ArgumentError } from './errors.js';
 export {
   toModel,

@@ -2,9 +2,11 @@
  * The entry `wasm-backprop/sync`: networks of the engines that need nothing loaded (`js`,
  * `educational`), made without awaiting anything. An entry of its own so that an app that trains
  * with the wasm engine does not ship the js and educational engines (`Network.create` loads them on
- * demand); importing this one brings them in.
+ * demand); importing this one brings them in. The educational engine's classes (`EducationalEngine`,
+ * `Neuron`, `Layer`, `NeuronGraph`) are exported here as values; the main entry exports their types.
  */
 import { makeEngine } from './engines/local.js';
+export { EducationalEngine, Neuron, Layer, NeuronGraph } from './engines/educational.js';
 import { fail } from './errors.js';
 import { Network } from './network.js';
 import { resolveOptions, type NetworkOptions } from './options.js';
