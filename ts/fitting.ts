@@ -138,6 +138,7 @@ export async function trainEpochs(run: FitRun, losses: Growable<Float64Array>): 
   const rows = data.rows;
   const clock = new Clock();
   let perm = new Uint32Array(0);
+  const single = new Float64Array(1);
   const order = (n: number): Uint32Array => {
     if (perm.length < n * rows) perm = new Uint32Array(n * rows);
     for (let e = 0; e < n; e++) permutation(rows, run.shuffle ? run.rng : null, perm, e * rows);
@@ -192,7 +193,8 @@ export async function trainEpochs(run: FitRun, losses: Growable<Float64Array>): 
         // Whole epochs: one at a time where each is read as it comes, else as many as fill the slice.
         if (records === null) n = Math.max(1, Math.min(epochs - done, Math.floor(visits / rows), Math.floor(MAX_VISITS / rows)));
         open();
-        const out = losses.room(n).subarray(start, start + n);
+        // One epoch's loss goes through `single` (no view made per epoch where epochs are read one by one).
+        const out = n === 1 ? single : losses.room(n).subarray(start, start + n);
         const threads = run.threads;
         if (threads) {
           await clock.timedAsync(n * rows, async () => {
@@ -203,6 +205,7 @@ export async function trainEpochs(run: FitRun, losses: Growable<Float64Array>): 
         } else {
           clock.timed(n * rows, () => engine.fitEpochs(data, run.shuffle ? run.rng : null, batch, out));
         }
+        if (n === 1) losses.room(1)[start] = single[0];
       } else {
         // An epoch longer than a slice: spans of whole minibatches, yielding between them (a run of its own).
         close();
@@ -229,11 +232,12 @@ export async function trainEpochs(run: FitRun, losses: Growable<Float64Array>): 
             return true;
           }
         }
-        losses.room(1)[start] = total / rows;
+        single[0] = total / rows;
+        losses.room(1)[start] = single[0];
       }
       // The epochs join the run, each checked at once where it is not finite or above maxLoss.
       losses.length = start + n;
-      const epochLosses = losses.held(start);
+      const epochLosses = n === 1 ? single : losses.held(start);
       if (records === null) {
         if (!allBounded(epochLosses, maxLoss)) close();
         done += n;
