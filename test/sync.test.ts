@@ -53,6 +53,19 @@ describe('createNetworkSync (wasm-backprop/sync)', () => {
       /options.engine must be one of 'wasm', 'js', 'educational', 'auto', got 'fast'/,
     );
   });
+
+  it('refuses anything but an options object, naming itself', () => {
+    for (const [options, shown] of [
+      [undefined, 'undefined'],
+      [null, 'null'],
+      [[2, 1], 'an array of length 2'],
+      ['2-1', "'2-1'"],
+    ] as const) {
+      const make = () => createNetworkSync(options as never);
+      expect(make).toThrow(ArgumentError);
+      expect(make).toThrow(`createNetworkSync needs an options object, got ${shown}`);
+    }
+  });
 });
 
 describe('Network.createSync (deprecated)', () => {

@@ -7,7 +7,7 @@
  */
 import { makeEngine } from './engines/local.js';
 export { EducationalEngine, Neuron, Layer, NeuronGraph } from './engines/educational.js';
-import { fail } from './errors.js';
+import { fail, show } from './errors.js';
 import { Network } from './network.js';
 import { resolveOptions, type NetworkOptions } from './options.js';
 
@@ -17,6 +17,7 @@ import { resolveOptions, type NetworkOptions } from './options.js';
  * `engine: 'wasm'` or `'auto'` is refused (use `await Network.create(...)`).
  */
 export function createNetworkSync(options: NetworkOptions): Network {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) fail(`createNetworkSync needs an options object, got ${show(options)}`);
   const cfg = resolveOptions({ ...options, engine: options.engine ?? 'js' });
   if (cfg.engine === 'wasm') fail("createNetworkSync cannot load WebAssembly: use 'await Network.create(...)' for the wasm engine");
   return Network.fromEngine(makeEngine(cfg), cfg);
