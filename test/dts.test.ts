@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error a plain .mjs script without types
 import { installLocal } from '../scripts/install-local.mjs';
@@ -67,4 +68,35 @@ describe('the .d.ts files in an ES2022 + DOM project without @types/node, skipLi
       expect(r.status).toBe(0);
     });
   }
+});
+
+/** The browser entries, each imported alone: an app that imports only one of them meets its .d.ts files alone. */
+const ENTRIES = ['wasm-backprop', 'wasm-backprop/datasets', 'wasm-backprop/sync', 'wasm-backprop/trainer', 'wasm-backprop/threads', 'wasm-backprop/onnx'];
+
+describe('each browser entry imported alone, lib ES2022 + DOM, no @types/node, skipLibCheck off', () => {
+  it.each(['NodeNext', 'Bundler'] as const)('type-checks with moduleResolution %s', (resolution) => {
+    const options: ts.CompilerOptions = {
+      target: ts.ScriptTarget.ES2022,
+      lib: ['lib.es2022.d.ts', 'lib.dom.d.ts'],
+      module: resolution === 'NodeNext' ? ts.ModuleKind.NodeNext : ts.ModuleKind.ESNext,
+      moduleResolution: resolution === 'NodeNext' ? ts.ModuleResolutionKind.NodeNext : ts.ModuleResolutionKind.Bundler,
+      strict: true,
+      skipLibCheck: false,
+      types: [],
+      noEmit: true,
+    };
+    // One program an entry (a global declaration one .d.ts file makes is seen by the whole program);
+    // the files they share are parsed once.
+    const host = ts.createCompilerHost(options);
+    const parsed = new Map<string, ts.SourceFile | undefined>();
+    const read = host.getSourceFile.bind(host);
+    host.getSourceFile = (file, language) => (parsed.has(file) ? parsed.get(file) : parsed.set(file, read(file, language)).get(file));
+    const errors = ENTRIES.flatMap((entry, i) => {
+      const file = join(folder, `entry-${resolution}-${i}.ts`);
+      writeFileSync(file, `import * as entry from '${entry}';\nexport const names: string[] = Object.keys(entry);\n`);
+      const program = ts.createProgram([file], options, host);
+      return ts.getPreEmitDiagnostics(program).map((d) => `${entry}: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')} (${d.file?.fileName ?? ''})`);
+    });
+    expect(errors).toEqual([]);
+  });
 });

@@ -5,6 +5,9 @@
  */
 import type { PreparedData } from './engine.js';
 import type { Matrix } from './matrix.js';
+// Symbol.dispose's declaration for apps whose lib lacks it, in every program that reaches this file
+// (network.d.ts imports it): whichever entry an app imports alone.
+export type {} from './disposable.js';
 
 const disposeSymbol: typeof Symbol.dispose = (Symbol as { dispose?: typeof Symbol.dispose }).dispose ?? (Symbol.for('Symbol.dispose') as typeof Symbol.dispose);
 
