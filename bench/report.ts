@@ -370,7 +370,7 @@ export function renderMarkdown(r: BenchResults, resultsFile: string): string {
     `Measured ${r.date.slice(0, 10)} at ${r.revision} with \`${r.command}\` (${r.mode}${r.partial ? ', partial' : ''}, ${r.elapsedSeconds.toFixed(0)} s) on ${r.machine.cpu}, ${r.machine.cores} cores, Node ${r.machine.node}. ` +
       `Every system runs in its own process; ${r.settings.rounds} rounds visit all of them in a shuffled order, ~${r.settings.chunkMs} ms of training each; figures are medians. ` +
       `All the numbers, rounds and versions: \`${resultsFile}\`. ` +
-      'This section is rewritten by `npm run bench`; `npm run bench:quick` (a glance in under 30 s) writes `bench/results/latest-quick.json` and leaves it alone unless run as `npm run bench:quick -- --readme`.',
+      'This section is rewritten by `npm run bench`; `npm run bench:quick` (a glance, about 40 s) writes `bench/results/latest-quick.json` and leaves it alone unless run as `npm run bench:quick -- --readme`.',
     '',
     `**Ceiling** (one core, WebAssembly SIMD128 f32, no FMA; highest of ${r.ceiling.runs.length} medians): ${ceilingMarkdown(r.ceiling)}.`,
     '',

@@ -30,7 +30,7 @@ import { WORKLOAD_IDS, activationsOf, buildWorkload, loadWorkloadData, weightCou
 export const THREADS_WORKLOADS: readonly WorkloadId[] = ['W2', 'W3', 'W4'];
 
 /**
- * What each timed `fit` trains: `rows` (the first of the workload's; W2 has 1437 in all, W3 and W4
+ * What each timed `fit` trains: `rows` (the first of the workload's; W2 1437 of its 1438, W3 and W4
  * 8192) for `epochs`. A full run's fit takes about 0.05 s (W2) to 0.8 s (W4) on one thread of an
  * AMD EPYC core, a quick run's a fifth of that or less.
  */
