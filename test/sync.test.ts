@@ -47,7 +47,7 @@ describe('createNetworkSync (wasm-backprop/sync)', () => {
     for (const engine of ['wasm', 'auto'] as const) {
       const make = () => createNetworkSync({ layers: [2, 1], engine });
       expect(make).toThrow(ArgumentError);
-      expect(make).toThrow("createNetworkSync cannot load WebAssembly: use 'await Network.create(...)' for the wasm engine");
+      expect(make).toThrow(`createNetworkSync cannot load WebAssembly, which engine '${engine}' needs: use 'await Network.create(...)'`);
     }
     expect(() => createNetworkSync({ layers: [2, 1], engine: 'fast' as never })).toThrow(
       /options.engine must be one of 'wasm', 'js', 'educational', 'auto', got 'fast'/,

@@ -18,7 +18,9 @@ import { resolveOptions, type NetworkOptions } from './options.js';
  */
 export function createNetworkSync(options: NetworkOptions): Network {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) fail(`createNetworkSync needs an options object, got ${show(options)}`);
+  if (options.engine === 'wasm' || options.engine === 'auto') {
+    fail(`createNetworkSync cannot load WebAssembly, which engine '${options.engine}' needs: use 'await Network.create(...)'`);
+  }
   const cfg = resolveOptions({ ...options, engine: options.engine ?? 'js' });
-  if (cfg.engine === 'wasm') fail("createNetworkSync cannot load WebAssembly: use 'await Network.create(...)' for the wasm engine");
   return Network.fromEngine(makeEngine(cfg), cfg);
 }
