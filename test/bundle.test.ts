@@ -6,8 +6,10 @@
  * network asks for one; an app that imports `Trainer` gets its worker bundled as a worker of its
  * own. The gzipped sizes are reported (README, "Bundling"). Where Chromium is installed, the built
  * apps run from a plain static server: the wasm engine trains (on the scalar artefact when SIMD128
- * is made unavailable), the js engine too (its chunk fetched on demand), and the Trainer in a Web
- * Worker gives the bits of `Network.fit` on the page's thread, with the wasm engine and the js one.
+ * is made unavailable), the js engine too (its chunk fetched on demand), the Trainer in a Web
+ * Worker gives the bits of `Network.fit` on the page's thread, with the wasm engine and the js one,
+ * and an app of `wasm-backprop/threads` trains on 2 threads (the training threads' worker bundled
+ * as a chunk of its own) to the bits of one, on a page served cross-origin isolated.
  */
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -63,6 +65,25 @@ async function main() {
   const jsPage = { backend: jsNet.backend, losses: (await jsNet.fit(x, y, { epochs: 20, batchSize: 2 })).losses };
   jsNet.dispose();
   window.result = { worker, page, reports, jsWorker, jsPage };
+}
+main().catch((e) => (window.failure = String(e)));
+`,
+  threads: `import { Network } from 'wasm-backprop';
+import 'wasm-backprop/threads';
+
+const rows = 256;
+const x = { data: Float32Array.from({ length: rows * 16 }, (_, i) => ((i * 7919) % 97) / 97), rows, cols: 16 };
+const y = { data: Float32Array.from({ length: rows * 4 }, (_, i) => (i % 4 === Math.floor(i / 4) % 4 ? 1 : 0)), rows, cols: 4 };
+
+async function main() {
+  const runs = [];
+  for (const threads of [1, 2]) {
+    const net = await Network.create({ layers: [16, 32, 4], seed: 5, threads });
+    const h = await net.fit(x, y, { epochs: 3, batchSize: 64 });
+    runs.push({ threads: net.threads, losses: h.losses, parameters: Array.from(net.getFlatParameters()) });
+    net.dispose();
+  }
+  window.result = { isolated: crossOriginIsolated, one: runs[0], two: runs[1] };
 }
 main().catch((e) => (window.failure = String(e)));
 `,
@@ -132,6 +153,8 @@ const isJs = (f: string) => f.endsWith('.js') || f.endsWith('.mjs');
 const ENGINE_MARKS = [/is not one of the JavaScript engines/, /educational network /, /delta=/];
 /** A string only the Trainer's worker holds (ts/worker/serve.ts). */
 const WORKER_MARK = 'unknown trainer request';
+/** A string only a training thread's worker holds (ts/threads/worker.ts). */
+const THREAD_MARK = 'parentPort';
 
 /** The app's own script (index.html loads it) and the chunks it loads on demand. */
 function scripts(b: Built): { main: string; lazy: string[] } {
@@ -142,9 +165,9 @@ function scripts(b: Built): { main: string; lazy: string[] } {
   return { main: main[0], lazy: js.filter((f) => f !== main[0]) };
 }
 
-/** The Trainer's worker script among the chunks. */
-function workerChunk(b: Built): string {
-  const worker = scripts(b).lazy.filter((f) => readFileSync(join(b.dir, f), 'utf8').includes(WORKER_MARK));
+/** The worker script among the chunks: the Trainer's, or a training thread's. */
+function workerChunk(b: Built, mark = WORKER_MARK): string {
+  const worker = scripts(b).lazy.filter((f) => readFileSync(join(b.dir, f), 'utf8').includes(mark));
   expect(worker).toHaveLength(1);
   return worker[0];
 }
@@ -201,6 +224,15 @@ describe.each(Object.keys(builders) as (keyof typeof builders)[])('a fresh %s ap
         ' gzipped',
     );
   });
+
+  it("importing wasm-backprop/threads: the training threads' worker bundled as a chunk of its own, no warning, no node: import", async () => {
+    const b = (built[`threads-${bundler}`] = await builders[bundler]('threads'));
+    expect(b.warnings).toEqual([]);
+    for (const f of b.files.filter(isJs)) expect(around(readFileSync(join(b.dir, f), 'utf8'), /["'`]node:/g)).toEqual([]);
+    const { main } = scripts(b);
+    expect(readFileSync(join(b.dir, main), 'utf8')).not.toContain(THREAD_MARK);
+    console.log(`[bundle] ${bundler}, threads: worker ${kib(gzipped(b, (f) => f === workerChunk(b, THREAD_MARK)))} gzipped (${workerChunk(b, THREAD_MARK)})`);
+  });
 });
 
 /** The artefacts in the installed package. */
@@ -226,9 +258,13 @@ describe.skipIf(!hasChromium)('the built apps in headless Chromium, from a plain
   afterAll(() => browser?.close());
 
   /** Opens the built app; resolves to what it set (`window.result`) or the error it caught. */
-  async function open(b: Built | undefined, noSimd = false): Promise<{ result?: Record<string, unknown>; failure?: string; missing: string[] }> {
+  async function open(
+    b: Built | undefined,
+    noSimd = false,
+    isolated = false,
+  ): Promise<{ result?: Record<string, unknown>; failure?: string; missing: string[] }> {
     if (!b) throw new Error('the build above failed');
-    const server = await serve(b.dir);
+    const server = await serve(b.dir, isolated);
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
@@ -249,8 +285,8 @@ describe.skipIf(!hasChromium)('the built apps in headless Chromium, from a plain
     }
   }
 
-  async function run(b: Built | undefined, noSimd = false): Promise<Record<string, unknown>> {
-    const out = await open(b, noSimd);
+  async function run(b: Built | undefined, noSimd = false, isolated = false): Promise<Record<string, unknown>> {
+    const out = await open(b, noSimd, isolated);
     expect(out.failure).toBeUndefined();
     expect(out.missing).toEqual([]);
     return out.result!;
@@ -331,6 +367,22 @@ describe.skipIf(!hasChromium)('the built apps in headless Chromium, from a plain
       expect([r.jsWorker.backend, r.jsPage.backend]).toEqual(['js', 'js']);
       expect(r.jsWorker.losses).toEqual(r.jsPage.losses);
       expect(r.jsWorker.losses).toHaveLength(20);
+    });
+
+    it('trains on 2 threads, from the worker the bundler emitted, to the bits of one thread; on one where the page is not isolated', async () => {
+      type Run = { threads: { requested: number; used: number; reason: string | null }; losses: number[]; parameters: number[] };
+      const b = built[`threads-${bundler}`];
+      const isolated = (await run(b, false, true)) as { isolated: boolean; one: Run; two: Run };
+      expect(isolated.isolated).toBe(true);
+      expect(isolated.two.threads).toEqual({ requested: 2, used: 2, reason: null });
+      expect(isolated.two.losses).toHaveLength(3);
+      expect(isolated.two.losses).toEqual(isolated.one.losses);
+      expect(isolated.two.parameters).toEqual(isolated.one.parameters);
+      const plain = (await run(b)) as { isolated: boolean; one: Run; two: Run };
+      expect(plain.isolated).toBe(false);
+      expect(plain.two.threads.used).toBe(1);
+      expect(plain.two.threads.reason).toMatch(/cross-origin isolated/);
+      expect(plain.two.parameters).toEqual(isolated.one.parameters);
     });
   });
 });

@@ -40,8 +40,12 @@ export interface StaticServer {
   close(): Promise<void>;
 }
 
-/** A plain static server of `dir` on 127.0.0.1 (no special headers: what any static host does). */
-export async function serve(dir: string): Promise<StaticServer> {
+/**
+ * A plain static server of `dir` on 127.0.0.1 (no special headers: what any static host does), or
+ * with `isolated` the two headers that make its pages cross-origin isolated (shared memory).
+ */
+export async function serve(dir: string, isolated = false): Promise<StaticServer> {
+  const headers = isolated ? { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' } : {};
   const missing: string[] = [];
   const server = createServer((req, res) => {
     const path = normalize(join(dir, decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)));
@@ -51,7 +55,7 @@ export async function serve(dir: string): Promise<StaticServer> {
       res.writeHead(404).end();
       return;
     }
-    res.writeHead(200, { 'Content-Type': MIME[extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file));
+    res.writeHead(200, { ...headers, 'Content-Type': MIME[extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;

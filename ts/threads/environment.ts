@@ -74,27 +74,40 @@ function probe(): Environment {
   return { cores, reason: null, canBlock };
 }
 
-/** The worker script beside this module (a name, not a literal URL: bundlers leave it alone). */
-const SCRIPT = './worker.js';
+/**
+ * This module's URL, for Node's worker script beside it. Through a name: bundlers treat
+ * `new URL(…, import.meta.url)` as a file to emit and `import.meta.resolve(…)` as a module to
+ * bundle, and the Node paths below must be neither (the web path, `webWorker`, is the literal form).
+ */
+const HERE = import.meta.url;
 
 /** Starts a training thread's worker. */
 export function spawn(): ThreadWorker {
   const n = node();
-  return n
-    ? nodeThread(n.Worker)
-    : webThread(new (globalThis as unknown as { Worker: new (u: URL, o: object) => Worker }).Worker(new URL(SCRIPT, import.meta.url), { type: 'module' }));
+  return n ? nodeThread(n.Worker) : webThread(webWorker());
+}
+
+/**
+ * A module Web Worker of ./worker.js, in the literal form bundlers (Vite, webpack 5) recognise and
+ * bundle as a worker of its own; served unbundled, the file beside this one.
+ */
+function webWorker(): Worker {
+  return new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
 }
 
 function nodeThread(Worker: NodeWorkerClass): ThreadWorker {
   let w: NodeWorker;
-  if (import.meta.url.endsWith('.ts')) {
+  if (HERE.endsWith('.ts')) {
     // From the TypeScript sources (tests, tsx): the .ts beside this file, through tsx's hooks.
-    const script = new URL(SCRIPT.replace(/\.js$/, '.ts'), import.meta.url).href; // not a literal: bundlers leave it alone
-    const tsx = import.meta.resolve('tsx/esm/api');
-    const code = `import { register } from ${JSON.stringify(tsx)}; register(); await import(${JSON.stringify(script)});`;
+    const script = new URL('./worker.ts', HERE).href;
+    // tsx's ESM API, found as Node resolves it from here (its require path, then the .mjs beside it).
+    const api = `process.getBuiltinModule('module').createRequire(${JSON.stringify(HERE)}).resolve('tsx/esm/api').replace(/\\.cjs$/, '.mjs')`;
+    const code =
+      `const { register } = await import(process.getBuiltinModule('url').pathToFileURL(${api}).href); ` +
+      `register(); await import(${JSON.stringify(script)});`;
     w = new Worker(new URL(`data:text/javascript,${encodeURIComponent(code)}`));
   } else {
-    w = new Worker(new URL(SCRIPT, import.meta.url));
+    w = new Worker(new URL('./worker.js', HERE));
   }
   w.unref();
   return {
