@@ -54,6 +54,17 @@ describe('createNetworkSync (wasm-backprop/sync)', () => {
     );
   });
 
+  it('refuses threads for the js engine it chose, saying the wasm engine takes them', () => {
+    expect(() => createNetworkSync({ layers: [2, 1], threads: 2 })).toThrow(
+      "createNetworkSync makes js networks unless told otherwise, and they train on one thread: options.threads (2) needs the wasm engine and 'await Network.create(...)'",
+    );
+    // Named, the engine's own message.
+    expect(() => createNetworkSync({ layers: [2, 1], engine: 'js', threads: 'auto' })).toThrow(
+      /options\.threads applies to the wasm engine only, got engine 'js'/,
+    );
+    expect(createNetworkSync({ layers: [2, 1], threads: 1 }).backend).toBe('js');
+  });
+
   it('refuses anything but an options object, naming itself', () => {
     for (const [options, shown] of [
       [undefined, 'undefined'],

@@ -209,6 +209,7 @@ describe('Trainer', () => {
   it('a worker that cannot start, or dies, rejects every pending call and every later one', async () => {
     const boom = () => fromNodeWorker(new Worker('throw new Error("boom")', { eval: true }));
     await expect(Trainer.create(options, { worker: boom })).rejects.toThrow("the trainer's worker failed: boom");
+    await expect(Trainer.create(undefined as never, { worker: boom })).rejects.toThrow('Trainer.create needs an options object, got undefined');
     // Answers create, then exits on the first fit.
     const dies = () =>
       fromNodeWorker(

@@ -246,8 +246,8 @@ function resolveActivations(options: NetworkOptions, L: number, loss: LossName):
 }
 
 /** Every option checked and every default filled in; throws an `ArgumentError` naming the first problem. */
-export function resolveOptions(options: NetworkOptions): NetworkConfig {
-  if (typeof options !== 'object' || options === null) fail(`Network.create needs an options object, got ${show(options)}`);
+export function resolveOptions(options: NetworkOptions, caller = 'Network.create'): NetworkConfig {
+  if (typeof options !== 'object' || options === null) fail(`${caller} needs an options object, got ${show(options)}`);
   checkOptionNames(options, OPTION_NAMES.create);
   const { layers } = options;
   if (!Array.isArray(layers)) fail(`options.layers must be an array of layer sizes, got ${show(layers)}`);

@@ -21,6 +21,11 @@ export function createNetworkSync(options: NetworkOptions): Network {
   if (options.engine === 'wasm' || options.engine === 'auto') {
     fail(`createNetworkSync cannot load WebAssembly, which engine '${options.engine}' needs: use 'await Network.create(...)'`);
   }
+  if (options.engine === undefined && options.threads !== undefined && options.threads !== 1) {
+    fail(
+      `createNetworkSync makes js networks unless told otherwise, and they train on one thread: options.threads (${show(options.threads)}) needs the wasm engine and 'await Network.create(...)'`,
+    );
+  }
   const cfg = resolveOptions({ ...options, engine: options.engine ?? 'js' });
   return Network.fromEngine(makeEngine(cfg), cfg);
 }

@@ -125,7 +125,7 @@ export class Trainer {
    */
   static async create(options: NetworkOptions, trainerOptions: TrainerOptions = {}): Promise<Trainer> {
     checkOptionNames(trainerOptions, TRAINER_OPTIONS, 'Trainer.create options');
-    const cfg = resolveOptions(options);
+    const cfg = resolveOptions(options, 'Trainer.create');
     const module = cfg.engine === 'wasm' ? (await loadWasm(options.wasm)).module : null;
     const { wasm: _, ...rest } = options;
     return Trainer.start(trainerOptions.worker, { op: 'create', options: rest, module });
