@@ -69,6 +69,7 @@ async function main() {
 main().catch((e) => (window.failure = String(e)));
 `,
   threads: `import { Network } from 'wasm-backprop';
+import { Trainer } from 'wasm-backprop/trainer';
 import 'wasm-backprop/threads';
 
 const rows = 256;
@@ -83,7 +84,12 @@ async function main() {
     runs.push({ threads: net.threads, losses: h.losses, parameters: Array.from(net.getFlatParameters()) });
     net.dispose();
   }
-  window.result = { isolated: crossOriginIsolated, one: runs[0], two: runs[1] };
+  // In a Trainer's worker: its network's threads are workers of that worker.
+  const trainer = await Trainer.create({ layers: [16, 32, 4], seed: 5, threads: 2 });
+  const h = await trainer.fit(x, y, { epochs: 3, batchSize: 64 });
+  const inWorker = { threads: trainer.threads, losses: h.losses, parameters: Array.from(await trainer.getFlatParameters()) };
+  trainer.dispose();
+  window.result = { isolated: crossOriginIsolated, one: runs[0], two: runs[1], inWorker };
 }
 main().catch((e) => (window.failure = String(e)));
 `,
@@ -369,20 +375,26 @@ describe.skipIf(!hasChromium)('the built apps in headless Chromium, from a plain
       expect(r.jsWorker.losses).toHaveLength(20);
     });
 
-    it('trains on 2 threads, from the worker the bundler emitted, to the bits of one thread; on one where the page is not isolated', async () => {
+    it('trains on 2 threads, on the page and in a Trainer, from the worker the bundler emitted, to the bits of one thread; on one where the page is not isolated', async () => {
       type Run = { threads: { requested: number; used: number; reason: string | null }; losses: number[]; parameters: number[] };
       const b = built[`threads-${bundler}`];
-      const isolated = (await run(b, false, true)) as { isolated: boolean; one: Run; two: Run };
+      const isolated = (await run(b, false, true)) as { isolated: boolean; one: Run; two: Run; inWorker: Run };
       expect(isolated.isolated).toBe(true);
       expect(isolated.two.threads).toEqual({ requested: 2, used: 2, reason: null });
       expect(isolated.two.losses).toHaveLength(3);
       expect(isolated.two.losses).toEqual(isolated.one.losses);
       expect(isolated.two.parameters).toEqual(isolated.one.parameters);
-      const plain = (await run(b)) as { isolated: boolean; one: Run; two: Run };
+      // A Trainer's network: its threads are workers of the trainer's worker.
+      expect(isolated.inWorker.threads).toEqual({ requested: 2, used: 2, reason: null });
+      expect(isolated.inWorker.losses).toEqual(isolated.one.losses);
+      expect(isolated.inWorker.parameters).toEqual(isolated.one.parameters);
+      const plain = (await run(b)) as { isolated: boolean; one: Run; two: Run; inWorker: Run };
       expect(plain.isolated).toBe(false);
       expect(plain.two.threads.used).toBe(1);
       expect(plain.two.threads.reason).toMatch(/cross-origin isolated/);
       expect(plain.two.parameters).toEqual(isolated.one.parameters);
+      expect(plain.inWorker.threads.used).toBe(1);
+      expect(plain.inWorker.parameters).toEqual(isolated.one.parameters);
     });
   });
 });

@@ -98,7 +98,7 @@ describe('choosing threads', () => {
     await expect(Network.create({ layers: [2, 1], threads: 'all' as never })).rejects.toThrow(
       "options.threads must be a number of threads or 'auto', got 'all'",
     );
-    expect(() => createNetworkSync({ layers: [2, 1], threads: 2 })).toThrow("options.threads applies to the wasm engine only, got engine 'js'");
+    expect(() => createNetworkSync({ layers: [2, 1], threads: 2 })).toThrow(/options\.threads \(2\) needs the wasm engine/);
     const js = createNetworkSync({ layers: [2, 1] });
     await expect(js.fit([[1, 2]], [[1]], { threads: 2 })).rejects.toThrow("options.threads applies to the wasm engine only, got engine 'js'");
     const net = await Network.create({ layers: [2, 1] });
@@ -148,6 +148,7 @@ describe('workers', () => {
       const [a, b] = [await one.fit(x, y, { epochs: 3 }), await trainer.fit(x, y, { epochs: 3 })];
       expect(b.losses).toEqual(a.losses);
       expect(await trainer.getParameters()).toEqual(one.getParameters());
+      expect(trainer.threads).toEqual({ requested: 2, used: 2, reason: null });
     } finally {
       one.dispose();
       trainer.dispose();

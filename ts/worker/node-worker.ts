@@ -1,8 +1,7 @@
 /** The script of a trainer's worker_threads worker (see ./node.ts): ./serve.ts over `parentPort`. */
 import { parentPort } from 'node:worker_threads';
 import { serve } from './serve.js';
-// Networks in a Node trainer may train on threads of their own (options.threads). Not in the
-// browser worker (./worker.ts): the threads' own worker script is not one bundlers pick up.
+// Networks in a trainer may train on threads of their own (options.threads), as in ./worker.ts.
 import '../threads/index.js';
 
 const port = parentPort;

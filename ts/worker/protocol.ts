@@ -7,6 +7,7 @@
  */
 import type { LoadNetworkOptions, Model, ModelExtra } from '../model.js';
 import type { NetworkConfig, NetworkOptions } from '../options.js';
+import type { ThreadsInfo } from '../threads/settings.js';
 import type { Backend, BatchProgress, Divergence, EpochRecord, FitOptions, MatrixInput, Rows } from '../types.js';
 
 /** `fit`'s options that cross to the worker: all but the callbacks and the signal; validation data as rows. */
@@ -47,6 +48,8 @@ export interface NetworkInfo {
   engine: NetworkConfig['engine'];
   precision: NetworkConfig['precision'];
   layers: number[];
+  /** `Network.threads`: at creation, then after every `fit` (its reply carries it). */
+  threads: ThreadsInfo;
 }
 
 export type Request = { id: number } & (

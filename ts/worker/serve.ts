@@ -216,7 +216,7 @@ export function serve(side: WorkerSide): void {
     await safePoint();
   }
 
-  const infoOf = (n: Network): NetworkInfo => ({ backend: n.backend, engine: n.engine, precision: n.precision, layers: [...n.layers] });
+  const infoOf = (n: Network): NetworkInfo => ({ backend: n.backend, engine: n.engine, precision: n.precision, layers: [...n.layers], threads: n.threads });
 
   async function handle(req: Request): Promise<void> {
     const { id } = req;
@@ -233,7 +233,7 @@ export function serve(side: WorkerSide): void {
       }
       case 'fit': {
         const h = await fit(id, req);
-        return reply(id, { losses: [...h.losses], epochs: h.epochs, stopped: h.stopped });
+        return reply(id, { losses: [...h.losses], epochs: h.epochs, stopped: h.stopped, threads: live().threads });
       }
       default:
         if (READ_OPS.has(req.op)) return read(req);

@@ -23,6 +23,7 @@ import type { Network } from '../network.js';
 import { checkOptionNames, OPTION_NAMES, resolveOptions, type NetworkConfig, type NetworkOptions } from '../options.js';
 import type { OptimizerState, TrainingState } from '../engine.js';
 import type { Matrix } from '../matrix.js';
+import type { ThreadsInfo } from '../threads/settings.js';
 import { TrainingDivergedError, type Backend, type BatchProgress, type Evaluation, type History, type Parameters, type Rows } from '../types.js';
 import { loadWasm } from '../wasm/loader.js';
 import {
@@ -108,7 +109,7 @@ export class Trainer {
   private nextId = 1;
   /** Why the worker can no longer be used, once it cannot. */
   private failure: Error | null = null;
-  private info: NetworkInfo = { backend: 'js', engine: 'js', precision: 'f64', layers: [] };
+  private info: NetworkInfo = { backend: 'js', engine: 'js', precision: 'f64', layers: [], threads: { requested: 1, used: 1, reason: null } };
   private frozenLayers: readonly number[] = [];
 
   private constructor(worker: TrainerWorker) {
@@ -171,6 +172,14 @@ export class Trainer {
     return this.frozenLayers;
   }
 
+  /**
+   * The threads asked for, those the last `fit` trained on, and why fewer where so, as
+   * `Network.threads` says in the worker (its threads are workers of the trainer's worker).
+   */
+  get threads(): Readonly<ThreadsInfo> {
+    return { ...this.info.threads };
+  }
+
   /** The engine the worker's network runs on. */
   get engine(): NetworkConfig['engine'] {
     return this.info.engine;
@@ -226,7 +235,11 @@ export class Trainer {
     try {
       const message = { op: 'fit' as const, x: xs, y: ys, options: sent, batches: onBatch !== undefined };
       const listeners = { onProgress: guard(onProgress), onBatch: guard(onBatch) };
-      const h = (await this.request(message, buffersOf(xs, ys, sent.validation?.x, sent.validation?.y), listeners)) as TrainerHistory;
+      const reply = (await this.request(message, buffersOf(xs, ys, sent.validation?.x, sent.validation?.y), listeners)) as TrainerHistory & {
+        threads: ThreadsInfo;
+      };
+      const { threads, ...h } = reply;
+      this.info = { ...this.info, threads };
       if (callbackError !== null) throw callbackError;
       return h;
     } finally {

@@ -5,6 +5,9 @@
  */
 import type { Reply, Request } from './protocol.js';
 import { serve } from './serve.js';
+// Networks in a trainer may train on threads of their own (options.threads): workers started from
+// this one, where the page is cross-origin isolated (a worker may block, so the threads wait well).
+import '../threads/index.js';
 
 /** The worker's global scope, as much of it as is used (the DOM library types `self` as a window). */
 const scope = globalThis as unknown as {
