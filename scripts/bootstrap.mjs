@@ -35,7 +35,7 @@ if (!existsSync(installed) || statSync(installed).mtimeMs < statSync(lock).mtime
 }
 
 // 2. WebAssembly artefacts
-const wasmBuilt = buildWasm();
+const wasmBuilt = await buildWasm();
 
 // 3. TypeScript → dist/
 function listFiles(dir) {

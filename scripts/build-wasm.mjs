@@ -9,11 +9,12 @@
 //   4. otherwise: exit 1 with a message naming both ways to get a toolchain.
 // Rebuilds only when the crate's sources, the build settings or the toolchain changed.
 // Node built-ins only: this runs before `npm ci` may have.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { availableParallelism } from 'node:os';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outDir = join(root, 'ts', 'wasm', 'bin');
@@ -156,7 +157,55 @@ function inputsHash(toolchain) {
   return h.digest('hex');
 }
 
-export function buildWasm({ force = false } = {}) {
+/** Runs a command, its output kept; resolves to its exit status and that output. */
+function runCaptured(cmd, args, opts) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { ...opts, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    child.on('error', (e) => resolve({ status: -1, output: `${output}${e.message}\n` }));
+    child.on('close', (status) => resolve({ status, output }));
+  });
+}
+
+/** Builds one artefact (cargo, then wasm-opt where installed); exits the process on a failure, with the tool's output. */
+async function buildArtefact(art, toolchain, wasmOpt) {
+  const targetDir = join(root, 'target', art.name.replace(/\.wasm$/, '').replace('.', '-'));
+  const args = ['build', '--release', '--target', TARGET, '-p', 'backprop-kernels', '--target-dir', targetDir, ...toolchain.args];
+  const started = Date.now();
+  // CARGO_ENCODED_RUSTFLAGS outranks RUSTFLAGS and every config file, so the artefact gets exactly
+  // these flags (a CI's RUSTFLAGS could otherwise drop +simd128 from the SIMD build).
+  const env = { ...process.env, ...toolchain.env, CARGO_ENCODED_RUSTFLAGS: art.flags.join('\x1f') };
+  delete env.RUSTFLAGS;
+  const r = await runCaptured(toolchain.cargo, args, { cwd: root, env });
+  if (r.status !== 0) {
+    process.stderr.write(r.output);
+    console.error(`[wasm] cargo failed building ${art.name} (exit ${r.status})`);
+    process.exit(1);
+  }
+  const built = join(targetDir, TARGET, 'release', 'backprop_kernels.wasm');
+  const out = join(outDir, art.name);
+  if (wasmOpt) {
+    const o = await runCaptured(process.execPath, [wasmOpt.path, '-O3', ...BASE_FEATURES, ...art.features, built, '-o', out], {});
+    if (o.status !== 0) {
+      process.stderr.write(o.output);
+      console.error(`[wasm] wasm-opt failed on ${art.name} (exit ${o.status})`);
+      process.exit(1);
+    }
+  } else {
+    copyFileSync(built, out);
+  }
+  const size = statSync(out).size;
+  log(`${art.name}: ${size} bytes${wasmOpt ? ` (cargo ${statSync(built).size}, then wasm-opt -O3)` : ''} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+/**
+ * Builds the artefacts whose inputs changed (all of them: they share the sources), two at a time
+ * where there are two cores: each build is one thread (codegen-units = 1, LTO). Resolves to whether
+ * it built.
+ */
+export async function buildWasm({ force = false } = {}) {
   const toolchain = findToolchain();
   if (!toolchain) {
     console.error(NO_TOOLCHAIN);
@@ -173,38 +222,18 @@ export function buildWasm({ force = false } = {}) {
   const wasmOpt = findWasmOpt();
   if (!wasmOpt) log('wasm-opt (npm package binaryen) not installed yet: artefacts left as cargo writes them');
   mkdirSync(outDir, { recursive: true });
-  for (const art of ARTEFACTS) {
-    const targetDir = join(root, 'target', art.name.replace(/\.wasm$/, '').replace('.', '-'));
-    const args = ['build', '--release', '--target', TARGET, '-p', 'backprop-kernels', '--target-dir', targetDir, ...toolchain.args];
-    const started = Date.now();
-    // CARGO_ENCODED_RUSTFLAGS outranks RUSTFLAGS and every config file, so the artefact gets exactly
-    // these flags (a CI's RUSTFLAGS could otherwise drop +simd128 from the SIMD build).
-    const env = { ...process.env, ...toolchain.env, CARGO_ENCODED_RUSTFLAGS: art.flags.join('\x1f') };
-    delete env.RUSTFLAGS;
-    const r = run(toolchain.cargo, args, { cwd: root, env, stdio: 'inherit' });
-    if (r.status !== 0) {
-      console.error(`[wasm] cargo failed building ${art.name} (exit ${r.status})`);
-      process.exit(1);
-    }
-    const built = join(targetDir, TARGET, 'release', 'backprop_kernels.wasm');
-    const out = join(outDir, art.name);
-    if (wasmOpt) {
-      const o = run(process.execPath, [wasmOpt.path, '-O3', ...BASE_FEATURES, ...art.features, built, '-o', out], { stdio: 'inherit' });
-      if (o.status !== 0) {
-        console.error(`[wasm] wasm-opt failed on ${art.name} (exit ${o.status})`);
-        process.exit(1);
-      }
-    } else {
-      copyFileSync(built, out);
-    }
-    const size = statSync(out).size;
-    log(`${art.name}: ${size} bytes${wasmOpt ? ` (cargo ${statSync(built).size}, then wasm-opt -O3)` : ''} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  }
+  const parallel = Math.min(2, availableParallelism());
+  log(`building ${ARTEFACTS.map((a) => a.name).join(', ')}, ${parallel} at a time (cargo's output shown only on a failure; 2–3 minutes on 2 cores)`);
+  const queue = [...ARTEFACTS];
+  const builder = async () => {
+    for (let art = queue.shift(); art; art = queue.shift()) await buildArtefact(art, toolchain, wasmOpt);
+  };
+  await Promise.all(Array.from({ length: parallel }, builder));
   mkdirSync(dirname(stampFile), { recursive: true });
   writeFileSync(stampFile, JSON.stringify({ hash, toolchain: toolchain.id, built: new Date().toISOString() }, null, 2));
   return true;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  buildWasm({ force: process.argv.includes('--force') });
+  await buildWasm({ force: process.argv.includes('--force') });
 }
