@@ -108,9 +108,14 @@ class Clock {
     return v;
   }
 
-  /** Yields to the event loop where the slice is used up (calling `before` first), and starts the next one. */
-  async next(before?: () => void): Promise<void> {
-    if (this.left() > 0) return;
+  /** Whether `visits` row visits fit in a whole slice, by the measured cost (false before any measurement). */
+  fits(visits: number): boolean {
+    return this.spent > 0 && (visits * this.spent) / this.visits <= SLICE_MS;
+  }
+
+  /** Yields to the event loop where the slice is used up, or where `force` says (calling `before` first), and starts the next one. */
+  async next(before?: () => void, force = false): Promise<void> {
+    if (!force && this.left() > 0) return;
     before?.();
     await (yieldOnce ??= yielder())();
     this.start = now();
@@ -188,7 +193,14 @@ export async function trainEpochs(run: FitRun, losses: Growable<Float64Array>): 
       // This call's epochs go to the end of the log, `n` of them from `start`.
       const start = losses.length;
       let n = 1;
-      const visits = clock.plan(batch);
+      let visits = clock.plan(batch);
+      if (visits < rows && clock.fits(rows)) {
+        // What is left of the slice cannot hold an epoch that a slice of its own can: start that
+        // slice rather than cut the epoch (reads during fit are then answered between epochs).
+        await clock.next(close, true);
+        if (run.signal?.aborted) return (close(), true);
+        visits = clock.plan(batch);
+      }
       if (visits >= rows) {
         // Whole epochs: one at a time where each is read as it comes, else as many as fill the slice.
         if (records === null) n = Math.max(1, Math.min(epochs - done, Math.floor(visits / rows), Math.floor(MAX_VISITS / rows)));
