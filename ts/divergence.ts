@@ -229,9 +229,13 @@ export class Rollback {
     this.rng.state = s.shuffle;
   }
 
+  /** `old` is no longer a mark's state (unless it is `kept`): the next mark is read into its arrays. */
+  private letGo(old: State | undefined, kept: State): void {
+    if (old !== undefined && old !== kept) this.spare = old;
+  }
+
   private remember(s: State): State {
-    const old = this.mark?.state;
-    if (old !== undefined && old !== s) this.spare = old;
+    this.letGo(this.mark?.state, s);
     this.mark = this.mark?.reset(s) ?? new Mark(s, 0);
     return s;
   }
@@ -335,7 +339,7 @@ export class Rollback {
     } else {
       s = this.saveNow();
       if (old !== null && !allFinite(s.params)) throw this.replayCalls(old, null, firstNonFinite(s.params, this.engine.layout)!);
-      if (old !== null) this.spare = old.state;
+      this.letGo(old?.state, s);
     }
     // As many calls as fit MAX_VALUES if their minibatches are of this one's size.
     const limit = Math.max(1, Math.min(MAX_CALLS, Math.floor(MAX_VALUES / values)));

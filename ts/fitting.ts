@@ -217,7 +217,6 @@ export async function trainEpochs(run: FitRun, losses: Growable<Float64Array>): 
         } else {
           clock.timed(n * rows, () => engine.fitEpochs(data, run.shuffle ? run.rng : null, batch, out));
         }
-        if (n === 1) losses.room(1)[start] = single[0];
       } else {
         // An epoch longer than a slice: spans of whole minibatches, yielding between them (a run of its own).
         close();
@@ -245,8 +244,8 @@ export async function trainEpochs(run: FitRun, losses: Growable<Float64Array>): 
           }
         }
         single[0] = total / rows;
-        losses.room(1)[start] = single[0];
       }
+      if (n === 1) losses.room(1)[start] = single[0];
       // The epochs join the run, each checked at once where it is not finite or above maxLoss.
       losses.length = start + n;
       const epochLosses = n === 1 ? single : losses.held(start);

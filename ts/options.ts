@@ -246,8 +246,13 @@ function resolveActivations(options: NetworkOptions, L: number, loss: LossName):
 }
 
 /** Every option checked and every default filled in; throws an `ArgumentError` naming the first problem. */
+/** Refuses anything but an options object (an array included), naming `caller`. */
+export function checkOptionsObject(options: unknown, caller: string): asserts options is object {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) fail(`${caller} needs an options object, got ${show(options)}`);
+}
+
 export function resolveOptions(options: NetworkOptions, caller = 'Network.create'): NetworkConfig {
-  if (typeof options !== 'object' || options === null) fail(`${caller} needs an options object, got ${show(options)}`);
+  checkOptionsObject(options, caller);
   checkOptionNames(options, OPTION_NAMES.create);
   const { layers } = options;
   if (!Array.isArray(layers)) fail(`options.layers must be an array of layer sizes, got ${show(layers)}`);

@@ -9,7 +9,7 @@ import { makeEngine } from './engines/local.js';
 export { EducationalEngine, Neuron, Layer, NeuronGraph } from './engines/educational.js';
 import { fail, show } from './errors.js';
 import { Network } from './network.js';
-import { resolveOptions, type NetworkOptions } from './options.js';
+import { checkOptionsObject, resolveOptions, type NetworkOptions } from './options.js';
 
 /**
  * Creates a network of the js (the default here) or educational engine at once, as
@@ -17,7 +17,7 @@ import { resolveOptions, type NetworkOptions } from './options.js';
  * `engine: 'wasm'` or `'auto'` is refused (use `await Network.create(...)`).
  */
 export function createNetworkSync(options: NetworkOptions): Network {
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) fail(`createNetworkSync needs an options object, got ${show(options)}`);
+  checkOptionsObject(options, 'createNetworkSync');
   if (options.engine === 'wasm' || options.engine === 'auto') {
     fail(`createNetworkSync cannot load WebAssembly, which engine '${options.engine}' needs: use 'await Network.create(...)'`);
   }
