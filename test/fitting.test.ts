@@ -168,6 +168,92 @@ describe.each(ENGINE_CASES)('$name: callbacks that train', (c) => {
   });
 });
 
+describe.each(ENGINE_CASES)('$name: onEpoch while fit runs ahead', (c) => {
+  // Few rows and many epochs: whole slices of epochs go in one engine call, their records given after.
+  const x = { data: X.data.subarray(0, 4 * 5), rows: 4, cols: 5 };
+  const y = { data: Y.data.subarray(0, 4 * 3), rows: 4, cols: 3 };
+  const EPOCHS = 1500;
+  const fitOptions = { epochs: EPOCHS, batchSize: 2 };
+  /** The parameters, training state and losses after `epochs` epochs of a fit with no callback. */
+  const reference = async (epochs: number) => {
+    const net = await c.create(OPTIONS);
+    const h = await net.fit(x, y, { ...fitOptions, epochs });
+    const out = { params: bits(net.getFlatParameters()), state: net.getTrainingState(), losses: bits(h.losses) };
+    net.dispose();
+    return out;
+  };
+
+  it('runs ahead where the callback only takes the records (the educational engine does not)', async () => {
+    const net = await c.create(OPTIONS);
+    const calls = vi.spyOn(Object.getPrototypeOf(net.engineInstance) as { fitEpochs: () => void }, 'fitEpochs');
+    const seen: number[] = [];
+    const h = await net.fit(x, y, { ...fitOptions, onEpoch: (r) => void seen.push(r.epoch) });
+    expect(seen).toEqual(Array.from({ length: EPOCHS }, (_, e) => e + 1));
+    if (c.name.startsWith('educational'))
+      expect(calls.mock.calls.length).toBeGreaterThanOrEqual(EPOCHS - 1); // the first in spans
+    else expect(calls.mock.calls.length).toBeLessThan(EPOCHS / 10);
+    const ref = await reference(EPOCHS);
+    expect(bits(net.getFlatParameters())).toEqual(ref.params);
+    expect(bits(h.losses)).toEqual(ref.losses);
+    net.dispose();
+  });
+
+  it.each([1, 2, 371, 1499])('a read from onEpoch at epoch %i sees that epoch; training then goes on to the same bits', async (k) => {
+    const net = await c.create(OPTIONS);
+    let seen: { params: string[]; state: unknown; prediction: number[][] } | null = null;
+    const h = await net.fit(x, y, {
+      ...fitOptions,
+      onEpoch: (r) => void (r.epoch === k && (seen = { params: bits(net.getFlatParameters()), state: net.getTrainingState(), prediction: net.predict(x) })),
+    });
+    const at = await reference(k);
+    expect(seen!.params).toEqual(at.params);
+    expect(seen!.state).toEqual(at.state);
+    const end = await reference(EPOCHS);
+    expect(bits(net.getFlatParameters())).toEqual(end.params);
+    expect(net.getTrainingState()).toEqual(end.state);
+    expect(bits(h.losses)).toEqual(end.losses);
+    net.dispose();
+  });
+
+  it('a stop from onEpoch, or a callback that throws, leaves the network at that epoch', async () => {
+    const k = 777;
+    const at = await reference(k);
+    const stopped = await c.create(OPTIONS);
+    const h = await stopped.fit(x, y, { ...fitOptions, onEpoch: (r) => r.epoch !== k });
+    expect(h.stopped).toBe(true);
+    expect(bits(h.losses)).toEqual(at.losses);
+    expect(bits(stopped.getFlatParameters())).toEqual(at.params);
+    expect(stopped.getTrainingState()).toEqual(at.state);
+    const threw = await c.create(OPTIONS);
+    await expect(
+      threw.fit(x, y, {
+        ...fitOptions,
+        onEpoch: (r) => {
+          if (r.epoch === k) throw new Error('from the callback');
+        },
+      }),
+    ).rejects.toThrow('from the callback');
+    expect(bits(threw.getFlatParameters())).toEqual(at.params);
+    expect(threw.getTrainingState()).toEqual(at.state);
+    stopped.dispose();
+    threw.dispose();
+  });
+
+  it('parameters set from onEpoch while it runs ahead are where training goes on from', async () => {
+    const a = await c.create(OPTIONS);
+    const b = await c.create(OPTIONS);
+    const p0 = a.getFlatParameters();
+    await a.fit(x, y, { ...fitOptions, onEpoch: (r) => void (r.epoch === 600 && a.setFlatParameters(p0)) });
+    await b.fit(x, y, { ...fitOptions, epochs: 600 });
+    b.setFlatParameters(p0);
+    await b.fit(x, y, { ...fitOptions, epochs: EPOCHS - 600 });
+    expect(bits(a.getFlatParameters())).toEqual(bits(b.getFlatParameters()));
+    expect(a.getTrainingState()).toEqual(b.getTrainingState());
+    a.dispose();
+    b.dispose();
+  });
+});
+
 describe.each(ENGINE_CASES)('$name: maxLoss', (c) => {
   it('a loss above it stops training as diverged, at the first minibatch above it, the network back before it', async () => {
     const net = await c.create(OPTIONS);

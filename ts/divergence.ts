@@ -192,6 +192,41 @@ export class Rollback {
     private readonly net: { configure(step: StepSettings): void; configured(): StepSettings },
   ) {}
 
+  /**
+   * Where `fit` trained past the epoch whose record a callback is being given (./fitting.ts runs
+   * ahead): what takes the network back to that epoch, or null.
+   */
+  private ahead: (() => void) | null = null;
+
+  /** `fit` has trained past the epoch it reports: `back` returns the network to it (null: it is there). */
+  behind(back: (() => void) | null): void {
+    this.ahead = back;
+  }
+
+  /** Takes the network back to the epoch `fit` reports, where it has trained past it: before anything reads or changes it. */
+  settle(): void {
+    const back = this.ahead;
+    if (back === null) return;
+    this.ahead = null;
+    back();
+  }
+
+  /**
+   * The network at the end of the first `losses.length` epochs of the open run of `fit`'s epochs:
+   * the mark's state, then those epochs again, which give the same bits (their losses are checked
+   * against `losses`).
+   */
+  replay(data: PreparedData, shuffle: boolean, batch: number, losses: Float64Array): void {
+    this.restore(this.mark!.state);
+    if (losses.length === 0) return;
+    const again = new Float64Array(losses.length);
+    this.engine.fitEpochs(data, shuffle ? this.rng : null, batch, again);
+    for (let e = 0; e < again.length; e++) {
+      if (!Object.is(again[e], losses[e]))
+        throw new Error(`training epochs again from the last check gave another loss (epoch ${e + 1} of the run: ${again[e]}, was ${losses[e]})`);
+    }
+  }
+
   /** Drops the mark: the parameters or the state were changed other than by training. */
   forget(): void {
     this.mark = null;

@@ -31,7 +31,7 @@ export interface FitRun {
   step: StepSettings;
   /** Whether an accuracy means something (the network's outputs are class probabilities). */
   classifies: boolean;
-  /** Per-epoch records, kept as they come where something reads them (validation, onEpoch); else null. */
+  /** Per-epoch records, kept as they come where they hold more than the loss (validation); else null. */
   records: EpochRecord[] | null;
   onEpoch?: (record: EpochRecord) => void | boolean;
   onBatch?: (progress: BatchProgress) => void | boolean | Promise<void | boolean>;
@@ -140,10 +140,29 @@ function allBounded(a: Float64Array, maxLoss: number): boolean {
  */
 export async function trainEpochs(run: FitRun, losses: Growable<Float64Array>): Promise<boolean> {
   const { engine, rollback, data, epochs, batch, records } = run;
+  /** Whether each epoch is read as it comes (validation, onEpoch). */
+  const reads = records !== null || run.onEpoch !== undefined;
   const rows = data.rows;
   const clock = new Clock();
   let perm = new Uint32Array(0);
   const single = new Float64Array(1);
+  // Running ahead: where each epoch's record is given as it comes (onEpoch) but nothing needs the
+  // network between epochs (validation), epochs still go in calls that fill the slice, and the
+  // records are given after; a callback that reads the network has it taken back to its epoch
+  // first (Rollback.settle, called by every Network method), which trains those epochs again from
+  // the run's mark. Not with threads, nor the educational engine, whose neurons an app may hold.
+  let ahead = reads && run.validation === null && !run.threads && engine.name !== 'educational';
+  // This call's first epoch (an index into losses), its epochs that stand (fewer where a callback
+  // took the network back to its own), and the one whose record is being given.
+  let start = 0;
+  let kept = 0;
+  let at = 0;
+  const back = () => {
+    ahead = false; // the callback reads the network: epochs one at a time from now on
+    kept = at + 1;
+    losses.length = start + kept;
+    rollback.replay(data, run.shuffle, batch, losses.held(from, losses.length));
+  };
   const order = (n: number): Uint32Array => {
     if (perm.length < n * rows) perm = new Uint32Array(n * rows);
     for (let e = 0; e < n; e++) permutation(rows, run.shuffle ? run.rng : null, perm, e * rows);
@@ -191,7 +210,7 @@ export async function trainEpochs(run: FitRun, losses: Growable<Float64Array>): 
       if (clock.left() <= 0) await clock.next(close); // the run checked before the yield: other code may change the network meanwhile
       if (run.signal?.aborted) return (close(), true);
       // This call's epochs go to the end of the log, `n` of them from `start`.
-      const start = losses.length;
+      start = losses.length;
       let n = 1;
       let visits = clock.plan(batch);
       if (visits < rows && clock.fits(rows)) {
@@ -202,8 +221,8 @@ export async function trainEpochs(run: FitRun, losses: Growable<Float64Array>): 
         visits = clock.plan(batch);
       }
       if (visits >= rows) {
-        // Whole epochs: one at a time where each is read as it comes, else as many as fill the slice.
-        if (records === null) n = Math.max(1, Math.min(epochs - done, Math.floor(visits / rows), Math.floor(MAX_VISITS / rows)));
+        // Whole epochs: as many as fill the slice, unless each is read as it comes and running ahead is off.
+        if (!reads || ahead) n = Math.max(1, Math.min(epochs - done, Math.floor(visits / rows), Math.floor(MAX_VISITS / rows)));
         open();
         // One epoch's loss goes through `single` (no view made per epoch where epochs are read one by one).
         const out = n === 1 ? single : losses.room(n).subarray(start, start + n);
@@ -249,13 +268,14 @@ export async function trainEpochs(run: FitRun, losses: Growable<Float64Array>): 
       // The epochs join the run, each checked at once where it is not finite or above maxLoss.
       losses.length = start + n;
       const epochLosses = n === 1 ? single : losses.held(start);
-      if (records === null) {
+      if (!reads) {
         if (!allBounded(epochLosses, maxLoss)) close();
         done += n;
         continue;
       }
       let stop = false;
-      for (let e = 0; e < n; e++) {
+      kept = n;
+      for (let e = 0; e < kept && !stop; e++) {
         const loss = epochLosses[e];
         if (!bounded(loss)) close();
         const record: EpochRecord = { epoch: start + e + 1, loss };
@@ -264,11 +284,25 @@ export async function trainEpochs(run: FitRun, losses: Growable<Float64Array>): 
           record.validationLoss = ev.loss;
           if (run.classifies) record.validationAccuracy = ev.correct / run.validation.rows;
         }
-        records.push(record);
-        if (run.onEpoch?.(record) === false) stop = true;
+        records?.push(record);
+        // Where the network is past this epoch, whatever reads or changes it from the callback
+        // (every Network method), or a stop, first takes it back here, and the epochs after it go.
+        at = e;
+        if (e < n - 1) rollback.behind(back);
+        let said: void | boolean;
+        try {
+          said = run.onEpoch?.(record);
+          if (said === false) rollback.settle();
+        } catch (error) {
+          rollback.settle(); // the network is at the epoch whose callback threw
+          throw error;
+        } finally {
+          rollback.behind(null);
+        }
+        if (said === false) stop = true;
         if (!rollback.marked) from = -1; // the callback changed the network: the run is void, the next starts from here
       }
-      done += epochLosses.length;
+      done += kept;
       if (stop) return (close(), done < epochs);
     }
     close();

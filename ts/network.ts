@@ -173,12 +173,15 @@ export class Network {
 
   /** The engine behind this network (for inspection: the educational engine exposes its neurons). */
   get engineInstance(): Engine {
+    const engine = this.live();
     this.rollback.forget(); // what is done through it is not training: a divergence goes back no further
-    return this.live();
+    return engine;
   }
 
+  /** The engine, at the epoch `fit` reports where a callback reads the network while `fit` has trained past it. */
   private live(): Engine {
     if (!this.engineImpl) throw new Error('this Network has been disposed; create a new one');
+    this.rollback.settle();
     return this.engineImpl;
   }
 
@@ -282,9 +285,9 @@ export class Network {
     if (typeof maxLoss !== 'number' || !(maxLoss > 0)) fail(`options.maxLoss must be a positive number, got ${show(options.maxLoss)}`);
     const step = resolveStep(options, this.step, 'options');
     const losses = new Growable(Float64Array, Math.min(epochs, 1 << 20));
-    // Per-epoch records are built only where something reads them as they come (validation,
-    // onEpoch); otherwise only the losses are kept, and `history.epochs` is made on first access.
-    const records: EpochRecord[] | null = v !== undefined || options.onEpoch !== undefined ? [] : null;
+    // Per-epoch records are kept as they come only where they hold more than the loss
+    // (validation); otherwise only the losses are kept, and `history.epochs` is made on first access.
+    const records: EpochRecord[] | null = v !== undefined ? [] : null;
     if (epochs === 0) {
       if (!(x instanceof PreparedDataset)) this.xy(x, y as Rows);
       return history(losses.finish(), records, false);
