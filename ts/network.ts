@@ -284,7 +284,7 @@ export class Network {
     const maxLoss = options.maxLoss ?? Infinity;
     if (typeof maxLoss !== 'number' || !(maxLoss > 0)) fail(`options.maxLoss must be a positive number, got ${show(options.maxLoss)}`);
     const step = resolveStep(options, this.step, 'options');
-    const losses = new Growable(Float64Array, Math.min(epochs, 1 << 20));
+    const losses = epochs <= 1 << 20 ? new Growable(Float64Array, epochs, true) : new Growable(Float64Array, 1 << 20);
     // Per-epoch records are kept as they come only where they hold more than the loss
     // (validation); otherwise only the losses are kept, and `history.epochs` is made on first access.
     const records: EpochRecord[] | null = v !== undefined ? [] : null;
