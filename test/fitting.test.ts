@@ -198,6 +198,27 @@ describe.each(ENGINE_CASES)('$name: onEpoch while fit runs ahead', (c) => {
     net.dispose();
   });
 
+  it('validation after every epoch, as evaluate gives it after that epoch, from calls of many epochs', async () => {
+    const net = await c.create(OPTIONS);
+    const calls = vi.spyOn(Object.getPrototypeOf(net.engineInstance) as { fitEpochs: () => void }, 'fitEpochs');
+    const h = await net.fit(x, y, { ...fitOptions, validation: { x: VX, y: VY } });
+    if (c.name.startsWith('educational')) expect(calls.mock.calls.length).toBeGreaterThanOrEqual(EPOCHS - 1);
+    else expect(calls.mock.calls.length).toBeLessThan(EPOCHS / 10);
+    vi.restoreAllMocks();
+    const ref = await c.create(OPTIONS);
+    const [train, val] = [ref.prepare(x, y), ref.prepare(VX, VY)];
+    const expected: object[] = [];
+    for (let e = 1; e <= EPOCHS; e++) {
+      const [loss] = (await ref.fit(train, { ...fitOptions, epochs: 1 })).losses;
+      const ev = ref.evaluate(val);
+      expected.push({ epoch: e, loss, validationLoss: ev.loss, validationAccuracy: ev.accuracy });
+    }
+    expect(h.epochs).toEqual(expected);
+    expect(bits(net.getFlatParameters())).toEqual(bits(ref.getFlatParameters()));
+    net.dispose();
+    ref.dispose();
+  });
+
   it.each([1, 2, 371, 1499])('a read from onEpoch at epoch %i sees that epoch; training then goes on to the same bits', async (k) => {
     const net = await c.create(OPTIONS);
     let seen: { params: string[]; state: unknown; prediction: number[][] } | null = null;

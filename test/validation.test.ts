@@ -62,6 +62,7 @@ describe.each(ENGINE_CASES)('$name rejects bad data before computing', (engine) 
       for (const name of [
         'bp_train',
         'bp_fit_drawn',
+        'bp_fit_validated',
         'bp_fit_span',
         'bp_forward',
         'bp_predict',

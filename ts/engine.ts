@@ -58,6 +58,12 @@ export interface StepValues {
   delta: (FloatArray | null)[];
 }
 
+/** Data evaluated after each epoch by `fitEpochs`, and where its scores go (2 per epoch). */
+export interface Validation {
+  data: PreparedData;
+  scores: Float64Array;
+}
+
 /** Training data held by an engine for `fitEpochs` (in wasm memory for the wasm engine). */
 export interface PreparedData {
   readonly rows: number;
@@ -115,9 +121,11 @@ export interface Engine {
    * Trains `losses.length` epochs, each visiting the rows in the order `permutation(rows, rng)`
    * draws (./random.ts; in order where `rng` is null), in minibatches of `batch` (the last may be
    * shorter), and leaves `rng` where those draws leave it. Writes each epoch's mean per-sample loss
-   * to `losses`. (The wasm engine draws the orders inside the call.)
+   * to `losses`. (The wasm engine draws the orders inside the call.) With `validation`, evaluates
+   * its data after each epoch e as `evaluatePrepared` does, into `validation.scores[2e]` (the
+   * mean loss) and `[2e + 1]` (the rows classified right).
    */
-  fitEpochs(data: PreparedData, rng: Random | null, batch: number, losses: Float64Array): void;
+  fitEpochs(data: PreparedData, rng: Random | null, batch: number, losses: Float64Array, validation?: Validation | null): void;
   /**
    * Trains part of an epoch: the rows `order` (a slice of an epoch's order starting at a minibatch
    * boundary) in minibatches of `batch`. Returns `total` plus their per-sample losses, added one

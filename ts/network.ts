@@ -285,12 +285,12 @@ export class Network {
     if (typeof maxLoss !== 'number' || !(maxLoss > 0)) fail(`options.maxLoss must be a positive number, got ${show(options.maxLoss)}`);
     const step = resolveStep(options, this.step, 'options');
     const losses = epochs <= 1 << 20 ? new Growable(Float64Array, epochs, true) : new Growable(Float64Array, 1 << 20);
-    // Per-epoch records are kept as they come only where they hold more than the loss
-    // (validation); otherwise only the losses are kept, and `history.epochs` is made on first access.
-    const records: EpochRecord[] | null = v !== undefined ? [] : null;
+    // With validation, its loss and accuracy per epoch; `history.epochs` is made from these and
+    // the losses on first access.
+    const scores = v === undefined ? null : epochs <= 1 << 19 ? new Growable(Float64Array, 2 * epochs, true) : new Growable(Float64Array, 1 << 20);
     if (epochs === 0) {
       if (!(x instanceof PreparedDataset)) this.xy(x, y as Rows);
-      return history(losses.finish(), records, false);
+      return history(losses.finish(), scores?.finish() ?? null, false);
     }
     const train = this.held(x, y as Rows, ['x', 'y']);
     let val: { data: PreparedData; own: boolean } | null = null;
@@ -314,17 +314,17 @@ export class Network {
           shuffle,
           step,
           classifies: this.classifies,
-          records,
+          scores,
           onEpoch: options.onEpoch,
           onBatch: options.onBatch,
           signal: options.signal,
           maxLoss,
-          history: (kept) => history(kept, records, false),
+          history: (kept, keptScores) => history(kept, keptScores, false),
           threads: onThreads,
         },
         losses,
       );
-      return history(losses.finish(), records, stopped);
+      return history(losses.finish(), scores?.finish() ?? null, stopped);
     } finally {
       if (train.own) train.data.dispose();
       if (val?.own) val.data.dispose();
@@ -505,11 +505,13 @@ function checkDistributions(y: Matrix, what: string): void {
 }
 
 /**
- * The losses of the epochs trained, and their records: the array of losses is made on first access
- * (a fit of many short epochs keeps them in a typed array), the records too unless kept as they came.
+ * The losses of the epochs trained, and their records, made on first access from typed arrays (a
+ * fit of many short epochs keeps them so): the losses, and with validation its loss and accuracy
+ * per epoch (`scores`, 2 each; the accuracy NaN where the network does not classify).
  */
-function history(values: Float64Array, records: EpochRecord[] | null, stopped: boolean): History {
+function history(values: Float64Array, scores: Float64Array | null, stopped: boolean): History {
   let losses: number[] | null = null;
+  let records: EpochRecord[] | null = null;
   return {
     get losses() {
       if (losses === null) {
@@ -520,7 +522,11 @@ function history(values: Float64Array, records: EpochRecord[] | null, stopped: b
     },
     stopped,
     get epochs() {
-      return (records ??= Array.from(values, (loss, i) => ({ epoch: i + 1, loss })));
+      return (records ??= Array.from(values, (loss, i) => {
+        if (scores === null) return { epoch: i + 1, loss };
+        const [validationLoss, validationAccuracy] = [scores[2 * i], scores[2 * i + 1]];
+        return Number.isNaN(validationAccuracy) ? { epoch: i + 1, loss, validationLoss } : { epoch: i + 1, loss, validationLoss, validationAccuracy };
+      }));
     },
   };
 }

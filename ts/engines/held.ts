@@ -3,7 +3,7 @@
  * themselves, epochs run as one `trainBatch` per minibatch of gathered rows, and the optimizer's
  * settings and state kept in the flat layout.
  */
-import type { OptimizerState, PreparedData, StepSettings } from '../engine.js';
+import type { OptimizerState, PreparedData, StepSettings, Validation } from '../engine.js';
 import { copyInto, takeRows, type FloatArray, type Matrix } from '../matrix.js';
 import { permutation, type Random } from '../random.js';
 
@@ -78,10 +78,17 @@ export abstract class HeldDataEngine {
     return new HeldData(x, y);
   }
 
-  fitEpochs(data: PreparedData, rng: Random | null, batch: number, losses: Float64Array): void {
+  fitEpochs(data: PreparedData, rng: Random | null, batch: number, losses: Float64Array, validation?: Validation | null): void {
     const rows = data.rows;
     const order = new Uint32Array(rows);
-    for (let e = 0; e < losses.length; e++) losses[e] = this.fitSpan(data, permutation(rows, rng, order), batch, 0) / rows;
+    for (let e = 0; e < losses.length; e++) {
+      losses[e] = this.fitSpan(data, permutation(rows, rng, order), batch, 0) / rows;
+      if (validation) {
+        const { loss, correct } = this.evaluatePrepared(validation.data);
+        validation.scores[2 * e] = loss;
+        validation.scores[2 * e + 1] = correct;
+      }
+    }
   }
 
   fitSpan(data: PreparedData, order: Uint32Array, batch: number, total: number): number {

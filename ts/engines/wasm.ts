@@ -12,7 +12,7 @@
  * more than its parameters, gradients and optimizer state. Prediction and evaluation of more rows
  * than that go through the kernels in blocks (`bp_predict`, `bp_evaluate`) and do not grow it.
  */
-import { LIMITS, type Engine, type OptimizerState, type PreparedData, type StepSettings } from '../engine.js';
+import { LIMITS, type Engine, type OptimizerState, type PreparedData, type StepSettings, type Validation } from '../engine.js';
 import { ArgumentError } from '../errors.js';
 import { drainFromEnd } from '../growable.js';
 import { copyInto, takeRows, type FloatArray, type Matrix } from '../matrix.js';
@@ -29,7 +29,7 @@ const INITIAL_CAPACITY = 1;
 interface Held {
   inst: WasmInstance;
   handle: number;
-  scratch: [number, number];
+  scratch: [number, number, number];
 }
 
 const leaks = new FinalizationRegistry<Held>(({ inst, handle, scratch }) => {
@@ -53,7 +53,7 @@ export class WasmEngine implements Engine {
   private created = false;
   private held: Held | null = null;
   /** Bytes of the scratch buffers (`held.scratch`). */
-  private readonly scratchBytes: [number, number] = [0, 0];
+  private readonly scratchBytes: [number, number, number] = [0, 0, 0];
   /** Counts the calls that change the training state (ts/threads/ copies it to its replicas when this moved). */
   private changes = 0;
 
@@ -80,7 +80,7 @@ export class WasmEngine implements Engine {
     });
     this.created = true;
     this.capacity = this.call(() => this.abi.bp_capacity(this.handle));
-    this.held = { inst, handle: this.handle, scratch: [0, 0] };
+    this.held = { inst, handle: this.handle, scratch: [0, 0, 0] };
     leaks.register(this, this.held, this);
   }
 
@@ -141,7 +141,7 @@ export class WasmEngine implements Engine {
    * A buffer of at least `bytes` kept for calls made once per epoch where epochs are read one by
    * one (no allocation per call); inside `call`. Freed by `dispose`.
    */
-  private scratch(which: 0 | 1, bytes: number): number {
+  private scratch(which: 0 | 1 | 2, bytes: number): number {
     const held = this.held!;
     if (bytes > this.scratchBytes[which]) {
       if (held.scratch[which] !== 0) this.abi.bp_free(held.scratch[which]);
@@ -322,22 +322,31 @@ export class WasmEngine implements Engine {
     return data;
   }
 
-  /** The orders are drawn inside the module from the generator's state (crates/kernels/src/random.rs), which comes back. */
-  fitEpochs(data: PreparedData, rng: Random | null, batch: number, losses: Float64Array): void {
+  /**
+   * The orders are drawn inside the module from the generator's state (crates/kernels/src/random.rs),
+   * which comes back; with validation, `bp_fit_validated` evaluates after each epoch in the same call.
+   */
+  fitEpochs(data: PreparedData, rng: Random | null, batch: number, losses: Float64Array, validation?: Validation | null): void {
     this.changes++;
     const d = this.own(data, 'fitEpochs');
+    const v = validation ? this.own(validation.data, 'fitEpochs (validation)') : null;
     this.reserve(Math.min(batch, d.rows)); // no minibatch has more rows than the data
     const epochs = losses.length;
     // Called once per epoch where the epochs are read one by one: no array is made per call, and
-    // the generator's state and the losses go through the scratch buffer.
+    // the generator's state, the losses and the scores go through the scratch buffers.
     this.call(() => {
       const [sp, lp] = [this.scratch(0, 16), this.scratch(1, epochs * 8)];
+      const vp = v ? this.scratch(2, epochs * 16) : 0;
       if (rng) rng.saveState(this.views().words, sp >>> 2);
-      this.check(this.abi.bp_fit_drawn(this.handle, d.x, d.y, d.rows, rng ? sp : 0, epochs, batch, lp), 'training epochs');
+      const status = v
+        ? this.abi.bp_fit_validated(this.handle, d.x, d.y, d.rows, rng ? sp : 0, epochs, batch, lp, v.x, v.y, v.rows, vp)
+        : this.abi.bp_fit_drawn(this.handle, d.x, d.y, d.rows, rng ? sp : 0, epochs, batch, lp);
+      this.check(status, 'training epochs');
       const { words, doubles } = this.views(); // after the call, which may have grown the memory
       if (rng) rng.loadState(words, sp >>> 2);
       if (epochs === 1) losses[0] = doubles[lp >>> 3];
       else losses.set(doubles.subarray(lp >>> 3, (lp >>> 3) + epochs));
+      if (v) validation!.scores.set(doubles.subarray(vp >>> 3, (vp >>> 3) + 2 * epochs));
     });
   }
 

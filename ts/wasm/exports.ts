@@ -6,8 +6,8 @@
  */
 import type { ActivationName, LossName, OptimizerName, WasmBackend } from '../types.js';
 
-/** Must match `ABI_VERSION` in crates/kernels/src/abi/codes.rs (7 added `bp_fit_drawn`, 6 the step in parts, 5 `bp_values`, 4 `bp_fit_span`, 3 `bp_backend`). */
-export const ABI_VERSION = 7;
+/** Must match `ABI_VERSION` in crates/kernels/src/abi/codes.rs (8 added `bp_fit_validated`, 7 `bp_fit_drawn`, 6 the step in parts, 5 `bp_values`, 4 `bp_fit_span`, 3 `bp_backend`). */
+export const ABI_VERSION = 8;
 
 /** Status codes. Must match `STATUS_*` in crates/kernels/src/abi/codes.rs. */
 export const STATUS = {
@@ -109,6 +109,21 @@ export interface BackpropExports {
   bp_fit(handle: Handle, x: Ptr, y: Ptr, rows: number, perm: Ptr, epochs: number, batch: number, losses: Ptr): Status;
   /** As `bp_fit`, each epoch's order drawn inside from the xoshiro128** state at `state` (4 × u32, updated), or in order where `state` is 0. */
   bp_fit_drawn(handle: Handle, x: Ptr, y: Ptr, rows: number, state: Ptr, epochs: number, batch: number, losses: Ptr): Status;
+  /** As `bp_fit_drawn`, then after each epoch e the mean loss over `vrows` rows of vx, vy into `scores[2e]` and the rows classified right into `scores[2e + 1]` (f64), as `bp_evaluate`. */
+  bp_fit_validated(
+    handle: Handle,
+    x: Ptr,
+    y: Ptr,
+    rows: number,
+    state: Ptr,
+    epochs: number,
+    batch: number,
+    losses: Ptr,
+    vx: Ptr,
+    vy: Ptr,
+    vrows: number,
+    scores: Ptr,
+  ): Status;
   /** Part of an epoch: rows `order[0 … len)` of x, y in minibatches of `batch`; result slot 0 ← `total` + their per-sample losses. */
   bp_fit_span(handle: Handle, x: Ptr, y: Ptr, rows: number, order: Ptr, len: number, batch: number, total: number): Status;
   /** In blocks of `BLOCK_ROWS` rows whatever the capacity (buffers for one block are allocated for the call where the capacity is smaller). */
@@ -175,6 +190,7 @@ export const EXPORT_NAMES = [
   'bp_values',
   'bp_fit',
   'bp_fit_drawn',
+  'bp_fit_validated',
   'bp_fit_span',
   'bp_predict',
   'bp_evaluate',

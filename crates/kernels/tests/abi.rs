@@ -93,6 +93,18 @@ fn abi_contract() {
     assert_eq!(bp_fit_drawn(h, x, y, 4, state, 2, 2, losses), STATUS_INVALID_BUFFER); // losses too short
     assert_eq!(bp_fit_drawn(h, x, y, 0, state, 1, 2, losses), STATUS_INVALID_ARGUMENT); // no rows
     assert_eq!(bp_fit_drawn(h, x, y, 4, state, 1, 0, losses), STATUS_INVALID_ARGUMENT); // batch 0
+                                                                                        // fit_validated: fit_drawn, then the validation rows' loss and rows right after each epoch.
+    let scores = bp_alloc(2 * 8);
+    write_u32(state, &[1, 2, 3, 4]);
+    assert_eq!(bp_fit_validated(h, x, y, 4, state, 1, 2, losses, x, y, 3, scores), STATUS_OK);
+    assert_eq!(bp_fit_validated(h, x, y, 4, 0, 1, 2, losses, x, y, 4, scores), STATUS_OK);
+    assert_eq!(bp_fit_validated(h, x, y, 4, state, 1, 2, losses, x, y, 0, scores), STATUS_INVALID_ARGUMENT); // no validation rows
+    assert_eq!(bp_fit_validated(h, x, y, 4, state, 1, 2, losses, x, y, 5, scores), STATUS_INVALID_BUFFER); // validation x too short
+    assert_eq!(bp_fit_validated(h, x, y, 4, state, 1, 2, losses, x, y, 3, losses), STATUS_INVALID_BUFFER); // scores are the losses
+    assert_eq!(bp_fit_validated(h, x, y, 4, state, 1, 2, losses, scores, y, 3, scores), STATUS_INVALID_BUFFER); // writes what it reads
+    assert_eq!(bp_fit_validated(h, x, y, 4, state, 2, 2, losses, x, y, 3, scores), STATUS_INVALID_BUFFER); // losses too short
+    assert_eq!(bp_fit_validated(h, x, y, 4, state, 1, 2, losses, x, y, 3, scores + 8), STATUS_INVALID_BUFFER); // not a buffer
+    assert_eq!(bp_free(scores), STATUS_OK);
     assert_eq!(bp_free(state), STATUS_OK);
     write_u32(perm, &[0, 1, 2, 4]);
     assert_eq!(bp_fit(h, x, y, 4, perm, 1, 2, losses), STATUS_INDEX_OUT_OF_RANGE);

@@ -34,4 +34,6 @@ pub use describe::{bp_abi_version, bp_backend, bp_describe, bp_describe_len};
 pub use kernels::{bp_gemm, bp_peak_f32};
 pub use parts::{bp_apply_gradients, bp_forward_part, bp_gradients_part, bp_loss_sum};
 pub use state::*;
-pub use train::{bp_evaluate, bp_fit, bp_fit_drawn, bp_fit_span, bp_forward, bp_gradients, bp_predict, bp_train};
+pub use train::{
+    bp_evaluate, bp_fit, bp_fit_drawn, bp_fit_span, bp_fit_validated, bp_forward, bp_gradients, bp_predict, bp_train,
+};

@@ -97,13 +97,66 @@ pub extern "C" fn bp_fit_drawn(
     batch: usize,
     losses: usize,
 ) -> i32 {
+    fit_drawn(handle, (x, y, rows), state, epochs, batch, losses, None)
+}
+
+/// `bp_fit_drawn`, with validation after every epoch on the `vrows` rows at `vx` and `vy`: `scores`
+/// (2 × epochs f64) receives, for each epoch, the mean loss over them and the rows classified
+/// right, as `bp_evaluate` computes them.
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub extern "C" fn bp_fit_validated(
+    handle: i32,
+    x: usize,
+    y: usize,
+    rows: usize,
+    state: usize,
+    epochs: usize,
+    batch: usize,
+    losses: usize,
+    vx: usize,
+    vy: usize,
+    vrows: usize,
+    scores: usize,
+) -> i32 {
+    fit_drawn(handle, (x, y, rows), state, epochs, batch, losses, Some((vx, vy, vrows, scores)))
+}
+
+/// `bp_fit_drawn` and `bp_fit_validated`: the buffers checked, the generator read and written back.
+fn fit_drawn(
+    handle: i32,
+    (x, y, rows): (usize, usize, usize),
+    state: usize,
+    epochs: usize,
+    batch: usize,
+    losses: usize,
+    validation: Option<(usize, usize, usize, usize)>,
+) -> i32 {
     code(with_entry(handle, |e| {
         with_mlp!(&mut e.mlp, n, T => (|| {
-            distinct(losses, &[x, y, state])?;
-            distinct(state, &[x, y])?;
+            // Written: the losses, the scores and the state (0: none), each none of what is read.
+            let (vx, vy, vrows, scores) = validation.unwrap_or((x, y, 1, losses));
+            distinct(losses, &[x, y, state, vx, vy])?;
+            if validation.is_some() {
+                distinct(scores, &[x, y, state, vx, vy, losses])?;
+            }
+            if state != 0 {
+                distinct(state, &[x, y, vx, vy])?;
+            }
+            if vrows == 0 {
+                return Err(STATUS_INVALID_ARGUMENT);
+            }
             let bufs = Buffers::lock();
             let (xs, ys) = data(&bufs, n, x, y, rows)?;
             let l = bufs.get_mut::<f64>(losses, epochs)?;
+            let v = match validation {
+                None => None,
+                Some(_) => {
+                    let (vxs, vys) = data(&bufs, n, vx, vy, vrows)?;
+                    let sc = bufs.get_mut::<f64>(scores, epochs.checked_mul(2).ok_or(STATUS_TOO_LARGE)?)?;
+                    Some((vxs, vys, vrows, sc))
+                }
+            };
             let mut rng = match state {
                 0 => None,
                 p => {
@@ -111,7 +164,7 @@ pub extern "C" fn bp_fit_drawn(
                     Some((Xoshiro128 { s: [words[0], words[1], words[2], words[3]] }, words))
                 }
             };
-            let r = n.fit_drawn(xs, ys, rows, rng.as_mut().map(|(g, _)| g), batch, l);
+            let r = n.fit_drawn(xs, ys, rows, rng.as_mut().map(|(g, _)| g), batch, l, v);
             if let Some((g, words)) = rng {
                 words.copy_from_slice(&g.s);
             }

@@ -1,7 +1,10 @@
 //! The epoch loops: `fit` (minibatches, or the per-sample SGD loop `fit_samples_sgd`), `predict`
 //! and `evaluate`, over data read where it lies.
 
-use super::{Error, Mlp, RowBuffers};
+use super::{Error, Mlp, RowBuffers, Use, BLOCK_ROWS};
+
+/// Data evaluated after each epoch by `fit_drawn`: x, y, their rows, and the scores (2 per epoch).
+pub type Validation<'a, T> = (&'a [T], &'a [T], usize, &'a mut [f64]);
 use crate::kernels::activation::{activate_one, apply, mul_derivative, times_derivative, Activation};
 use crate::kernels::backend::scalar::dot_short;
 use crate::kernels::backend::{Backend, Real};
@@ -60,6 +63,12 @@ impl<T: Real> Mlp<T> {
     /// it is trained, not after: the draws do not depend on the training, so the processor overlaps
     /// them with it (on 4-row epochs they otherwise added a tenth to the time); the draws, and
     /// where they leave `rng`, are the same.
+    ///
+    /// With `validation` (`vx`, `vy`, `vrows`, `scores`), after each epoch `e` `scores[2e]`
+    /// receives the mean loss over the `vrows` rows of `vx` and `vy`, `scores[2e + 1]` the rows
+    /// classified right, as `evaluate` computes them (the same blocks, the same bits). Where the
+    /// capacity is smaller than a block, the buffers of one block are allocated once for the call.
+    #[allow(clippy::too_many_arguments)]
     pub fn fit_drawn(
         &mut self,
         x: &[T],
@@ -68,7 +77,24 @@ impl<T: Real> Mlp<T> {
         mut rng: Option<&mut Xoshiro128>,
         batch: usize,
         losses: &mut [f64],
+        validation: Option<Validation<T>>,
     ) -> Result<(), Error> {
+        // The validation data, its block, and the buffers of one block where the capacity is smaller.
+        let mut validation = match validation {
+            None => None,
+            Some((vx, vy, vrows, scores)) => {
+                self.check_evaluate(vx, vy, vrows)?;
+                if scores.len() < 2 * losses.len() {
+                    return Err(Error::InvalidArgument);
+                }
+                let block = vrows.clamp(1, BLOCK_ROWS);
+                let spare = match block > self.per_row.capacity {
+                    true => Some(RowBuffers::try_new(&self.sizes, self.input_activated, block, Use::Forward)?),
+                    false => None,
+                };
+                Some((vx, vy, vrows, scores, block, spare))
+            }
+        };
         if rows == 0 || rows > u32::MAX as usize {
             return Err(Error::InvalidArgument);
         }
@@ -90,6 +116,17 @@ impl<T: Real> Mlp<T> {
                 rng.shuffle(&mut next);
             }
             *loss = self.span(x, y, &order, batch, 0.0) / rows as f64;
+            if let Some((vx, vy, vrows, scores, block, spare)) = validation.as_mut() {
+                if let Some(s) = spare.as_mut() {
+                    core::mem::swap(&mut self.per_row, s);
+                }
+                let (total, correct) = self.evaluate_blocks(vx, vy, *vrows, *block);
+                if let Some(s) = spare.as_mut() {
+                    core::mem::swap(&mut self.per_row, s);
+                }
+                scores[2 * e] = total / *vrows as f64;
+                scores[2 * e + 1] = correct as f64;
+            }
             if ahead {
                 core::mem::swap(&mut order, &mut next);
             }
@@ -257,24 +294,33 @@ impl<T: Real> Mlp<T> {
     /// Mean per-sample loss and the number of rightly classified rows over `rows` rows, in blocks
     /// as `predict` (the targets are read where they lie).
     pub fn evaluate(&mut self, x: &[T], y: &[T], rows: usize) -> Result<(f64, usize), Error> {
+        self.check_evaluate(x, y, rows)?;
+        let (total, correct) = self.with_block(rows, |mlp, block| mlp.evaluate_blocks(x, y, rows, block))?;
+        Ok((total / rows as f64, correct))
+    }
+
+    fn check_evaluate(&self, x: &[T], y: &[T], rows: usize) -> Result<(), Error> {
         let (n0, nl) = (self.input_size(), self.output_size());
         if rows == 0 || x.len() < rows * n0 || y.len() < rows * nl {
             return Err(Error::InvalidArgument);
         }
-        let (total, correct) = self.with_block(rows, |mlp, block| {
-            let last = mlp.depth();
-            let (mut total, mut correct) = (0.0, 0);
-            for start in (0..rows).step_by(block) {
-                let n = mlp.stage_rows(x, None, start..rows.min(start + block));
-                mlp.forward(n);
-                let span = n * nl;
-                let (z, a, t) = (&mlp.per_row.z[last][..span], &mlp.per_row.a[last][..span], &y[start * nl..][..span]);
-                total += loss_sum(mlp.loss, z, a, t, nl);
-                correct += correct_count(a, t, nl);
-            }
-            (total, correct)
-        })?;
-        Ok((total / rows as f64, correct))
+        Ok(())
+    }
+
+    /// The loss total and the rows classified right, in blocks of `block` rows (at most the capacity).
+    fn evaluate_blocks(&mut self, x: &[T], y: &[T], rows: usize, block: usize) -> (f64, usize) {
+        let nl = self.output_size();
+        let last = self.depth();
+        let (mut total, mut correct) = (0.0, 0);
+        for start in (0..rows).step_by(block) {
+            let n = self.stage_rows(x, None, start..rows.min(start + block));
+            self.forward(n);
+            let span = n * nl;
+            let (z, a, t) = (&self.per_row.z[last][..span], &self.per_row.a[last][..span], &y[start * nl..][..span]);
+            total += loss_sum(self.loss, z, a, t, nl);
+            correct += correct_count(a, t, nl);
+        }
+        (total, correct)
     }
 }
 
