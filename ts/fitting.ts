@@ -148,11 +148,7 @@ export async function trainEpochs(run: FitRun, losses: Growable<Float64Array>): 
   }
 }
 
-/**
- * One `fit`'s epochs. A class, not closures made per `fit`: the code that gives each epoch's
- * record stays compiled from one `fit` to the next (closures made anew were compiled anew by
- * every `fit`, which cost W1 a fifth of its time with validation).
- */
+/** One `fit`'s epochs: the state of the loop, and its steps. */
 class EpochLoop {
   /** Whether each epoch is read as it comes (validation, onEpoch). */
   private readonly reads: boolean;
