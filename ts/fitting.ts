@@ -9,7 +9,7 @@
  */
 import type { Rollback } from './divergence.js';
 import type { Engine, PreparedData, StepSettings } from './engine.js';
-import type { Growable } from './growable.js';
+import type { Log } from './log.js';
 import { permutation, type Random } from './random.js';
 import type { BatchProgress, EpochRecord, History } from './types.js';
 
@@ -32,7 +32,7 @@ export interface FitRun {
   /** Whether an accuracy means something (the network's outputs are class probabilities). */
   classifies: boolean;
   /** With validation: its mean loss and accuracy after each epoch, 2 per epoch (the accuracy NaN where the network does not classify); else null. */
-  scores: Growable<Float64Array> | null;
+  scores: Log | null;
   onEpoch?: (record: EpochRecord) => void | boolean;
   onBatch?: (progress: BatchProgress) => void | boolean | Promise<void | boolean>;
   signal?: AbortSignal;
@@ -133,141 +133,100 @@ function allBounded(a: Float64Array, maxLoss: number): boolean {
 }
 
 /**
- * Trains `run.epochs` epochs, pushing each epoch's loss to `losses` (and its record to
- * `run.records`). Resolves to whether training stopped early: `onEpoch` or `onBatch` returned
+ * Trains `run.epochs` epochs, pushing each epoch's loss to `losses` (and its validation scores to
+ * `run.scores`). Resolves to whether training stopped early: `onEpoch` or `onBatch` returned
  * false, or the signal aborted (in the middle of an epoch where one is longer than a slice: the
  * minibatches trained stay trained, and the epoch is not in the history).
  */
-export async function trainEpochs(run: FitRun, losses: Growable<Float64Array>): Promise<boolean> {
-  const loop = new EpochLoop(run, losses);
-  try {
-    return await loop.train();
-  } finally {
-    // Ended by an error with a run open (a callback threw): its start is no longer the state.
-    if (loop.from >= 0) run.rollback.forget();
-  }
-}
-
-/** One `fit`'s epochs: the state of the loop, and its steps. */
-class EpochLoop {
+export async function trainEpochs(run: FitRun, losses: Log): Promise<boolean> {
+  const { engine, rollback, data, epochs, batch, scores: kept } = run;
   /** Whether each epoch is read as it comes (validation, onEpoch). */
-  private readonly reads: boolean;
-  private readonly rows: number;
-  private readonly clock = new Clock();
-  private perm = new Uint32Array(0);
-  private readonly single = new Float64Array(1);
-  /**
-   * Running ahead: where each epoch's record is given as it comes (onEpoch, validation), epochs
-   * still go in calls that fill the slice (the engine evaluates the validation data after each),
-   * and the records are given after; a callback that reads the network has it taken back to its
-   * epoch first (Rollback.settle, called by every Network method), which trains those epochs again
-   * from the run's mark. Not with threads, nor the educational engine, whose neurons an app may hold.
-   */
-  private ahead: boolean;
-  /** The validation scores of a call's epochs (2 each), and whether the engine computed them for this call. */
-  private scores = new Float64Array(0);
-  private scored = false;
-  /** This call's first epoch (an index into losses), its epochs that stand (fewer where a callback took the network back to its own), and the one whose record is being given. */
-  private start = 0;
-  private kept = 0;
-  private at = 0;
-  /**
-   * The run of epochs since the last check (Rollback: a mark at its start, the parameters and
-   * every loss checked at its end): its first epoch (an index into losses), -1 when none is open.
-   * A run lasts at most a time slice: each epoch's loss is checked as it comes, the parameters (a
-   * copy of them all) once per run, before any yield, when training stops, and before a
-   * trainBatch call from a callback.
-   */
-  from = -1;
-  /** `close` and `back`, bound once (handed to the rollback). */
-  private readonly closeRun = () => this.close();
-  private readonly back = () => this.goBack();
-
-  constructor(
-    private readonly run: FitRun,
-    private readonly losses: Growable<Float64Array>,
-  ) {
-    this.reads = run.validation !== null || run.onEpoch !== undefined;
-    this.rows = run.data.rows;
-    this.ahead = this.reads && !run.threads && run.engine.name !== 'educational';
-  }
-
-  /** The callback reads the network while it is past the epoch reported: back to that epoch, and epochs one at a time from now on. */
-  private goBack(): void {
-    const { run, losses } = this;
-    this.ahead = false;
-    this.kept = this.at + 1;
-    losses.length = this.start + this.kept;
-    run.rollback.replay(run.data, run.shuffle, run.batch, losses.held(this.from, losses.length));
-  }
-
-  private order(n: number): Uint32Array {
-    const { rows, run } = this;
-    if (this.perm.length < n * rows) this.perm = new Uint32Array(n * rows);
-    for (let e = 0; e < n; e++) permutation(rows, run.shuffle ? run.rng : null, this.perm, e * rows);
-    return this.perm.subarray(0, n * rows);
-  }
-
-  private open(): void {
-    if (this.from >= 0) return;
-    this.run.rollback.begin();
-    this.from = this.losses.length;
-    this.run.rollback.opened(this.closeRun);
-  }
-
+  const reads = run.validation !== null || run.onEpoch !== undefined;
+  const rows = data.rows;
+  const clock = new Clock();
+  let perm = new Uint32Array(0);
+  const single = new Float64Array(1);
+  // Running ahead: where each epoch's record is given as it comes (onEpoch, validation), epochs
+  // still go in calls that fill the slice (the engine evaluates the validation data after each),
+  // and the records are given after; a callback that reads the network has it taken back to its
+  // epoch first (Rollback.settle, called by every Network method), which trains those epochs again
+  // from the run's mark. Not with threads, nor the educational engine, whose neurons an app may hold.
+  let ahead = reads && !run.threads && engine.name !== 'educational';
+  // The validation scores of a call's epochs (2 each), and whether the engine computed them.
+  let scores = new Float64Array(0);
+  let scored = false;
+  // This call's first epoch (an index into losses), its epochs that stand (fewer where a callback
+  // took the network back to its own), and the one whose record is being given.
+  let start = 0;
+  let stand = 0;
+  let at = 0;
+  // The callback reads the network while it is past the epoch reported: back to that epoch.
+  const back = () => {
+    ahead = false; // epochs one at a time from now on
+    stand = at + 1;
+    losses.length = start + stand;
+    rollback.replay(data, run.shuffle, batch, losses.held(from, losses.length));
+  };
+  const order = (n: number): Uint32Array => {
+    if (perm.length < n * rows) perm = new Uint32Array(n * rows);
+    for (let e = 0; e < n; e++) permutation(rows, run.shuffle ? run.rng : null, perm, e * rows);
+    return perm.subarray(0, n * rows);
+  };
+  // The run of epochs since the last check (Rollback: a mark at its start, the parameters and
+  // every loss checked at its end). A run lasts at most a time slice: each epoch's loss is checked
+  // as it comes, the parameters (a copy of them all) once per run, before any yield, when training
+  // stops, and before a trainBatch call from a callback.
+  const maxLoss = run.maxLoss;
+  // The run's losses are those of `losses` from `from` on.
+  let from = -1; // the run's first epoch (an index into losses), -1 when none is open
+  const open = () => {
+    if (from >= 0) return;
+    rollback.begin();
+    from = losses.length;
+    rollback.opened(close);
+  };
   /** Checks the run: the network goes back, and this throws, where it went non-finite (or above maxLoss). */
-  private close(): void {
-    if (this.from < 0) return;
-    const { run, losses } = this;
-    const first = this.from;
+  function close(): void {
+    if (from < 0) return;
+    const first = from;
     const epochLosses = losses.held(first); // read by check() alone, before more epochs
-    this.from = -1;
-    run.rollback.opened(null);
-    run.rollback.check(
-      { data: run.data, batch: run.batch, shuffle: run.shuffle, losses: epochLosses, n: epochLosses.length, step: run.step, done: first, maxLoss: run.maxLoss },
-      (kept) => {
-        // Epochs undone leave the history.
-        if (run.scores !== null) run.scores.length = Math.min(run.scores.length, 2 * (first + kept));
-        return run.history(losses.held(0, first + kept).slice(), run.scores?.held().slice() ?? null);
-      },
-    );
+    from = -1;
+    rollback.opened(null);
+    rollback.check({ data, batch, shuffle: run.shuffle, losses: epochLosses, n: epochLosses.length, step: run.step, done: first, maxLoss }, (k) => {
+      if (kept !== null) kept.length = Math.min(kept.length, 2 * (first + k)); // epochs undone leave the history
+      return run.history(losses.held(0, first + k).slice(), kept?.held().slice() ?? null);
+    });
   }
-
-  /** The record of epoch `e` of the call (its loss `loss`), validated where there is validation data. */
-  private recordOf(e: number, loss: number): EpochRecord {
-    const { run } = this;
-    const epoch = this.start + e + 1;
+  /** The record of epoch `e` of the call (its loss `loss`), with the validation scores, which `run.scores` keeps. */
+  function recordOf(e: number, loss: number): EpochRecord {
+    const epoch = start + e + 1;
     const v = run.validation;
     if (v === null) return { epoch, loss };
-    const ev = this.scored ? { loss: this.scores[2 * e], correct: this.scores[2 * e + 1] } : run.engine.evaluatePrepared(v);
+    const ev = scored ? { loss: scores[2 * e], correct: scores[2 * e + 1] } : engine.evaluatePrepared(v);
     const validationLoss = ev.loss;
     const validationAccuracy = run.classifies ? ev.correct / v.rows : NaN;
-    // Kept in a typed array: records kept as they come (objects pushed to an array) cost W1 as much as its training.
-    const kept = run.scores!;
-    const at = kept.length;
-    const room = kept.room(2);
-    room[at] = validationLoss;
-    room[at + 1] = validationAccuracy;
-    kept.length = at + 2;
+    // In a typed array: records kept as objects as they came cost W1 as much as its training.
+    const i = kept!.length;
+    const room = kept!.room(2);
+    room[i] = validationLoss;
+    room[i + 1] = validationAccuracy;
+    kept!.length = i + 2;
     return run.classifies ? { epoch, loss, validationLoss, validationAccuracy } : { epoch, loss, validationLoss };
   }
-
   /**
    * Gives the records of the call's `n` epochs (their losses `epochLosses`), one by one, each
-   * checked first; sets `kept` to those that stand. Returns whether `onEpoch` asked to stop.
+   * checked first; sets `stand` to those that stand. Returns whether `onEpoch` asked to stop.
    */
-  private report(n: number, epochLosses: Float64Array): boolean {
-    const { run } = this;
-    const rollback = run.rollback;
-    this.kept = n;
-    for (let e = 0; e < this.kept; e++) {
+  function report(n: number, epochLosses: Float64Array): boolean {
+    stand = n;
+    for (let e = 0; e < stand; e++) {
       const loss = epochLosses[e];
-      if (!inBounds(loss, run.maxLoss)) this.close();
-      const record = this.recordOf(e, loss);
+      if (!inBounds(loss, maxLoss)) close();
+      const record = recordOf(e, loss);
       // Where the network is past this epoch, whatever reads or changes it from the callback
       // (every Network method), or a stop, first takes it back here, and the epochs after it go.
-      this.at = e;
-      if (e < n - 1) rollback.behind(this.back);
+      at = e;
+      if (e < n - 1) rollback.behind(back);
       let said: void | boolean;
       try {
         said = run.onEpoch?.(record);
@@ -278,24 +237,27 @@ class EpochLoop {
       } finally {
         rollback.behind(null);
       }
-      if (!rollback.marked) this.from = -1; // the callback changed the network: the run is void, the next starts from here
+      if (!rollback.marked) from = -1; // the callback changed the network: the run is void, the next starts from here
       if (said === false) return true;
     }
     return false;
   }
+  try {
+    return await loop();
+  } finally {
+    // Ended by an error with a run open (a callback threw): its start is no longer the state.
+    if (from >= 0) rollback.forget();
+  }
 
-  async train(): Promise<boolean> {
-    const { run, losses, clock, rows, single } = this;
-    const { engine, rollback, data, epochs, batch } = run;
-    const close = this.closeRun;
+  async function loop(): Promise<boolean> {
     await null; // the caller gets its promise (and runs on) before the first slice trains
     for (let done = 0; done < epochs;) {
       if (clock.left() <= 0) await clock.next(close); // the run checked before the yield: other code may change the network meanwhile
       if (run.signal?.aborted) return (close(), true);
       // This call's epochs go to the end of the log, `n` of them from `start`.
-      const start = (this.start = losses.length);
+      start = losses.length;
       let n = 1;
-      this.scored = false;
+      scored = false;
       let visits = clock.plan(batch);
       if (visits < rows && clock.fits(rows)) {
         // What is left of the slice cannot hold an epoch that a slice of its own can: start that
@@ -306,28 +268,28 @@ class EpochLoop {
       }
       if (visits >= rows) {
         // Whole epochs: as many as fill the slice, unless each is read as it comes and running ahead is off.
-        if (!this.reads || this.ahead) n = Math.max(1, Math.min(epochs - done, Math.floor(visits / rows), Math.floor(MAX_VISITS / rows)));
-        this.open();
+        if (!reads || ahead) n = Math.max(1, Math.min(epochs - done, Math.floor(visits / rows), Math.floor(MAX_VISITS / rows)));
+        open();
         // One epoch's loss goes through `single` (no view made per epoch where epochs are read one by one).
         const out = n === 1 ? single : losses.room(n).subarray(start, start + n);
         const threads = run.threads;
         if (threads) {
           await clock.timedAsync(n * rows, async () => {
             // Each epoch a span from a total of 0, as fitEpochs trains and sums it.
-            const p = this.order(n);
+            const p = order(n);
             for (let e = 0; e < n; e++) out[e] = (await threads(p.subarray(e * rows, (e + 1) * rows), 0)) / rows;
           });
         } else {
-          if (run.validation && this.scores.length < 2 * n) this.scores = new Float64Array(2 * n);
-          const validation = run.validation ? { data: run.validation, scores: this.scores } : null;
+          if (run.validation && scores.length < 2 * n) scores = new Float64Array(2 * n);
+          const validation = run.validation ? { data: run.validation, scores } : null;
           clock.timed(n * rows, () => engine.fitEpochs(data, run.shuffle ? run.rng : null, batch, out, validation));
-          this.scored = validation !== null;
+          scored = validation !== null;
         }
       } else {
         // An epoch longer than a slice: spans of whole minibatches, yielding between them (a run of its own).
         close();
-        this.open();
-        const p = this.order(1);
+        open();
+        const p = order(1);
         let total = 0;
         for (let pos = 0; pos < rows;) {
           await clock.next();
@@ -355,13 +317,13 @@ class EpochLoop {
       // The epochs join the run, each checked at once where it is not finite or above maxLoss.
       losses.length = start + n;
       const epochLosses = n === 1 ? single : losses.held(start);
-      if (!this.reads) {
-        if (!allBounded(epochLosses, run.maxLoss)) close();
+      if (!reads) {
+        if (!allBounded(epochLosses, maxLoss)) close();
         done += n;
         continue;
       }
-      const stop = this.report(n, epochLosses);
-      done += this.kept;
+      const stop = report(n, epochLosses);
+      done += stand;
       if (stop) return (close(), done < epochs);
     }
     close();

@@ -20,17 +20,11 @@ export class Growable<A extends Float32Array | Float64Array> {
   private array: A;
   length = 0;
 
-  /**
-   * With `exact`, a plain array of `reserve` elements, for as many as are known to come (`fit`'s
-   * losses): the memory of a plain array freed earlier is taken again, where a resizable buffer's
-   * pages are new each time (W1's losses, 8 bytes per 4 rows, cost 5 % of its training as new pages).
-   */
   constructor(
     private readonly Type: { new (n: number): A; new (b: ArrayBuffer, offset?: number, length?: number): A; BYTES_PER_ELEMENT: number },
     reserve: number,
-    exact = false,
   ) {
-    this.array = exact ? new Type(reserve) : this.allocate(1024, Math.max(1024, reserve));
+    this.array = this.allocate(1024, Math.max(1024, reserve));
   }
 
   private allocate(n: number, reserve: number): A {

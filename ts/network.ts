@@ -9,7 +9,7 @@ import { Rollback } from './divergence.js';
 import { LIMITS, type Engine, type PreparedData, type StepSettings, type TrainingState } from './engine.js';
 import { WasmEngine } from './engines/wasm.js';
 import { checkInteger, fail, show } from './errors.js';
-import { Growable } from './growable.js';
+import { Log } from './log.js';
 import { toMatrix, type Matrix } from './matrix.js';
 import {
   OPTION_NAMES,
@@ -284,10 +284,10 @@ export class Network {
     const maxLoss = options.maxLoss ?? Infinity;
     if (typeof maxLoss !== 'number' || !(maxLoss > 0)) fail(`options.maxLoss must be a positive number, got ${show(options.maxLoss)}`);
     const step = resolveStep(options, this.step, 'options');
-    const losses = epochs <= 1 << 20 ? new Growable(Float64Array, epochs, true) : new Growable(Float64Array, 1 << 20);
+    const losses = new Log(epochs);
     // With validation, its loss and accuracy per epoch; `history.epochs` is made from these and
     // the losses on first access.
-    const scores = v === undefined ? null : epochs <= 1 << 19 ? new Growable(Float64Array, 2 * epochs, true) : new Growable(Float64Array, 1 << 20);
+    const scores = v === undefined ? null : new Log(2 * epochs);
     if (epochs === 0) {
       if (!(x instanceof PreparedDataset)) this.xy(x, y as Rows);
       return history(losses.finish(), scores?.finish() ?? null, false);
