@@ -195,7 +195,7 @@ export class Trainer {
    * the history; `cancel()` (or an aborted `signal`) resolves it early with `stopped: true`.
    * Rejects with the error `Network.fit` would throw (an `ArgumentError`, a `TrainingDivergedError`).
    * With `trainingAccuracy: true` each record holds the accuracy over x, y after its epoch (this
-   * trains epoch by epoch, as `onEpoch` does, to the same bits). While it runs, `predict`,
+   * trains epoch by epoch, since the network is read after each, to the same bits). While it runs, `predict`,
    * `evaluate`, the parameters and the model are answered between two spans of training (see
    * `pause`), not after it; a second `fit` waits for the first to end.
    */
