@@ -236,6 +236,18 @@ describe.each(ENGINE_CASES)('$name: onEpoch while fit runs ahead', (c) => {
     net.dispose();
   });
 
+  it('reads spread over a long fit each see their epoch (it runs ahead again once reads are rare)', async () => {
+    const [long, at] = [30_000, [1000, 29_000]];
+    const net = await c.create(OPTIONS);
+    const seen: string[][] = [];
+    const h = await net.fit(x, y, { ...fitOptions, epochs: long, onEpoch: (r) => void (at.includes(r.epoch) && seen.push(bits(net.getFlatParameters()))) });
+    expect(seen).toEqual([(await reference(at[0])).params, (await reference(at[1])).params]);
+    const end = await reference(long);
+    expect(bits(net.getFlatParameters())).toEqual(end.params);
+    expect(bits(h.losses)).toEqual(end.losses);
+    net.dispose();
+  });
+
   it('a stop from onEpoch, or a callback that throws, leaves the network at that epoch', async () => {
     const k = 777;
     const at = await reference(k);

@@ -203,8 +203,12 @@ export class Rollback {
     this.ahead = back;
   }
 
+  /** Whether the network was read or changed since `fit` cleared this (every `Network` method calls `settle`). */
+  read = false;
+
   /** Takes the network back to the epoch `fit` reports, where it has trained past it: before anything reads or changes it. */
   settle(): void {
+    this.read = true;
     const back = this.ahead;
     if (back === null) return;
     this.ahead = null;
@@ -223,7 +227,7 @@ export class Rollback {
     this.engine.fitEpochs(data, shuffle ? this.rng : null, batch, again);
     for (let e = 0; e < again.length; e++) {
       if (!Object.is(again[e], losses[e]))
-        throw new Error(`training epochs again from the last check gave another loss (epoch ${e + 1} of the run: ${again[e]}, was ${losses[e]})`);
+        throw new Error(`epoch ${e + 1} of the run, trained again from its start, gave the loss ${again[e]}, not ${losses[e]}`);
     }
   }
 

@@ -15,6 +15,8 @@ import type { BatchProgress, EpochRecord, History } from './types.js';
 
 /** Training between two yields to the event loop, in milliseconds (a frame is 16.7). */
 export const SLICE_MS = 10;
+/** Epochs go one at a time (no running ahead) until this long, in milliseconds, after a callback read the network. */
+const QUIET_MS = 50;
 /** Row visits per engine call at most (an order drawn in TypeScript, for threads, takes 4 bytes each). */
 const MAX_VISITS = 1 << 24;
 
@@ -132,6 +134,14 @@ function allBounded(a: Float64Array, maxLoss: number): boolean {
   return ok;
 }
 
+/** An epoch's record: with validation, its loss there and, unless NaN (the network does not classify), its accuracy. */
+export function epochRecord(epoch: number, loss: number, validationLoss?: number, validationAccuracy = NaN): EpochRecord {
+  const record: EpochRecord = { epoch, loss };
+  if (validationLoss !== undefined) record.validationLoss = validationLoss;
+  if (validationAccuracy === validationAccuracy) record.validationAccuracy = validationAccuracy;
+  return record;
+}
+
 /**
  * Trains `run.epochs` epochs, pushing each epoch's loss to `losses` (and its validation scores to
  * `run.scores`). Resolves to whether training stopped early: `onEpoch` or `onBatch` returned
@@ -150,8 +160,11 @@ export async function trainEpochs(run: FitRun, losses: Log): Promise<boolean> {
   // still go in calls that fill the slice (the engine evaluates the validation data after each),
   // and the records are given after; a callback that reads the network has it taken back to its
   // epoch first (Rollback.settle, called by every Network method), which trains those epochs again
-  // from the run's mark. Not with threads, nor the educational engine, whose neurons an app may hold.
-  let ahead = reads && !run.threads && engine.name !== 'educational';
+  // from the run's mark. After such a read, epochs go one at a time until QUIET_MS pass without
+  // one (a callback that reads every few epochs would otherwise have each slice trained twice).
+  // Not with threads, nor the educational engine, whose neurons an app may hold.
+  const ahead = reads && !run.threads && engine.name !== 'educational';
+  let lastRead = -Infinity; // when a callback last read the network (performance.now())
   // The validation scores of a call's epochs (2 each), and whether the engine computed them.
   let scores = new Float64Array(0);
   let scored = false;
@@ -162,7 +175,6 @@ export async function trainEpochs(run: FitRun, losses: Log): Promise<boolean> {
   let at = 0;
   // The callback reads the network while it is past the epoch reported: back to that epoch.
   const back = () => {
-    ahead = false; // epochs one at a time from now on
     stand = at + 1;
     losses.length = start + stand;
     rollback.replay(data, run.shuffle, batch, losses.held(from, losses.length));
@@ -203,15 +215,13 @@ export async function trainEpochs(run: FitRun, losses: Log): Promise<boolean> {
     const v = run.validation;
     if (v === null) return { epoch, loss };
     const ev = scored ? { loss: scores[2 * e], correct: scores[2 * e + 1] } : engine.evaluatePrepared(v);
-    const validationLoss = ev.loss;
-    const validationAccuracy = run.classifies ? ev.correct / v.rows : NaN;
     // In a typed array: records kept as objects as they came cost W1 as much as its training.
     const i = kept!.length;
     const room = kept!.room(2);
-    room[i] = validationLoss;
-    room[i + 1] = validationAccuracy;
+    room[i] = ev.loss;
+    room[i + 1] = run.classifies ? ev.correct / v.rows : NaN;
     kept!.length = i + 2;
-    return run.classifies ? { epoch, loss, validationLoss, validationAccuracy } : { epoch, loss, validationLoss };
+    return epochRecord(epoch, loss, room[i], room[i + 1]);
   }
   /**
    * Gives the records of the call's `n` epochs (their losses `epochLosses`), one by one, each
@@ -228,6 +238,7 @@ export async function trainEpochs(run: FitRun, losses: Log): Promise<boolean> {
       at = e;
       if (e < n - 1) rollback.behind(back);
       let said: void | boolean;
+      rollback.read = false;
       try {
         said = run.onEpoch?.(record);
         if (said === false) rollback.settle();
@@ -237,6 +248,7 @@ export async function trainEpochs(run: FitRun, losses: Log): Promise<boolean> {
       } finally {
         rollback.behind(null);
       }
+      if (rollback.read) lastRead = now();
       if (!rollback.marked) from = -1; // the callback changed the network: the run is void, the next starts from here
       if (said === false) return true;
     }
@@ -268,7 +280,8 @@ export async function trainEpochs(run: FitRun, losses: Log): Promise<boolean> {
       }
       if (visits >= rows) {
         // Whole epochs: as many as fill the slice, unless each is read as it comes and running ahead is off.
-        if (!reads || ahead) n = Math.max(1, Math.min(epochs - done, Math.floor(visits / rows), Math.floor(MAX_VISITS / rows)));
+        if (!reads || (ahead && now() - lastRead > QUIET_MS))
+          n = Math.max(1, Math.min(epochs - done, Math.floor(visits / rows), Math.floor(MAX_VISITS / rows)));
         open();
         // One epoch's loss goes through `single` (no view made per epoch where epochs are read one by one).
         const out = n === 1 ? single : losses.room(n).subarray(start, start + n);

@@ -24,7 +24,7 @@ import {
   type NetworkOptions,
 } from './options.js';
 import { checkFlat, flattenParameters, initialParameters, unflattenParameters } from './parameters.js';
-import { trainEpochs, type FitRun } from './fitting.js';
+import { epochRecord, trainEpochs, type FitRun } from './fitting.js';
 import { PreparedDataset } from './prepared.js';
 import { Random } from './random.js';
 import { checkThreads, threadsFor, type NetworkThreads, type ThreadsInfo } from './threads/settings.js';
@@ -522,11 +522,7 @@ function history(values: Float64Array, scores: Float64Array | null, stopped: boo
     },
     stopped,
     get epochs() {
-      return (records ??= Array.from(values, (loss, i) => {
-        if (scores === null) return { epoch: i + 1, loss };
-        const [validationLoss, validationAccuracy] = [scores[2 * i], scores[2 * i + 1]];
-        return Number.isNaN(validationAccuracy) ? { epoch: i + 1, loss, validationLoss } : { epoch: i + 1, loss, validationLoss, validationAccuracy };
-      }));
+      return (records ??= Array.from(values, (loss, i) => epochRecord(i + 1, loss, scores?.[2 * i], scores?.[2 * i + 1])));
     },
   };
 }
