@@ -16,14 +16,15 @@ import { beforeAll, describe, expect, it } from 'vitest';
 
 /**
  * Gzipped bytes the app's JavaScript may take (the main chunk and what it imports statically):
- * 18,120 bytes (17.7 KiB) when measured last. The js and educational engines are in a chunk of
+ * 18,713 bytes (18.3 KiB) when measured last; 18,120 before `fit` ran ahead of its callbacks,
+ * evaluated validation data in the engine's call and refused a second fit at a time. The js and educational engines are in a chunk of
  * their own, which `Network.create` imports only when a network asks for one (`createNetworkSync`,
  * the synchronous way to them, is the entry `wasm-backprop/sync`): 21,301 bytes before. The main
  * entry exports the educational engine's classes as types only: exported as values, esbuild's code
  * splitting kept them in every app (3,148 bytes), as it puts a module in the chunk of every entry
  * that imports it, used or not.
  */
-const BUDGET = 18.5 * 1024;
+const BUDGET = 19 * 1024;
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 

@@ -272,6 +272,44 @@ describe.each(ENGINE_CASES)('$name: onEpoch while fit runs ahead', (c) => {
     threw.dispose();
   });
 
+  it('an abort from onEpoch stops at that epoch, as a stop does', async () => {
+    const k = 321;
+    const net = await c.create(OPTIONS);
+    const abort = new AbortController();
+    let after = 0;
+    const h = await net.fit(x, y, {
+      ...fitOptions,
+      signal: abort.signal,
+      onEpoch: (r) => {
+        if (abort.signal.aborted) after++;
+        if (r.epoch === k) abort.abort();
+      },
+    });
+    const at = await reference(k);
+    expect([h.stopped, h.losses.length, after]).toEqual([true, k, 0]);
+    expect(bits(net.getFlatParameters())).toEqual(at.params);
+    expect(net.getTrainingState()).toEqual(at.state);
+    net.dispose();
+  });
+
+  it('one fit at a time: another, from the callback or beside it, is refused; the first goes on to its bits', async () => {
+    const net = await c.create(OPTIONS);
+    const busy = 'this network is already training: await the fit in progress before starting another';
+    let nested: Promise<unknown> = Promise.resolve('no fit from the callback');
+    const first = net.fit(x, y, {
+      ...fitOptions,
+      onEpoch: (r) => void (r.epoch === 10 && (nested = net.fit(x, y, { epochs: 1 }).catch((e: Error) => e.message))),
+    });
+    await expect(net.fit(x, y, { epochs: 1 })).rejects.toThrow(busy);
+    const h = await first;
+    expect(await nested).toBe(busy);
+    const end = await reference(EPOCHS);
+    expect(bits(net.getFlatParameters())).toEqual(end.params);
+    expect(bits(h.losses)).toEqual(end.losses);
+    await net.fit(x, y, { epochs: 1 }); // and after it, fit trains again
+    net.dispose();
+  });
+
   it('parameters set from onEpoch while it runs ahead are where training goes on from', async () => {
     const a = await c.create(OPTIONS);
     const b = await c.create(OPTIONS);

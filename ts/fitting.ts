@@ -225,7 +225,8 @@ export async function trainEpochs(run: FitRun, losses: Log): Promise<boolean> {
   }
   /**
    * Gives the records of the call's `n` epochs (their losses `epochLosses`), one by one, each
-   * checked first; sets `stand` to those that stand. Returns whether `onEpoch` asked to stop.
+   * checked first; sets `stand` to those that stand. Returns whether `onEpoch` asked to stop, or
+   * aborted the signal.
    */
   function report(n: number, epochLosses: Float64Array): boolean {
     stand = n;
@@ -241,7 +242,8 @@ export async function trainEpochs(run: FitRun, losses: Log): Promise<boolean> {
       rollback.read = false;
       try {
         said = run.onEpoch?.(record);
-        if (said === false) rollback.settle();
+        // A stop, or an abort from the callback, at this epoch: the network back here.
+        if (said === false || run.signal?.aborted) rollback.settle();
       } catch (error) {
         rollback.settle(); // the network is at the epoch whose callback threw
         throw error;
@@ -250,7 +252,7 @@ export async function trainEpochs(run: FitRun, losses: Log): Promise<boolean> {
       }
       if (rollback.read) lastRead = now();
       if (!rollback.marked) from = -1; // the callback changed the network: the run is void, the next starts from here
-      if (said === false) return true;
+      if (said === false || run.signal?.aborted) return true;
     }
     return false;
   }

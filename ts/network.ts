@@ -66,6 +66,8 @@ export class Network {
   /** The threads `fit` trains on (./threads/), made on first use; what the last `fit` used. */
   private threadsImpl: NetworkThreads | null = null;
   private threadsInfo: ThreadsInfo;
+  /** Whether a `fit` is in progress. */
+  private training = false;
   /** The datasets prepared by this network, disposed with it. */
   private readonly prepared = new Set<WeakRef<PreparedDataset>>();
   /** The configuration this network was created with. */
@@ -292,8 +294,11 @@ export class Network {
       if (!(x instanceof PreparedDataset)) this.xy(x, y as Rows);
       return history(losses.finish(), scores?.finish() ?? null, false);
     }
+    // One fit at a time: two would take turns slice by slice, and their bits match no order of them.
+    if (this.training) throw new Error('this network is already training: await the fit in progress before starting another');
     const train = this.held(x, y as Rows, ['x', 'y']);
     let val: { data: PreparedData; own: boolean } | null = null;
+    this.training = true;
     try {
       // A minibatch larger than the data is the whole data.
       const batch = Math.min(batchSize, train.data.rows);
@@ -326,6 +331,7 @@ export class Network {
       );
       return history(losses.finish(), scores?.finish() ?? null, stopped);
     } finally {
+      this.training = false;
       if (train.own) train.data.dispose();
       if (val?.own) val.data.dispose();
     }

@@ -87,7 +87,10 @@ export interface FitOptions extends StepOptions {
    * this network prepared (`net.prepare`), which is then not checked or copied again.
    */
   validation?: { x: Rows; y: Rows } | PreparedDataset;
-  /** Called after each epoch; return `false` to stop early. */
+  /**
+   * Called after each epoch (not awaited); return `false`, or abort `signal`, to stop there.
+   * Network methods called from it see the network at the end of that epoch.
+   */
   onEpoch?: (epoch: EpochRecord) => void | boolean;
   /**
    * Progress inside an epoch that takes longer than a time slice (about 10 ms): called after the
@@ -198,38 +201,28 @@ export interface Divergence {
  */
 export class TrainingDivergedError extends Error implements Divergence {
   override name = 'TrainingDivergedError';
-  readonly epoch: number | null;
-  readonly batch: number | null;
-  readonly rows: number[] | null;
-  readonly layer: number | null;
-  readonly neuron: number | null;
-  readonly parameter: DivergedValue;
-  readonly value: number;
-  readonly maxLoss: number | null;
-  readonly largest: { layer: number; neuron: number; parameter: Exclude<DivergedValue, 'loss'>; value: number } | null;
-  readonly callsAgo: number | null;
-  readonly undone: number | null;
-  readonly learningRate: number;
-  readonly biasLearningRate: number;
+  // Declared, set by the constructor from the divergence (one assignment, not one per field).
+  declare readonly epoch: number | null;
+  declare readonly batch: number | null;
+  declare readonly rows: number[] | null;
+  declare readonly layer: number | null;
+  declare readonly neuron: number | null;
+  declare readonly parameter: DivergedValue;
+  declare readonly value: number;
+  declare readonly maxLoss: number | null;
+  declare readonly largest: { layer: number; neuron: number; parameter: Exclude<DivergedValue, 'loss'>; value: number } | null;
+  declare readonly callsAgo: number | null;
+  declare readonly undone: number | null;
+  declare readonly learningRate: number;
+  declare readonly biasLearningRate: number;
   /** `fit`: the epochs trained up to the last finite one; `trainBatch`: null. */
-  readonly history: History | null;
+  declare readonly history: History | null;
 
   constructor(d: Divergence, history: History | null = null) {
     super(describeDivergence(d));
-    this.epoch = d.epoch;
-    this.batch = d.batch;
-    this.rows = d.rows;
-    this.layer = d.layer;
-    this.neuron = d.neuron;
-    this.parameter = d.parameter;
-    this.value = d.value;
-    this.maxLoss = d.maxLoss ?? null;
-    this.largest = d.largest ?? null;
-    this.callsAgo = d.callsAgo;
-    this.undone = d.undone;
-    this.learningRate = d.learningRate;
-    this.biasLearningRate = d.biasLearningRate;
-    this.history = history;
+    const { epoch, batch, rows, layer, neuron, parameter, value, callsAgo, undone, learningRate, biasLearningRate } = d;
+    Object.assign(this, { epoch, batch, rows, layer, neuron, parameter, value, maxLoss: d.maxLoss ?? null, largest: d.largest ?? null });
+    Object.assign(this, { callsAgo, undone, learningRate, biasLearningRate, history });
   }
 
   /** The message with the epochs counted on from `epochOffset` (epochs trained before the `fit` call). */
