@@ -292,6 +292,21 @@ describe.each(ENGINE_CASES)('$name: onEpoch while fit runs ahead', (c) => {
     net.dispose();
   });
 
+  it('dispose from onEpoch ends the fit there: no record after it, and the fit rejects saying so', async () => {
+    const net = await c.create(OPTIONS);
+    let after = 0;
+    let gone = false;
+    const fit = net.fit(x, y, {
+      ...fitOptions,
+      onEpoch: (r) => {
+        if (gone) after++;
+        if (r.epoch === 100) (net.dispose(), (gone = true));
+      },
+    });
+    await expect(fit).rejects.toThrow(/disposed/);
+    expect(after).toBe(0);
+  });
+
   it('one fit at a time: another, from the callback or beside it, is refused; the first goes on to its bits', async () => {
     const net = await c.create(OPTIONS);
     const busy = 'this network is already training: await the fit in progress before starting another';

@@ -40,6 +40,8 @@ export interface FitRun {
   signal?: AbortSignal;
   /** A loss above it counts as diverged (Infinity for none). */
   maxLoss: number;
+  /** Throws where the network has been disposed (from a callback). */
+  alive: () => void;
   /** The history of the losses and validation scores given, for a `TrainingDivergedError`. */
   history: (losses: Float64Array, scores: Float64Array | null) => History;
   /** Trains a span on several threads instead of `engine.fitSpan` (the same bits; ts/threads/), or null. */
@@ -251,6 +253,7 @@ export async function trainEpochs(run: FitRun, losses: Log): Promise<boolean> {
         rollback.behind(null);
       }
       if (rollback.read) lastRead = now();
+      run.alive();
       if (!rollback.marked) from = -1; // the callback changed the network: the run is void, the next starts from here
       if (said === false || run.signal?.aborted) return true;
     }

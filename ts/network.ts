@@ -180,11 +180,16 @@ export class Network {
     return engine;
   }
 
+  /** Throws where this network has been disposed. */
+  private alive(): void {
+    if (!this.engineImpl) throw new Error('this Network has been disposed; create a new one');
+  }
+
   /** The engine, at the epoch `fit` reports where a callback reads the network while `fit` has trained past it. */
   private live(): Engine {
-    if (!this.engineImpl) throw new Error('this Network has been disposed; create a new one');
+    this.alive();
     this.rollback.settle();
-    return this.engineImpl;
+    return this.engineImpl!;
   }
 
   private x(input: Rows, what = 'x'): Matrix {
@@ -325,6 +330,7 @@ export class Network {
           signal: options.signal,
           maxLoss,
           history: (kept, keptScores) => history(kept, keptScores, false),
+          alive: () => this.alive(),
           threads: onThreads,
         },
         losses,
@@ -469,6 +475,7 @@ export class Network {
 
   /** Frees the engine's memory. Idempotent; any later call throws. */
   dispose(): void {
+    if (this.engineImpl) this.rollback.settle(); // from onEpoch: fit stops at the epoch it gave
     for (const ref of this.prepared) ref.deref()?.dispose();
     this.prepared.clear();
     this.threadsImpl?.dispose();
