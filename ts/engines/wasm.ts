@@ -346,7 +346,7 @@ export class WasmEngine implements Engine {
       if (rng) rng.loadState(words, sp >>> 2);
       if (epochs === 1) losses[0] = doubles[lp >>> 3];
       else losses.set(doubles.subarray(lp >>> 3, (lp >>> 3) + epochs));
-      if (v) validation!.scores.set(doubles.subarray(vp >>> 3, (vp >>> 3) + 2 * epochs));
+      validation?.scores.set(doubles.subarray(vp >>> 3, (vp >>> 3) + 2 * epochs));
     });
   }
 

@@ -1,7 +1,7 @@
 //! The epoch loops: `fit` (minibatches, or the per-sample SGD loop `fit_samples_sgd`), `predict`
 //! and `evaluate`, over data read where it lies.
 
-use super::{Error, Mlp, RowBuffers, Use, BLOCK_ROWS};
+use super::{Error, Mlp, RowBuffers};
 
 /// Data evaluated after each epoch by `fit_drawn`: x, y, their rows, and the scores (2 per epoch).
 pub type Validation<'a, T> = (&'a [T], &'a [T], usize, &'a mut [f64]);
@@ -87,11 +87,7 @@ impl<T: Real> Mlp<T> {
                 if scores.len() < 2 * losses.len() {
                     return Err(Error::InvalidArgument);
                 }
-                let block = vrows.clamp(1, BLOCK_ROWS);
-                let spare = match block > self.per_row.capacity {
-                    true => Some(RowBuffers::try_new(&self.sizes, self.input_activated, block, Use::Forward)?),
-                    false => None,
-                };
+                let (block, spare) = self.block_buffers(vrows)?;
                 Some((vx, vy, vrows, scores, block, spare))
             }
         };
@@ -117,13 +113,7 @@ impl<T: Real> Mlp<T> {
             }
             *loss = self.span(x, y, &order, batch, 0.0) / rows as f64;
             if let Some((vx, vy, vrows, scores, block, spare)) = validation.as_mut() {
-                if let Some(s) = spare.as_mut() {
-                    core::mem::swap(&mut self.per_row, s);
-                }
-                let (total, correct) = self.evaluate_blocks(vx, vy, *vrows, *block);
-                if let Some(s) = spare.as_mut() {
-                    core::mem::swap(&mut self.per_row, s);
-                }
+                let (total, correct) = self.with_rows(spare, |mlp| mlp.evaluate_blocks(vx, vy, *vrows, *block));
                 scores[2 * e] = total / *vrows as f64;
                 scores[2 * e + 1] = correct as f64;
             }

@@ -189,19 +189,33 @@ impl<T: Real> Mlp<T> {
         Ok(())
     }
 
+    /// The block length for `rows` rows (`min(rows, BLOCK_ROWS)`, at least 1) and, where the
+    /// capacity is smaller, the forward buffers of one block (z, a and packing, no δ or targets).
+    fn block_buffers(&self, rows: usize) -> Result<(usize, Option<RowBuffers<T>>), Error> {
+        let block = rows.clamp(1, BLOCK_ROWS);
+        let spare = match block > self.per_row.capacity {
+            true => Some(RowBuffers::try_new(&self.sizes, self.input_activated, block, Use::Forward)?),
+            false => None,
+        };
+        Ok((block, spare))
+    }
+
+    /// Runs `f` with `spare` (from `block_buffers`) in force in place of the MLP's own per-row
+    /// buffers, where there is one.
+    fn with_rows<R>(&mut self, spare: &mut Option<RowBuffers<T>>, f: impl FnOnce(&mut Self) -> R) -> R {
+        let Some(s) = spare.as_mut() else { return f(self) };
+        core::mem::swap(&mut self.per_row, s);
+        let r = f(self);
+        core::mem::swap(&mut self.per_row, s);
+        r
+    }
+
     /// Runs `f` with per-row buffers of at least `min(rows, BLOCK_ROWS)` rows in force, passing
     /// that block length: the MLP's own when its capacity suffices, else, for this call only,
-    /// the forward buffers of one block (z, a and packing, no δ or targets).
+    /// the forward buffers of one block.
     fn with_block<R>(&mut self, rows: usize, f: impl FnOnce(&mut Self, usize) -> R) -> Result<R, Error> {
-        let block = rows.clamp(1, BLOCK_ROWS);
-        if block <= self.per_row.capacity {
-            return Ok(f(self, block));
-        }
-        let scratch = RowBuffers::try_new(&self.sizes, self.input_activated, block, Use::Forward)?;
-        let own = core::mem::replace(&mut self.per_row, scratch);
-        let r = f(self, block);
-        self.per_row = own;
-        Ok(r)
+        let (block, mut spare) = self.block_buffers(rows)?;
+        Ok(self.with_rows(&mut spare, |mlp| f(mlp, block)))
     }
 
     pub fn capacity(&self) -> usize {
