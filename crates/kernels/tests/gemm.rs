@@ -193,3 +193,29 @@ fn a_workspace_too_small_for_the_product_is_a_bug_caught() {
     let mut ws = Workspace::<f64>::try_for(&[(4, 4, 4)]).unwrap();
     product_bits(8, 4, 4, &mut ws);
 }
+
+/// `Backend::dot_in_order`, the forward pass's way through layers too small to pack: an element
+/// of `C ← B + 1·A·Wᵀ` computed alone (`b + dot_in_order(w_j, a_i)`) has the bits the GEMM gives
+/// it, on every shape below a cache block, with values of both signs and exact zeros.
+fn each_element_alone_has_the_bits_of_the_product<T: Real>() {
+    use backprop_kernels::kernels::backend::Backend;
+    for (m, n, k) in [(1, 1, 1), (4, 4, 2), (4, 1, 4), (7, 7, 7), (5, 3, 9), (9, 2, 33), (3, 8, 256)] {
+        let mut a: Vec<T> = fill(m * k, 11 + k as u64);
+        let w: Vec<T> = fill(n * k, 12 + n as u64);
+        a[0] = T::ZERO;
+        let bias: Vec<T> = fill(n, 13);
+        let mut c: Vec<T> = (0..m * n).map(|i| bias[i % n]).collect();
+        let mut ws = Workspace::<T>::try_for(&[(m, n, k)]).unwrap();
+        gemm(m, n, k, T::ONE, MatRef::new(&a, k, 1), MatRef::new(&w, 1, k), true, &mut c, n, 1, &mut ws);
+        let alone: Vec<T> = (0..m * n)
+            .map(|e| bias[e % n] + T::Kernels::dot_in_order(&w[(e % n) * k..][..k], &a[(e / n) * k..][..k]))
+            .collect();
+        assert_eq!(seeded::bits(&alone), seeded::bits(&c), "{m} × {n} × {k}");
+    }
+}
+
+#[test]
+fn each_element_computed_alone_has_the_bits_of_the_product() {
+    each_element_alone_has_the_bits_of_the_product::<f32>();
+    each_element_alone_has_the_bits_of_the_product::<f64>();
+}

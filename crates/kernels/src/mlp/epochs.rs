@@ -1,7 +1,7 @@
 //! The epoch loops: `fit` (minibatches, or the per-sample SGD loop `fit_samples_sgd`), `predict`
 //! and `evaluate`, over data read where it lies.
 
-use super::{Error, Mlp, RowBuffers};
+use super::{Error, Mlp, RowBuffers, NARROW};
 
 /// Data evaluated after each epoch by `fit_drawn`: x, y, their rows, and the scores (2 per epoch).
 pub type Validation<'a, T> = (&'a [T], &'a [T], usize, &'a mut [f64]);
@@ -176,7 +176,6 @@ impl<T: Real> Mlp<T> {
     /// one neuron at a time in place: on small networks the set-up of the vector kernels and the
     /// staging cost more than the arithmetic. Returns `total` plus the per-sample losses.
     fn fit_samples_sgd(&mut self, x: &[T], y: &[T], order: &[u32], mut total: f64) -> f64 {
-        const NARROW: usize = 8;
         let depth = self.depth();
         let (n0, nl) = (self.sizes[0], self.sizes[depth]);
         let (lr, lr_b) = (T::from_f64(self.lr), T::from_f64(self.lr_b));

@@ -59,6 +59,11 @@ pub const MAX_ELEMENTS: usize = 1 << 28;
 /// matrix-vector path, longer ones the GEMM, whose rows do not depend on each other).
 pub const BLOCK_ROWS: usize = 256;
 
+/// Layers with fewer neurons than this on both sides are computed one neuron at a time, without
+/// the set-up of the vector kernels and the packing of the GEMM, which cost more than their
+/// arithmetic (per-sample training, and the forward pass over several rows).
+const NARROW: usize = 8;
+
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Error {
     /// A size, code or combination that the contract does not allow.

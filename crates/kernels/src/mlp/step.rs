@@ -1,7 +1,7 @@
 //! The training step: the forward pass, every δ, the gradients and the update (the equations of
 //! the module's documentation).
 
-use super::Mlp;
+use super::{Mlp, NARROW};
 use crate::element::Element;
 use crate::kernels::activation::{apply, mul_derivative};
 use crate::kernels::backend::{Backend, Real};
@@ -41,6 +41,14 @@ impl<T: Real> Mlp<T> {
                 // z = W·a + b, one dot product per destination neuron.
                 for ((zo, &bo), wr) in z_out.iter_mut().zip(b).zip(w.chunks_exact(n_in)) {
                     *zo = bo + T::Kernels::dot(wr, a_in);
+                }
+            } else if n_in < NARROW && n_out < NARROW {
+                // A layer this small costs more to pack than to compute: each element of Z alone,
+                // its sum in the GEMM's order and with its multiply-add, so the same bits.
+                for (zr, ar) in z_out.chunks_exact_mut(n_out).zip(a_in.chunks_exact(n_in)) {
+                    for ((zo, &bo), wr) in zr.iter_mut().zip(b).zip(w.chunks_exact(n_in)) {
+                        *zo = bo + T::Kernels::dot_in_order(wr, ar);
+                    }
                 }
             } else {
                 // Z = 1·b + A·Wᵀ: rows start as the bias, the product accumulates onto them.

@@ -34,6 +34,11 @@ pub trait Backend<T: Element> {
     /// `Σ_i x_i·y_i` over `min(x.len(), y.len())` elements.
     fn dot(x: &[T], y: &[T]) -> T;
 
+    /// `Σ_p x_p·y_p` over `min(x.len(), y.len())` elements in order from zero, each step the
+    /// microkernel's multiply-add: one element of a product of depth at most `KC`, computed alone,
+    /// with the bits the microkernel gives it (`acc ← a_p·b_p + acc` lane by lane, then `1·acc`).
+    fn dot_in_order(x: &[T], y: &[T]) -> T;
+
     /// `y ← y + α·x` over `y.len()` elements (`x.len() ≥ y.len()`).
     fn axpy(alpha: T, x: &[T], y: &mut [T]);
 

@@ -35,8 +35,27 @@ fn madd_f64(a: v128, b: v128, c: v128) -> v128 {
     f64x2_relaxed_madd(a, b, c)
 }
 
-kernels!(Relaxed, f32, madd: madd_f32, pack: pack_runs_f32, pack_lines_f32);
-kernels!(Relaxed, f64, madd: madd_f64, pack: <Scalar as Backend<f64>>::pack_runs, <Scalar as Backend<f64>>::pack_lines);
+/// `Σ_p x_p·y_p` in order, each step one `relaxed_madd` in lane 0 (as the microkernel's lanes
+/// round it).
+fn dot_in_order_f32(x: &[f32], y: &[f32]) -> f32 {
+    let mut s = f32x4_splat(0.0);
+    for (&a, &b) in x.iter().zip(y) {
+        s = madd_f32(f32x4_splat(a), f32x4_splat(b), s);
+    }
+    f32x4_extract_lane::<0>(s)
+}
+
+/// As [`dot_in_order_f32`] in f64 lanes.
+fn dot_in_order_f64(x: &[f64], y: &[f64]) -> f64 {
+    let mut s = f64x2_splat(0.0);
+    for (&a, &b) in x.iter().zip(y) {
+        s = madd_f64(f64x2_splat(a), f64x2_splat(b), s);
+    }
+    f64x2_extract_lane::<0>(s)
+}
+
+kernels!(Relaxed, f32, madd: madd_f32, in_order: dot_in_order_f32, pack: pack_runs_f32, pack_lines_f32);
+kernels!(Relaxed, f64, madd: madd_f64, in_order: dot_in_order_f64, pack: <Scalar as Backend<f64>>::pack_runs, <Scalar as Backend<f64>>::pack_lines);
 
 impl Identity for Relaxed {
     const KIND: BackendKind = BackendKind::RelaxedSimd;

@@ -71,6 +71,11 @@ impl<T: ExpPoly> Backend<T> for Scalar {
         s
     }
 
+    #[inline(always)]
+    fn dot_in_order(x: &[T], y: &[T]) -> T {
+        dot_short(x, y)
+    }
+
     fn axpy(alpha: T, x: &[T], y: &mut [T]) {
         assert!(x.len() >= y.len());
         for (yi, &xi) in y.iter_mut().zip(x) {

@@ -27,9 +27,10 @@ pub struct Simd128;
 /// operations of [`Lanes`], and stamped out per backend and type (concrete functions, as the compiler
 /// inlines and optimizes those best; `T` names the type in each body), with the backend's
 /// multiply-add `$madd(a, b, c) = a·b + c` (SIMD128: a multiply, then an add; relaxed SIMD: one
-/// `relaxed_madd`, fused where the CPU has FMA) and the type's packing routines.
+/// `relaxed_madd`, fused where the CPU has FMA), its sum in order with that multiply-add
+/// (`dot_in_order`) and the type's packing routines.
 macro_rules! kernels {
-    ($backend:ty, $t:ty, madd: $madd:path, pack: $runs:expr, $lines:expr) => {
+    ($backend:ty, $t:ty, madd: $madd:path, in_order: $in_order:expr, pack: $runs:expr, $lines:expr) => {
         impl Backend<$t> for $backend {
             const MR: usize = 4;
             /// Two vectors.
@@ -127,6 +128,11 @@ macro_rules! kernels {
                 s
             }
 
+            #[inline(always)]
+            fn dot_in_order(x: &[$t], y: &[$t]) -> $t {
+                $in_order(x, y)
+            }
+
             /// N lanes at a time, then the tail in order.
             fn axpy(alpha: $t, x: &[$t], y: &mut [$t]) {
                 type T = $t;
@@ -189,9 +195,10 @@ pub fn madd<T: Lanes>(a: v128, b: v128, c: v128) -> v128 {
 #[cfg(target_feature = "relaxed-simd")]
 pub(super) use kernels;
 
-kernels!(Simd128, f32, madd: madd::<f32>, pack: pack_runs_f32, pack_lines_f32);
+// A multiply then an add, one element at a time, is the scalar sum in order.
+kernels!(Simd128, f32, madd: madd::<f32>, in_order: dot_short::<f32>, pack: pack_runs_f32, pack_lines_f32);
 // f64 packs with the scalar loops.
-kernels!(Simd128, f64, madd: madd::<f64>, pack: <Scalar as Backend<f64>>::pack_runs, <Scalar as Backend<f64>>::pack_lines);
+kernels!(Simd128, f64, madd: madd::<f64>, in_order: dot_short::<f64>, pack: <Scalar as Backend<f64>>::pack_runs, <Scalar as Backend<f64>>::pack_lines);
 
 impl Identity for Simd128 {
     const KIND: BackendKind = BackendKind::Simd128;
