@@ -139,6 +139,19 @@ describe('train, predict, evaluate, info', () => {
     expect(cli('export', model, '--format', 'onnx', '--out', onnx).status).toBe(0);
     expect(existsSync(join(onnx, 'model.onnx'))).toBe(true);
   });
+
+  it("an output folder that cannot be made is refused before training, in one line: under a file, under /proc (where Node's own recursive mkdir loops forever)", () => {
+    const plain = file('plain.txt', 'not a folder\n');
+    const cases: [string, RegExp][] = [[join(plain, 'sub', 'm.json'), /ENOTDIR/]];
+    if (existsSync('/proc/self')) cases.push(['/proc/no-such-folder/m.json', /ENOENT/]);
+    for (const [out, code] of cases) {
+      const r = cli('train', iris, '--epochs', '1', '--out', out);
+      expect(r.status).toBe(1);
+      expect(r.stderr.trim()).toMatch(new RegExp(`^wasm-backprop: --out ${out.replace(/[.]/g, '\\.')}: cannot make its folder .*${code.source}`));
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stdout).toBe(''); // nothing trained
+    }
+  });
 });
 
 describe('labels, early stopping and pipes', () => {

@@ -2,7 +2,8 @@
  * The files the commands write: a path given by an option is checked before any work is done, so
  * a long training never ends on a path that cannot take its result.
  */
-import { mkdir, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
+import { makeFolder } from '../node/folders.js';
 import { dirname, join } from 'node:path';
 import { fail } from '../errors.js';
 
@@ -18,7 +19,7 @@ export async function outputFile(path: string, option: string, example: string, 
     path = join(path, inFolder);
   }
   try {
-    await mkdir(dirname(path), { recursive: true });
+    await makeFolder(dirname(path));
   } catch (e) {
     fail(`${option} ${path}: cannot make its folder ${dirname(path)} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }

@@ -3,11 +3,12 @@
  * a folder holding model.json and weights.bin, read back with the weight files its manifest names;
  * an ONNX model as one .onnx file. The formats are those of ./tfjs.ts and ./onnx.ts.
  */
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, normalize, sep } from 'node:path';
 import { ArgumentError, fail, show } from '../errors.js';
 import type { Model } from '../model.js';
 import type { Network } from '../network.js';
+import { makeFolder } from '../node/folders.js';
 import { toOnnx, type OnnxExportOptions } from './onnx.js';
 import { readTfjs, toTfjs, type TfjsArtifacts, type TfjsNetwork } from './tfjs.js';
 
@@ -40,7 +41,7 @@ export async function saveTfjs(dir: string, source: Network | Model): Promise<{ 
   if ((await stat(dir).catch(() => null))?.isFile()) fail(`saveTfjs: ${dir} is a file; give a folder for model.json and weights.bin`);
   const paths = { modelJson: join(dir, 'model.json'), weights: join(dir, 'weights.bin') };
   try {
-    await mkdir(dir, { recursive: true });
+    await makeFolder(dir);
     await writeFile(paths.weights, new Uint8Array(weightData));
     await writeFile(paths.modelJson, JSON.stringify(modelJson));
   } catch (e) {

@@ -3,19 +3,20 @@
  * (docs/trace-format.md). Reading checks the configuration and every tensor the configuration
  * names, and says which file is missing or malformed.
  */
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fail } from '../errors.js';
+import { makeFolder } from '../node/folders.js';
 import { checkTraceConfig, tensorNames, type Trace } from './format.js';
 import { decodeNpy, encodeNpy, type NpyArray } from './npy.js';
 
 /** Writes a trace into `folder` (created if needed; files of the same names are replaced). */
 export async function writeTraceFolder(folder: string, trace: Trace): Promise<void> {
-  await mkdir(folder, { recursive: true });
+  await makeFolder(folder);
   await writeFile(join(folder, 'trace.json'), `${JSON.stringify(trace.config, null, 1)}\n`);
   for (const [name, array] of trace.tensors) {
     const path = join(folder, `${name}.npy`);
-    await mkdir(dirname(path), { recursive: true });
+    await makeFolder(dirname(path));
     await writeFile(path, encodeNpy(array));
   }
 }
