@@ -193,6 +193,23 @@ describe('labels, early stopping and pipes', () => {
     expect(r.stdout.trim()).toBe('predicted,p(0),p(1),p(2)');
     expect(r.stderr).toBe('');
   });
+
+  it('train piped into head still writes its model whole, and exits 0', () => {
+    for (let run = 0; run < 3; run++) {
+      const model = join(dir, `piped-${run}.json`);
+      const r = spawnSync(
+        'bash',
+        [
+          '-c',
+          `"${process.execPath}" --import ${tsx} "${join(root, 'ts', 'cli.ts')}" train "${iris}" --epochs 60 --out "${model}" | head -n 1; exit \${PIPESTATUS[0]}`,
+        ],
+        { cwd: dir, encoding: 'utf8' },
+      );
+      expect(r.status).toBe(0);
+      expect(r.stdout.split('\n').filter(Boolean)).toHaveLength(1);
+      expect(JSON.parse(readFileSync(model, 'utf8')).training.epochs).toBe(60);
+    }
+  });
 });
 
 describe('mistakes get one line on stderr and a non-zero exit', () => {

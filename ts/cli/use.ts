@@ -33,6 +33,13 @@ function labelColumn(model: Model, fields: string[], header: boolean, path: stri
   return fields.length - 1;
 }
 
+/** Resolves when `out` takes writes again, or the reader closed its pipe (EPIPE: see ts/cli.ts). */
+async function drained(out: NodeJS.WritableStream): Promise<void> {
+  await once(out, 'drain').catch((e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+  });
+}
+
 /** Writes lines to a file or stdout, waiting when the stream asks to. */
 async function writeLines(path: string | undefined, lines: Iterable<string>): Promise<void> {
   const out = path ? createWriteStream(path) : process.stdout;
@@ -40,8 +47,9 @@ async function writeLines(path: string | undefined, lines: Iterable<string>): Pr
   for (const line of lines) {
     chunk += line + '\n';
     if (chunk.length > 1 << 16) {
-      if (!out.write(chunk)) await once(out, 'drain');
+      if (!out.write(chunk)) await drained(out);
       chunk = '';
+      if (out.destroyed) return; // the reader closed the pipe (head): nothing more to print
     }
   }
   out.write(chunk);
