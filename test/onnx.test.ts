@@ -191,7 +191,10 @@ describe('files, the command line and errors', () => {
     expect(() => toOnnx({ format: 'other' } as never)).toThrow("not a wasm-backprop model: model.format must be 'wasm-backprop-model', got 'other'");
     const net = await ENGINE_CASES[4].create({ layers: [2, 2] });
     expect(() => toOnnx(net, { opset: 17 } as never)).toThrow("unknown option 'opset' (known: name)");
-    await expect(saveOnnx(join(dir, 'no', 'such', 'folder', 'm.onnx'), net)).rejects.toThrow(`${join(dir, 'no', 'such', 'folder', 'm.onnx')}: no such file`);
+    await expect(saveOnnx(join(dir, 'no', 'such', 'folder', 'm.onnx'), net)).rejects.toThrow(
+      `${join(dir, 'no', 'such', 'folder', 'm.onnx')}: its folder ${join(dir, 'no', 'such', 'folder')} does not exist (ENOENT)`,
+    );
+    await expect(saveOnnx(dir, net)).rejects.toThrow(`saveOnnx: ${dir} is a folder: give a file name, such as ${join(dir, 'model.onnx')}`);
     net.dispose();
     expect(() => toOnnx(net)).toThrow(/disposed/);
     const f64 = await ENGINE_CASES[1].create({ layers: [2, 2] });

@@ -2,9 +2,9 @@
  * The files the commands write: a path given by an option is checked before any work is done, so
  * a long training never ends on a path that cannot take its result.
  */
-import { stat } from 'node:fs/promises';
-import { makeFolder } from '../node/folders.js';
-import { dirname, join } from 'node:path';
+import { open, rm, stat } from 'node:fs/promises';
+import { makeFolder, writeError } from '../node/files.js';
+import { basename, dirname, join } from 'node:path';
 import { fail } from '../errors.js';
 
 /**
@@ -22,6 +22,16 @@ export async function outputFile(path: string, option: string, example: string, 
     await makeFolder(dirname(path));
   } catch (e) {
     fail(`${option} ${path}: cannot make its folder ${dirname(path)} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  // A file can be made there (the result is written beside, then renamed over it): found now, not
+  // after a long training.
+  const probe = join(dirname(path), `.${basename(path)}.${process.pid}.probe.tmp`);
+  try {
+    await (await open(probe, 'wx')).close();
+  } catch (e) {
+    fail(`${option} ${writeError(path, e).message}`);
+  } finally {
+    await rm(probe, { force: true });
   }
   return path;
 }

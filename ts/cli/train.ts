@@ -4,12 +4,12 @@
  * held-out summary; optionally resumes from a model file, stops early, saves checkpoints, writes
  * the model and plots the curves.
  */
-import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { fitScalingOn, scaleInPlace, splitInPlace, type FeatureScaling, type ScalingKind, type Task } from '../data.js';
 import { fail } from '../errors.js';
 import { loadNetwork, toModel, type Model, type ModelData } from '../model.js';
 import { Network } from '../network.js';
+import { writeAtomically, writeError } from '../node/files.js';
 import { loadModel, saveModel } from '../node/index.js';
 import { readCsvDataset, type CsvDataset } from '../node/csv.js';
 import type { TrainingState } from '../engine.js';
@@ -200,10 +200,8 @@ export async function train(spec: string, o: TrainOptions): Promise<void> {
       console.log(`model written to ${o.out}`);
     }
     if (o.plot) {
-      await writeFile(
-        o.plot,
-        curvesSvg(history, `${ds.name}: ${net.layers.join('-')} ${net.activations.join('/')}, ${net.loss}, ${net.engine} ${net.precision}`),
-      );
+      const svg = curvesSvg(history, `${ds.name}: ${net.layers.join('-')} ${net.activations.join('/')}, ${net.loss}, ${net.engine} ${net.precision}`);
+      await writeAtomically([[o.plot, svg]]).catch((e: unknown) => fail(`--plot ${writeError(o.plot!, e).message}`));
       console.log(`curves written to ${o.plot}`);
     }
   } finally {

@@ -3,13 +3,13 @@
  * values, as CSV), `evaluate` (the held-out summary on labelled data) and `info`. Raw data is
  * prepared as training prepared it: the model's scaling, its classes, its label column left out.
  */
-import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { scaleInPlace, type FeatureScaling } from '../data.js';
 import { fail } from '../errors.js';
 import { loadNetwork, type Model } from '../model.js';
 import { loadModel } from '../node/index.js';
 import { readCsvDataset, readCsvFeatures, readCsvHeader } from '../node/csv.js';
+import { writeAtomically, writeError } from '../node/files.js';
 import { outputFile } from './files.js';
 import { summarize } from './summary.js';
 
@@ -33,29 +33,40 @@ function labelColumn(model: Model, fields: string[], header: boolean, path: stri
   return fields.length - 1;
 }
 
-/** Resolves when `out` takes writes again, or the reader closed its pipe (EPIPE: see ts/cli.ts). */
-async function drained(out: NodeJS.WritableStream): Promise<void> {
-  await once(out, 'drain').catch((e: NodeJS.ErrnoException) => {
+/** Resolves when stdout takes writes again, or the reader closed its pipe (EPIPE: see ts/cli.ts). */
+async function drained(): Promise<void> {
+  await once(process.stdout, 'drain').catch((e: NodeJS.ErrnoException) => {
     if (e.code !== 'EPIPE') throw e;
   });
 }
 
-/** Writes lines to a file or stdout, waiting when the stream asks to. */
+/** Writes lines to stdout, waiting when it asks to, or to the file `path` (atomically: see ../node/files.ts). */
 async function writeLines(path: string | undefined, lines: Iterable<string>): Promise<void> {
-  const out = path ? createWriteStream(path) : process.stdout;
-  let chunk = '';
-  for (const line of lines) {
-    chunk += line + '\n';
-    if (chunk.length > 1 << 16) {
-      if (!out.write(chunk)) await drained(out);
-      chunk = '';
-      if (out.destroyed) return; // the reader closed the pipe (head): nothing more to print
+  const chunks = function* (): Generator<string> {
+    let chunk = '';
+    for (const line of lines) {
+      chunk += line + '\n';
+      if (chunk.length > 1 << 16) {
+        yield chunk;
+        chunk = '';
+      }
     }
-  }
-  out.write(chunk);
+    yield chunk;
+  };
   if (path) {
-    out.end();
-    await once(out, 'finish');
+    await writeAtomically([
+      [
+        path,
+        async (write) => {
+          for (const chunk of chunks()) await write(chunk);
+        },
+      ],
+    ]).catch((e: unknown) => fail(`--out ${writeError(path, e).message}`));
+    return;
+  }
+  for (const chunk of chunks()) {
+    if (!process.stdout.write(chunk)) await drained();
+    if (process.stdout.destroyed) return; // the reader closed the pipe (head): nothing more to print
   }
 }
 

@@ -3,12 +3,12 @@
  * a folder holding model.json and weights.bin, read back with the weight files its manifest names;
  * an ONNX model as one .onnx file. The formats are those of ./tfjs.ts and ./onnx.ts.
  */
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, normalize, sep } from 'node:path';
 import { ArgumentError, fail, show } from '../errors.js';
 import type { Model } from '../model.js';
 import type { Network } from '../network.js';
-import { makeFolder } from '../node/folders.js';
+import { makeFolder, writeAtomically, writeError } from '../node/files.js';
 import { toOnnx, type OnnxExportOptions } from './onnx.js';
 import { readTfjs, toTfjs, type TfjsArtifacts, type TfjsNetwork } from './tfjs.js';
 
@@ -40,13 +40,16 @@ export async function saveTfjs(dir: string, source: Network | Model): Promise<{ 
   const { modelJson, weightData } = toTfjs(source);
   if ((await stat(dir).catch(() => null))?.isFile()) fail(`saveTfjs: ${dir} is a file; give a folder for model.json and weights.bin`);
   const paths = { modelJson: join(dir, 'model.json'), weights: join(dir, 'weights.bin') };
-  try {
-    await makeFolder(dir);
-    await writeFile(paths.weights, new Uint8Array(weightData));
-    await writeFile(paths.modelJson, JSON.stringify(modelJson));
-  } catch (e) {
-    throw inFile(dir, e);
-  }
+  await makeFolder(dir).catch((e: unknown) => {
+    throw writeError(dir, e);
+  });
+  // Both written whole before either replaces the old one: a full disk leaves the old pair.
+  await writeAtomically([
+    [paths.weights, new Uint8Array(weightData)],
+    [paths.modelJson, JSON.stringify(modelJson)],
+  ]).catch((e: { path?: string }) => {
+    throw writeError(e.path ?? dir, e);
+  });
   return paths;
 }
 
@@ -112,10 +115,9 @@ export async function loadTfjs(path: string): Promise<TfjsNetwork> {
 export async function saveOnnx(path: string, source: Network | Model, options?: OnnxExportOptions): Promise<Uint8Array> {
   checkPath(path, 'saveOnnx');
   const bytes = toOnnx(source, options);
-  try {
-    await writeFile(path, bytes);
-  } catch (e) {
-    throw inFile(path, e);
-  }
+  if ((await stat(path).catch(() => null))?.isDirectory()) fail(`saveOnnx: ${path} is a folder: give a file name, such as ${join(path, 'model.onnx')}`);
+  await writeAtomically([[path, bytes]]).catch((e: unknown) => {
+    throw writeError(path, e);
+  });
   return bytes;
 }

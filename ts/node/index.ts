@@ -3,14 +3,10 @@
  * formats and checks are those of ../model.ts; this file adds only the file system), and CSV files
  * read streamed (./csv.ts, re-exported).
  *
- * Saving is atomic: the model is written to a temporary file in the same folder, flushed to disk
- * (fsync), renamed over the target (an atomic replacement on POSIX and on NTFS), and the folder is
- * flushed where the platform allows it, so a crash leaves either the old model or the new one, never
- * part of one. A crash can leave the temporary file (`.<name>.<pid>.<random>.tmp`) beside it.
+ * Saving is atomic (./files.ts, `writeAtomically`): a crash or a full disk leaves either the old
+ * model or the new one, never part of one.
  */
-import { randomBytes } from 'node:crypto';
-import { open, readFile, rename, rm, stat } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { readFile, stat } from 'node:fs/promises';
 import { ArgumentError, fail, show } from '../errors.js';
 import {
   checkModel,
@@ -24,6 +20,7 @@ import {
   type ModelExtra,
 } from '../model.js';
 import { Network } from '../network.js';
+import { writeAtomically, writeError } from './files.js';
 
 export type { Model, ModelExtra, LoadNetworkOptions } from '../model.js';
 export {
@@ -74,20 +71,6 @@ async function statOrNull(path: string) {
   }
 }
 
-/** Flushes a folder's entries (the rename) to disk; Windows cannot open a folder for that. */
-async function syncFolder(folder: string): Promise<void> {
-  if (process.platform === 'win32') return;
-  const handle = await open(folder, 'r');
-  try {
-    await handle.sync();
-  } catch (e) {
-    // Some file systems cannot fsync a directory (EINVAL); the rename is then as durable as they make it.
-    if (!['EINVAL', 'ENOTSUP', 'EPERM'].includes((e as NodeJS.ErrnoException).code ?? '')) throw e;
-  } finally {
-    await handle.close();
-  }
-}
-
 /**
  * Writes a model (or a network, as `toModel(network, extra)`) to `path`, atomically: the file holds
  * the old model or the new one at every moment. Resolves to the model written.
@@ -98,23 +81,8 @@ export async function saveModel(path: string, source: Model | Network, extra?: M
   const model = source instanceof Network ? toModel(source, extra) : checkModel(source);
   const bytes = modelToBytes(model);
   if ((await statOrNull(path))?.isDirectory()) fail(`saveModel: ${path} is a directory, not a model file`);
-  const folder = dirname(path);
-  const temporary = join(folder, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-  try {
-    const handle = await open(temporary, 'wx');
-    try {
-      await handle.writeFile(bytes);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temporary, path);
-  } catch (e) {
-    await rm(temporary, { force: true });
-    throw inFile(path, e);
-  }
-  await syncFolder(folder).catch((e: unknown) => {
-    throw inFile(path, e);
+  await writeAtomically([[path, bytes]]).catch((e: unknown) => {
+    throw writeError(path, e);
   });
   return model;
 }

@@ -6,7 +6,7 @@
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fail } from '../errors.js';
-import { makeFolder } from '../node/folders.js';
+import { makeFolder } from '../node/files.js';
 import { checkTraceConfig, tensorNames, type Trace } from './format.js';
 import { decodeNpy, encodeNpy, type NpyArray } from './npy.js';
 

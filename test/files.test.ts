@@ -1,0 +1,89 @@
+/**
+ * What the Node helpers and the CLI write (ts/node/files.ts): folders made one at a time, and
+ * files replaced atomically. A write that fails midway (here the file-size limit of `ulimit -f`,
+ * which makes writes fail with EFBIG as a full disk makes them fail with ENOSPC) leaves the model,
+ * the ONNX file and the TF.js pair it was replacing exactly as they were, no temporary file beside
+ * them, and an error of one line that names the file and the cause.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { makeFolder, writeAtomically, writeError } from '../ts/node/files.js';
+
+const root = join(fileURLToPath(new URL('.', import.meta.url)), '..');
+const dir = mkdtempSync(join(tmpdir(), 'wbp-files-'));
+const tsx = pathToFileURL(join(root, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
+
+describe('makeFolder', () => {
+  it('makes every missing folder, and says which cannot be made: under a file (ENOTDIR), under /proc (ENOENT, where Node’s recursive mkdir loops forever)', async () => {
+    await makeFolder(join(dir, 'a', 'b', 'c'));
+    expect(existsSync(join(dir, 'a', 'b', 'c'))).toBe(true);
+    await makeFolder(join(dir, 'a', 'b')); // already there
+    writeFileSync(join(dir, 'plain'), 'x');
+    await expect(makeFolder(join(dir, 'plain', 'sub'))).rejects.toMatchObject({ code: 'ENOTDIR' });
+    if (existsSync('/proc/self')) await expect(makeFolder('/proc/no-such-folder/x')).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+});
+
+describe('writeAtomically', () => {
+  it('replaces each file whole, and reports a missing folder in words', async () => {
+    const a = join(dir, 'pair-a.txt');
+    const b = join(dir, 'pair-b.txt');
+    await writeAtomically([
+      [a, 'first'],
+      [b, async (write) => ['se', 'co', 'nd'].reduce((p, t) => p.then(() => write(t)), Promise.resolve())],
+    ]);
+    expect([readFileSync(a, 'utf8'), readFileSync(b, 'utf8')]).toEqual(['first', 'second']);
+    const missing = join(dir, 'nowhere', 'x.json');
+    const e = await writeAtomically([[missing, 'x']]).catch((error: unknown) => writeError(missing, error));
+    expect(e?.message).toBe(`${missing}: its folder ${join(dir, 'nowhere')} does not exist (ENOENT)`);
+  });
+
+  it('a write that fails midway (EFBIG under ulimit -f) leaves the model, the ONNX file and the TF.js pair as they were, and no temporary file', () => {
+    const folder = join(dir, 'limited');
+    mkdirSync(folder);
+    const script = join(dir, 'save.mts');
+    const node = (...paths: string[]) => pathToFileURL(join(root, ...paths)).href;
+    writeFileSync(
+      script,
+      `import { Network } from '${node('ts', 'index.ts')}';
+import { saveModel, saveOnnx, saveTfjs } from '${node('ts', 'node', 'index.ts')}';
+const [folder, size] = [process.argv[2], Number(process.argv[3])];
+const net = await Network.create({ layers: [4, size, 3], seed: 2 });
+const tries = [
+  ['model', () => saveModel(folder + '/m.json', net)],
+  ['onnx', () => saveOnnx(folder + '/m.onnx', net)],
+  ['tfjs', () => saveTfjs(folder + '/tf', net)],
+];
+for (const [what, save] of tries) {
+  try { await save(); console.log(what + ' saved'); } catch (e) { console.log(what + ' failed: ' + e.message); }
+}
+net.dispose();
+`,
+    );
+    const run = (limit: string, size: number) =>
+      spawnSync('bash', ['-c', `ulimit -f ${limit}; "${process.execPath}" --import ${tsx} "${script}" "${folder}" ${size}`], {
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+    // A small network, no limit: the files to keep.
+    const first = run('unlimited', 3);
+    expect(first.stdout.trim().split('\n')).toEqual(['model saved', 'onnx saved', 'tfjs saved']);
+    const files = ['m.json', 'm.onnx', join('tf', 'model.json'), join('tf', 'weights.bin')];
+    const before = files.map((f) => readFileSync(join(folder, f)));
+    // A network of 2000 hidden neurons (64 KB of f32) under a limit of 16 KiB: each write fails partway.
+    const second = run('16', 2000);
+    const lines = second.stdout.trim().split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toBe(`model failed: ${join(folder, 'm.json')}: the file would be larger than allowed (EFBIG)`);
+    expect(lines[1]).toBe(`onnx failed: ${join(folder, 'm.onnx')}: the file would be larger than allowed (EFBIG)`);
+    expect(lines[2]).toMatch(
+      new RegExp(`^tfjs failed: ${join(folder, 'tf')}/(weights\\.bin|model\\.json): the file would be larger than allowed \\(EFBIG\\)$`),
+    );
+    expect(files.map((f) => readFileSync(join(folder, f)))).toEqual(before);
+    expect([...readdirSync(folder), ...readdirSync(join(folder, 'tf'))].filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+});

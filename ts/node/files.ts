@@ -1,0 +1,114 @@
+/**
+ * Files and folders written on disk (Node only): by the model files of ./index.ts, the exports of
+ * ../export/node.ts, the traces of ../trace/folder.ts and the CLI.
+ *
+ * Writing is atomic: each file is written to a temporary file in the same folder, flushed to disk
+ * (fsync), renamed over the target (an atomic replacement on POSIX and on NTFS), and the folder is
+ * flushed where the platform allows it, so a crash or a full disk leaves either the old file or the
+ * new one, never part of one. A crash can leave the temporary file (`.<name>.<pid>.<random>.tmp`)
+ * beside it.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+
+/**
+ * Makes the folder `path` and every missing folder above it, one at a time from the top, as
+ * `mkdir -p` does; an error is that of the first folder that cannot be made (its `code`: ENOENT,
+ * EACCES, ENOTDIR…). Not `mkdir(path, { recursive: true })`: where a folder exists that cannot hold
+ * folders (`/proc`), Node's retries it forever, between ENOENT and EEXIST.
+ */
+export async function makeFolder(path: string): Promise<void> {
+  const missing: string[] = [];
+  for (let p = resolve(path); ; p = dirname(p)) {
+    const found = await stat(p).catch((e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT') return null;
+      throw e;
+    });
+    if (found) {
+      if (!found.isDirectory()) throw Object.assign(new Error(`ENOTDIR: ${p} is not a folder`), { code: 'ENOTDIR', path: p });
+      break;
+    }
+    missing.push(p);
+    if (dirname(p) === p) break; // a root that does not exist: mkdir says why
+  }
+  for (const p of missing.reverse()) {
+    await mkdir(p).catch((e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EEXIST') throw e; // made meanwhile by another process
+    });
+  }
+}
+
+/** Flushes a folder's entries (the renames) to disk; Windows cannot open a folder for that. */
+async function syncFolder(folder: string): Promise<void> {
+  if (process.platform === 'win32') return;
+  const handle = await open(folder, 'r');
+  try {
+    await handle.sync();
+  } catch (e) {
+    // Some file systems cannot fsync a directory (EINVAL); the rename is then as durable as they make it.
+    if (!['EINVAL', 'ENOTSUP', 'EPERM'].includes((e as NodeJS.ErrnoException).code ?? '')) throw e;
+  } finally {
+    await handle.close();
+  }
+}
+
+/** What `writeAtomically` writes into a file: its bytes, or a function writing them through the handle. */
+export type FileContents = Uint8Array | string | ((write: (text: string) => Promise<void>) => Promise<void>);
+
+/**
+ * Writes the files `files` (path → contents), all in one folder, atomically each: every file is
+ * written whole to a temporary file first, and only when all are written are they renamed over
+ * their targets, in the order given. An error (a full disk, no such folder, no right to write)
+ * before the renames leaves every target as it was and no temporary file; its `path` is the target
+ * whose writing failed.
+ */
+export async function writeAtomically(files: [string, FileContents][]): Promise<void> {
+  const written: [string, string][] = []; // [temporary, target]
+  try {
+    for (const [path, contents] of files) {
+      const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+      const handle = await open(temporary, 'wx').catch((e: NodeJS.ErrnoException) => {
+        throw Object.assign(e, { path });
+      });
+      written.push([temporary, path]);
+      try {
+        // writeFile on a handle writes all it is given, from where the last write ended.
+        if (typeof contents === 'function') await contents((text) => handle.writeFile(text));
+        else await handle.writeFile(contents);
+        await handle.sync();
+      } catch (e) {
+        throw Object.assign(e as Error, { path });
+      } finally {
+        await handle.close();
+      }
+    }
+    for (const [temporary, path] of written) await rename(temporary, path);
+  } catch (e) {
+    await Promise.all(written.map(([temporary]) => rm(temporary, { force: true })));
+    throw e;
+  }
+  for (const folder of new Set(files.map(([path]) => dirname(path)))) await syncFolder(folder);
+}
+
+/**
+ * The error of a failed write of `path`, in one line that starts with the path and says what went
+ * wrong in words (the system's code in brackets), the original as its `cause`.
+ */
+export function writeError(path: string, e: unknown): Error {
+  if (!(e instanceof Error)) return new Error(`${path}: ${String(e)}`);
+  const code = (e as NodeJS.ErrnoException).code;
+  const why: Record<string, string> = {
+    ENOENT: `its folder ${dirname(path)} does not exist`,
+    ENOTDIR: `${dirname(path)} is not a folder`,
+    EISDIR: 'is a folder, not a file',
+    ENOSPC: 'the disk is full',
+    EDQUOT: 'the disk quota is used up',
+    EFBIG: 'the file would be larger than allowed',
+    EACCES: 'no permission to write there',
+    EPERM: 'no permission to write there',
+    EROFS: 'the file system is read-only',
+  };
+  const said = code !== undefined && why[code] !== undefined ? `${why[code]} (${code})` : e.message;
+  return new Error(said.startsWith(path) ? said : `${path}: ${said}`, { cause: e });
+}
