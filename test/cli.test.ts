@@ -102,6 +102,47 @@ describe('train, predict, evaluate, info', () => {
     expect(cli('predict', half, iris).stdout).toBe(cli('predict', whole, iris).stdout);
   });
 
+  it("--resume keeps the model's seed, settings and class order: without the options repeated, a file with the classes in another order, a class it does not know, a setting changed", () => {
+    // iris with text classes, which are numbered as they first appear.
+    const [header, ...rows] = readFileSync(iris, 'utf8').trim().split('\n');
+    const names = ['setosa', 'versicolor', 'virginica'];
+    const named = rows.map((r) => r.replace(/,(\d)$/, (_, k: string) => `,${names[Number(k)]}`));
+    const data = file('iris-named.csv', [header, ...named].join('\n'));
+    const [whole, half] = [join(dir, 'seed-whole.json'), join(dir, 'seed-half.json')];
+    const common = ['--hidden', '4', '--optimizer', 'adam', '--learning-rate', '0.01', '--seed', '7', '-q'];
+    expect(cli('train', data, ...common, '--epochs', '30', '--out', whole).status).toBe(0);
+    expect(cli('train', data, ...common, '--epochs', '15', '--out', half).status).toBe(0);
+    // Only what the model cannot know is given: the same split (its seed), the same training.
+    expect(cli('train', data, '--epochs', '15', '--resume', half, '--out', half, '-q').status).toBe(0);
+    const [a, b] = [whole, half].map((p) => JSON.parse(readFileSync(p, 'utf8')));
+    expect(b.parameters).toEqual(a.parameters);
+    expect(b.history).toEqual(a.history);
+    expect(a.data.classes).toEqual(names);
+    // The same rows with the classes first seen in another order: each output stays its class.
+    const reordered = file('iris-reordered.csv', [header, ...[...named].reverse()].join('\n'));
+    const again = join(dir, 'reordered.json');
+    expect(cli('train', reordered, '--epochs', '1', '--resume', whole, '--out', again, '-q').status).toBe(0);
+    expect(JSON.parse(readFileSync(again, 'utf8')).data.classes).toEqual(names);
+    const accuracy = (m: string) => Number(/accuracy ([\d.]+) %/.exec(cli('evaluate', m, data).stdout)?.[1]);
+    expect(accuracy(whole)).toBeGreaterThan(60);
+    expect(accuracy(again)).toBeGreaterThan(accuracy(whole) - 10);
+    const renamed = file('iris-renamed.csv', [header, ...named.map((r) => r.replace(/setosa$/, 'rose'))].join('\n'));
+    const r = cli('train', renamed, '--epochs', '1', '--resume', whole);
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim()).toBe(`wasm-backprop: ${renamed}: the class 'rose' of 'label' is not one of the model's (${names.join(', ')}), in ${whole}`);
+    for (const [option, value, its] of [
+      ['--optimizer', 'sgd', 'adam'],
+      ['--learning-rate', '0.5', '0.01'],
+      ['--hidden', '3', '4'],
+      ['--seed', '8', '7'],
+      ['--scale', 'none', 'minmax'],
+    ]) {
+      const r = cli('train', data, '--epochs', '1', '--resume', whole, option, value);
+      expect(r.status).toBe(1);
+      expect(r.stderr.trim()).toBe(`wasm-backprop: ${option} ${value}: ${whole} resumes with its own (${its}); leave ${option} out, or train a new model`);
+    }
+  });
+
   it('a regression column is guessed, and summarised with RMSE and R²', () => {
     const rows = Array.from({ length: 80 }, (_, i) => {
       const [a, b] = [(i % 9) / 9, (i % 7) / 7];

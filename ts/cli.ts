@@ -95,9 +95,10 @@ program
   .option('--plot <curves.svg>', 'write the loss and accuracy curves as an SVG file')
   .option('-q, --quiet', 'print only the summary')
   .option('--no-simd', 'use the scalar WebAssembly artefact')
-  .action((data: string | undefined, o: TrainOptions & { data?: string; quiet?: boolean }) => {
+  .action(function (this: Command, data: string | undefined, o: TrainOptions & { data?: string; quiet?: boolean }) {
     if (data !== undefined && o.data !== undefined && data !== o.data) throw new InvalidArgumentError(`give the data once: '${data}' or --data '${o.data}'`);
-    return train(data ?? o.data ?? 'digits', { ...o, quiet: o.quiet ?? false });
+    const given = new Set(Object.keys(o).filter((k) => this.getOptionValueSource(k) === 'cli'));
+    return train(data ?? o.data ?? 'digits', { ...o, quiet: o.quiet ?? false, given });
   });
 
 program

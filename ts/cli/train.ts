@@ -43,6 +43,8 @@ export interface TrainOptions {
   plot?: string;
   quiet: boolean;
   simd: boolean;
+  /** The options given on the command line (not defaults), by their keys here. */
+  given?: ReadonlySet<string>;
 }
 
 const BUILTIN = { digits: new URL('../../data/digits.csv', import.meta.url), iris: new URL('../../data/iris.csv', import.meta.url) };
@@ -70,15 +72,74 @@ function dataRecord(ds: CsvDataset, scaling: FeatureScaling): ModelData {
   return data;
 }
 
+/**
+ * The options a resumed model decides (its architecture, optimizer, precision and scaling, and
+ * the seed of the split): one given that differs from the model's is refused, naming both, since
+ * the run would otherwise go on with the model's and say nothing; the seed not given is the
+ * model's, so the rows held out are those held out when it was trained (with the same
+ * --test-fraction).
+ */
+function resumedOptions(path: string, model: Model, o: TrainOptions, given: ReadonlySet<string>): void {
+  const { architecture: arch, training, options } = model;
+  const hidden = arch.layers.slice(1, -1);
+  const kept: [keyof TrainOptions, string, unknown, unknown][] = [
+    ['hidden', '--hidden', o.hidden.join(','), hidden.join(',')],
+    ['activation', '--activation', o.activation, hidden.length > 0 ? arch.activations[0] : o.activation],
+    ['loss', '--loss', o.loss, arch.loss],
+    ['optimizer', '--optimizer', o.optimizer, training.optimizer.type],
+    ['learningRate', '--learning-rate', o.learningRate, training.learningRate],
+    ['precision', '--precision', o.precision, options.precision],
+    ['scale', '--scale', o.scale, model.data?.scaling?.kind ?? o.scale],
+    ['seed', '--seed', o.seed, options.seed],
+  ];
+  for (const [key, option, value, its] of kept)
+    if (given.has(key) && String(value) !== String(its))
+      fail(`${option} ${String(value)}: ${path} resumes with its own (${String(its)}); leave ${option} out, or train a new model`);
+  o.seed = options.seed;
+}
+
+/** A column name a file without a header line gets ('column 3'). */
+export const unnamed = (name: string): boolean => /^column \d+$/.test(name);
+
+/**
+ * The data set's classes in the order of the model's outputs (`model.data.classes`), so that a
+ * file whose classes come in another order (text classes are numbered as they first appear) trains
+ * each output on its own class; a class the model does not know is refused. The data set's
+ * features must be the model's, by name where both have names (the file a header line, the model
+ * names other than 'column k').
+ */
+function alignWithModel(path: string, model: Model, ds: CsvDataset): void {
+  const features = model.data?.features;
+  if (features && ds.header && !features.every(unnamed) && features.join('\u0000') !== ds.featureNames.join('\u0000'))
+    fail(`${path}: the model's inputs are the columns ${features.join(', ')}; ${ds.name} has ${ds.featureNames.join(', ')}`);
+  const known = model.data?.classes?.map(String);
+  if (ds.task !== 'classification' || known === undefined) return;
+  const index = new Map(known.map((c, k) => [c, k]));
+  const to = ds.classNames.map((c) => {
+    const k = index.get(c);
+    if (k === undefined) fail(`${ds.name}: the class '${c}' of '${ds.labelName}' is not one of the model's (${known.join(', ')}), in ${path}`);
+    return k;
+  });
+  if (to.every((k, i) => k === i) && known.length === ds.classes) return;
+  const rows = ds.labels.length;
+  const y = new Float32Array(rows * known.length);
+  for (let i = 0; i < rows; i++) {
+    ds.labels[i] = to[ds.labels[i]];
+    y[i * known.length + ds.labels[i]] = 1;
+  }
+  ds.y = { data: y, rows, cols: known.length };
+  ds.classes = known.length;
+  ds.classNames = known;
+  ds.classValues = known.every((c) => /^-?\d+$/.test(c)) && model.data!.classes!.every((c) => typeof c === 'number') ? known.map(Number) : null;
+}
+
 /** A network resumed from a model file, checked against the data it is to train on. */
-async function resume(path: string, ds: CsvDataset, o: TrainOptions): Promise<{ net: Network; model: Model }> {
-  const model = await loadModel(path);
+async function resume(path: string, model: Model, ds: CsvDataset, o: TrainOptions): Promise<Network> {
   const layers = model.architecture.layers;
   if (layers[0] !== ds.x.cols) fail(`${path}: the model takes ${layers[0]} inputs, ${ds.name} has ${ds.x.cols} feature columns`);
   const outputs = ds.task === 'classification' ? ds.classes : 1;
   if (layers.at(-1) !== outputs) fail(`${path}: the model has ${layers.at(-1)} outputs, ${ds.name} needs ${outputs} (${ds.task})`);
-  const net = await loadNetwork(model, o.engine === 'wasm' ? { wasm: { simd: o.simd ? 'auto' : false } } : { engine: o.engine });
-  return { net, model };
+  return loadNetwork(model, o.engine === 'wasm' ? { wasm: { simd: o.simd ? 'auto' : false } } : { engine: o.engine });
 }
 
 /** η of SGD for regression where `--learning-rate` is not given. */
@@ -108,16 +169,18 @@ export async function train(spec: string, o: TrainOptions): Promise<void> {
   if (o.checkpoint !== undefined && o.out === undefined) fail('--checkpoint saves to the --out file: give --out too');
   if (o.out) o.out = await outputFile(o.out, '--out', 'model.json');
   if (o.plot) o.plot = await outputFile(o.plot, '--plot', 'curves.svg');
+  const resumed = o.resume ? await loadModel(o.resume) : null;
+  if (resumed) resumedOptions(o.resume!, resumed, o, o.given ?? new Set());
   const ds = await readData(spec, o);
+  if (resumed) alignWithModel(o.resume!, resumed, ds);
   const { train: tr, test } = splitInPlace(ds, 1 - o.testFraction, o.seed);
   let net: Network;
   let history: EpochRecord[] = [];
   let scaling: FeatureScaling;
-  if (o.resume) {
-    const r = await resume(o.resume, ds, o);
-    net = r.net;
-    history = r.model.history;
-    scaling = (r.model.data?.scaling as FeatureScaling | undefined) ?? { kind: 'none' };
+  if (resumed) {
+    net = await resume(o.resume!, resumed, ds, o);
+    history = resumed.history;
+    scaling = (resumed.data?.scaling as FeatureScaling | undefined) ?? { kind: 'none' };
   } else {
     scaling = fitScalingOn(tr.x, null, o.scale, ds.featureNames);
     net = await createNetwork(ds, o);
