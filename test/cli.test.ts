@@ -143,6 +143,26 @@ describe('train, predict, evaluate, info', () => {
     }
   });
 
+  it("predict and evaluate take the model's inputs by name from a header, in any order; columns it does not know are refused", () => {
+    const rows = Array.from({ length: 60 }, (_, i) => [((i * 37) % 60) / 30 - 1, ((i * 11) % 60) / 30 - 1]);
+    const train = file('xy.csv', ['x1,x2,y', ...rows.map(([a, b]) => `${a},${b},${3 * a - 2 * b + 0.5}`)].join('\n'));
+    const model = join(dir, 'xy.json');
+    expect(cli('train', train, '--epochs', '20', '--out', model, '-q').status).toBe(0);
+    const ordered = cli('predict', model, file('xy-in.csv', 'x1,x2\n0.5,0.1\n-0.3,0.7\n'));
+    expect(ordered.status).toBe(0);
+    expect(ordered.stdout.split('\n')).toHaveLength(4); // header, 2 rows, end
+    expect(cli('predict', model, file('xy-swapped.csv', 'x2,x1\n0.1,0.5\n0.7,-0.3\n')).stdout).toBe(ordered.stdout);
+    expect(cli('predict', model, file('xy-label.csv', 'y,x2,x1\n1.8,0.1,0.5\n-1.2,0.7,-0.3\n')).stdout).toBe(ordered.stdout);
+    const evaluate = (text: string) => cli('evaluate', model, file('xy-eval.csv', text)).stdout.split('\n')[0].replace(/^\S+/, '');
+    expect(evaluate('y,x2,x1\n1.8,0.1,0.5\n-1.2,0.7,-0.3\n')).toBe(evaluate('x1,x2,y\n0.5,0.1,1.8\n-0.3,0.7,-1.2\n'));
+    const wrong = cli('predict', model, file('xy-wrong.csv', 'foo,bar\n0.5,0.1\n'));
+    expect(wrong.status).toBe(1);
+    expect(wrong.stderr.trim()).toBe(`wasm-backprop: ${join(dir, 'xy-wrong.csv')}: no columns 'x1', 'x2' (the model's inputs are x1, x2)`);
+    const more = cli('predict', model, file('xy-more.csv', 'id,x2,x1,y\n1,0.1,0.5,1.8\n'));
+    expect(more.status).toBe(1);
+    expect(more.stderr).toContain("the columns 'id', 'y' are not the model's inputs (x1, x2)");
+  });
+
   it('a regression column is guessed, and summarised with RMSE and R²', () => {
     const rows = Array.from({ length: 80 }, (_, i) => {
       const [a, b] = [(i % 9) / 9, (i % 7) / 7];

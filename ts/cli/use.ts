@@ -11,7 +11,9 @@ import { loadModel } from '../node/index.js';
 import { readCsvDataset, readCsvFeatures, readCsvHeader } from '../node/csv.js';
 import { writeAtomically, writeError } from '../node/files.js';
 import { outputFile } from './files.js';
+import type { TableFeatures } from '../table.js';
 import { summarize } from './summary.js';
+import { unnamed } from './train.js';
 
 interface DataOptions {
   delimiter?: string;
@@ -21,9 +23,31 @@ function scalingOf(model: Model): FeatureScaling {
   return (model.data?.scaling as FeatureScaling | undefined) ?? { kind: 'none' };
 }
 
-/** The column of `fields` to leave out as the label, if the file has one beside the model's inputs. */
-function labelColumn(model: Model, fields: string[], header: boolean, path: string): string | number | null {
+/** The model's inputs by name: its features, where it records names and not the 'column k' of a file without a header. */
+function namedInputs(model: Model): string[] | null {
+  const features = model.data?.features;
+  return features && !features.every(unnamed) ? features : null;
+}
+
+/**
+ * The column of a file to leave out (its label), if it has one beside the model's inputs. With a
+ * header and a model that names its inputs, the columns are found by name, in any order; else by
+ * position, the inputs first.
+ */
+function columnToDrop(model: Model, fields: string[], header: boolean, path: string): string | number | null {
   const inputs = model.architecture.layers[0];
+  const named = header ? namedInputs(model) : null;
+  if (named) {
+    const missing = named.filter((f) => !fields.includes(f));
+    if (missing.length > 0)
+      fail(`${path}: no column${missing.length > 1 ? 's' : ''} ${missing.map((f) => `'${f}'`).join(', ')} (the model's inputs are ${named.join(', ')})`);
+    const other = fields.filter((f) => !named.includes(f));
+    if (other.length > 1)
+      fail(
+        `${path}: the columns ${other.map((f) => `'${f}'`).join(', ')} are not the model's inputs (${named.join(', ')}); one other column, the label, can be left out`,
+      );
+    return other[0] ?? null;
+  }
   if (fields.length === inputs) return null;
   if (fields.length !== inputs + 1) {
     fail(`${path}: line 1 has ${fields.length} fields; the model takes ${inputs} inputs (and the file may add its label column)`);
@@ -31,6 +55,19 @@ function labelColumn(model: Model, fields: string[], header: boolean, path: stri
   const label = model.data?.label;
   if (header && label !== undefined && fields.includes(label)) return label;
   return fields.length - 1;
+}
+
+/** The feature columns `x` (named `names`) in the order of the model's inputs, where the model names them and the file did. */
+function inModelOrder(model: Model, x: TableFeatures['x'], names: string[], header: boolean, path: string): TableFeatures['x'] {
+  const named = header ? namedInputs(model) : null;
+  if (!named || named.join('\u0000') === names.join('\u0000')) return x;
+  const at = named.map((f) => names.indexOf(f));
+  const missing = named.filter((_, k) => at[k] < 0);
+  if (missing.length > 0 || names.length !== named.length)
+    fail(`${path}: the feature columns ${names.join(', ')} are not the model's inputs (${named.join(', ')})`);
+  const data = new Float32Array(x.rows * x.cols);
+  for (let r = 0; r < x.rows; r++) for (let k = 0; k < x.cols; k++) data[r * x.cols + k] = x.data[r * x.cols + at[k]];
+  return { data, rows: x.rows, cols: x.cols };
 }
 
 /** Resolves when stdout takes writes again, or the reader closed its pipe (EPIPE: see ts/cli.ts). */
@@ -77,8 +114,9 @@ function csvCell(v: string): string {
 export async function predict(modelPath: string, dataPath: string, o: DataOptions & { out?: string }): Promise<void> {
   const model = await loadModel(modelPath);
   const head = await readCsvHeader(dataPath, { delimiter: o.delimiter });
-  const drop = labelColumn(model, head.fields, head.header, dataPath);
+  const drop = columnToDrop(model, head.fields, head.header, dataPath);
   const data = await readCsvFeatures(dataPath, { delimiter: head.delimiter, header: head.header, drop });
+  data.x = inModelOrder(model, data.x, data.featureNames, data.header, dataPath);
   scaleInPlace(data.x, scalingOf(model));
   const net = await loadNetwork(model);
   try {
@@ -117,7 +155,8 @@ async function labelled(model: Model, path: string, o: DataOptions) {
   const ds = await readCsvDataset(path, { delimiter: o.delimiter, label: d.label, task: d.task ?? 'auto' });
   const outputs = model.architecture.layers.at(-1)!;
   if (ds.x.cols !== model.architecture.layers[0]) fail(`${path}: ${ds.x.cols} feature columns, the model takes ${model.architecture.layers[0]} inputs`);
-  if (ds.task === 'regression') return { x: ds.x, y: ds.y };
+  const x = inModelOrder(model, ds.x, ds.featureNames, ds.header, path);
+  if (ds.task === 'regression') return { x, y: ds.y };
   const names = (d.classes ?? Array.from({ length: outputs }, (_, k) => k)).map(String);
   const y = new Float32Array(ds.x.rows * outputs);
   const index = ds.classNames.map((c) => {
@@ -126,7 +165,7 @@ async function labelled(model: Model, path: string, o: DataOptions) {
     return k;
   });
   for (let r = 0; r < ds.x.rows; r++) y[r * outputs + index[ds.labels[r]]] = 1;
-  return { x: ds.x, y: { data: y, rows: ds.x.rows, cols: outputs } };
+  return { x, y: { data: y, rows: ds.x.rows, cols: outputs } };
 }
 
 export async function evaluateCommand(modelPath: string, dataPath: string, o: DataOptions): Promise<void> {
