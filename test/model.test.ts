@@ -283,6 +283,11 @@ describe('a bad model gets one clear error naming the field, before anything is 
     ],
     ['Adam without its second moment', (m) => (m.training.v = null), /^model\.training\.v is missing: adam keeps its second moment there$/],
     [
+      'a negative second moment (Adam would step by NaN)',
+      (m) => (m.training.v.base64 = f32(Array(2410).fill(-1e-3))),
+      /^model\.training\.v\[0\] is -0\.0010000000474974513: Adam's second moment is a mean of squares, never negative$/,
+    ],
+    [
       'an unknown activation',
       (m) => (m.architecture.activations[0] = 'swish'),
       /^model\.architecture\.activations\[0\] must be one of 'sigmoid', .*, got 'swish'$/,

@@ -91,6 +91,11 @@ describe('a bad training state is refused, naming the field, and changes nothing
     ['a moment of the wrong length', (s) => (s.m = new Float64Array(3)), /training state\.m must have 47 numbers, got 3/],
     ['a NaN in a moment', (s) => ((s.v as Float64Array)[5] = NaN), /training state\.v\[5\] must be a finite number, got NaN/],
     ['Adam without its second moment', (s) => (s.v = null), /training state\.v is missing: adam keeps its second moment there/],
+    [
+      'a negative second moment',
+      (s) => ((s.v as Float64Array)[7] = -0.5),
+      /^training state\.v\[7\] is -0\.5: Adam's second moment is a mean of squares, never negative$/,
+    ],
     ['SGD with a moment', (s) => (s.optimizer = { type: 'sgd' }), /training state\.m must be null: sgd keeps no first moment/],
     ['an unknown optimizer', (s) => (s.optimizer = { type: 'rmsprop' } as never), /training state\.optimizer\.type must be one of 'sgd', 'momentum', 'adam'/],
     ['a negative learning rate', (s) => (s.learningRate = -1), /training state\.learningRate must be ≥ 0/],

@@ -304,7 +304,7 @@ export function resolveOptions(options: NetworkOptions, caller = 'Network.create
 /**
  * A training state checked against a network with `parameters` parameters: the optimizer's
  * settings and rates, a whole step count, moments where (and only where) the optimizer keeps them,
- * of that length and finite, and a valid generator state. Returns a copy; an error names the first
+ * of that length and finite (Adam's second moment not negative), and a valid generator state. Returns a copy; an error names the first
  * bad field.
  */
 export function checkTrainingState(state: TrainingState, parameters: number, what = 'training state'): TrainingState & OptimizerState {
@@ -323,6 +323,9 @@ export function checkTrainingState(state: TrainingState, parameters: number, wha
   };
   const m = moment(state.m, optimizer.type !== 'sgd', 'm', optimizer.type === 'momentum' ? 'velocity' : 'first moment');
   const v = moment(state.v, optimizer.type === 'adam', 'v', 'second moment');
+  // A mean of squared gradients: a negative value would make Adam's step √v̂ NaN.
+  const negative = v?.findIndex((x) => x < 0) ?? -1;
+  if (negative >= 0) fail(`${what}.v[${negative}] is ${v![negative]}: Adam's second moment is a mean of squares, never negative`);
   const words = state.shuffle;
   if (!Array.isArray(words) || words.length !== 4) fail(`${what}.shuffle must be the generator's four 32-bit words, got ${show(words)}`);
   words.forEach((w, i) => checkInteger(w, `${what}.shuffle[${i}]`, 0, 0xffffffff));
