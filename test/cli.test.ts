@@ -255,6 +255,19 @@ describe('labels, early stopping and pipes', () => {
     expect(r.stderr).toBe('');
   });
 
+  it.runIf(existsSync('/dev/full'))('stdout that cannot be written (a full disk: /dev/full) gets one line on stderr and exit 1, no stack trace', () => {
+    const r = spawnSync(
+      'sh',
+      ['-c', `"${process.execPath}" --import ${tsx} "${join(root, 'ts', 'cli.ts')}" predict "${join(dir, 'iris.json')}" "${iris}" > /dev/full`],
+      {
+        cwd: dir,
+        encoding: 'utf8',
+      },
+    );
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe('wasm-backprop: cannot write to stdout: ENOSPC\n');
+  });
+
   it('train piped into head still writes its model whole, and exits 0', () => {
     for (let run = 0; run < 3; run++) {
       const model = join(dir, `piped-${run}.json`);

@@ -163,10 +163,17 @@ program.addCommand(traceCommand()).addCommand(compareCommand()).addCommand(gradc
 // command goes on to its end, so that a file it writes (train's model) is written whole; the exit
 // code is what it would have been. (Ending at once had `train --out m.json | head` exit 0 without
 // m.json, about one run in two.)
-for (const stream of [process.stdout, process.stderr]) {
+// Another error (a full disk under `> file`): one line on stderr, the command goes on as above, and
+// exits 1.
+for (const [stream, name] of [
+  [process.stdout, 'stdout'],
+  [process.stderr, 'stderr'],
+] as const) {
   stream.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code !== 'EPIPE') throw e;
     stream.write = (() => true) as typeof stream.write;
+    if (e.code === 'EPIPE') return;
+    if (stream !== process.stderr) process.stderr.write(`wasm-backprop: cannot write to ${name}: ${e.code ?? e.message}\n`);
+    process.exitCode = 1;
   });
 }
 

@@ -70,11 +70,12 @@ function inModelOrder(model: Model, x: TableFeatures['x'], names: string[], head
   return { data, rows: x.rows, cols: x.cols };
 }
 
-/** Resolves when stdout takes writes again, or the reader closed its pipe (EPIPE: see ts/cli.ts). */
+/**
+ * Resolves when stdout takes writes again, or fails: the reader closed its pipe (EPIPE), or another
+ * error, which ts/cli.ts reports (and then drops what is left to print).
+ */
 async function drained(): Promise<void> {
-  await once(process.stdout, 'drain').catch((e: NodeJS.ErrnoException) => {
-    if (e.code !== 'EPIPE') throw e;
-  });
+  await once(process.stdout, 'drain').catch(() => undefined);
 }
 
 /** Writes lines to stdout, waiting when it asks to, or to the file `path` (atomically: see ../node/files.ts). */
