@@ -6,12 +6,12 @@
  * worker that cannot start or dies rejects what waits on it.
  */
 import { Worker } from 'node:worker_threads';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CONFIGURATIONS } from '../ts/configurations.js';
 import { ArgumentError } from '../ts/errors.js';
 import { Network, type NetworkOptions } from '../ts/network.js';
 import { TrainingDivergedError, type BatchProgress, type History } from '../ts/types.js';
-import { fromNodeWorker, nodeWorker } from '../ts/worker/node.js';
+import { fromNodeWorker, nodeWorker, nodeWorkerScript } from '../ts/worker/node.js';
 import { Trainer, type TrainerProgress } from '../ts/worker/trainer.js';
 import { randomMatrix } from './engines.js';
 
@@ -225,6 +225,40 @@ describe('Trainer', () => {
     for (const r of results) expect(r).toMatchObject({ status: 'rejected', reason: { message: "the trainer's worker exited (code 3)" } });
     await expect(t.getParameters()).rejects.toThrow("the trainer's worker exited (code 3)");
     t.dispose();
+  });
+
+  it('a Worker started elsewhere on nodeWorkerScript() trains as nodeWorker does; one running another script is refused, not waited on forever', async () => {
+    const { x, y } = data();
+    const own = await Trainer.create(options, {
+      worker: () => fromNodeWorker(new Worker(nodeWorkerScript(), { resourceLimits: { maxOldGenerationSizeMb: 256 } })),
+    });
+    trainers.push(own);
+    const usual = await trainer(options);
+    await Promise.all([own.fit(x, y, { epochs: 3 }), usual.fit(x, y, { epochs: 3 })]);
+    expect(await own.getFlatParameters()).toEqual(await usual.getFlatParameters());
+    // A worker that answers with something else: refused at its first message.
+    const chatty = () => fromNodeWorker(new Worker(`require('node:worker_threads').parentPort.postMessage('hi')`, { eval: true }));
+    await expect(Trainer.create(options, { worker: chatty })).rejects.toThrow(
+      "the trainer's worker sent 'hi', not a reply: is it running this package's worker script?",
+    );
+    // A worker that says nothing: refused after 30 s (the clock faked).
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      let made = false;
+      const silent = () => ((made = true), fromNodeWorker(new Worker('setInterval(() => {}, 1000)', { eval: true })));
+      const creating = Trainer.create({ ...options, engine: 'js' }, { worker: silent });
+      const outcome = creating.then(
+        () => 'created',
+        (e: Error) => e.message,
+      );
+      while (!made) await new Promise((r) => setImmediate(r));
+      await vi.advanceTimersByTimeAsync(29_000);
+      expect(await Promise.race([outcome, new Promise((r) => setImmediate(() => r('waiting')))])).toBe('waiting');
+      await vi.advanceTimersByTimeAsync(1_000);
+      expect(await outcome).toMatch(/^the trainer's worker did not start in 30 s: a Worker passed in must run this package's worker script/);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('dispose rejects what waits, and every later call', async () => {

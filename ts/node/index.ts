@@ -44,7 +44,7 @@ export {
   type VerifyRow,
   type VerifyOptions,
 } from '../verify.js';
-export { nodeWorker, fromNodeWorker } from '../worker/node.js';
+export { nodeWorker, fromNodeWorker, nodeWorkerScript } from '../worker/node.js';
 // Threads for Network.create({ threads }) and fit (importing them registers them).
 export { environment as threadsEnvironment } from '../threads/index.js';
 export * from '../export/node.js';

@@ -16,7 +16,8 @@ export function nodeWorker(): TrainerWorker {
 
 /**
  * A worker_threads `Worker` started elsewhere (with `resourceLimits`, say) as a `TrainerWorker`; it
- * must run this package's `worker/node-worker.js`.
+ * must run this package's worker script, `nodeWorkerScript()` (a `Trainer` on a worker that runs
+ * anything else rejects, within 30 s).
  */
 export function fromNodeWorker(worker: Worker): TrainerWorker {
   worker.unref();
@@ -43,11 +44,19 @@ export function fromNodeWorker(worker: Worker): TrainerWorker {
 }
 
 function startWorker(): Worker {
+  return new Worker(nodeWorkerScript());
+}
+
+/**
+ * The script of a trainer's worker_threads worker, for a `Worker` started elsewhere and passed to
+ * `fromNodeWorker`: `fromNodeWorker(new Worker(nodeWorkerScript(), { resourceLimits }))`.
+ */
+export function nodeWorkerScript(): URL {
   // Built: dist/worker/node-worker.js. From the TypeScript sources (tests, tsx), the .ts beside this
   // file, loaded through tsx's hooks registered inside the worker.
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./node-worker.js', import.meta.url));
+  if (!import.meta.url.endsWith('.ts')) return new URL('./node-worker.js', import.meta.url);
   const script = new URL('./node-worker.ts', import.meta.url).href;
   const tsx = import.meta.resolve('tsx/esm/api');
   const code = `import { register } from ${JSON.stringify(tsx)}; register(); await import(${JSON.stringify(script)});`;
-  return new Worker(new URL(`data:text/javascript,${encodeURIComponent(code)}`));
+  return new URL(`data:text/javascript,${encodeURIComponent(code)}`);
 }

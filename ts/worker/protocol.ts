@@ -94,7 +94,11 @@ export interface ErrorData {
   history?: { losses: number[]; epochs: EpochRecord[]; stopped: boolean };
 }
 
+/** What the worker posts first, as soon as it listens: that it runs this package's worker (./serve.ts). */
+export const HELLO = 'wasm-backprop trainer worker';
+
 export type Reply =
+  | { hello: typeof HELLO }
   | { id: number; ok: true; value: unknown }
   | { id: number; ok: false; error: ErrorData }
   | { id: number; progress: TrainerProgress }

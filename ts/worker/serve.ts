@@ -28,7 +28,7 @@ import { Network } from '../network.js';
 import type { PreparedDataset } from '../prepared.js';
 import { TrainingDivergedError, type BatchProgress, type Divergence, type EpochRecord, type History } from '../types.js';
 import { loadWasm } from '../wasm/loader.js';
-import { buffersOf, CONTROL_OPS, READ_OPS, type ErrorData, type NetworkInfo, type Reply, type Request, type TrainerEpochRecord } from './protocol.js';
+import { buffersOf, CONTROL_OPS, HELLO, READ_OPS, type ErrorData, type NetworkInfo, type Reply, type Request, type TrainerEpochRecord } from './protocol.js';
 
 /** How the worker talks to its trainer. */
 export interface WorkerSide {
@@ -254,6 +254,7 @@ export function serve(side: WorkerSide): void {
       // A reply that could not be posted (a value that cannot be cloned) still answers the request.
       .catch((e: unknown) => side.post({ id: req.id, ok: false, error: { name: 'Error', message: `the trainer's worker could not reply: ${String(e)}` } }, []));
   });
+  side.post({ hello: HELLO }, []);
 }
 
 /** A task boundary, so that messages waiting for the worker are read (setImmediate in Node, a MessageChannel in browsers). */

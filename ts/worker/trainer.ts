@@ -28,6 +28,7 @@ import { TrainingDivergedError, type Backend, type BatchProgress, type Evaluatio
 import { loadWasm } from '../wasm/loader.js';
 import {
   buffersOf,
+  HELLO,
   type ErrorData,
   type NetworkInfo,
   type Reply,
@@ -38,6 +39,9 @@ import {
 } from './protocol.js';
 
 export type { TrainerEpochRecord, TrainerProgress } from './protocol.js';
+
+/** How long a new worker may take to load its script and say so (a large margin: it needs a few ms to a second). */
+const HELLO_MS = 30_000;
 export type {} from '../disposable.js';
 
 /**
@@ -112,12 +116,28 @@ export class Trainer {
   private info: NetworkInfo = { backend: 'js', engine: 'js', precision: 'f64', layers: [], threads: { requested: 1, used: 1, reason: null } };
   private frozenLayers: readonly number[] = [];
 
+  /** Until the worker says it runs this package's worker script: the timer that gives up on it. */
+  private hello: ReturnType<typeof setTimeout> | null;
+
   private constructor(worker: TrainerWorker) {
     this.worker = worker;
     worker.connect(
       (data) => this.receive(data as Reply),
       (error) => this.fail(error),
     );
+    // A worker that runs something else would leave every call waiting.
+    this.hello = setTimeout(
+      () =>
+        this.fail(
+          new Error(
+            `the trainer's worker did not start in ${HELLO_MS / 1000} s: a Worker passed in must run this package's worker script ` +
+              "(in Node, new Worker(nodeWorkerScript()) with nodeWorkerScript from 'wasm-backprop/node'; in browsers, its worker.js)",
+          ),
+        ),
+      HELLO_MS,
+    );
+    // In Node, the timer alone does not keep the process alive (a call waiting does, through `busy`).
+    (this.hello as { unref?: () => void }).unref?.();
   }
 
   /**
@@ -370,6 +390,13 @@ export class Trainer {
   }
 
   private receive(reply: Reply): void {
+    if (typeof reply !== 'object' || reply === null || !('hello' in reply || 'id' in reply))
+      return this.fail(new Error(`the trainer's worker sent ${show(reply)}, not a reply: is it running this package's worker script?`));
+    if ('hello' in reply) {
+      if (this.hello !== null) clearTimeout(this.hello);
+      this.hello = null;
+      return;
+    }
     if ('progress' in reply) return this.pending.get(reply.id)?.onProgress?.(reply.progress);
     if ('batch' in reply) return this.pending.get(reply.id)?.onBatch?.(reply.batch);
     const p = this.settle(reply.id);
@@ -380,6 +407,8 @@ export class Trainer {
 
   /** The worker is gone: every waiting call and every later one rejects with `error`. */
   private fail(error: Error): void {
+    if (this.hello !== null) clearTimeout(this.hello);
+    this.hello = null;
     this.failure ??= error;
     const waiting = [...this.pending.values()];
     this.pending.clear();
