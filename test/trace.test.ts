@@ -5,7 +5,7 @@
  * parameters; malformed trace folders give one clear error each.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -83,6 +83,33 @@ describe.skipIf(!hasNumpy)('every configuration against the NumPy example (skipp
     // The recorded values are the engine's (the f32 engines' in f32), within 64 ULPs of NumPy's.
     expect(t.tensors.get('step-0001/z1')!.data).toBeInstanceOf(c.precision === 'f32' ? Float32Array : Float64Array);
     expect(Math.max(...report.tensors.map((r) => r.maxUlps))).toBeLessThan(64);
+  });
+});
+
+describe('writing a trace', () => {
+  it('over a longer one removes the steps it no longer has, and nothing else; a file in place of the folder is refused', async () => {
+    const folder = join(tmp, 'rewritten');
+    const small = (steps: number) => trace({ network: { layers: [3, 2], engine: 'js', precision: 'f64' }, x: [[0, 1, 2]], y: [[0, 1]], steps, batchSize: 1 });
+    await writeTraceFolder(folder, await small(5));
+    writeFileSync(join(folder, 'notes.txt'), 'mine');
+    expect(readdirSync(folder).sort()).toEqual([
+      'initial',
+      'notes.txt',
+      'step-0001',
+      'step-0002',
+      'step-0003',
+      'step-0004',
+      'step-0005',
+      'trace.json',
+      'x.npy',
+      'y.npy',
+    ]);
+    await writeTraceFolder(folder, await small(2));
+    expect(readdirSync(folder).sort()).toEqual(['initial', 'notes.txt', 'step-0001', 'step-0002', 'trace.json', 'x.npy', 'y.npy']);
+    expect((await readTraceFolder(folder)).config.steps).toBe(2);
+    await expect(writeTraceFolder(join(folder, 'notes.txt'), await small(1))).rejects.toThrow(
+      `${join(folder, 'notes.txt')} is a file: a trace is written into a folder`,
+    );
   });
 });
 

@@ -157,7 +157,8 @@ program
   .option('--quick', 'a glance: shorter runs')
   .action((o: { quick?: boolean }) => bench(o));
 
-program.addCommand(traceCommand()).addCommand(compareCommand()).addCommand(gradcheckCommand());
+// Made apart, they take the program's settings (its way of printing errors) as .command() gives them.
+for (const command of [traceCommand(), compareCommand(), gradcheckCommand()]) program.addCommand(command.copyInheritedSettings(program));
 
 // Output piped into `head`, which closes early: what is left to print is dropped quietly, and the
 // command goes on to its end, so that a file it writes (train's model) is written whole; the exit

@@ -76,7 +76,7 @@ function withNetworkOptions(c: Command, rowsDefault?: number): Command {
       'digits',
     )
     .option('--label <name|index>', "a CSV's label column (default: the last)")
-    .option('--rows <n>', `use the first n rows of the data${rowsDefault ? ` (default ${rowsDefault})` : ' (default: all)'}`, integer('rows', 1), rowsDefault)
+    .option('--rows <n>', `use the first n rows of the data${rowsDefault ? '' : ' (default: all)'}`, integer('rows', 1), rowsDefault)
     .option('--hidden <sizes>', 'hidden layer sizes, comma-separated', sizes, [32])
     .addOption(new Option('-a, --activation <name>', 'hidden activation').choices(hiddenActivations).default('sigmoid'))
     .addOption(new Option('--output <name>', 'output activation (default: softmax with cross-entropy, else the hidden one)').choices(ACTIVATIONS))

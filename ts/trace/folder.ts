@@ -3,21 +3,40 @@
  * (docs/trace-format.md). Reading checks the configuration and every tensor the configuration
  * names, and says which file is missing or malformed.
  */
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { readFile, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fail } from '../errors.js';
 import { makeFolder } from '../node/files.js';
 import { checkTraceConfig, tensorNames, type Trace } from './format.js';
 import { decodeNpy, encodeNpy, type NpyArray } from './npy.js';
 
-/** Writes a trace into `folder` (created if needed; files of the same names are replaced). */
+/**
+ * Writes a trace into `folder` (created if needed; files of the same names are replaced). Where the
+ * folder held a trace, its tensors that this one does not have (the later steps of a longer trace)
+ * are removed, and the step folders they leave empty: nothing else in the folder is touched.
+ */
 export async function writeTraceFolder(folder: string, trace: Trace): Promise<void> {
-  await makeFolder(folder);
+  if ((await stat(folder).catch(() => null))?.isFile()) fail(`${folder} is a file: a trace is written into a folder (trace.json and .npy files)`);
+  await makeFolder(folder).catch((e: NodeJS.ErrnoException) => fail(`${folder}: cannot make the trace folder (${e.code ?? e.message})`));
+  const before = await formerTensors(folder);
   await writeFile(join(folder, 'trace.json'), `${JSON.stringify(trace.config, null, 1)}\n`);
   for (const [name, array] of trace.tensors) {
     const path = join(folder, `${name}.npy`);
     await makeFolder(dirname(path));
     await writeFile(path, encodeNpy(array));
+  }
+  const stale = before.filter((name) => !trace.tensors.has(name));
+  for (const name of stale) await rm(join(folder, `${name}.npy`), { force: true });
+  for (const sub of new Set(stale.map((name) => dirname(name)).filter((d) => d !== '.'))) await rmdir(join(folder, sub)).catch(() => undefined); // kept where not empty
+}
+
+/** The tensors the trace already in `folder` names (none where there is none, or it cannot be read). */
+async function formerTensors(folder: string): Promise<string[]> {
+  try {
+    const config = checkTraceConfig(JSON.parse(await readFile(join(folder, 'trace.json'), 'utf8')), folder);
+    return tensorNames(config).map((t) => t.name);
+  } catch {
+    return [];
   }
 }
 
