@@ -43,7 +43,7 @@ function bits(a: Float32Array | Float64Array): string[] {
 }
 
 /** Loads on exactly the configuration of `c` (its engine and, for wasm, its artefact). */
-function loadOn(c: EngineCase, source: Model | string | Uint8Array): Promise<Network> {
+function loadOn(c: EngineCase, source: Model | string | Uint8Array | ArrayBuffer): Promise<Network> {
   const o = configuration(c.name).options;
   return loadNetwork(source, { engine: o.engine, ...(o.wasm ? { wasm: o.wasm } : {}) });
 }
@@ -67,7 +67,8 @@ describe.each(ENGINE_CASES)('model file on $name', (c) => {
         expect(model.training.epochs).toBe(3);
         expect(model.parameters.dtype).toBe(c.precision === 'f32' ? 'float32' : 'float64');
         expect(model.training.m === null).toBe(optimizer === 'sgd');
-        for (const source of [model, modelToString(model), modelToBytes(model)]) {
+        const bytes = modelToBytes(model);
+        for (const source of [model, modelToString(model), bytes, bytes.slice().buffer]) {
           const copy = await loadOn(c, source);
           loaded.push(copy);
           expect([copy.engine, copy.precision, copy.backend]).toEqual([net.engine, net.precision, net.backend]);
@@ -382,6 +383,13 @@ describe('a bad model gets one clear error naming the field, before anything is 
     expect(() => modelFromString('hello')).toThrow(/^not a wasm-backprop model: the text is not JSON at position 0 of 5 /);
     expect(() => modelFromString('[1, 2]')).toThrow(/^not a wasm-backprop model: expected an object, got an array of length 2$/);
     expect(() => modelFromBytes(Uint8Array.from([0x7b, 0xff, 0x7d]))).toThrow(/^not a wasm-backprop model: the bytes are not UTF-8 text$/);
+  });
+
+  it("a file's name given as the model's text: says to read the file first", async () => {
+    const hint =
+      "not a wasm-backprop model: 'out/model.json' is a file name, not a model's text: read the file first (loadNetworkFile or loadModel from 'wasm-backprop/node', or fetch in a browser)";
+    expect(() => modelFromString('out/model.json')).toThrow(hint);
+    await expect(loadNetwork('out/model.json')).rejects.toThrow(hint);
   });
 });
 

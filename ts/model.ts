@@ -316,7 +316,18 @@ export function toModel(net: Network, extra: ModelExtra = {}): Model {
 function parseModelText(text: unknown): unknown {
   if (typeof text !== 'string') fail(`${NOT_A_MODEL}: expected a string, got ${show(text)}`);
   if (text.length > MAX_MODEL_TEXT) fail(`${NOT_A_MODEL}: ${text.length} characters, more than ${MAX_MODEL_TEXT}`);
+  // A file's name where its text was meant: say how to read the file.
+  if (/^[^{\n]{1,4096}\.json$/i.test(text.trim()))
+    fail(
+      `${NOT_A_MODEL}: '${text.trim()}' is a file name, not a model's text: read the file first (loadNetworkFile or loadModel from 'wasm-backprop/node', or fetch in a browser)`,
+    );
   return parseJson(text, NOT_A_MODEL);
+}
+
+/** A model's source as the loaders take it: its text, its bytes (an ArrayBuffer seen as bytes), or the model. */
+function modelSource(source: unknown): unknown {
+  if (source instanceof ArrayBuffer) return parseModelText(decodeText(new Uint8Array(source)));
+  return typeof source === 'string' ? parseModelText(source) : source instanceof Uint8Array ? parseModelText(decodeText(source)) : source;
 }
 
 /** A model as JSON text (checked first: what is written can be read). */
@@ -344,14 +355,18 @@ export function modelFromBytes(bytes: Uint8Array): Model {
   return modelFromString(decodeText(bytes));
 }
 
+/** A model from what the loaders take (its text, its bytes or an ArrayBuffer of them, or a model), checked. */
+export function modelFrom(source: Model | string | Uint8Array | ArrayBuffer): Model {
+  return checkModel(modelSource(source));
+}
+
 /**
  * A network from a model (object, JSON text or UTF-8 bytes): created with the model's options (or
  * on `options.engine`, which must compute in the model's precision), then given its parameters and
  * training state. Everything is checked before the network is created.
  */
-export async function loadNetwork(source: Model | string | Uint8Array, options: LoadNetworkOptions = {}): Promise<Network> {
-  const value = typeof source === 'string' ? parseModelText(source) : source instanceof Uint8Array ? parseModelText(decodeText(source)) : source;
-  const { options: modelOpts, cfg, parameters, state } = readModel(value);
+export async function loadNetwork(source: Model | string | Uint8Array | ArrayBuffer, options: LoadNetworkOptions = {}): Promise<Network> {
+  const { options: modelOpts, cfg, parameters, state } = readModel(modelSource(source));
   const o = fields(options, 'loadNetwork options', ['engine', 'wasm'], []);
   const engine = o.engine === undefined ? cfg.engine : checkOneOf(o.engine, 'loadNetwork options.engine', [...ENGINES, 'auto'] as const);
   if (engine === 'educational' && cfg.precision !== 'f64') {

@@ -18,7 +18,7 @@
  * an error saying so, and every later call; nothing waits forever.
  */
 import { ArgumentError, fail, show } from '../errors.js';
-import { checkModel, loadNetwork, modelFromBytes, modelFromString, type LoadNetworkOptions, type Model, type ModelExtra } from '../model.js';
+import { loadNetwork, modelFrom, type LoadNetworkOptions, type Model, type ModelExtra } from '../model.js';
 import type { Network } from '../network.js';
 import { checkOptionNames, OPTION_NAMES, resolveOptions, type NetworkConfig, type NetworkOptions } from '../options.js';
 import type { OptimizerState, TrainingState } from '../engine.js';
@@ -159,9 +159,9 @@ export class Trainer {
    * checked here first; `options.engine` and `options.wasm` are `loadNetwork`'s, `options.worker`
    * `Trainer.create`'s.
    */
-  static async load(source: Model | string | Uint8Array, options: TrainerLoadOptions = {}): Promise<Trainer> {
+  static async load(source: Model | string | Uint8Array | ArrayBuffer, options: TrainerLoadOptions = {}): Promise<Trainer> {
     checkOptionNames(options, LOAD_OPTIONS, 'Trainer.load options');
-    const model = typeof source === 'string' ? modelFromString(source) : source instanceof Uint8Array ? modelFromBytes(source) : checkModel(source);
+    const model = modelFrom(source);
     const { worker, wasm, ...rest } = options;
     const engine = rest.engine ?? model.options.engine;
     if (wasm !== undefined && engine !== 'wasm' && engine !== 'auto') fail(`Trainer.load options.wasm applies to the wasm engine only, got engine '${engine}'`);
