@@ -163,6 +163,21 @@ describe('train, predict, evaluate, info', () => {
     expect(more.stderr).toContain("the columns 'id', 'y' are not the model's inputs (x1, x2)");
   });
 
+  it('--test-fraction 0 trains on every row and summarises them; --early-stop, which needs held-out rows, is refused with it', () => {
+    const model = join(dir, 'all-rows.json');
+    const r = cli('train', iris, '--test-fraction', '0', '--epochs', '3', '--out', model, '-q');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^training rows \(none held out\): 150 rows, loss [\d.]+, accuracy [\d.]+ %/m);
+    const m = JSON.parse(readFileSync(model, 'utf8'));
+    expect(m.history).toHaveLength(3);
+    expect(m.history[0].validationLoss).toBeUndefined();
+    // Its loss on the file is the summary's: the same 150 rows.
+    expect(/loss ([\d.]+)/.exec(cli('evaluate', model, iris).stdout)?.[1]).toBe(/loss ([\d.]+)/.exec(r.stdout)?.[1]);
+    const e = cli('train', iris, '--test-fraction', '0', '--early-stop', '2');
+    expect(e.status).toBe(1);
+    expect(e.stderr.trim()).toBe('wasm-backprop: --early-stop watches the held-out rows: give a --test-fraction above 0');
+  });
+
   it('a regression column is guessed, and summarised with RMSE and R²', () => {
     const rows = Array.from({ length: 80 }, (_, i) => {
       const [a, b] = [(i % 9) / 9, (i % 7) / 7];

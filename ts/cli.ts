@@ -27,10 +27,12 @@ function int(what: string, min = 0) {
   };
 }
 
-function fraction(what: string) {
+/** A fraction below 1: above 0, or 0 too where `zero` says. */
+function fraction(what: string, zero = false) {
   return (v: string): number => {
     const n = Number(v);
-    if (!(n > 0 && n < 1)) throw new InvalidArgumentError(`${what} must be a number between 0 and 1 (exclusive), got '${v}'`);
+    if (!((zero ? n >= 0 : n > 0) && n < 1))
+      throw new InvalidArgumentError(`${what} must be a number from 0${zero ? '' : ' (exclusive)'} to 1 (exclusive), got '${v}'`);
     return n;
   };
 }
@@ -77,7 +79,7 @@ program
   .option('-b, --batch-size <n>', 'rows per minibatch', int('batch size', 1), 16)
   .option('--learning-rate <eta>', "learning rate η (default: the optimizer's; 0.1 for SGD on a regression)", positive('learning rate'))
   .option('--seed <n>', 'seed of initialisation, split and shuffling', int('seed'), 1)
-  .option('--test-fraction <f>', 'fraction of rows held out for testing', fraction('test fraction'), 0.2)
+  .option('--test-fraction <f>', 'fraction of rows held out for testing (0: train on every row)', fraction('test fraction', true), 0.2)
   .addOption(
     new Option('--scale <kind>', 'input scaling, fitted on the training rows only')
       .choices(['minmax', 'standard', 'none'] satisfies ScalingKind[])

@@ -173,7 +173,9 @@ export async function train(spec: string, o: TrainOptions): Promise<void> {
   if (resumed) resumedOptions(o.resume!, resumed, o, o.given ?? new Set());
   const ds = await readData(spec, o);
   if (resumed) alignWithModel(o.resume!, resumed, ds);
-  const { train: tr, test } = splitInPlace(ds, 1 - o.testFraction, o.seed);
+  // --test-fraction 0: every row trains, and the summary is of the training rows.
+  if (o.testFraction === 0 && o.earlyStop !== undefined) fail('--early-stop watches the held-out rows: give a --test-fraction above 0');
+  const { train: tr, test } = o.testFraction > 0 ? splitInPlace(ds, 1 - o.testFraction, o.seed) : { train: ds, test: null };
   let net: Network;
   let history: EpochRecord[] = [];
   let scaling: FeatureScaling;
@@ -187,19 +189,19 @@ export async function train(spec: string, o: TrainOptions): Promise<void> {
   }
   // The parts are views of the data set's arrays: scaling each scales the rows once.
   scaleInPlace(tr.x, scaling);
-  scaleInPlace(test.x, scaling);
+  if (test) scaleInPlace(test.x, scaling);
   const data = dataRecord(ds, scaling);
   const done = () => history.length;
   try {
     // Into the engine's memory, the held-out rows (the data set's last) first: the data set's
     // buffers shrink as they are copied, so no row is held twice (the js engines hold the arrays).
-    const heldOutSet = net.prepare(test.x, test.y, { release: true });
+    const heldOutSet = test ? net.prepare(test.x, test.y, { release: true }) : null;
     const trainSet = net.prepare(tr.x, tr.y, { release: true });
     const s = net.settings;
     const task = ds.task === 'classification' ? `classification of ${ds.classes} classes` : 'regression';
     if (!o.quiet) {
       console.log(
-        `${ds.name}: ${trainSet.rows} training rows, ${heldOutSet.rows} held out; ${task} of '${ds.labelName}' (${ds.taskReason}); scaling ${scaling.kind}\n` +
+        `${ds.name}: ${trainSet.rows} training rows, ${heldOutSet?.rows ?? 0} held out; ${task} of '${ds.labelName}' (${ds.taskReason}); scaling ${scaling.kind}\n` +
           `network ${net.layers.join('-')} ${net.activations.join('/')}, loss ${net.loss}; engine ${net.engine} ${net.precision} (${net.backend}); ` +
           `${s.optimizer.type} η=${s.learningRate}, batch ${o.batchSize}, seed ${o.seed}` +
           (o.resume ? `; resumed from ${o.resume} after ${done()} epochs` : ''),
@@ -222,7 +224,7 @@ export async function train(spec: string, o: TrainOptions): Promise<void> {
         await net.fit(trainSet, {
           epochs: n,
           batchSize: o.batchSize,
-          validation: heldOutSet,
+          validation: heldOutSet ?? undefined,
           maxLoss,
           onBatch: (p) => bar.batch({ ...p, epoch: done() + 1 }),
           onEpoch: (r) => {
@@ -256,8 +258,9 @@ export async function train(spec: string, o: TrainOptions): Promise<void> {
       history = history.slice(0, b.epoch);
       if (!o.quiet) console.log(`stopped early: held-out loss last improved in epoch ${b.epoch}; its parameters restored`);
     }
-    console.log(summarize(net, heldOutSet, data, 'held-out'));
-    console.log(`trained ${trained} epochs in ${secs.toFixed(2)} s (${Math.round((trained * trainSet.rows) / secs)} samples/s, held-out evaluation included)`);
+    console.log(summarize(net, heldOutSet ?? trainSet, data, heldOutSet ? 'held-out' : 'training rows (none held out)'));
+    const included = heldOutSet ? ', held-out evaluation included' : '';
+    console.log(`trained ${trained} epochs in ${secs.toFixed(2)} s (${Math.round((trained * trainSet.rows) / secs)} samples/s${included})`);
     if (o.out) {
       await saveModel(o.out, toModel(net, { history, data }));
       console.log(`model written to ${o.out}`);
