@@ -334,7 +334,7 @@ describe('a diverging run', () => {
   // Where a weight or bias overflows first (linear hidden layers, the loss limit set out of reach),
   // and where the loss rises a thousandfold first (the default sigmoid layers saturate at a rate
   // of 1e6 and never overflow: the loss grows enormous but stays finite).
-  const where = String.raw`^wasm-backprop: training diverged in epoch (?<epoch>\d+), batch \d+ \(x rows [\d, ]+(?:and \d+ more)?\): `;
+  const where = String.raw`^wasm-backprop: training diverged in epoch (?<epoch>\d+), batch \d+ \(rows [\d, ]+(?:and \d+ more)? of .*'s data, counted from 1\): `;
   const back = String.raw`; the network is back at (?:the end of epoch (?<back>\d+)|the start of epoch 1): lower the learning rate \(now (?<rate>\S+), biases \S+\)\n$`;
   const overflowed = String.raw`the (?:weights into|bias of) neuron \d+ of layer \d+ \((?:weights|biases)\[\d+\]\[\d+\]\) became (?:NaN|-?Infinity)`;
   const rose = String.raw`the loss rose to (?<loss>\S+), above maxLoss (?<limit>\S+) \(the largest parameter then: the (?:weights into|bias of) neuron \d+ of layer (?<layer>\d+) \((?:weights|biases)\[\d+\]\[\d+\]\), \S+\)`;
@@ -349,6 +349,19 @@ describe('a diverging run', () => {
       net.dispose();
     }
   }
+
+  it("a divergence names the rows of the file that caused it, counted from 1, through the split's shuffle", () => {
+    const rows = Array.from({ length: 40 }, (_, i) => `${i / 40},${i / 40}`);
+    rows[16] = '1e30,0.5'; // data row 17
+    const spike = file('spike.csv', ['x,y', ...rows].join('\n'));
+    const run = (...more: string[]) =>
+      cli('train', spike, '--task', 'regression', '--activation', 'linear', '--scale', 'none', '--epochs', '2', '-q', ...more).stderr.match(
+        /\((rows? [^)]*)\)/,
+      )?.[1];
+    expect(run('--batch-size', '1', '--test-fraction', '0')).toBe(`row 17 of ${spike}'s data, counted from 1`);
+    expect(run('--batch-size', '1')).toBe(`row 17 of ${spike}'s data, counted from 1`);
+    expect(run('--batch-size', '4')).toMatch(new RegExp(`^rows (\\d+, )*17(, \\d+)* of .*spike\\.csv's data, counted from 1$`));
+  });
 
   it('--learning-rate 1e6 with the defaults stops where the loss rose a thousandfold, naming the epoch and batch, and exits non-zero', () => {
     const r = cli('train', iris, '--learning-rate', '1e6', '--epochs', '20', '-q');

@@ -9,6 +9,7 @@ import { fitScalingOn, scaleInPlace, splitInPlace, type FeatureScaling, type Sca
 import { fail } from '../errors.js';
 import { loadNetwork, toModel, type Model, type ModelData } from '../model.js';
 import { Network } from '../network.js';
+import { permutation, Random } from '../random.js';
 import { writeAtomically, writeError } from '../node/files.js';
 import { loadModel, saveModel } from '../node/index.js';
 import { readCsvDataset, type CsvDataset } from '../node/csv.js';
@@ -142,6 +143,18 @@ async function resume(path: string, model: Model, ds: CsvDataset, o: TrainOption
   return loadNetwork(model, o.engine === 'wasm' ? { wasm: { simd: o.simd ? 'auto' : false } } : { engine: o.engine });
 }
 
+/**
+ * A divergence's message with its rows (indices into the training rows, which the split shuffled
+ * with `seed`, or null where nothing was split) as rows of the file's data, counted from 1.
+ */
+function inFileRows(message: string, rows: readonly number[] | null, file: string, seed: number | null, total: number): string {
+  if (!rows || rows.length === 0) return message;
+  const order = seed === null ? null : permutation(total, new Random(seed));
+  const inFile = rows.map((r) => (order ? order[r] : r) + 1);
+  const shown = inFile.length > 4 ? `${inFile.slice(0, 4).join(', ')} and ${inFile.length - 4} more` : inFile.join(', ');
+  return message.replace(/\(x rows? [^)]*\)/, `(row${inFile.length > 1 ? 's' : ''} ${shown} of ${file}'s data, counted from 1)`);
+}
+
 /** η of SGD for regression where `--learning-rate` is not given. */
 export const REGRESSION_SGD_RATE = 0.1;
 
@@ -245,7 +258,7 @@ export async function train(spec: string, o: TrainOptions): Promise<void> {
     } catch (e) {
       // The epochs numbered as this run numbers them (after checkpoints, or a resumed model's). Nothing
       // more is saved: the checkpoints written so far hold finite epochs only.
-      throw e instanceof TrainingDivergedError ? new Error(e.describe(before)) : e;
+      throw e instanceof TrainingDivergedError ? new Error(inFileRows(e.describe(before), e.rows, ds.name, o.testFraction > 0 ? o.seed : null, ds.x.rows)) : e;
     } finally {
       bar.stop();
     }
