@@ -5,8 +5,8 @@
  * the ONNX file and the TF.js pair it was replacing exactly as they were, no temporary file beside
  * them, and an error of one line that names the file and the cause.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -40,6 +40,31 @@ describe('writeAtomically', () => {
     const missing = join(dir, 'nowhere', 'x.json');
     const e = await writeAtomically([[missing, 'x']]).catch((error: unknown) => writeError(missing, error));
     expect(e?.message).toBe(`${missing}: its folder ${join(dir, 'nowhere')} does not exist (ENOENT)`);
+  });
+
+  it('follows a symbolic link (the file it points to is replaced, the link kept), writes a pipe in place, keeps the mode of the file it replaces', async () => {
+    const real = join(dir, 'real.csv');
+    const link = join(dir, 'link.csv');
+    writeFileSync(real, 'old');
+    symlinkSync(real, link);
+    await writeAtomically([[link, 'new']]);
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(readFileSync(real, 'utf8')).toBe('new');
+    const secret = join(dir, 'secret.json');
+    writeFileSync(secret, 'old', { mode: 0o600 });
+    chmodSync(secret, 0o600);
+    await writeAtomically([[secret, 'new']]);
+    expect([readFileSync(secret, 'utf8'), statSync(secret).mode & 0o777]).toEqual(['new', 0o600]);
+    const fifo = join(dir, 'fifo');
+    if (spawnSync('mkfifo', [fifo]).status !== 0) return; // no mkfifo here
+    const reader = spawn('cat', [fifo], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let read = '';
+    reader.stdout.on('data', (d: Buffer) => (read += d.toString()));
+    const closed = new Promise((r) => reader.on('close', r));
+    await writeAtomically([[fifo, 'through the pipe']]);
+    await closed;
+    expect(read).toBe('through the pipe');
+    expect(lstatSync(fifo).isFIFO()).toBe(true);
   });
 
   it('a write that fails midway (EFBIG under ulimit -f) leaves the model, the ONNX file and the TF.js pair as they were, and no temporary file', () => {

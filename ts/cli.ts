@@ -6,6 +6,7 @@
  * stderr and a non-zero exit, never a stack trace.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { failure } from './node/files.js';
 import { readFileSync } from 'node:fs';
 import { TASKS, type ScalingKind } from './data.js';
 import { bench } from './cli/bench.js';
@@ -175,7 +176,7 @@ for (const [stream, name] of [
   stream.on('error', (e: NodeJS.ErrnoException) => {
     stream.write = (() => true) as typeof stream.write;
     if (e.code === 'EPIPE') return;
-    if (stream !== process.stderr) process.stderr.write(`wasm-backprop: cannot write to ${name}: ${e.code ?? e.message}\n`);
+    if (stream !== process.stderr) process.stderr.write(`wasm-backprop: cannot write to ${name}: ${failure(e)}\n`);
     process.exitCode = 1;
   });
 }

@@ -3,7 +3,7 @@
  * a long training never ends on a path that cannot take its result.
  */
 import { open, rm, stat } from 'node:fs/promises';
-import { makeFolder, writeError } from '../node/files.js';
+import { failure, makeFolder, writeError } from '../node/files.js';
 import { basename, dirname, join } from 'node:path';
 import { fail } from '../errors.js';
 
@@ -13,7 +13,10 @@ import { fail } from '../errors.js';
  * given, else it is refused, suggesting `example` in that folder.
  */
 export async function outputFile(path: string, option: string, example: string, inFolder?: string): Promise<string> {
-  const folder = /[\\/]$/.test(path) || (await stat(path).catch(() => null))?.isDirectory() === true;
+  const found = await stat(path).catch(() => null);
+  // A pipe or a device (/dev/stdout) is written in place, as it is (../node/files.ts).
+  if (found && !found.isFile() && !found.isDirectory()) return path;
+  const folder = /[\\/]$/.test(path) || found?.isDirectory() === true;
   if (folder) {
     if (inFolder === undefined) fail(`${option} ${path} is a folder: give a file name, such as ${join(path, example)}`);
     path = join(path, inFolder);
@@ -21,7 +24,7 @@ export async function outputFile(path: string, option: string, example: string, 
   try {
     await makeFolder(dirname(path));
   } catch (e) {
-    fail(`${option} ${path}: cannot make its folder ${dirname(path)} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    fail(`${option} ${path}: cannot make its folder ${dirname(path)}: ${failure(e)}`);
   }
   // A file can be made there (the result is written beside, then renamed over it): found now, not
   // after a long training.

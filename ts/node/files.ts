@@ -9,7 +9,7 @@
  * beside it.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { lstat, mkdir, open, readlink, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 
 /**
@@ -57,38 +57,86 @@ async function syncFolder(folder: string): Promise<void> {
 export type FileContents = Uint8Array | string | ((write: (text: string) => Promise<void>) => Promise<void>);
 
 /**
- * Writes the files `files` (path → contents), all in one folder, atomically each: every file is
- * written whole to a temporary file first, and only when all are written are they renamed over
- * their targets, in the order given. An error (a full disk, no such folder, no right to write)
- * before the renames leaves every target as it was and no temporary file; its `path` is the target
- * whose writing failed.
+ * Where `path` is written: a symbolic link's target (followed, as writing through it would), and
+ * whether it is a file replaced atomically (a regular file, or none yet) or one written in place
+ * (a pipe, a terminal, /dev/stdout: renaming over those would replace them by a file).
+ */
+async function destination(path: string): Promise<{ target: string; inPlace: boolean; mode: number | null }> {
+  let target = path;
+  for (let hops = 0; hops < 40; hops++) {
+    const link = await lstat(target).catch(() => null);
+    if (!link?.isSymbolicLink()) break;
+    target = resolve(dirname(target), await readlink(target));
+  }
+  const found = await stat(target).catch(() => null);
+  return { target, inPlace: found !== null && !found.isFile(), mode: found ? found.mode & 0o7777 : null };
+}
+
+/**
+ * Writes the files `files` (path → contents), atomically each: every file is written whole to a
+ * temporary file beside it first (with the mode of the file it replaces), and only when all are
+ * written are they renamed over their targets, in the order given. An error (a full disk, no such
+ * folder, no right to write) before the renames leaves every target as it was and no temporary
+ * file; its `path` is the target whose writing failed. A symbolic link is followed (the file it
+ * points to is replaced, the link kept); a pipe or a device (/dev/stdout) is written in place.
  */
 export async function writeAtomically(files: [string, FileContents][]): Promise<void> {
   const written: [string, string][] = []; // [temporary, target]
+  const write = async (path: string, file: string, flags: string, contents: FileContents, mode: number | null) => {
+    const handle = await open(file, flags, mode ?? 0o666).catch((e: NodeJS.ErrnoException) => {
+      throw Object.assign(e, { path });
+    });
+    try {
+      if (mode !== null && flags === 'wx') await handle.chmod(mode); // the mode of the file replaced, whatever the umask
+      // writeFile on a handle writes all it is given, from where the last write ended.
+      if (typeof contents === 'function') await contents((text) => handle.writeFile(text));
+      else await handle.writeFile(contents);
+      if (flags === 'wx') await handle.sync();
+    } catch (e) {
+      throw Object.assign(e as Error, { path });
+    } finally {
+      await handle.close();
+    }
+  };
+  const folders = new Set<string>();
   try {
     for (const [path, contents] of files) {
-      const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-      const handle = await open(temporary, 'wx').catch((e: NodeJS.ErrnoException) => {
-        throw Object.assign(e, { path });
-      });
-      written.push([temporary, path]);
-      try {
-        // writeFile on a handle writes all it is given, from where the last write ended.
-        if (typeof contents === 'function') await contents((text) => handle.writeFile(text));
-        else await handle.writeFile(contents);
-        await handle.sync();
-      } catch (e) {
-        throw Object.assign(e as Error, { path });
-      } finally {
-        await handle.close();
+      const { target, inPlace, mode } = await destination(path);
+      if (inPlace) {
+        await write(path, target, 'w', contents, null);
+        continue;
       }
+      const temporary = join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+      written.push([temporary, target]);
+      folders.add(dirname(target));
+      await write(path, temporary, 'wx', contents, mode);
     }
-    for (const [temporary, path] of written) await rename(temporary, path);
+    for (const [temporary, target] of written) await rename(temporary, target);
   } catch (e) {
     await Promise.all(written.map(([temporary]) => rm(temporary, { force: true })));
     throw e;
   }
-  for (const folder of new Set(files.map(([path]) => dirname(path)))) await syncFolder(folder);
+  for (const folder of folders) await syncFolder(folder);
+}
+
+/** What the system's error codes of writing mean, in words. */
+const CAUSES: Record<string, string> = {
+  ENOENT: 'no such folder',
+  ENOTDIR: 'a part of the path is a file, not a folder',
+  EISDIR: 'is a folder, not a file',
+  ENOSPC: 'the disk is full',
+  EDQUOT: 'the disk quota is used up',
+  EFBIG: 'the file would be larger than allowed',
+  EACCES: 'no permission to write there',
+  EPERM: 'no permission to write there',
+  EROFS: 'the file system is read-only',
+};
+
+/** A failed write's cause in words, the system's code in brackets (its message where the code is not one of CAUSES). */
+export function failure(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException | null)?.code;
+  if (code !== undefined && CAUSES[code] !== undefined) return `${CAUSES[code]} (${code})`;
+  return e instanceof Error ? e.message : String(e);
 }
 
 /**
@@ -96,19 +144,7 @@ export async function writeAtomically(files: [string, FileContents][]): Promise<
  * wrong in words (the system's code in brackets), the original as its `cause`.
  */
 export function writeError(path: string, e: unknown): Error {
-  if (!(e instanceof Error)) return new Error(`${path}: ${String(e)}`);
-  const code = (e as NodeJS.ErrnoException).code;
-  const why: Record<string, string> = {
-    ENOENT: `its folder ${dirname(path)} does not exist`,
-    ENOTDIR: `${dirname(path)} is not a folder`,
-    EISDIR: 'is a folder, not a file',
-    ENOSPC: 'the disk is full',
-    EDQUOT: 'the disk quota is used up',
-    EFBIG: 'the file would be larger than allowed',
-    EACCES: 'no permission to write there',
-    EPERM: 'no permission to write there',
-    EROFS: 'the file system is read-only',
-  };
-  const said = code !== undefined && why[code] !== undefined ? `${why[code]} (${code})` : e.message;
+  const code = (e as NodeJS.ErrnoException | null)?.code;
+  const said = code === 'ENOENT' ? `its folder ${dirname(path)} does not exist (ENOENT)` : failure(e);
   return new Error(said.startsWith(path) ? said : `${path}: ${said}`, { cause: e });
 }

@@ -80,7 +80,7 @@ export async function saveModel(path: string, source: Model | Network, extra?: M
   if (!(source instanceof Network) && extra !== undefined) fail('saveModel: extra applies to a network only (a model holds its history and data already)');
   const model = source instanceof Network ? toModel(source, extra) : checkModel(source);
   const bytes = modelToBytes(model);
-  if ((await statOrNull(path))?.isDirectory()) fail(`saveModel: ${path} is a directory, not a model file`);
+  if ((await stat(path).catch(() => null))?.isDirectory()) fail(`saveModel: ${path} is a directory, not a model file`);
   await writeAtomically([[path, bytes]]).catch((e: unknown) => {
     throw writeError(path, e);
   });

@@ -6,7 +6,7 @@
 import { readFile, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fail } from '../errors.js';
-import { makeFolder } from '../node/files.js';
+import { failure, makeFolder } from '../node/files.js';
 import { checkTraceConfig, tensorNames, type Trace } from './format.js';
 import { decodeNpy, encodeNpy, type NpyArray } from './npy.js';
 
@@ -17,7 +17,7 @@ import { decodeNpy, encodeNpy, type NpyArray } from './npy.js';
  */
 export async function writeTraceFolder(folder: string, trace: Trace): Promise<void> {
   if ((await stat(folder).catch(() => null))?.isFile()) fail(`${folder} is a file: a trace is written into a folder (trace.json and .npy files)`);
-  await makeFolder(folder).catch((e: NodeJS.ErrnoException) => fail(`${folder}: cannot make the trace folder (${e.code ?? e.message})`));
+  await makeFolder(folder).catch((e: unknown) => fail(`${folder}: cannot make the trace folder: ${failure(e)}`));
   const before = await formerTensors(folder);
   await writeFile(join(folder, 'trace.json'), `${JSON.stringify(trace.config, null, 1)}\n`);
   for (const [name, array] of trace.tensors) {
