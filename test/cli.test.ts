@@ -163,6 +163,18 @@ describe('train, predict, evaluate, info', () => {
     expect(more.stderr).toContain("the columns 'id', 'y' are not the model's inputs (x1, x2)");
   });
 
+  it("evaluate reads a file without a header (the label last, or where the model's was), to the figures of the same rows with one", () => {
+    const headless = file('iris-headless.csv', readFileSync(iris, 'utf8').trim().split('\n').slice(1).join('\n'));
+    const named = join(dir, 'iris.json');
+    const first = (m: string, f: string) => cli('evaluate', m, f).stdout.split('\n')[0].replace(/^\S+/, '');
+    expect(first(named, headless)).toMatch(/150 rows, loss [\d.]+, accuracy/);
+    expect(first(named, headless)).toBe(first(named, iris));
+    const unnamed = join(dir, 'iris-headless.json');
+    expect(cli('train', headless, '--epochs', '2', '--out', unnamed, '-q').status).toBe(0);
+    expect(first(unnamed, iris)).toMatch(/150 rows, loss [\d.]+, accuracy/);
+    expect(first(unnamed, iris)).toBe(first(unnamed, headless));
+  });
+
   it('--test-fraction 0 trains on every row and summarises them; --early-stop, which needs held-out rows, is refused with it', () => {
     const model = join(dir, 'all-rows.json');
     const r = cli('train', iris, '--test-fraction', '0', '--epochs', '3', '--out', model, '-q');
@@ -280,7 +292,7 @@ describe('labels, early stopping and pipes', () => {
       },
     );
     expect(r.status).toBe(1);
-    expect(r.stderr).toBe('wasm-backprop: cannot write to stdout: ENOSPC\n');
+    expect(r.stderr).toBe('wasm-backprop: cannot write to stdout: the disk is full (ENOSPC)\n');
   });
 
   it('train piped into head still writes its model whole, and exits 0', () => {

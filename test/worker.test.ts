@@ -215,6 +215,7 @@ describe('Trainer', () => {
       fromNodeWorker(
         new Worker(
           `const { parentPort } = require('node:worker_threads');
+           parentPort.postMessage({ hello: 'wasm-backprop trainer worker' });
            parentPort.on('message', (m) => m.op === 'create' ? parentPort.postMessage({ id: m.id, ok: true, value: { backend: 'js', engine: 'js', precision: 'f64', layers: [6, 9, 3] } }) : process.exit(3));`,
           { eval: true },
         ),
@@ -237,10 +238,16 @@ describe('Trainer', () => {
     await Promise.all([own.fit(x, y, { epochs: 3 }), usual.fit(x, y, { epochs: 3 })]);
     expect(await own.getFlatParameters()).toEqual(await usual.getFlatParameters());
     // A worker that answers with something else: refused at its first message.
-    const chatty = () => fromNodeWorker(new Worker(`require('node:worker_threads').parentPort.postMessage('hi')`, { eval: true }));
-    await expect(Trainer.create(options, { worker: chatty })).rejects.toThrow(
-      "the trainer's worker sent 'hi', not a reply: is it running this package's worker script?",
-    );
+    for (const [first, shown] of [
+      ["'hi'", '"hi"'],
+      ["{ hello: 'world' }", '{"hello":"world"}'],
+      ['{ id: 1 }', '{"id":1}'],
+    ]) {
+      const chatty = () => fromNodeWorker(new Worker(`require('node:worker_threads').parentPort.postMessage(${first})`, { eval: true }));
+      await expect(Trainer.create(options, { worker: chatty })).rejects.toThrow(
+        `the trainer's worker sent ${shown}, not a reply of this package's worker script: is it running that script?`,
+      );
+    }
     // A worker that says nothing: refused after 30 s (the clock faked).
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     try {

@@ -153,7 +153,12 @@ export async function predict(modelPath: string, dataPath: string, o: DataOption
 /** The rows' targets as the model's outputs: its classes one-hot (in the model's order), or the values. */
 async function labelled(model: Model, path: string, o: DataOptions) {
   const d = model.data ?? {};
-  const ds = await readCsvDataset(path, { delimiter: o.delimiter, label: d.label, task: d.task ?? 'auto' });
+  // The label by name where the file has a header and the model a name for it; by position where
+  // the model's file had no header ('column 5'); else the last column.
+  const head = await readCsvHeader(path, { delimiter: o.delimiter });
+  const at = /^column (\d+)$/.exec(d.label ?? '');
+  const label = at ? Number(at[1]) - 1 : head.header ? d.label : undefined;
+  const ds = await readCsvDataset(path, { delimiter: head.delimiter, header: head.header, label, task: d.task ?? 'auto' });
   const outputs = model.architecture.layers.at(-1)!;
   if (ds.x.cols !== model.architecture.layers[0]) fail(`${path}: ${ds.x.cols} feature columns, the model takes ${model.architecture.layers[0]} inputs`);
   const x = inModelOrder(model, ds.x, ds.featureNames, ds.header, path);

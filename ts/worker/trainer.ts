@@ -390,15 +390,22 @@ export class Trainer {
   }
 
   private receive(reply: Reply): void {
-    if (typeof reply !== 'object' || reply === null || !('hello' in reply || 'id' in reply))
-      return this.fail(new Error(`the trainer's worker sent ${show(reply)}, not a reply: is it running this package's worker script?`));
-    if ('hello' in reply) {
-      if (this.hello !== null) clearTimeout(this.hello);
+    if (this.failure) return;
+    const r = reply as Partial<Record<string, unknown>> | null;
+    const foreign = () =>
+      this.fail(new Error(`the trainer's worker sent ${brief(reply)}, not a reply of this package's worker script: is it running that script?`));
+    if (typeof r !== 'object' || r === null) return foreign();
+    // Nothing is read from the worker before it says what it runs.
+    if (this.hello !== null) {
+      if (r.hello !== HELLO) return foreign();
+      clearTimeout(this.hello);
       this.hello = null;
       return;
     }
+    if (typeof r.id !== 'number') return foreign();
     if ('progress' in reply) return this.pending.get(reply.id)?.onProgress?.(reply.progress);
     if ('batch' in reply) return this.pending.get(reply.id)?.onBatch?.(reply.batch);
+    if (!('ok' in reply) || (reply.ok === false && typeof reply.error?.message !== 'string')) return foreign();
     const p = this.settle(reply.id);
     if (!p) return;
     if (reply.ok) p.resolve(reply.value);
@@ -455,6 +462,17 @@ export class Trainer {
 }
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/** A message as an error quotes it: its JSON, cut short. */
+function brief(message: unknown): string {
+  let text: string;
+  try {
+    text = JSON.stringify(message) ?? String(message);
+  } catch {
+    text = String(message);
+  }
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
 
 function startWorker(option: TrainerOptions['worker']): TrainerWorker {
   const made = typeof option === 'function' ? option() : (option ?? defaultWorker());
