@@ -198,6 +198,13 @@ describe('train, predict, evaluate, info', () => {
     expect(first(unnamed, iris)).toBe(first(unnamed, headless));
   });
 
+  it('curves of a single epoch are drawn without a warning from the plotting library', () => {
+    const svg = join(dir, 'one-epoch.svg');
+    const r = cli('train', iris, '--epochs', '1', '--plot', svg, '-q');
+    expect([r.status, r.stderr]).toEqual([0, '']);
+    expect(readFileSync(svg, 'utf8')).toContain('held-out loss and accuracy');
+  });
+
   it('--test-fraction 0 trains on every row and summarises them; --early-stop, which needs held-out rows, is refused with it', () => {
     const model = join(dir, 'all-rows.json');
     const r = cli('train', iris, '--test-fraction', '0', '--epochs', '3', '--out', model, '-q');

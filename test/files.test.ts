@@ -40,6 +40,11 @@ describe('writeAtomically', () => {
     const missing = join(dir, 'nowhere', 'x.json');
     const e = await writeAtomically([[missing, 'x']]).catch((error: unknown) => writeError(missing, error));
     expect(e?.message).toBe(`${missing}: its folder ${join(dir, 'nowhere')} does not exist (ENOENT)`);
+    if (existsSync('/proc/self')) {
+      const proc = '/proc/self/m.json';
+      const p = await writeAtomically([[proc, 'x']]).catch((error: unknown) => writeError(proc, error));
+      expect(p?.message).toBe(`${proc}: its folder /proc/self cannot hold a new file (ENOENT)`);
+    }
   });
 
   it('follows a symbolic link (the file it points to is replaced, the link kept), writes a pipe in place, keeps the mode of the file it replaces', async () => {

@@ -33,7 +33,7 @@ function panel(document: Document, points: Point[], y: { label: string; domain?:
     y: { label: y.label, labelArrow: 'none', grid: true, domain: y.domain, percent: y.percent, nice: true },
     color: { domain: Object.keys(COLORS), range: Object.values(COLORS) },
     marks: [
-      Plot.lineY(points, { x: 'epoch', y: 'value', stroke: 'series', strokeWidth: 2 }),
+      Plot.lineY(points, { x: 'epoch', y: 'value', z: 'series', stroke: 'series', strokeWidth: 2 }),
       ...(few ? [Plot.dot(points, { x: 'epoch', y: 'value', fill: 'series', r: 2.5 })] : []),
     ],
   }) as unknown as Element;

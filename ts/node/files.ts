@@ -9,6 +9,7 @@
  * beside it.
  */
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { lstat, mkdir, open, readlink, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 
@@ -145,6 +146,9 @@ export function failure(e: unknown): string {
  */
 export function writeError(path: string, e: unknown): Error {
   const code = (e as NodeJS.ErrnoException | null)?.code;
-  const said = code === 'ENOENT' ? `its folder ${dirname(path)} does not exist (ENOENT)` : failure(e);
+  // ENOENT: no folder, or one that holds no files of ours (/proc/self).
+  const missing = (folder: string) =>
+    existsSync(folder) ? `its folder ${folder} cannot hold a new file (ENOENT)` : `its folder ${folder} does not exist (ENOENT)`;
+  const said = code === 'ENOENT' ? missing(dirname(path)) : failure(e);
   return new Error(said.startsWith(path) ? said : `${path}: ${said}`, { cause: e });
 }
