@@ -198,6 +198,24 @@ describe('train, predict, evaluate, info', () => {
     expect(first(unnamed, iris)).toBe(first(unnamed, headless));
   });
 
+  it("--resume on a file with the columns in another order puts them in the model's: 3 + 2 epochs = 5, bit for bit", () => {
+    const lines = readFileSync(iris, 'utf8').trim().split('\n');
+    const swapped = file(
+      'iris-swapped.csv',
+      lines
+        .map((l) => l.split(','))
+        .map((c) => [c[1], c[0], c[3], c[2], c[4]].join(','))
+        .join('\n'),
+    );
+    const [whole, half] = [join(dir, 'swap-whole.json'), join(dir, 'swap-half.json')];
+    expect(cli('train', iris, '--epochs', '5', '--seed', '3', '--out', whole, '-q').status).toBe(0);
+    expect(cli('train', iris, '--epochs', '3', '--seed', '3', '--out', half, '-q').status).toBe(0);
+    expect(cli('train', swapped, '--epochs', '2', '--resume', half, '--out', half, '-q').status).toBe(0);
+    const [a, b] = [whole, half].map((p) => JSON.parse(readFileSync(p, 'utf8')));
+    expect(b.parameters).toEqual(a.parameters);
+    expect(b.data.features).toEqual(a.data.features);
+  });
+
   it('curves of a single epoch are drawn without a warning from the plotting library', () => {
     const svg = join(dir, 'one-epoch.svg');
     const r = cli('train', iris, '--epochs', '1', '--plot', svg, '-q');

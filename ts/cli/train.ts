@@ -16,6 +16,7 @@ import { readCsvDataset, type CsvDataset } from '../node/csv.js';
 import type { TrainingState } from '../engine.js';
 import { TrainingDivergedError, type ActivationName, type EngineName, type EpochRecord, type LossName, type OptimizerName, type Precision } from '../types.js';
 import { outputFile } from './files.js';
+import { inModelOrder, namedInputs } from './inputs.js';
 import { curvesSvg } from './plot.js';
 import { progress } from './progress.js';
 import { summarize } from './summary.js';
@@ -99,20 +100,19 @@ function resumedOptions(path: string, model: Model, o: TrainOptions, given: Read
   o.seed = options.seed;
 }
 
-/** A column name a file without a header line gets ('column 3'). */
-export const unnamed = (name: string): boolean => /^column \d+$/.test(name);
-
 /**
  * The data set's classes in the order of the model's outputs (`model.data.classes`), so that a
  * file whose classes come in another order (text classes are numbered as they first appear) trains
  * each output on its own class; a class the model does not know is refused. The data set's
  * features must be the model's, by name where both have names (the file a header line, the model
- * names other than 'column k').
+ * names other than 'column k'), in any order: they are put in the model's.
  */
 function alignWithModel(path: string, model: Model, ds: CsvDataset): void {
-  const features = model.data?.features;
-  if (features && ds.header && !features.every(unnamed) && features.join('\u0000') !== ds.featureNames.join('\u0000'))
-    fail(`${path}: the model's inputs are the columns ${features.join(', ')}; ${ds.name} has ${ds.featureNames.join(', ')}`);
+  const named = ds.header ? namedInputs(model) : null;
+  if (named && (named.length !== ds.featureNames.length || named.some((f) => !ds.featureNames.includes(f))))
+    fail(`${path}: the model's inputs are the columns ${named.join(', ')}; ${ds.name} has ${ds.featureNames.join(', ')}`);
+  ds.x = inModelOrder(model, ds.x, ds.featureNames, ds.header, ds.name);
+  if (named) ds.featureNames = [...named];
   const known = model.data?.classes?.map(String);
   if (ds.task !== 'classification' || known === undefined) return;
   const index = new Map(known.map((c, k) => [c, k]));

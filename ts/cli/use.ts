@@ -11,9 +11,8 @@ import { loadModel } from '../node/index.js';
 import { readCsvDataset, readCsvFeatures, readCsvHeader } from '../node/csv.js';
 import { writeAtomically, writeError } from '../node/files.js';
 import { outputFile } from './files.js';
-import type { TableFeatures } from '../table.js';
 import { summarize } from './summary.js';
-import { unnamed } from './train.js';
+import { inModelOrder, namedInputs } from './inputs.js';
 
 interface DataOptions {
   delimiter?: string;
@@ -21,12 +20,6 @@ interface DataOptions {
 
 function scalingOf(model: Model): FeatureScaling {
   return (model.data?.scaling as FeatureScaling | undefined) ?? { kind: 'none' };
-}
-
-/** The model's inputs by name: its features, where it records names and not the 'column k' of a file without a header. */
-function namedInputs(model: Model): string[] | null {
-  const features = model.data?.features;
-  return features && !features.every(unnamed) ? features : null;
 }
 
 /**
@@ -55,19 +48,6 @@ function columnToDrop(model: Model, fields: string[], header: boolean, path: str
   const label = model.data?.label;
   if (header && label !== undefined && fields.includes(label)) return label;
   return fields.length - 1;
-}
-
-/** The feature columns `x` (named `names`) in the order of the model's inputs, where the model names them and the file did. */
-function inModelOrder(model: Model, x: TableFeatures['x'], names: string[], header: boolean, path: string): TableFeatures['x'] {
-  const named = header ? namedInputs(model) : null;
-  if (!named || named.join('\u0000') === names.join('\u0000')) return x;
-  const at = named.map((f) => names.indexOf(f));
-  const missing = named.filter((_, k) => at[k] < 0);
-  if (missing.length > 0 || names.length !== named.length)
-    fail(`${path}: the feature columns ${names.join(', ')} are not the model's inputs (${named.join(', ')})`);
-  const data = new Float32Array(x.rows * x.cols);
-  for (let r = 0; r < x.rows; r++) for (let k = 0; k < x.cols; k++) data[r * x.cols + k] = x.data[r * x.cols + at[k]];
-  return { data, rows: x.rows, cols: x.cols };
 }
 
 /**
