@@ -170,6 +170,7 @@ export async function trainEpochs(run: FitRun, losses: Log): Promise<boolean> {
   // The validation scores of a call's epochs (2 each), and whether the engine computed them.
   let scores = new Float64Array(0);
   let scored = false;
+  const validation = run.validation ? { data: run.validation, scores } : null;
   // This call's first epoch (an index into losses), its epochs that stand (fewer where a callback
   // took the network back to its own), and the one whose record is being given.
   let start = 0;
@@ -211,19 +212,28 @@ export async function trainEpochs(run: FitRun, losses: Log): Promise<boolean> {
       return run.history(losses.held(0, first + k).slice(), kept?.held().slice() ?? null);
     });
   }
-  /** The record of epoch `e` of the call (its loss `loss`), with the validation scores, which `run.scores` keeps. */
-  function recordOf(e: number, loss: number): EpochRecord {
-    const epoch = start + e + 1;
+  /** Epoch `e` of the call's validation scores into `run.scores`: its loss there and, unless the network does not classify (NaN), its accuracy. */
+  function keep(e: number): void {
     const v = run.validation;
-    if (v === null) return { epoch, loss };
-    const ev = scored ? { loss: scores[2 * e], correct: scores[2 * e + 1] } : engine.evaluatePrepared(v);
+    if (v === null) return;
+    let loss: number, correct: number;
+    if (scored) {
+      loss = scores[2 * e];
+      correct = scores[2 * e + 1];
+    } else ({ loss, correct } = engine.evaluatePrepared(v));
     // In a typed array: records kept as objects as they came cost W1 as much as its training.
     const i = kept!.length;
     const room = kept!.room(2);
-    room[i] = ev.loss;
-    room[i + 1] = run.classifies ? ev.correct / v.rows : NaN;
+    room[i] = loss;
+    room[i + 1] = run.classifies ? correct / v.rows : NaN;
     kept!.length = i + 2;
-    return epochRecord(epoch, loss, room[i], room[i + 1]);
+  }
+  /** The record of epoch `e` of the call (its loss `loss`), with the scores `keep` kept last. */
+  function recordOf(e: number, loss: number): EpochRecord {
+    const epoch = start + e + 1;
+    if (run.validation === null) return { epoch, loss };
+    const i = kept!.length - 2;
+    return epochRecord(epoch, loss, kept!.at(i), kept!.at(i + 1));
   }
   /**
    * Gives the records of the call's `n` epochs (their losses `epochLosses`), one by one, each
@@ -235,7 +245,7 @@ export async function trainEpochs(run: FitRun, losses: Log): Promise<boolean> {
     for (let e = 0; e < stand; e++) {
       const loss = epochLosses[e];
       if (!inBounds(loss, maxLoss)) close();
-      const record = recordOf(e, loss);
+      keep(e);
       // Where the network is past this epoch, whatever reads or changes it from the callback
       // (every Network method), or a stop, first takes it back here, and the epochs after it go.
       at = e;
@@ -243,7 +253,7 @@ export async function trainEpochs(run: FitRun, losses: Log): Promise<boolean> {
       let said: void | boolean;
       rollback.read = false;
       try {
-        said = run.onEpoch?.(record);
+        said = run.onEpoch?.(recordOf(e, loss)); // a record made only for a callback
         // A stop, or an abort from the callback, at this epoch: the network back here.
         if (said === false || run.signal?.aborted) rollback.settle();
       } catch (error) {
@@ -298,8 +308,7 @@ export async function trainEpochs(run: FitRun, losses: Log): Promise<boolean> {
             for (let e = 0; e < n; e++) out[e] = (await threads(p.subarray(e * rows, (e + 1) * rows), 0)) / rows;
           });
         } else {
-          if (run.validation && scores.length < 2 * n) scores = new Float64Array(2 * n);
-          const validation = run.validation ? { data: run.validation, scores } : null;
+          if (validation && scores.length < 2 * n) validation.scores = scores = new Float64Array(2 * n);
           clock.timed(n * rows, () => engine.fitEpochs(data, run.shuffle ? run.rng : null, batch, out, validation));
           scored = validation !== null;
         }

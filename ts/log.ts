@@ -26,6 +26,11 @@ export class Log {
     return this.array;
   }
 
+  /** The value at `i` (below `length`). */
+  at(i: number): number {
+    return this.array[i];
+  }
+
   /** A view of the values from `from` to `to` (valid until the next `room` that grows). */
   held(from = 0, to = this.length): Float64Array {
     return this.array.subarray(from, to);

@@ -221,8 +221,22 @@ export class TrainingDivergedError extends Error implements Divergence {
   constructor(d: Divergence, history: History | null = null) {
     super(describeDivergence(d));
     const { epoch, batch, rows, layer, neuron, parameter, value, callsAgo, undone, learningRate, biasLearningRate } = d;
-    Object.assign(this, { epoch, batch, rows, layer, neuron, parameter, value, maxLoss: d.maxLoss ?? null, largest: d.largest ?? null });
-    Object.assign(this, { callsAgo, undone, learningRate, biasLearningRate, history });
+    Object.assign(this, {
+      epoch,
+      batch,
+      rows,
+      layer,
+      neuron,
+      parameter,
+      value,
+      maxLoss: d.maxLoss ?? null,
+      largest: d.largest ?? null,
+      callsAgo,
+      undone,
+      learningRate,
+      biasLearningRate,
+      history,
+    });
   }
 
   /** The message with the epochs counted on from `epochOffset` (epochs trained before the `fit` call). */
