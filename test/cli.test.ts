@@ -4,9 +4,9 @@
  * exit) for each kind of bad input.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadNetworkFile } from '../ts/node/index.js';
@@ -274,6 +274,41 @@ describe('train, predict, evaluate, info', () => {
     const onnx = join(dir, 'onnx-out') + '/';
     expect(cli('export', model, '--format', 'onnx', '--out', onnx).status).toBe(0);
     expect(existsSync(join(onnx, 'model.onnx'))).toBe(true);
+  });
+
+  it('an output that is a file the command reads is refused before any work, the file left as it was; train --resume may replace its model', () => {
+    const copy = file('own.json', readFileSync(model, 'utf8'));
+    const data = file('own.csv', readFileSync(iris, 'utf8'));
+    const link = join(dir, 'own-link.csv');
+    symlinkSync(data, link);
+    const tfjs = join(dir, 'own-tfjs');
+    mkdirSync(join(dir, 'own-folder'));
+    const named = file(join('own-folder', 'model.json'), readFileSync(model, 'utf8'));
+    expect(cli('export', copy, '--format', 'tfjs', '--out', tfjs).status).toBe(0);
+    const before = [copy, data, join(tfjs, 'model.json'), join(tfjs, 'weights.bin'), named].map((f) => readFileSync(f));
+    for (const [args, message] of [
+      [['train', data, '--epochs', '1', '--out', data], `--out ${data} is the data file being read`],
+      [['train', link, '--epochs', '1', '--out', data], `--out ${data} is the data file being read`], // through a link
+      [['train', data, '--epochs', '1', '--out', join(dir, 'p.json'), '--plot', join(dir, 'p.json')], `--plot ${join(dir, 'p.json')} is the --out model`],
+      [['train', data, '--epochs', '1', '--resume', copy, '--plot', copy], `--plot ${copy} is the --resume model being read`],
+      [['predict', copy, data, '--out', data], `--out ${data} is the data file being read`],
+      [['predict', copy, data, '--out', copy], `--out ${copy} is the model being read`],
+      [['export', copy, '--format', 'onnx', '--out', copy], `--out ${copy} is the model being read`],
+      [['export', named, '--format', 'tfjs', '--out', dirname(named)], `--out ${named} is the model being read`], // a model named model.json, into its folder
+      [['import', tfjs, '--out', join(tfjs, 'model.json')], `--out ${join(tfjs, 'model.json')} is the TF.js model being imported`],
+      [['import', tfjs, '--out', join(tfjs, 'weights.bin')], `--out ${join(tfjs, 'weights.bin')} is a weight file of the TF.js model being imported`],
+    ] as const) {
+      const r = cli(...args);
+      expect(r.status, args.join(' ')).toBe(1);
+      expect(r.stderr).toBe(`wasm-backprop: ${message}: give another file\n`);
+      expect(r.stdout).toBe(''); // nothing trained
+    }
+    expect([copy, data, join(tfjs, 'model.json'), join(tfjs, 'weights.bin'), named].map((f) => readFileSync(f))).toEqual(before);
+    expect(existsSync(join(dir, 'p.json'))).toBe(false);
+    // Continuing a model into its own file is what --resume is for.
+    const r = cli('train', data, '--epochs', '1', '--resume', copy, '--out', copy, '--quiet');
+    expect(r.status).toBe(0);
+    expect(readFileSync(copy)).not.toEqual(before[0]);
   });
 
   it("an output folder that cannot be made is refused before training, in one line: under a file, under /proc (where Node's own recursive mkdir loops forever)", () => {

@@ -5,7 +5,8 @@
  */
 import { ArgumentError } from '../errors.js';
 import { loadModel, saveOnnx, saveTfjs, ONNX_OPSET } from '../node/index.js';
-import { outputFile } from './files.js';
+import { join } from 'node:path';
+import { notRead, outputFile } from './files.js';
 
 export const EXPORT_FORMATS = ['tfjs', 'onnx'] as const;
 
@@ -22,6 +23,10 @@ function inModel(path: string, e: unknown): unknown {
 
 export async function exportCommand(modelPath: string, o: ExportOptions): Promise<void> {
   const model = await loadModel(modelPath);
+  // Neither writes over the model it reads (a model.json exported as TF.js into its own folder).
+  const reads = [['the model being read', modelPath]] as const;
+  if (o.format === 'tfjs') for (const file of ['model.json', 'weights.bin']) await notRead(join(o.out, file), '--out', reads);
+  const onnxPath = o.format === 'onnx' ? await outputFile(o.out, '--out', 'model.onnx', 'model.onnx', reads) : '';
   const layers = model.architecture.layers.join('-');
   const kind = model.parameters.dtype;
   try {
@@ -29,9 +34,8 @@ export async function exportCommand(modelPath: string, o: ExportOptions): Promis
       const written = await saveTfjs(o.out, model);
       console.error(`${layers} network written as a TF.js Layers model: ${written.modelJson} and ${written.weights} (float32)`);
     } else {
-      const path = await outputFile(o.out, '--out', 'model.onnx', 'model.onnx');
-      const bytes = await saveOnnx(path, model);
-      console.error(`${layers} network written as ONNX (opset ${ONNX_OPSET}, ${kind}, input 'input', output 'output'): ${path}, ${bytes.length} bytes`);
+      const bytes = await saveOnnx(onnxPath, model);
+      console.error(`${layers} network written as ONNX (opset ${ONNX_OPSET}, ${kind}, input 'input', output 'output'): ${onnxPath}, ${bytes.length} bytes`);
     }
   } catch (e) {
     throw inModel(modelPath, e);

@@ -4,15 +4,36 @@
  */
 import { open, rm, stat } from 'node:fs/promises';
 import { failure, makeFolder, writeError } from '../node/files.js';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fail } from '../errors.js';
+
+/** Files a command reads or writes already, each with what it is in the user's terms ('the data file being read'); undefined where not given. */
+export type Reads = ReadonlyArray<readonly [what: string, path: string | undefined]>;
+
+/** Whether `a` and `b` name the same file: the same path, or (through links too) the same device and inode. */
+async function sameFile(a: string, b: string): Promise<boolean> {
+  if (resolve(a) === resolve(b)) return true;
+  const [s, t] = await Promise.all([stat(a).catch(() => null), stat(b).catch(() => null)]);
+  return s !== null && t !== null && s.isFile() && s.dev === t.dev && s.ino === t.ino;
+}
+
+/**
+ * Refuses to write `path` (from `option`) where it is one of the files the command reads (what is
+ * made from a file would replace it: an export over its own model, predictions over their data)
+ * or writes otherwise.
+ */
+export async function notRead(path: string, option: string, reads: Reads): Promise<void> {
+  for (const [what, file] of reads) {
+    if (file !== undefined && (await sameFile(path, file))) fail(`${option} ${path} is ${what}: give another file`);
+  }
+}
 
 /**
  * The file `path` (from `option`) names, its folder made where missing. A path that names a folder
  * (an existing one, or one ending in a separator) becomes the file `inFolder` in it where one is
- * given, else it is refused, suggesting `example` in that folder.
+ * given, else it is refused, suggesting `example` in that folder. It may not be one of `reads`.
  */
-export async function outputFile(path: string, option: string, example: string, inFolder?: string): Promise<string> {
+export async function outputFile(path: string, option: string, example: string, inFolder: string | undefined, reads: Reads): Promise<string> {
   const found = await stat(path).catch(() => null);
   // A pipe or a device (/dev/stdout) is written in place, as it is (../node/files.ts).
   if (found && !found.isFile() && !found.isDirectory()) return path;
@@ -21,6 +42,7 @@ export async function outputFile(path: string, option: string, example: string, 
     if (inFolder === undefined) fail(`${option} ${path} is a folder: give a file name, such as ${join(path, example)}`);
     path = join(path, inFolder);
   }
+  await notRead(path, option, reads);
   try {
     await makeFolder(dirname(path));
   } catch (e) {

@@ -3,13 +3,13 @@
  * Dense layers; docs/export.md) as a model file of this library, which predict, evaluate, info and
  * train --resume then use.
  */
-import { stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { ArgumentError } from '../errors.js';
 import { Network } from '../network.js';
 import { loadTfjs, saveModel } from '../node/index.js';
 import type { EngineName, Precision } from '../types.js';
-import { outputFile } from './files.js';
+import { notRead, outputFile } from './files.js';
 
 export interface ImportOptions {
   out: string;
@@ -19,8 +19,16 @@ export interface ImportOptions {
 
 export async function importCommand(path: string, o: ImportOptions): Promise<void> {
   const file = (await stat(path).catch(() => null))?.isDirectory() ? join(path, 'model.json') : path;
-  const out = await outputFile(o.out, '--out', 'model.json');
+  const imported = 'the TF.js model being imported';
+  const out = await outputFile(o.out, '--out', 'model.json', undefined, [[imported, file]]);
   const read = await loadTfjs(file);
+  // Nor one of its weight files (the manifest, checked by loadTfjs, names them beside model.json).
+  const manifest = (JSON.parse(await readFile(file, 'utf8')) as { weightsManifest: { paths: string[] }[] }).weightsManifest;
+  await notRead(
+    out,
+    '--out',
+    manifest.flatMap((g) => g.paths.map((p) => [`a weight file of ${imported}`, join(dirname(file), p)] as const)),
+  );
   const net = await Network.create({ ...read.options, engine: o.engine, ...(o.precision ? { precision: o.precision } : {}) });
   try {
     net.setFlatParameters(read.flat);

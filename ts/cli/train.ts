@@ -15,7 +15,7 @@ import { loadModel, saveModel } from '../node/index.js';
 import { readCsvDataset, type CsvDataset } from '../node/csv.js';
 import type { TrainingState } from '../engine.js';
 import { TrainingDivergedError, type ActivationName, type EngineName, type EpochRecord, type LossName, type OptimizerName, type Precision } from '../types.js';
-import { outputFile } from './files.js';
+import { outputFile, type Reads } from './files.js';
 import { inModelOrder, namedInputs } from './inputs.js';
 import { curvesSvg } from './plot.js';
 import { progress } from './progress.js';
@@ -180,8 +180,15 @@ function createNetwork(ds: CsvDataset, o: TrainOptions): Promise<Network> {
 
 export async function train(spec: string, o: TrainOptions): Promise<void> {
   if (o.checkpoint !== undefined && o.out === undefined) fail('--checkpoint saves to the --out file: give --out too');
-  if (o.out) o.out = await outputFile(o.out, '--out', 'model.json');
-  if (o.plot) o.plot = await outputFile(o.plot, '--plot', 'curves.svg');
+  // The data file is read; the --resume model may be replaced by its continuation, not by the plot.
+  const dataFile: Reads = [['the data file being read', spec in BUILTIN ? undefined : spec]];
+  if (o.out) o.out = await outputFile(o.out, '--out', 'model.json', undefined, dataFile);
+  if (o.plot)
+    o.plot = await outputFile(o.plot, '--plot', 'curves.svg', undefined, [
+      ...dataFile,
+      ['the --out model', o.out],
+      ['the --resume model being read', o.resume],
+    ]);
   const resumed = o.resume ? await loadModel(o.resume) : null;
   if (resumed) resumedOptions(o.resume!, resumed, o, o.given ?? new Set());
   const ds = await readData(spec, o);

@@ -123,7 +123,15 @@ export async function predict(modelPath: string, dataPath: string, o: DataOption
         yield [csvCell(classes[k]), ...p.map((v) => Number(v.toPrecision(6)).toString())].join(',');
       }
     };
-    await writeLines(o.out === undefined ? undefined : await outputFile(o.out, '--out', 'predictions.csv'), lines());
+    await writeLines(
+      o.out === undefined
+        ? undefined
+        : await outputFile(o.out, '--out', 'predictions.csv', undefined, [
+            ['the model being read', modelPath],
+            ['the data file being read', dataPath],
+          ]),
+      lines(),
+    );
     if (o.out) console.error(`${rows} predictions written to ${o.out}`);
   } finally {
     net.dispose();
