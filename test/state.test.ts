@@ -92,6 +92,11 @@ describe('a bad training state is refused, naming the field, and changes nothing
     ['a NaN in a moment', (s) => ((s.v as Float64Array)[5] = NaN), /training state\.v\[5\] must be a finite number, got NaN/],
     ['Adam without its second moment', (s) => (s.v = null), /training state\.v is missing: adam keeps its second moment there/],
     [
+      "a model file's training section, its moments encoded",
+      (s) => (s.m = { dtype: 'float64', base64: 'AAAA' } as never),
+      /^training state\.m is encoded as a model file stores it: loadNetwork\(model\) restores a network with its training state$/,
+    ],
+    [
       'a negative second moment',
       (s) => ((s.v as Float64Array)[7] = -0.5),
       /^training state\.v\[7\] is -0\.5: Adam's second moment is a mean of squares, never negative$/,

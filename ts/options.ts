@@ -319,6 +319,9 @@ export function checkTrainingState(state: TrainingState, parameters: number, wha
       return null;
     }
     if (v === null || v === undefined) fail(`${what}.${name} is missing: ${optimizer.type} keeps its ${holds} there`);
+    // A model file's `training`, its moments encoded: loading the model is the way to it.
+    if (typeof v === 'object' && 'base64' in v)
+      fail(`${what}.${name} is encoded as a model file stores it: loadNetwork(model) restores a network with its training state`);
     return checkFlat(v as ArrayLike<number>, parameters, `${what}.${name}`);
   };
   const m = moment(state.m, optimizer.type !== 'sgd', 'm', optimizer.type === 'momentum' ? 'velocity' : 'first moment');
