@@ -36,6 +36,7 @@ describe('Network.create rejects bad options with a named error', () => {
     ['misspelt option', { ...ok, learningrate: 0.1 }, /unknown option 'learningrate'/],
     ['wasm options for js', { ...ok, engine: 'js', wasm: {} }, /options\.wasm applies to the wasm engine only/],
     ['misspelt wasm option', { ...ok, wasm: { SIMD: false } }, /unknown option 'wasm\.SIMD'/],
+    ['an unknown SIMD choice', { ...ok, wasm: { simd: 'yes' } }, /^options\.wasm\.simd must be true, false, 'auto' or 'relaxed', got 'yes'$/],
     ['misspelt optimizer setting', { ...ok, optimizer: { type: 'momentum', mometum: 0.5 } }, /^unknown option 'optimizer\.mometum' \(known: type, momentum\)$/],
     ['setting of another optimizer', { ...ok, optimizer: { type: 'sgd', momentum: 0.5 } }, /^unknown option 'optimizer\.momentum' \(known: type\)$/],
     ['more parameters than the limit', { layers: [65536, 65536] }, /has 4295032832 parameters, more than the limit of 268435456/],

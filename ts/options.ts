@@ -277,6 +277,9 @@ export function resolveOptions(options: NetworkOptions, caller = 'Network.create
   if (options.wasm !== undefined && engine !== 'wasm') fail(`options.wasm applies to the wasm engine only, got engine '${engine}'`);
   if (options.wasm !== undefined) {
     checkOptionNames(options.wasm, Object.keys(WASM_OPTIONS), 'options.wasm', 'wasm.');
+    const simd = options.wasm.simd;
+    if (simd !== undefined && simd !== true && simd !== false && simd !== 'auto' && simd !== 'relaxed')
+      fail(`options.wasm.simd must be true, false, 'auto' or 'relaxed', got ${show(simd)}`);
   }
 
   const threads = checkThreads(options.threads ?? 1, 'options.threads');
