@@ -111,7 +111,7 @@ describe('loading the kernels', () => {
   });
 
   it('bad options are named', async () => {
-    await expect(loadWasm({ simd: 'yes' as never })).rejects.toThrow(/options\.simd must be true, false or "auto"/);
+    await expect(loadWasm({ simd: 'yes' as never })).rejects.toThrow(/^options\.simd must be true, false, 'auto' or 'relaxed', got 'yes'$/);
     await expect(loadWasm({ instance: {} as never })).rejects.toThrow(/options\.instance must be a WasmInstance/);
   });
 });

@@ -11,6 +11,7 @@
  * `file:` URL is read through `process.getBuiltinModule('fs/promises')` (Node ≥ 20.16, Deno,
  * Bun), which a browser never reaches.
  */
+import { fail, show } from '../errors.js';
 import type { WasmBackend } from '../types.js';
 import { ABI_VERSION, BACKEND_CODES, EXPORT_NAMES, type BackpropExports } from './exports.js';
 
@@ -140,7 +141,7 @@ function chooseBackend(simd: boolean | 'auto' | 'relaxed'): WasmBackend {
     );
   }
   if (simd !== true && simd !== false && simd !== 'auto') {
-    throw new TypeError(`options.simd must be true, false or "auto" (or "relaxed" for the relaxed-SIMD artefact), got ${String(simd)}`);
+    fail(`options.simd must be true, false, 'auto' or 'relaxed', got ${show(simd)}`);
   }
   return simd === false || !supported ? 'scalar' : 'simd128';
 }
