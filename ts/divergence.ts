@@ -1,7 +1,8 @@
 /**
  * Going back after training diverged. While training stays finite this costs one copy of the
  * parameters per run of epochs that `fit` hands the engine, and for `trainBatch` one copy every
- * 1024 calls (sooner when their minibatches hold more than 2^22 values) and a few stores per call:
+ * 1024 calls (sooner when their minibatches hold more than 2^22 values), a few stores and a scan of
+ * the parameters for finiteness per call:
  * the last state known to be finite (a *mark*) is kept with references to the minibatches of the
  * `trainBatch` calls made since (so those arrays stay alive until the next mark).
  *
@@ -15,7 +16,7 @@
  * its replayed loss differs from the one returned; the replay stops there, further back.
  */
 import type { Engine, OptimizerState, PreparedData, StepSettings } from './engine.js';
-import type { FloatArray, Matrix } from './matrix.js';
+import { allFinite, type FloatArray, type Matrix } from './matrix.js';
 import type { Layout } from './parameters.js';
 import { permutation, type Random } from './random.js';
 import { TrainingDivergedError, type DivergedValue, type History } from './types.js';
@@ -114,13 +115,6 @@ interface Failure {
   params: Float64Array | null;
   /** The state before it, which the network is back at. */
   before: State;
-}
-
-/** Whether the first `n` values are finite (`v − v` is 0 for a finite number, NaN otherwise). */
-export function allFinite(a: ArrayLike<number>, n = a.length): boolean {
-  let s = 0;
-  for (let i = 0; i < n; i++) s += a[i] - a[i];
-  return s === 0;
 }
 
 type ParameterKind = 'weights' | 'bias' | 'input bias';
@@ -362,6 +356,9 @@ export class Rollback {
     const loss = this.engine.trainBatch(x, y);
     const step = this.net.configured();
     if (!Number.isFinite(loss)) throw this.replayCalls(m, { x, y, step }, { layer: null, neuron: null, parameter: 'loss', value: loss });
+    // The update can overflow a parameter that the loss does not see yet (a weight into a ReLU
+    // that stays off): the call that did it is refused, not a later one.
+    if (!this.engine.parametersFinite()) throw this.replayCalls(m, { x, y, step }, firstNonFinite(this.engine.readParameters(), this.engine.layout)!);
     m.log(x, y, step, loss);
     return loss;
   }

@@ -85,6 +85,8 @@ export interface Engine {
   readParameters(into?: Float64Array): Float64Array;
   /** Sets every parameter from the flat layout (rounded to the engine's precision). */
   writeParameters(flat: Float64Array): void;
+  /** Whether every parameter is finite (read where they lie, without a copy where the engine can). */
+  parametersFinite(): boolean;
   /** Optimizer and rates for the next updates; a change of optimizer type clears its state. */
   configure(step: StepSettings): void;
   /** Clears the optimizer's state (momentum, Adam's moments and step count). */

@@ -108,3 +108,10 @@ export function takeRows<A extends FloatArray>(m: Matrix<A>, idx: ArrayLike<numb
   for (let r = start; r < end; r++) out.set(m.data.subarray(idx[r] * m.cols, (idx[r] + 1) * m.cols), (r - start) * m.cols);
   return { data: out, rows: end - start, cols: m.cols };
 }
+
+/** Whether the first `n` values are finite (`v − v` is 0 for a finite number, NaN otherwise). */
+export function allFinite(a: ArrayLike<number>, n = a.length): boolean {
+  let s = 0;
+  for (let i = 0; i < n; i++) s += a[i] - a[i];
+  return s === 0;
+}

@@ -4,7 +4,7 @@
  * settings and state kept in the flat layout.
  */
 import type { OptimizerState, PreparedData, StepSettings, Validation } from '../engine.js';
-import { copyInto, takeRows, type FloatArray, type Matrix } from '../matrix.js';
+import { allFinite, copyInto, takeRows, type FloatArray, type Matrix } from '../matrix.js';
 import { permutation, type Random } from '../random.js';
 
 /** Data for the JavaScript engines: the matrices themselves. */
@@ -38,6 +38,12 @@ export abstract class HeldDataEngine {
   constructor(parameters: number, Arr: Float32ArrayConstructor | Float64ArrayConstructor = Float64Array) {
     this.optM = new Arr(parameters);
     this.optV = new Arr(parameters);
+  }
+
+  abstract readParameters(into?: Float64Array): Float64Array;
+
+  parametersFinite(): boolean {
+    return allFinite(this.readParameters());
   }
 
   configure(step: StepSettings): void {

@@ -12,7 +12,7 @@
 import type { Engine, StepValues } from '../engine.js';
 import { Layout, type Architecture } from '../parameters.js';
 import { HeldDataEngine } from './held.js';
-import { arrayType, copyInto, type FloatArray, type Matrix } from '../matrix.js';
+import { allFinite, arrayType, copyInto, type FloatArray, type Matrix } from '../matrix.js';
 import type { Precision } from '../types.js';
 import { activate, derivative, isCorrect, sampleLoss, softmaxRow, updateParameters } from './math.js';
 
@@ -45,6 +45,10 @@ export class JsEngine extends HeldDataEngine implements Engine {
 
   writeParameters(flat: Float64Array): void {
     this.params.set(flat);
+  }
+
+  override parametersFinite(): boolean {
+    return allFinite(this.params);
   }
 
   private reserve(rows: number): void {

@@ -216,6 +216,12 @@ export class WasmEngine implements Engine {
     return this.call(() => copyInto(this.view(this.abi.bp_params(this.handle), this.layout.length), into));
   }
 
+  parametersFinite(): boolean {
+    const s = this.call(() => this.abi.bp_params_finite(this.handle));
+    this.check(s, 'checking the parameters');
+    return s === 1;
+  }
+
   writeParameters(flat: Float64Array): void {
     this.changes++;
     this.call(() => this.view(this.abi.bp_params(this.handle), this.layout.length).set(flat));

@@ -6,8 +6,8 @@
  */
 import type { ActivationName, LossName, OptimizerName, WasmBackend } from '../types.js';
 
-/** Must match `ABI_VERSION` in crates/kernels/src/abi/codes.rs (8 added `bp_fit_validated`, 7 `bp_fit_drawn`, 6 the step in parts, 5 `bp_values`, 4 `bp_fit_span`, 3 `bp_backend`). */
-export const ABI_VERSION = 8;
+/** Must match `ABI_VERSION` in crates/kernels/src/abi/codes.rs (9 added `bp_params_finite`, 8 `bp_fit_validated`, 7 `bp_fit_drawn`, 6 the step in parts, 5 `bp_values`, 4 `bp_fit_span`, 3 `bp_backend`). */
+export const ABI_VERSION = 9;
 
 /** Status codes. Must match `STATUS_*` in crates/kernels/src/abi/codes.rs. */
 export const STATUS = {
@@ -80,6 +80,8 @@ export interface BackpropExports {
   bp_reserve(handle: Handle, capacity: number): Status;
   bp_capacity(handle: Handle): number | Status;
   bp_param_count(handle: Handle): number | Status;
+  /** 1 where every parameter is finite, 0 where one is not. */
+  bp_params_finite(handle: Handle): number | Status;
   bp_params(handle: Handle): Ptr;
   bp_grads(handle: Handle): Ptr;
   bp_input(handle: Handle): Ptr;
@@ -171,6 +173,7 @@ export const EXPORT_NAMES = [
   'bp_reserve',
   'bp_capacity',
   'bp_param_count',
+  'bp_params_finite',
   'bp_params',
   'bp_grads',
   'bp_input',

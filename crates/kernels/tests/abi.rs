@@ -155,6 +155,19 @@ fn training_state() {
         (h, n)
     };
 
+    // Every parameter finite, or not: one NaN or infinity anywhere (the last one too) says so.
+    let (h, n) = create();
+    assert_eq!(bp_params_finite(h), 1);
+    for (at, bad) in [(0, f64::NAN), (n / 2, f64::INFINITY), (n - 1, f64::NEG_INFINITY)] {
+        let kept = f64s(bp_params(h), n)[at];
+        f64s(bp_params(h), n)[at] = bad;
+        assert_eq!(bp_params_finite(h), 0, "{bad} at {at}");
+        f64s(bp_params(h), n)[at] = kept;
+    }
+    assert_eq!(bp_params_finite(h), 1);
+    assert_eq!(bp_destroy(h), STATUS_OK);
+    assert_eq!(bp_params_finite(h), STATUS_INVALID_HANDLE);
+
     // Validation.
     let (h, n) = create();
     assert_eq!(bp_steps(h), 0.0);

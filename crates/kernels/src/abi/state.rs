@@ -84,6 +84,13 @@ pub extern "C" fn bp_capacity(handle: i32) -> i32 {
     code(with_entry(handle, |e| with_mlp!(&e.mlp, n, T => n.capacity() as i32)))
 }
 
+/// 1 where every parameter is finite, 0 where one is NaN or infinite (checked after each
+/// `trainBatch`: an update can overflow a weight that a ReLU then hides from the loss).
+#[no_mangle]
+pub extern "C" fn bp_params_finite(handle: i32) -> i32 {
+    code(with_entry(handle, |e| with_mlp!(&e.mlp, n, T => n.params_finite() as i32)))
+}
+
 /// The number of parameters (the length of the params and grads arrays).
 #[no_mangle]
 pub extern "C" fn bp_param_count(handle: i32) -> i32 {

@@ -242,6 +242,11 @@ impl<T: Real> Mlp<T> {
     pub fn params_mut(&mut self) -> &mut [T] {
         &mut self.params
     }
+    /// Whether every parameter is finite (`p − p` is 0 for a finite `p`, NaN otherwise), without a
+    /// branch per value.
+    pub fn params_finite(&self) -> bool {
+        self.params.iter().fold(true, |ok, &p| ok & (p - p == T::ZERO))
+    }
     pub fn grads(&self) -> &[T] {
         &self.grads
     }
