@@ -102,3 +102,22 @@ describe('a trap in a call that holds buffers', () => {
     net.dispose();
   });
 });
+
+describe.each(['wasm', 'js', 'educational'] as const)('dispose() while fit runs, on the %s engine', (engine) => {
+  it('rejects the fit at its next yield to the event loop, naming the disposal, instead of training on', async () => {
+    const net = await Network.create({ layers: [2, 3, 1], engine, ...(engine === 'educational' ? {} : { precision: 'f64' as const }) });
+    const x = [
+      [0, 0],
+      [0, 1],
+      [1, 0],
+      [1, 1],
+    ];
+    const y = [[0], [1], [1], [0]];
+    const t = performance.now();
+    const fitting = net.fit(x, y, { epochs: 10_000_000 }); // minutes of training, were it not stopped
+    setTimeout(() => net.dispose(), 20);
+    await expect(fitting).rejects.toThrow(/^this Network has been disposed; create a new one$/);
+    expect(performance.now() - t).toBeLessThan(5_000);
+    expect(() => net.predict(x)).toThrow(/has been disposed/);
+  });
+});

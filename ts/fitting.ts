@@ -279,7 +279,10 @@ export async function trainEpochs(run: FitRun, losses: Log): Promise<boolean> {
   async function loop(): Promise<boolean> {
     await null; // the caller gets its promise (and runs on) before the first slice trains
     for (let done = 0; done < epochs;) {
-      if (clock.left() <= 0) await clock.next(close); // the run checked before the yield: other code may change the network meanwhile
+      if (clock.left() <= 0) {
+        await clock.next(close); // the run checked before the yield: other code may change the network meanwhile
+        run.alive(); // or dispose it (the js engines' arrays would train on)
+      }
       if (run.signal?.aborted) return (close(), true);
       // This call's epochs go to the end of the log, `n` of them from `start`.
       start = losses.length;
@@ -290,6 +293,7 @@ export async function trainEpochs(run: FitRun, losses: Log): Promise<boolean> {
         // What is left of the slice cannot hold an epoch that a slice of its own can: start that
         // slice rather than cut the epoch (reads during fit are then answered between epochs).
         await clock.next(close, true);
+        run.alive();
         if (run.signal?.aborted) return (close(), true);
         visits = clock.plan(batch);
       }
@@ -320,6 +324,7 @@ export async function trainEpochs(run: FitRun, losses: Log): Promise<boolean> {
         let total = 0;
         for (let pos = 0; pos < rows;) {
           await clock.next();
+          run.alive();
           if (run.signal?.aborted) {
             rollback.forget(); // the network is in the middle of an epoch, past the last check
             return true;
@@ -333,6 +338,7 @@ export async function trainEpochs(run: FitRun, losses: Log): Promise<boolean> {
           pos = end;
           let said = run.onBatch?.({ epoch: done + 1, batch: Math.ceil(pos / batch), batches: Math.ceil(rows / batch), loss: total / pos });
           if (said instanceof Promise) said = await said; // a pause inside the epoch: nothing of it changes
+          run.alive();
           if (said === false) {
             rollback.forget();
             return true;
