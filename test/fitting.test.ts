@@ -272,6 +272,40 @@ describe.each(ENGINE_CASES)('$name: onEpoch while fit runs ahead', (c) => {
     threw.dispose();
   });
 
+  it('an async onEpoch that rejects makes the fit reject with its error (not an unhandled rejection), at once or later in a long fit', async () => {
+    const net = await c.create(OPTIONS);
+    try {
+      // Rejected as it returns, in a fit whose epochs all go in one slice.
+      await expect(
+        net.fit(x, y, {
+          epochs: 5,
+          onEpoch: async (r) => {
+            if (r.epoch === 2) throw new Error('logging epoch 2 failed');
+          },
+        }),
+      ).rejects.toThrow(/^logging epoch 2 failed$/);
+      // Rejected after a while: training stops at its next yield, long before its last epoch.
+      let last = 0;
+      await expect(
+        net.fit(x, y, {
+          epochs: 10_000_000,
+          onEpoch: async (r) => {
+            last = r.epoch;
+            if (r.epoch === 3) {
+              await new Promise((resolve) => setTimeout(resolve, 30));
+              throw new Error('logging epoch 3 failed');
+            }
+          },
+        }),
+      ).rejects.toThrow(/^logging epoch 3 failed$/);
+      expect(last).toBeGreaterThan(3);
+      expect(last).toBeLessThan(10_000_000);
+      await expect(net.fit(x, y, { epochs: 2 })).resolves.toMatchObject({ stopped: false }); // the network trains on
+    } finally {
+      net.dispose();
+    }
+  });
+
   it('an abort from onEpoch stops at that epoch, as a stop does', async () => {
     const k = 321;
     const net = await c.create(OPTIONS);

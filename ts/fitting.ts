@@ -166,6 +166,21 @@ export async function trainEpochs(run: FitRun, losses: Log): Promise<boolean> {
   // one (a callback that reads every few epochs would otherwise have each slice trained twice).
   // Not with threads, nor the educational engine, whose neurons an app may hold.
   const ahead = reads && !run.threads && engine.name !== 'educational';
+  // A promise `onEpoch` returns (an async callback) is not awaited; where it rejects while the fit
+  // runs, the fit stops with its error at the next check (unwatched, the rejection would go
+  // unhandled, and end a Node process). After the fit has settled it is left as it was.
+  let failed: { error: unknown } | null = null;
+  let settled = false;
+  const watch = (p: PromiseLike<unknown>) =>
+    p.then(undefined, (error: unknown) => {
+      if (settled) throw error;
+      failed ??= { error };
+    });
+  /** After a yield to the event loop: throws where the network was disposed meanwhile (the js engines' arrays would train on) or a callback's promise rejected. */
+  const awake = () => {
+    run.alive();
+    if (failed) throw failed.error;
+  };
   let lastRead = -Infinity; // when a callback last read the network (performance.now())
   // The validation scores of a call's epochs (2 each), and whether the engine computed them.
   let scores = new Float64Array(0);
@@ -254,6 +269,10 @@ export async function trainEpochs(run: FitRun, losses: Log): Promise<boolean> {
       rollback.read = false;
       try {
         said = run.onEpoch?.(recordOf(e, loss)); // a record made only for a callback
+        if (typeof (said as unknown as PromiseLike<unknown> | undefined)?.then === 'function') {
+          void watch(said as unknown as PromiseLike<unknown>);
+          said = undefined;
+        }
         // A stop, or an abort from the callback, at this epoch: the network back here.
         if (said === false || run.signal?.aborted) rollback.settle();
       } catch (error) {
@@ -270,8 +289,11 @@ export async function trainEpochs(run: FitRun, losses: Log): Promise<boolean> {
     return false;
   }
   try {
-    return await loop();
+    const stopped = await loop();
+    if (failed) throw failed.error; // a promise of the last callbacks, rejected at once
+    return stopped;
   } finally {
+    settled = true;
     // Ended by an error with a run open (a callback threw): its start is no longer the state.
     if (from >= 0) rollback.forget();
   }
@@ -281,7 +303,7 @@ export async function trainEpochs(run: FitRun, losses: Log): Promise<boolean> {
     for (let done = 0; done < epochs;) {
       if (clock.left() <= 0) {
         await clock.next(close); // the run checked before the yield: other code may change the network meanwhile
-        run.alive(); // or dispose it (the js engines' arrays would train on)
+        awake();
       }
       if (run.signal?.aborted) return (close(), true);
       // This call's epochs go to the end of the log, `n` of them from `start`.
@@ -293,7 +315,7 @@ export async function trainEpochs(run: FitRun, losses: Log): Promise<boolean> {
         // What is left of the slice cannot hold an epoch that a slice of its own can: start that
         // slice rather than cut the epoch (reads during fit are then answered between epochs).
         await clock.next(close, true);
-        run.alive();
+        awake();
         if (run.signal?.aborted) return (close(), true);
         visits = clock.plan(batch);
       }
@@ -324,7 +346,7 @@ export async function trainEpochs(run: FitRun, losses: Log): Promise<boolean> {
         let total = 0;
         for (let pos = 0; pos < rows;) {
           await clock.next();
-          run.alive();
+          awake();
           if (run.signal?.aborted) {
             rollback.forget(); // the network is in the middle of an epoch, past the last check
             return true;
@@ -338,7 +360,7 @@ export async function trainEpochs(run: FitRun, losses: Log): Promise<boolean> {
           pos = end;
           let said = run.onBatch?.({ epoch: done + 1, batch: Math.ceil(pos / batch), batches: Math.ceil(rows / batch), loss: total / pos });
           if (said instanceof Promise) said = await said; // a pause inside the epoch: nothing of it changes
-          run.alive();
+          awake();
           if (said === false) {
             rollback.forget();
             return true;
