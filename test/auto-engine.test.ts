@@ -8,6 +8,8 @@ import { loadNetwork, toModel } from '../ts/model.js';
 import { Network } from '../ts/network.js';
 import { createNetworkSync } from '../ts/sync.js';
 import { oneHotRows, randomMatrix } from './engines.js';
+import { Trainer } from '../ts/worker/trainer.js';
+import { nodeWorker } from '../ts/worker/node.js';
 
 const OPTIONS = { layers: [4, 6, 3], activation: 'tanh', loss: 'cross-entropy', seed: 3 } as const;
 const BROKEN = { source: Uint8Array.of(0, 97, 115, 109, 9, 9) }; // not a WebAssembly module
@@ -35,6 +37,29 @@ describe("engine 'auto'", () => {
     expect(loaded.engine).toBe('js');
     expect(loaded.predict([[0.1, 0.2, 0.3, 0.4]])).toEqual(net.predict([[0.1, 0.2, 0.3, 0.4]]));
     [net, js, loaded].forEach((n) => n.dispose());
+  });
+
+  it("falls back in a Trainer too (create and load), where the kernels cannot load on the caller's thread, to the bits of the js engine", async () => {
+    await expect(Trainer.create({ ...OPTIONS, wasm: BROKEN }, { worker: nodeWorker })).rejects.toThrow();
+    const t = await Trainer.create({ ...OPTIONS, engine: 'auto', wasm: BROKEN, threads: 2 }, { worker: nodeWorker });
+    const js = createNetworkSync({ ...OPTIONS, engine: 'js' });
+    try {
+      expect([t.engine, t.backend, t.threads.used]).toEqual(['js', 'js', 1]);
+      expect(t.fallback).toMatch(/^the wasm engine could not load \(.+\); the js engine runs instead$/);
+      await t.fit(X, Y, { epochs: 3 });
+      await js.fit(X, Y, { epochs: 3 });
+      expect(await t.getFlatParameters()).toEqual(js.getFlatParameters());
+      const loaded = await Trainer.load(toModel(js), { engine: 'auto', wasm: BROKEN, worker: nodeWorker });
+      expect([loaded.engine, loaded.fallback === null]).toEqual(['js', false]);
+      expect(await loaded.predict([[0.1, 0.2, 0.3, 0.4]])).toEqual(js.predict([[0.1, 0.2, 0.3, 0.4]]));
+      loaded.dispose();
+      const wasm = await Trainer.create({ ...OPTIONS, engine: 'auto' }, { worker: nodeWorker });
+      expect([wasm.engine, wasm.fallback]).toEqual(['wasm', null]);
+      wasm.dispose();
+    } finally {
+      t.dispose();
+      js.dispose();
+    }
   });
 
   it('is refused where it makes no sense', async () => {

@@ -35,7 +35,7 @@ export interface FitRun {
   classifies: boolean;
   /** With validation: its mean loss and accuracy after each epoch, 2 per epoch (the accuracy NaN where the network does not classify); else null. */
   scores: Log | null;
-  onEpoch?: (record: EpochRecord) => void | boolean;
+  onEpoch?: (record: EpochRecord) => void | boolean | PromiseLike<unknown>;
   onBatch?: (progress: BatchProgress) => void | boolean | Promise<void | boolean>;
   signal?: AbortSignal;
   /** A loss above it counts as diverged (Infinity for none). */
@@ -265,14 +265,12 @@ export async function trainEpochs(run: FitRun, losses: Log): Promise<boolean> {
       // (every Network method), or a stop, first takes it back here, and the epochs after it go.
       at = e;
       if (e < n - 1) rollback.behind(back);
-      let said: void | boolean;
+      let said: void | boolean = undefined;
       rollback.read = false;
       try {
-        said = run.onEpoch?.(recordOf(e, loss)); // a record made only for a callback
-        if (typeof (said as unknown as PromiseLike<unknown> | undefined)?.then === 'function') {
-          void watch(said as unknown as PromiseLike<unknown>);
-          said = undefined;
-        }
+        const returned = run.onEpoch?.(recordOf(e, loss)); // a record made only for a callback
+        if (typeof (returned as PromiseLike<unknown> | undefined)?.then === 'function') void watch(returned as PromiseLike<unknown>);
+        else said = returned as void | boolean;
         // A stop, or an abort from the callback, at this epoch: the network back here.
         if (said === false || run.signal?.aborted) rollback.settle();
       } catch (error) {
@@ -290,7 +288,8 @@ export async function trainEpochs(run: FitRun, losses: Log): Promise<boolean> {
   }
   try {
     const stopped = await loop();
-    if (failed) throw failed.error; // a promise of the last callbacks, rejected at once
+    const late = failed as { error: unknown } | null; // set by a callback's promise, which TypeScript does not follow
+    if (late) throw late.error; // a promise of the last callbacks, rejected at once
     return stopped;
   } finally {
     settled = true;

@@ -91,7 +91,7 @@ export interface FitOptions extends StepOptions {
    * Called after each epoch (not awaited: a promise it returns that rejects while the fit runs makes the fit reject with its error); return `false`, or abort `signal`, to stop there.
    * Network methods called from it see the network at the end of that epoch.
    */
-  onEpoch?: (epoch: EpochRecord) => void | boolean;
+  onEpoch?: (epoch: EpochRecord) => void | boolean | PromiseLike<unknown>;
   /**
    * Progress inside an epoch that takes longer than a time slice (about 10 ms): called after the
    * minibatches of each slice (not after every one, which would cost more than small minibatches

@@ -147,9 +147,11 @@ export class Trainer {
   static async create(options: NetworkOptions, trainerOptions: TrainerOptions = {}): Promise<Trainer> {
     checkOptionNames(trainerOptions, TRAINER_OPTIONS, 'Trainer.create options');
     const cfg = resolveOptions(options, 'Trainer.create');
-    const module = cfg.engine === 'wasm' ? (await loadWasm(options.wasm)).module : null;
+    const { module, fallback } = cfg.engine === 'wasm' ? await kernels(options.wasm, cfg.fallback) : { module: null, fallback: null };
     const { wasm: _, ...rest } = options;
-    return Trainer.start(trainerOptions.worker, { op: 'create', options: rest, module });
+    // engine 'auto' where the kernels cannot load: the js engine, on one thread, as Network.create has it.
+    const asked = fallback === null ? rest : { ...rest, engine: 'js' as const, threads: 1 };
+    return Trainer.start(trainerOptions.worker, { op: 'create', options: asked, module }, fallback);
   }
 
   /**
@@ -165,13 +167,18 @@ export class Trainer {
     const { worker, wasm, ...rest } = options;
     const engine = rest.engine ?? model.options.engine;
     if (wasm !== undefined && engine !== 'wasm' && engine !== 'auto') fail(`Trainer.load options.wasm applies to the wasm engine only, got engine '${engine}'`);
-    const module = engine === 'wasm' || engine === 'auto' ? (await loadWasm(wasm)).module : null;
-    return Trainer.start(worker, { op: 'load', model, options: rest, module });
+    const { module, fallback } = engine === 'wasm' || engine === 'auto' ? await kernels(wasm, engine === 'auto') : { module: null, fallback: null };
+    return Trainer.start(worker, { op: 'load', model, options: fallback === null ? rest : { ...rest, engine: 'js' }, module }, fallback);
   }
 
-  /** A trainer on a new worker, once the worker has made its network as `message` asks. */
-  private static async start(worker: TrainerOptions['worker'], message: DistributiveOmit<Request & { op: 'create' | 'load' }, 'id'>): Promise<Trainer> {
+  /** A trainer on a new worker, once the worker has made its network as `message` asks (`fallback`: why the js engine stands in, or null). */
+  private static async start(
+    worker: TrainerOptions['worker'],
+    message: DistributiveOmit<Request & { op: 'create' | 'load' }, 'id'>,
+    fallback: string | null,
+  ): Promise<Trainer> {
     const trainer = new Trainer(startWorker(worker));
+    trainer.fallbackReason = fallback;
     try {
       trainer.info = (await trainer.request(message)) as NetworkInfo;
       trainer.frozenLayers = Object.freeze([...trainer.info.layers]);
@@ -183,6 +190,13 @@ export class Trainer {
   }
 
   /** Where the arithmetic runs in the worker: 'simd128' or 'scalar' WebAssembly, or 'js'. */
+  private fallbackReason: string | null = null;
+
+  /** With `engine: 'auto'`, why the js engine runs in place of the wasm engine (null where it does not), as `Network.fallback`. */
+  get fallback(): string | null {
+    return this.fallbackReason;
+  }
+
   get backend(): Backend {
     return this.info.backend;
   }
@@ -524,4 +538,18 @@ function errorFrom(d: ErrorData): Error {
   const e = new Kind(d.message);
   if (e.name !== d.name) e.name = d.name;
   return e;
+}
+
+/**
+ * The kernels' compiled module for the worker; with engine 'auto' (`auto`), where they cannot load,
+ * none and why: the js engine then stands in, as in `Network.create`.
+ */
+async function kernels(wasm: NetworkOptions['wasm'], auto: boolean): Promise<{ module: WebAssembly.Module | null; fallback: string | null }> {
+  try {
+    return { module: (await loadWasm(wasm)).module, fallback: null };
+  } catch (e) {
+    if (!auto) throw e;
+    const why = (e instanceof Error ? e.message : String(e)).replace(/\s*\n\s*/g, ' ');
+    return { module: null, fallback: `the wasm engine could not load (${why}); the js engine runs instead` };
+  }
 }
