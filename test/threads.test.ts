@@ -7,7 +7,7 @@
  * the option are refused by name.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -154,6 +154,40 @@ describe('workers', () => {
       trainer.dispose();
     }
   }, 60_000);
+
+  it.runIf(existsSync('/proc/self/task'))(
+    'networks garbage-collected without dispose() stop their workers too (they used to pile up)',
+    () => {
+      const dir = mkdtempSync(join(tmpdir(), 'wbp-threads-gc-'));
+      const root = fileURLToPath(new URL('..', import.meta.url));
+      const script = join(dir, 'forget.mts');
+      // 30 networks on 2 threads each, none disposed: 30 workers, were they kept. The process's OS
+      // threads are counted after collecting them (Node's own threads are the baseline).
+      writeFileSync(
+        script,
+        `import ${JSON.stringify(join(root, 'ts/threads/index.ts'))};
+import { readdirSync } from 'node:fs';
+import { Network } from ${JSON.stringify(join(root, 'ts/network.ts'))};
+console.warn = () => {}; // the backstop's warning for each network
+const x = Array.from({ length: 32 }, (_, r) => Array.from({ length: 8 }, (_, j) => Math.sin(r + j)));
+const y = x.map((r) => [r[0] > 0 ? 1 : 0, r[0] > 0 ? 0 : 1]);
+const count = () => readdirSync('/proc/self/task').length;
+const base = count();
+for (let i = 0; i < 30; i++) {
+  const net = await Network.create({ layers: [8, 16, 2], threads: 2 });
+  await net.fit(x, y, { epochs: 1, batchSize: 32 });
+}
+for (let k = 0; k < 20 && count() > base + 4; k++) {
+  globalThis.gc!();
+  await new Promise((resolve) => setTimeout(resolve, 100));
+}
+console.log(count() - base);`,
+      );
+      const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', script], { cwd: root, timeout: 60_000, encoding: 'utf8' });
+      expect(Number(out.trim())).toBeLessThanOrEqual(4);
+    },
+    90_000,
+  );
 
   it('dispose stops the workers, and a script that forgets it still exits', () => {
     const dir = mkdtempSync(join(tmpdir(), 'wbp-threads-'));

@@ -94,8 +94,21 @@ class Pool {
   }
 }
 
+/**
+ * The pool of a network garbage-collected without `dispose()` is stopped (the wasm engine frees the
+ * network's memory the same way): its workers would otherwise stay, idle, for the process's life.
+ */
+const unreached = new FinalizationRegistry<{ pool: Pool | null }>((held) => held.pool?.stop());
+
 export class Threads implements NetworkThreads {
-  private pool: Pool | null = null;
+  /** The pool in use, in an object the finalizer holds (it must not hold this). */
+  private readonly held: { pool: Pool | null } = { pool: null };
+  private get pool(): Pool | null {
+    return this.held.pool;
+  }
+  private set pool(pool: Pool | null) {
+    this.held.pool = pool;
+  }
   private replica: Replica | null = null;
   private readonly layout: Layout;
   private shared = new WeakMap<PreparedData, SharedData>();
@@ -104,6 +117,7 @@ export class Threads implements NetworkThreads {
 
   constructor(private readonly engine: WasmEngine) {
     this.layout = new Layout(engine.arch);
+    unreached.register(this, this.held);
   }
 
   plan(requested: ThreadsOption, batch: number): { threads: number; reason: string | null } {
