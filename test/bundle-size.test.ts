@@ -16,7 +16,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 
 /**
  * Gzipped bytes the app's JavaScript may take (the main chunk and what it imports statically):
- * 18,842 bytes (18.4 KiB) when measured last (18,741 before validation scores were kept apart from the records made for onEpoch); 18,120 before `fit` ran ahead of its callbacks,
+ * 19,703 bytes (19.2 KiB) when measured last (18,842 before the checks of trainBatch's parameters, of
+ * `signal`, of f32 parameters and of more option mistakes, and before async onEpoch rejections were
+ * watched; 18,741 before validation scores were kept apart from the records made for onEpoch); 18,120 before `fit` ran ahead of its callbacks,
  * evaluated validation data in the engine's call and refused a second fit at a time. The js and educational engines are in a chunk of
  * their own, which `Network.create` imports only when a network asks for one (`createNetworkSync`,
  * the synchronous way to them, is the entry `wasm-backprop/sync`): 21,301 bytes before. The main
@@ -24,7 +26,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
  * splitting kept them in every app (3,148 bytes), as it puts a module in the chunk of every entry
  * that imports it, used or not.
  */
-const BUDGET = 19 * 1024;
+const BUDGET = 20 * 1024;
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 

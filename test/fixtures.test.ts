@@ -139,7 +139,7 @@ describe.each(cases)('$name replays the NumPy reference', (engine) => {
       layers: f.sizes,
       activations: f.activations.slice(1),
       inputLayer: f.input_activated ? 'activated' : 'identity',
-      inputActivation: f.activations[0],
+      ...(f.input_activated ? { inputActivation: f.activations[0] } : {}),
       loss: f.loss,
       ...step,
     });

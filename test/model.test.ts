@@ -383,6 +383,26 @@ describe('a bad model gets one clear error naming the field, before anything is 
     expect(() => modelFromString('hello')).toThrow(/^not a wasm-backprop model: the text is not JSON at position 0 of 5 /);
     expect(() => modelFromString('[1, 2]')).toThrow(/^not a wasm-backprop model: expected an object, got an array of length 2$/);
     expect(() => modelFromBytes(Uint8Array.from([0x7b, 0xff, 0x7d]))).toThrow(/^not a wasm-backprop model: the bytes are not UTF-8 text$/);
+    // Binary bytes that are UTF-8 all the same: their control characters escaped, not printed.
+    let said = '';
+    try {
+      modelFromBytes(Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x01).subarray(1));
+    } catch (e) {
+      said = (e as Error).message;
+    }
+    expect(said).toMatch(/^not a wasm-backprop model: the text is not JSON at position 0 of 8 .*PNG\\u000d\\n\\u001a\\n\\u0001/);
+    expect(said).not.toMatch(/[\u0000-\u001f]/);
+  });
+
+  it('a network given for its model says how to make one', async () => {
+    const net = await Network.create({ layers: [2, 2, 1] });
+    try {
+      await expect(loadNetwork(net as never)).rejects.toThrow(
+        /^not a wasm-backprop model: got a Network; toModel\(net\) makes the model of a network \(trainer\.toModel\(\) of a Trainer's\)$/,
+      );
+    } finally {
+      net.dispose();
+    }
   });
 
   it("a file's name given as the model's text: says to read the file first", async () => {

@@ -36,11 +36,37 @@ describe('Network.create rejects bad options with a named error', () => {
     ['misspelt option', { ...ok, learningrate: 0.1 }, /unknown option 'learningrate'/],
     ['wasm options for js', { ...ok, engine: 'js', wasm: {} }, /options\.wasm applies to the wasm engine only/],
     ['misspelt wasm option', { ...ok, wasm: { SIMD: false } }, /unknown option 'wasm\.SIMD'/],
+    [
+      'activations and activation both',
+      { ...ok, activations: ['relu', 'sigmoid'], activation: 'tanh' },
+      /^give either options\.activations or options\.activation, not both$/,
+    ],
+    [
+      'an input activation without an activated input layer',
+      { ...ok, inputActivation: 'relu' },
+      /^options\.inputActivation applies to inputLayer 'activated' only$/,
+    ],
+    [
+      'a wasm source that is none',
+      { ...ok, wasm: { source: 123 } },
+      /^options\.wasm\.source must be the module's bytes, a WebAssembly\.Module, a URL, a path or a Response, got 123$/,
+    ],
+    [
+      'simd with a loaded instance',
+      { ...ok, wasm: { instance: {}, simd: false } },
+      /^options\.wasm\.instance is a loaded instance: give simd and source to loadWasm, not with it$/,
+    ],
     ['an unknown SIMD choice', { ...ok, wasm: { simd: 'yes' } }, /^options\.wasm\.simd must be true, false, 'auto' or 'relaxed', got 'yes'$/],
     ['misspelt optimizer setting', { ...ok, optimizer: { type: 'momentum', mometum: 0.5 } }, /^unknown option 'optimizer\.mometum' \(known: type, momentum\)$/],
     ['setting of another optimizer', { ...ok, optimizer: { type: 'sgd', momentum: 0.5 } }, /^unknown option 'optimizer\.momentum' \(known: type\)$/],
     ['more parameters than the limit', { layers: [65536, 65536] }, /has 4295032832 parameters, more than the limit of 268435456/],
   ];
+  it('new Network(options), from JavaScript, says how a network is made', () => {
+    expect(() => new (Network as unknown as new (o: object) => unknown)({ layers: [2, 3, 1] })).toThrow(
+      /^a network is made by await Network\.create\(options\) \(or createNetworkSync from wasm-backprop\/sync\), not new Network\(…\)$/,
+    );
+  });
+
   it.each(bad)('%s', async (_, options, message) => {
     await expect(Network.create(options as never)).rejects.toThrow(message);
     await expect(Network.create(options as never)).rejects.toBeInstanceOf(ArgumentError);
@@ -142,6 +168,29 @@ describe.each(ENGINE_CASES)('$name rejects bad data before computing', (engine) 
     expect(() => net.setParameters(p)).toThrow(/parameters\.weights\[1\]\[0\]\[2\] must be a finite number, got NaN/);
     p.weights[1][0] = [1, 2];
     expect(() => net.setParameters(p)).toThrow(/parameters\.weights\[1\]\[0\] must have 4 columns \(one per neuron of layer 1\)/);
+    expect(() => net.setParameters({ ...net.getParameters(), bias: [] } as never)).toThrow(
+      /^parameters\.bias is not a part of the parameters \(weights, biases, inputBiases\)$/,
+    );
+    // A value an f32 network cannot hold (it would be Infinity) is refused, as in x; f64 takes it.
+    const big = net.getFlatParameters();
+    big[3] = 1e39;
+    if (engine.precision === 'f32') {
+      expect(() => net.setFlatParameters(big)).toThrow(
+        /^setFlatParameters: flat parameter 3 \(1e\+39\) is too large for f32 precision \(\|value\| > 3\.4e38\)$/,
+      );
+      const q = net.getParameters();
+      q.weights[0][0][0] = -1e39;
+      expect(() => net.setParameters(q)).toThrow(/^setParameters: flat parameter 0 \(-1e\+39\) is too large for f32 precision/);
+    } else {
+      net.setFlatParameters(big);
+      expect(net.getFlatParameters()[3]).toBe(1e39);
+    }
+    // The AbortController for its signal would never stop the fit; unknown validation parts are refused.
+    await expect(net.fit(x, y, { signal: new AbortController() as never })).rejects.toThrow(
+      /^options\.signal must be an AbortSignal \(the controller\.signal of an AbortController, not the controller\), got /,
+    );
+    await expect(net.fit(x, y, { signal: true as never })).rejects.toThrow(/^options\.signal must be an AbortSignal, got true$/);
+    await expect(net.fit(x, y, { validation: { x, y, z: x } as never })).rejects.toThrow(/^unknown option 'validation\.z' \(known: x, y\)$/);
   });
 
   it('misspelt option names are refused by fit and trainBatch as Network.create refuses them', async () => {

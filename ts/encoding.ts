@@ -3,7 +3,7 @@
  * none): numbers as little-endian IEEE 754 bytes in base64 (RFC 4648, padded), exact to the bit
  * (−0 included); JSON written for reading and parsed with errors that name the position; UTF-8.
  */
-import { fail, show } from './errors.js';
+import { fail, printable, show } from './errors.js';
 
 /** The element types a model file stores. */
 export type Dtype = 'float32' | 'float64';
@@ -126,8 +126,8 @@ export function parseJson(text: string, what: string): unknown {
     const pos = errorPosition(message, text);
     const lines = text.slice(0, Math.max(0, pos)).split('\n');
     const where = pos < 0 ? '' : ` at position ${pos} of ${text.length} (line ${lines.length}, column ${lines[lines.length - 1].length + 1})`;
-    // One line: the engine's message may quote the text, line breaks and all.
-    const said = message.replace(/\r?\n/g, '\\n');
+    // One line: the engine's message may quote the text, line breaks and control characters all.
+    const said = printable(message);
     return fail(`${what}: the text is not JSON${where}${pos === text.length ? ', truncated?' : ''} (${said})`);
   }
 }

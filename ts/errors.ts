@@ -31,8 +31,14 @@ export function checkOneOf<T extends string>(value: unknown, what: string, allow
   return value as T;
 }
 
+/** `text` with its control characters (a binary file read as text, line breaks) as escapes, not as themselves. */
+export function printable(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => (c === '\n' ? '\\n' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+}
+
 export function show(value: unknown): string {
-  if (typeof value === 'string') return `'${value}'`;
+  if (typeof value === 'string') return `'${printable(value)}'`;
+  if (typeof value === 'bigint') return `${value}n (a BigInt)`;
   if (Array.isArray(value)) return `an array of length ${value.length}`;
   if (value === null) return 'null';
   if (typeof value === 'object') return value.constructor?.name ?? 'an object';

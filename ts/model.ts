@@ -216,6 +216,9 @@ function checkData(data: unknown, layers: readonly number[], what: string): Mode
 function readModel(value: unknown, what = 'model'): ReadModel {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(`${NOT_A_MODEL}: expected an object, got ${show(value)}`);
   const format = (value as Fields).format;
+  // A network (or a Trainer) given for its model.
+  if (format === undefined && typeof (value as { getFlatParameters?: unknown }).getFlatParameters === 'function')
+    fail(`${NOT_A_MODEL}: got a ${show(value)}; toModel(net) makes the model of a network (trainer.toModel() of a Trainer's)`);
   if (format !== MODEL_FORMAT) fail(`${NOT_A_MODEL}: ${what}.format must be '${MODEL_FORMAT}', got ${show(format)}`);
   const version = (value as Fields).version;
   checkInteger(version, `${what}.version`, 1);

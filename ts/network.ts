@@ -84,6 +84,8 @@ export class Network {
   readonly biasInit: number;
 
   private constructor(engine: Engine, cfg: NetworkConfig) {
+    // Private in the types only: from JavaScript, `new Network(options)` reaches it.
+    if (cfg === undefined) fail('a network is made by await Network.create(options) (or createNetworkSync from wasm-backprop/sync), not new Network(…)');
     this.engineImpl = engine;
     this.step = cfg.step;
     this.shuffleRng = new Random(shuffleSeed(cfg.seed));
@@ -285,8 +287,17 @@ export class Network {
       if (options[name] !== undefined && typeof options[name] !== 'function') fail(`options.${name} must be a function, got ${show(options[name])}`);
     }
     const v = options.validation;
-    if (v !== undefined && !(v instanceof PreparedDataset) && (typeof v !== 'object' || v === null)) {
-      fail(`options.validation must be { x, y } or a prepared dataset, got ${show(v)}`);
+    if (v !== undefined && !(v instanceof PreparedDataset)) {
+      if (typeof v !== 'object' || v === null) fail(`options.validation must be { x, y } or a prepared dataset, got ${show(v)}`);
+      checkOptionNames(v, ['x', 'y'], 'options.validation', 'validation.');
+    }
+    // An AbortController passed for its signal (or anything else) would never stop the fit.
+    const signal = options.signal as unknown;
+    if (signal !== undefined && (typeof signal !== 'object' || signal === null || typeof (signal as AbortSignal).aborted !== 'boolean')) {
+      const controller = typeof signal === 'object' && signal !== null && 'signal' in signal && 'abort' in signal;
+      fail(
+        `options.signal must be an AbortSignal${controller ? ' (the controller.signal of an AbortController, not the controller)' : ''}, got ${show(signal)}`,
+      );
     }
     const maxLoss = options.maxLoss ?? Infinity;
     if (typeof maxLoss !== 'number' || !(maxLoss > 0)) fail(`options.maxLoss must be a positive number, got ${show(options.maxLoss)}`);
@@ -420,8 +431,19 @@ export class Network {
   /** Sets every parameter; the shapes must be those `getParameters` returns. */
   setParameters(p: Parameters): void {
     const engine = this.live();
-    engine.writeParameters(flattenParameters(p, engine.layout));
+    const extra = typeof p === 'object' && p !== null ? Object.keys(p).find((k) => k !== 'weights' && k !== 'biases' && k !== 'inputBiases') : undefined;
+    if (extra !== undefined) fail(`parameters.${extra} is not a part of the parameters (weights, biases, inputBiases)`);
+    engine.writeParameters(this.inPrecision(flattenParameters(p, engine.layout), 'setParameters'));
     this.rollback.forget();
+  }
+
+  /** `flat`, where each value fits the network's precision (an f32 network would hold ±Infinity for one beyond 3.4e38). */
+  private inPrecision(flat: Float64Array, what: string): Float64Array {
+    if (this.precision !== 'f32') return flat;
+    const rounded = Float32Array.from(flat);
+    const i = rounded.findIndex((v) => !Number.isFinite(v));
+    if (i >= 0) fail(`${what}: flat parameter ${i} (${show(flat[i])}) is too large for f32 precision (|value| > 3.4e38)`);
+    return flat;
   }
 
   /** The parameters as one flat array: [W_0 | b_0 | … | b_in] (see parameters.ts). */
@@ -432,7 +454,7 @@ export class Network {
   /** Sets the parameters from the flat layout of `getFlatParameters`. */
   setFlatParameters(flat: Float64Array | readonly number[]): void {
     const engine = this.live();
-    engine.writeParameters(checkFlat(flat, engine.layout.length, 'flat parameters'));
+    engine.writeParameters(this.inPrecision(checkFlat(flat, engine.layout.length, 'flat parameters'), 'setFlatParameters'));
     this.rollback.forget();
   }
 

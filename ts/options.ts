@@ -229,6 +229,7 @@ function resolveActivations(options: NetworkOptions, L: number, loss: LossName):
       fail(`options.activations must have one activation per layer after the input (${L}), got ${show(options.activations)}`);
     }
     if (options.output !== undefined) fail('give either options.activations or options.output, not both');
+    if (options.activation !== undefined) fail('give either options.activations or options.activation, not both');
     acts = options.activations.map((a, i) => checkOneOf(a, `options.activations[${i}]`, ACTIVATIONS));
   } else {
     const out = checkOneOf(options.output ?? (loss === 'cross-entropy' ? 'softmax' : hidden), 'options.output', ACTIVATIONS);
@@ -240,6 +241,7 @@ function resolveActivations(options: NetworkOptions, L: number, loss: LossName):
   const out = acts[L - 1];
   if (loss === 'cross-entropy' && out !== 'softmax') fail(`loss 'cross-entropy' needs a softmax output, got output '${out}'`);
   if (out === 'softmax' && loss !== 'cross-entropy') fail(`a softmax output needs loss 'cross-entropy', got loss '${loss}'`);
+  if (options.inputActivation !== undefined && options.inputLayer !== 'activated') fail("options.inputActivation applies to inputLayer 'activated' only");
   const inputAct = checkOneOf(options.inputActivation ?? (hidden === 'softmax' ? 'sigmoid' : hidden), 'options.inputActivation', ACTIVATIONS);
   if (inputAct === 'softmax') fail('options.inputActivation cannot be softmax');
   return [inputAct, ...acts];
@@ -277,9 +279,13 @@ export function resolveOptions(options: NetworkOptions, caller = 'Network.create
   if (options.wasm !== undefined && engine !== 'wasm') fail(`options.wasm applies to the wasm engine only, got engine '${engine}'`);
   if (options.wasm !== undefined) {
     checkOptionNames(options.wasm, Object.keys(WASM_OPTIONS), 'options.wasm', 'wasm.');
-    const simd = options.wasm.simd;
+    const { simd, source, instance } = options.wasm;
     if (simd !== undefined && simd !== true && simd !== false && simd !== 'auto' && simd !== 'relaxed')
       fail(`options.wasm.simd must be true, false, 'auto' or 'relaxed', got ${show(simd)}`);
+    if (instance !== undefined && (simd !== undefined || source !== undefined))
+      fail('options.wasm.instance is a loaded instance: give simd and source to loadWasm, not with it');
+    if (source !== undefined && (source === null || (typeof source !== 'object' && typeof source !== 'string')))
+      fail(`options.wasm.source must be the module's bytes, a WebAssembly.Module, a URL, a path or a Response, got ${show(source)}`);
   }
 
   const threads = checkThreads(options.threads ?? 1, 'options.threads');
