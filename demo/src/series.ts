@@ -1,13 +1,48 @@
 /**
- * A growing series kept short: once it passes `cap` points, every other point is dropped (the last
- * one kept), so a chart of 100 000 XOR epochs costs what one of 2 000 does.
+ * A growing series kept short and even: of the points appended, those at every `stride`-th place
+ * are kept (the stride doubles each time they pass `cap`, dropping every other kept point), and
+ * the latest point is shown too, so a chart of 100 000 XOR epochs costs what one of 2 000 does and
+ * its first epochs are drawn as densely as its last. (Halving the whole series instead thinned the
+ * oldest points again at every halving: after 30 000 epochs, the first 2 000 were one point.)
  */
+interface Thinning {
+  /** Points appended so far. */
+  seen: number;
+  /** The kept points are those appended at places 0, stride, 2·stride, … */
+  stride: number;
+  /** Whether the series ends with the latest point, which is not at such a place. */
+  tail: boolean;
+}
+
+const thinning = new WeakMap<readonly unknown[], Thinning>();
+
+/** The points `series` holds for its state, kept points and tail. */
+const expectedLength = (s: Thinning) => (s.seen === 0 ? 0 : Math.floor((s.seen - 1) / s.stride) + 1) + (s.tail ? 1 : 0);
+
 export function appendCapped<T>(series: T[], points: readonly T[], cap = 2000): void {
-  for (const p of points) series.push(p);
-  if (series.length <= cap) return;
-  const last = series[series.length - 1];
-  let w = 0;
-  for (let r = 0; r < series.length; r += 2) series[w++] = series[r];
-  series.length = w;
-  if (series[w - 1] !== last) series.push(last);
+  let s = thinning.get(series);
+  // New, or emptied or refilled by its owner since: its points are taken as appended one by one.
+  if (s === undefined || expectedLength(s) !== series.length) {
+    s = { seen: series.length, stride: 1, tail: false };
+    thinning.set(series, s);
+  }
+  if (points.length === 0) return;
+  if (s.tail) {
+    series.pop();
+    s.tail = false;
+  }
+  for (const p of points) {
+    if (s.seen % s.stride === 0) series.push(p);
+    s.seen++;
+  }
+  while (series.length > cap) {
+    s.stride *= 2;
+    let w = 0;
+    for (let r = 0; r < series.length; r += 2) series[w++] = series[r];
+    series.length = w;
+  }
+  if ((s.seen - 1) % s.stride !== 0) {
+    series.push(points[points.length - 1]);
+    s.tail = true;
+  }
 }

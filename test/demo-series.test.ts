@@ -1,0 +1,38 @@
+/**
+ * The demo's charts keep their series short (demo/src/series.ts): every epoch range drawn as densely
+ * as every other, however long training goes, with the latest point shown.
+ */
+import { describe, expect, it } from 'vitest';
+import { appendCapped } from '../demo/src/series.js';
+
+describe('appendCapped', () => {
+  it('keeps evenly spaced points over the whole run, the first epochs as dense as the last, and the latest point', () => {
+    const s: number[] = [];
+    for (let e = 0; e < 30_000; e += 100)
+      appendCapped(
+        s,
+        Array.from({ length: 100 }, (_, i) => e + i),
+      );
+    expect(s.length).toBeLessThanOrEqual(2001);
+    expect(s[0]).toBe(0);
+    expect(s.at(-1)).toBe(29_999);
+    const gaps = s.slice(1, -1).map((v, i) => v - s[i]);
+    expect(new Set(gaps)).toEqual(new Set([16])); // one stride throughout (the last step may be shorter)
+    expect(s.filter((v) => v < 2000)).toHaveLength(125);
+  });
+
+  it('starts again when its owner empties the series, and keeps what it was given below the cap', () => {
+    const s: number[] = [];
+    appendCapped(
+      s,
+      Array.from({ length: 5000 }, (_, i) => i),
+      100,
+    );
+    expect(s.length).toBeLessThanOrEqual(101);
+    s.length = 0;
+    appendCapped(s, [1, 2, 3], 100);
+    expect(s).toEqual([1, 2, 3]);
+    appendCapped(s, [], 100);
+    expect(s).toEqual([1, 2, 3]);
+  });
+});
