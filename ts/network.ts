@@ -117,7 +117,7 @@ export class Network {
       if (!cfg.fallback) throw e;
       // engine 'auto': the js engine stands in, and says why.
       const js = { ...cfg, engine: 'js' as const, threads: 1 as const };
-      const why = `the wasm engine could not load (${message(e)})`;
+      const why = `the wasm engine could not load (${message(e).replace(/\.$/, '')})`;
       const net = new Network(await localEngine(js, `${why}, and `), js);
       net.fallbackReason = `${why}; the js engine runs instead`;
       return net;
@@ -287,9 +287,9 @@ export class Network {
       if (options[name] !== undefined && typeof options[name] !== 'function') fail(`options.${name} must be a function, got ${show(options[name])}`);
     }
     const v = options.validation;
-    if (v !== undefined && !(v instanceof PreparedDataset)) {
-      if (typeof v !== 'object' || v === null) fail(`options.validation must be { x, y } or a prepared dataset, got ${show(v)}`);
-      checkOptionNames(v, ['x', 'y'], 'options.validation', 'validation.');
+    // A dataset with more than x and y (a split's, with its names and classes) is welcome.
+    if (v !== undefined && !(v instanceof PreparedDataset) && (typeof v !== 'object' || v === null)) {
+      fail(`options.validation must be { x, y } or a prepared dataset, got ${show(v)}`);
     }
     // An AbortController passed for its signal (or anything else) would never stop the fit.
     const signal = options.signal as unknown;

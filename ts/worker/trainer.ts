@@ -549,7 +549,7 @@ async function kernels(wasm: NetworkOptions['wasm'], auto: boolean): Promise<{ m
     return { module: (await loadWasm(wasm)).module, fallback: null };
   } catch (e) {
     if (!auto) throw e;
-    const why = (e instanceof Error ? e.message : String(e)).replace(/\s*\n\s*/g, ' ');
+    const why = (e instanceof Error ? e.message : String(e)).replace(/\s*\n\s*/g, ' ').replace(/\.$/, '');
     return { module: null, fallback: `the wasm engine could not load (${why}); the js engine runs instead` };
   }
 }
