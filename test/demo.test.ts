@@ -227,6 +227,10 @@ describe.skipIf(!hasChromium)('the demo in headless Chromium', () => {
     const { page, errors } = await open();
     await page.selectOption('#engine', 'educational');
     await page.waitForSelector('#status[data-ready="true"][data-engine="educational"]');
+    // Minibatches of one row: 1,437 to an epoch, many beside what a pause's few tens of ms train
+    // (of 90 minibatches of 16, a pause asked for near an epoch's start could land at its end).
+    await page.fill('#batch', '1');
+    await page.dispatchEvent('#batch', 'change');
     // Epochs longer than a time slice: the status names the minibatch, the page's thread stays free.
     await page.click('#step');
     await page.waitForSelector('#status[data-epoch="1"]');
@@ -299,6 +303,27 @@ describe.skipIf(!hasChromium)('the demo in headless Chromium', () => {
     await page.waitForSelector(`#status[data-epoch="${paused + 1}"]`);
     await page.waitForTimeout(200);
     expect(await data(page, '#status', 'epoch')).toBe(String(paused + 1));
+    // A learning rate that cannot be used, typed while training: training pauses and the mistake
+    // stays shown (progress used to write over it at once, and training went on with the old rate);
+    // Start refuses it; a good one goes on.
+    await page.click('#start');
+    await page.waitForSelector('body[data-running="true"]');
+    await page.fill('#rate', '-1');
+    await page.dispatchEvent('#rate', 'change');
+    await page.waitForSelector('body[data-running="false"]');
+    await page.waitForTimeout(300);
+    const mistake = "The learning rate must be a number of at least 0, got '-1'";
+    expect([await data(page, '#status', 'error'), await page.textContent('#status')]).toEqual([mistake, mistake]);
+    expect(await page.getAttribute('#rate', 'aria-invalid')).toBe('true');
+    await page.click('#start');
+    await page.waitForTimeout(300);
+    expect(await page.getAttribute('body', 'data-running')).toBe('false');
+    await page.fill('#rate', '2');
+    await page.dispatchEvent('#rate', 'change');
+    await page.click('#start');
+    await page.waitForSelector('body[data-running="true"]');
+    await page.click('#pause');
+    expect(await page.getAttribute('#rate', 'aria-invalid')).toBe('false');
     expect(errors).toEqual([]);
     await page.close();
   });
@@ -310,6 +335,15 @@ describe.skipIf(!hasChromium)('the demo in headless Chromium', () => {
     const shown = await page.$eval('#neuron-info', (e) => ({ ...(e as HTMLElement).dataset }));
     expect(await data(page, '#edu-sample', 'steps')).toBe('3');
     expect(await page.textContent('#edu-sample')).toContain('Step 3: sample x = (1, 0), class 1');
+    // A mistake in the view's own controls is said beside them, not in the Train panel's status.
+    expect(await page.isHidden('#edu-status')).toBe(true);
+    await page.fill('#edu-rate', '-5');
+    await page.dispatchEvent('#edu-rate', 'change');
+    expect(await page.textContent('#edu-status')).toBe("The learning rate must be a number of at least 0, got '-5'");
+    expect(await page.isVisible('#edu-status')).toBe(true);
+    await page.fill('#edu-rate', '1');
+    await page.dispatchEvent('#edu-rate', 'change');
+    expect(await page.isHidden('#edu-status')).toBe(true);
     // The same XOR network (2-3-2, sigmoid, ½MSE, η = 1, seed 3) on the js engine: two steps, the
     // third sample's forward pass and deltas by hand from those parameters, then the third step.
     const net = createNetworkSync({ layers: [2, 3, 2], engine: 'js', precision: 'f64', learningRate: 1, seed: 3 });

@@ -34,22 +34,27 @@ function say(text: string, error = false): void {
   else delete status.dataset.error;
 }
 
+/** Where a control's mistake is said: the Train panel's status, or the educational view's. */
+type Report = (text: string, error?: boolean) => void;
+
 /** Hidden layer sizes from "32" or "16, 8": each 1 … 512, at most 6 layers; null (and the reason shown) otherwise. */
-function parseHidden(text: string, what: string): number[] | null {
+function parseHidden(text: string, what: string, report: Report = say): number[] | null {
   const parts = text.split(/[\s,]+/).filter((p) => p !== '');
   const sizes = parts.map(Number);
   const bad = parts.find((p, i) => !/^\d+$/.test(p) || sizes[i] < 1 || sizes[i] > 512);
   if (bad !== undefined || sizes.length > 6) {
-    say(`${what}: '${text}' is not a list of up to 6 sizes from 1 to 512 (e.g. "32" or "16, 8")${bad !== undefined ? `; '${bad}' is not one` : ''}`, true);
+    report(`${what}: '${text}' is not a list of up to 6 sizes from 1 to 512 (e.g. "32" or "16, 8")${bad !== undefined ? `; '${bad}' is not one` : ''}`, true);
     return null;
   }
   return sizes;
 }
 
-function readNumber(id: string, what: string, min: number, integer: boolean): number | null {
+function readNumber(id: string, what: string, min: number, integer: boolean, report: Report = say): number | null {
   const v = Number(input(id).value);
-  if (input(id).value.trim() === '' || !Number.isFinite(v) || v < min || (integer && !Number.isInteger(v))) {
-    say(`${what} must be ${integer ? 'a whole number' : 'a number'} of at least ${min}, got '${input(id).value}'`, true);
+  const bad = input(id).value.trim() === '' || !Number.isFinite(v) || v < min || (integer && !Number.isInteger(v));
+  input(id).setAttribute('aria-invalid', String(bad));
+  if (bad) {
+    report(`${what} must be ${integer ? 'a whole number' : 'a number'} of at least ${min}, got '${input(id).value}'`, true);
     return null;
   }
   return v;
@@ -99,6 +104,8 @@ let running = false;
 /** The status after the latest epoch, which progress inside a long epoch is added to. */
 let progressText = '';
 let batchShownAt = 0;
+/** A learning rate or batch size that cannot be used, said until it is mended: progress does not write over it. */
+let settingsError: string | null = null;
 
 function describe(i: NetInfo): string {
   const c = i.config;
@@ -150,14 +157,14 @@ const trainer = new Training({
       `Epoch ${number(p.epoch)} · loss ${p.loss.toPrecision(4)} · accuracy ${percent(p.trainAccuracy)} (test ${percent(p.testAccuracy)})` +
       (samplesPerSecond > 0 ? ` · ${number(samplesPerSecond)} samples/s` : '') +
       ` · ${info.config.engine}${info.config.engine === 'wasm' ? ` ${info.backend}` : ''}`;
-    say(progressText);
+    if (!settingsError) say(progressText);
     Object.assign(status.dataset, { epoch: String(p.epoch), loss: String(p.loss), accuracy: String(p.testAccuracy), trainAccuracy: String(p.trainAccuracy) });
     if (points.length > 0 && info.config.dataset === 'digits') void predictDrawing(300);
   },
   batch(epoch, batch, batches) {
     Object.assign(status.dataset, { batchEpoch: String(epoch), batch: String(batch), batches: String(batches) });
     // The text at most every 100 ms: each change is a repaint, which competes with training for a core.
-    if (performance.now() - batchShownAt < 100) return;
+    if (settingsError || performance.now() - batchShownAt < 100) return;
     batchShownAt = performance.now();
     say(`${progressText || 'Training'} · epoch ${number(epoch)}: minibatch ${number(batch)} of ${number(batches)}`);
   },
@@ -170,6 +177,12 @@ const trainer = new Training({
   },
   error(message) {
     say(`Stopped: ${message}`, true);
+    // The badge said which artefact this browser supports; none of them loaded.
+    if (/WebAssembly kernels/.test(message)) {
+      kernels.textContent = 'WebAssembly: the kernels could not load (the js and educational engines still run)';
+      kernels.classList.add('scalar');
+      kernels.dataset.backend = 'none';
+    }
   },
 });
 
@@ -209,16 +222,33 @@ select('dataset').addEventListener('change', () => {
   input('rate').value = String(d.learningRate);
   reset();
 });
+// Adam scales each step by the gradients' size: the rates that suit SGD on these sets (0.1–2) make it
+// stall or diverge (digits sat at 9.5 % accuracy with η = 0.5). Switching to it from the data set's
+// rate takes Adam's; switching back restores the data set's.
+const ADAM_RATE = 0.01;
+select('optimizer').addEventListener('change', () => {
+  const suggested = DATASET_INFO[select('dataset').value as DatasetName].learningRate;
+  const rate = input('rate');
+  if (select('optimizer').value === 'adam' && Number(rate.value) === suggested) rate.value = String(ADAM_RATE);
+  else if (select('optimizer').value !== 'adam' && Number(rate.value) === ADAM_RATE) rate.value = String(suggested);
+});
 for (const id of ['hidden', 'activation', 'loss', 'optimizer', 'engine', 'precision']) $(id).addEventListener('change', reset);
 select('engine').addEventListener('change', () => (select('precision').disabled = select('engine').value === 'educational'));
 for (const id of ['rate', 'batch']) {
   input(id).addEventListener('change', () => {
     const c = readConfig();
+    settingsError = c ? null : status.textContent;
     if (c) void trainer.configure(c.learningRate, c.batchSize);
+    // Training on with the old value while the field shows another would mislead: it pauses, the
+    // mistake shown until it is mended.
+    else if (running) void trainer.pause();
   });
 }
 button('start').addEventListener('click', () => {
   if (race.running) return;
+  const c = readConfig();
+  settingsError = c ? null : status.textContent;
+  if (!c) return;
   say(`Training: ${info ? describe(info) : ''}…`);
   void trainer.start();
 });
@@ -281,17 +311,25 @@ async function predictDrawing(every = 0): Promise<void> {
 
 const view = new NetworkView(document.getElementById('network') as unknown as SVGSVGElement, $('neuron-info'), $('edu-sample'));
 let playing = 0;
+/** The educational view's mistakes, said beside its controls (the Train panel's status can be a screen away). */
+const eduStatus = $('edu-status');
+const eduSay: Report = (text, error = false) => {
+  eduStatus.textContent = text;
+  eduStatus.hidden = text === '';
+  eduStatus.classList.toggle('error', error);
+};
 async function resetView(): Promise<void> {
-  const hidden = parseHidden(input('edu-hidden').value, 'Hidden layers of the educational view');
-  const rate = readNumber('edu-rate', 'The learning rate of the educational view', 0, false);
+  const hidden = parseHidden(input('edu-hidden').value, 'Hidden layers', eduSay);
+  const rate = readNumber('edu-rate', 'The learning rate', 0, false, eduSay);
   if (!hidden || rate === null) return;
-  if (hidden.some((n) => n > 12)) return say('The educational view draws layers of up to 12 neurons', true);
+  if (hidden.some((n) => n > 12)) return eduSay('This view draws layers of up to 12 neurons', true);
+  eduSay('');
   await view.reset(select('edu-dataset').value as SmallDataset, hidden, rate);
 }
 for (const id of ['edu-dataset', 'edu-hidden']) $(id).addEventListener('change', () => void resetView());
 input('edu-rate').addEventListener('change', () => {
-  const rate = readNumber('edu-rate', 'The learning rate of the educational view', 0, false);
-  if (rate !== null) view.setLearningRate(rate);
+  const rate = readNumber('edu-rate', 'The learning rate', 0, false, eduSay);
+  if (rate !== null) (eduSay(''), view.setLearningRate(rate));
 });
 button('edu-step').addEventListener('click', () => view.step());
 button('edu-step10').addEventListener('click', () => view.step(10));

@@ -71,7 +71,11 @@ export class Training {
   private wanted = false;
   private running = false;
   private samplesPerSecond = 0;
-  private clock = 0;
+  /**
+   * The reports of about the last second, for the pace: one report's interval is too short to time
+   * (reports can arrive together: 20 M samples/s once, 0.2 M the next).
+   */
+  private pace: { at: number; samples: number }[] = [];
   private boundaryAt = -Infinity;
   private boundaryAsked = false;
 
@@ -214,7 +218,7 @@ export class Training {
   private fit(s: Session, epochs: number): void {
     const { learningRate, batchSize } = s.config;
     s.base = s.epoch;
-    this.clock = performance.now();
+    this.pace = [{ at: performance.now(), samples: 0 }];
     // A pause that came as the last fit ended (a new setting cancelling it) would hold this one.
     void s.trainer.resume();
     const fitting = s.trainer.fit(s.train.x, s.train.y, {
@@ -257,8 +261,10 @@ export class Training {
       points.map((q) => ({ epoch: q.epoch, loss: q.loss, validationLoss: q.testLoss, validationAccuracy: q.testAccuracy })),
     );
     const now = performance.now();
-    if (now > this.clock) this.samplesPerSecond = (1000 * p.records.length * s.train.x.rows) / (now - this.clock);
-    this.clock = now;
+    this.pace.push({ at: now, samples: p.records.length * s.train.x.rows });
+    while (this.pace.length > 2 && now - this.pace[1].at >= 1000) this.pace.shift();
+    const span = now - this.pace[0].at;
+    if (span >= 200) this.samplesPerSecond = (1000 * this.pace.slice(1).reduce((n, q) => n + q.samples, 0)) / span;
     this.on.progress?.(points, this.samplesPerSecond, undefined);
     void this.drawBoundary(s, false);
   }
