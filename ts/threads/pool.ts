@@ -125,7 +125,11 @@ export class Threads implements NetworkThreads {
     const env = environment();
     if (env.reason) return { threads: 1, reason: env.reason };
     if (batch < 2) return { threads: 1, reason: 'a minibatch of one row is not shared between threads' };
-    if (requested !== 'auto') return { threads: requested, reason: null };
+    // More threads than rows would start workers that never get one (64 on a 4-row XOR: 63 workers, 0.6 GB).
+    if (requested !== 'auto')
+      return requested <= batch
+        ? { threads: requested, reason: null }
+        : { threads: batch, reason: `a minibatch of ${batch} rows is shared by ${batch} threads at most` };
     const flops = 6 * (this.layout.length - this.layout.arch.sizes.slice(1).reduce((a, b) => a + b, 0)) * batch;
     const most = Math.min(env.cores, Math.floor(batch / AUTO_MIN_ROWS));
     if (flops < AUTO_MIN_FLOPS || most < 2) {
