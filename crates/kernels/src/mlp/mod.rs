@@ -244,6 +244,7 @@ impl<T: Real> Mlp<T> {
     }
     /// Whether every parameter is finite (`p − p` is 0 for a finite `p`, NaN otherwise), without a
     /// branch per value.
+    #[allow(clippy::eq_op)] // p − p on purpose: NaN for an infinity or a NaN
     pub fn params_finite(&self) -> bool {
         self.params.iter().fold(true, |ok, &p| ok & (p - p == T::ZERO))
     }
