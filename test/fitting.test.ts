@@ -272,7 +272,7 @@ describe.each(ENGINE_CASES)('$name: onEpoch while fit runs ahead', (c) => {
     threw.dispose();
   });
 
-  it('an async onEpoch that rejects makes the fit reject with its error (not an unhandled rejection), at once or later in a long fit', async () => {
+  it('an async onEpoch that rejects makes the fit reject with its error (not an unhandled rejection), at once, later in a long fit, or after the last epoch', async () => {
     const net = await c.create(OPTIONS);
     try {
       // Rejected as it returns, in a fit whose epochs all go in one slice.
@@ -300,6 +300,22 @@ describe.each(ENGINE_CASES)('$name: onEpoch while fit runs ahead', (c) => {
       ).rejects.toThrow(/^logging epoch 3 failed$/);
       expect(last).toBeGreaterThan(3);
       expect(last).toBeLessThan(10_000_000);
+      // Rejected after the last epoch has trained: the fit waits for it, and rejects.
+      const t = performance.now();
+      await expect(
+        net.fit(x, y, {
+          epochs: 3,
+          onEpoch: async (r) => {
+            await new Promise((resolve) => setTimeout(resolve, 30));
+            if (r.epoch === 3) throw new Error('logging epoch 3 failed late');
+          },
+        }),
+      ).rejects.toThrow(/^logging epoch 3 failed late$/);
+      expect(performance.now() - t).toBeGreaterThanOrEqual(25);
+      // A callback's promise that resolves: the fit settles after it, as it would have.
+      let done = 0;
+      await net.fit(x, y, { epochs: 2, onEpoch: async () => void (await new Promise((resolve) => setTimeout(resolve, 10)), done++) });
+      expect(done).toBe(2);
       await expect(net.fit(x, y, { epochs: 2 })).resolves.toMatchObject({ stopped: false }); // the network trains on
     } finally {
       net.dispose();

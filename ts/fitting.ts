@@ -166,16 +166,21 @@ export async function trainEpochs(run: FitRun, losses: Log): Promise<boolean> {
   // one (a callback that reads every few epochs would otherwise have each slice trained twice).
   // Not with threads, nor the educational engine, whose neurons an app may hold.
   const ahead = reads && !run.threads && engine.name !== 'educational';
-  // A promise `onEpoch` returns (an async callback) is not awaited; where it rejects while the fit
-  // runs, the fit stops with its error at the next check (unwatched, the rejection would go
-  // unhandled, and end a Node process). After the fit has settled it is left as it was.
+  // A promise `onEpoch` returns (an async callback) is not awaited epoch by epoch: the fit settles
+  // once those still pending have, and where one rejects, the fit rejects with its error (while it
+  // trains, at the next check). Unwatched, the rejection would go unhandled and end a Node process.
   let failed: { error: unknown } | null = null;
-  let settled = false;
-  const watch = (p: PromiseLike<unknown>) =>
-    p.then(undefined, (error: unknown) => {
-      if (settled) throw error;
-      failed ??= { error };
-    });
+  const pending = new Set<PromiseLike<unknown>>();
+  const watch = (p: PromiseLike<unknown>) => {
+    pending.add(p);
+    p.then(
+      () => pending.delete(p),
+      (error: unknown) => {
+        pending.delete(p);
+        failed ??= { error };
+      },
+    );
+  };
   /** After a yield to the event loop: throws where the network was disposed meanwhile (the js engines' arrays would train on) or a callback's promise rejected. */
   const awake = () => {
     run.alive();
@@ -269,7 +274,7 @@ export async function trainEpochs(run: FitRun, losses: Log): Promise<boolean> {
       rollback.read = false;
       try {
         const returned = run.onEpoch?.(recordOf(e, loss)); // a record made only for a callback
-        if (typeof (returned as PromiseLike<unknown> | undefined)?.then === 'function') void watch(returned as PromiseLike<unknown>);
+        if (typeof (returned as PromiseLike<unknown> | undefined)?.then === 'function') watch(returned as PromiseLike<unknown>);
         else said = returned as void | boolean;
         // A stop, or an abort from the callback, at this epoch: the network back here.
         if (said === false || run.signal?.aborted) rollback.settle();
@@ -288,11 +293,11 @@ export async function trainEpochs(run: FitRun, losses: Log): Promise<boolean> {
   }
   try {
     const stopped = await loop();
+    if (pending.size > 0) await Promise.allSettled([...pending]);
     const late = failed as { error: unknown } | null; // set by a callback's promise, which TypeScript does not follow
-    if (late) throw late.error; // a promise of the last callbacks, rejected at once
+    if (late) throw late.error;
     return stopped;
   } finally {
-    settled = true;
     // Ended by an error with a run open (a callback threw): its start is no longer the state.
     if (from >= 0) rollback.forget();
   }

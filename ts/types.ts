@@ -88,7 +88,7 @@ export interface FitOptions extends StepOptions {
    */
   validation?: { x: Rows; y: Rows } | PreparedDataset;
   /**
-   * Called after each epoch (not awaited: a promise it returns that rejects while the fit runs makes the fit reject with its error); return `false`, or abort `signal`, to stop there.
+   * Called after each epoch (not awaited epoch by epoch: the fit settles once the promises it returned have, and rejects with the error of one that rejects); return `false`, or abort `signal`, to stop there.
    * Network methods called from it see the network at the end of that epoch.
    */
   onEpoch?: (epoch: EpochRecord) => void | boolean | PromiseLike<unknown>;
