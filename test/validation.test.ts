@@ -51,6 +51,7 @@ describe('Network.create rejects bad options with a named error', () => {
       { ...ok, wasm: { source: 123 } },
       /^options\.wasm\.source must be the module's bytes, a WebAssembly\.Module, a URL, a path or a Response, got 123$/,
     ],
+    ['an instance that is none', { ...ok, wasm: { instance: {} } }, /^options\.wasm\.instance must be an instance from loadWasm, got Object$/],
     [
       'simd with a loaded instance',
       { ...ok, wasm: { instance: {}, simd: false } },
@@ -190,6 +191,10 @@ describe.each(ENGINE_CASES)('$name rejects bad data before computing', (engine) 
       /^options\.signal must be an AbortSignal \(the controller\.signal of an AbortController, not the controller\), got /,
     );
     await expect(net.fit(x, y, { signal: true as never })).rejects.toThrow(/^options\.signal must be an AbortSignal, got true$/);
+    await expect(net.fit(x, y, { validation: [x, y] as never })).rejects.toThrow(
+      /^options\.validation must be \{ x, y \} or a prepared dataset, got an array of length 2$/,
+    );
+    await expect(net.fit(x, y, { 'epochs\n': 2 } as never)).rejects.toThrow(/^unknown option 'epochs\\n' \(known: /);
   });
 
   it('misspelt option names are refused by fit and trainBatch as Network.create refuses them', async () => {

@@ -170,6 +170,26 @@ describe('Trainer', () => {
     const h = await t.fit(x, y, { epochs: 1e6, signal: controller.signal, onProgress: (p) => p.epoch > 3 && controller.abort() });
     expect(h.stopped).toBe(true);
     expect(h.losses.length).toBeGreaterThan(3);
+    // The controller itself, passed for its signal, is refused (it would never cancel).
+    await expect(t.fit(x, y, { signal: controller as never })).rejects.toThrow(
+      /^options\.signal must be an AbortSignal \(the controller\.signal of an AbortController, not the controller\), got AbortController$/,
+    );
+  });
+
+  it('an async onProgress that rejects rejects the fit with its error, also after the last epoch (not an unhandled rejection)', async () => {
+    const { x, y } = data();
+    const t = await trainer(options);
+    await expect(
+      t.fit(x, y, {
+        epochs: 2,
+        onProgress: async () => {
+          await new Promise((resolve) => setTimeout(resolve, 30));
+          throw new Error('progress log failed');
+        },
+      }),
+    ).rejects.toThrow(/^progress log failed$/);
+    // The trainer goes on: a fit after it trains.
+    expect((await t.fit(x, y, { epochs: 1 })).losses).toHaveLength(1);
   });
 
   it('bad arguments and divergence reject with the errors Network throws', async () => {

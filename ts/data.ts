@@ -216,7 +216,7 @@ export function subset<A extends FloatArray>(ds: Dataset<A>, idx: ArrayLike<numb
 
 /** Training rows of a split of `rows` rows; an error in the user's terms when either side would be empty. */
 function trainRows(name: string, rows: number, trainFraction: number): number {
-  if (!(trainFraction > 0 && trainFraction < 1)) fail(`trainFraction must be between 0 and 1, got ${trainFraction}`);
+  if (!(trainFraction > 0 && trainFraction < 1)) fail(`trainFraction must be a number between 0 and 1, got ${show(trainFraction)}`);
   const cut = (n: number) => Math.round(n * trainFraction);
   const fits = (n: number) => cut(n) >= 1 && n - cut(n) >= 1;
   if (!fits(rows)) {

@@ -14,6 +14,7 @@ import { toMatrix, type Matrix } from './matrix.js';
 import {
   OPTION_NAMES,
   checkOptionNames,
+  checkSignal,
   checkTrainingState,
   hasStepOptions,
   resolveOptions,
@@ -288,17 +289,10 @@ export class Network {
     }
     const v = options.validation;
     // A dataset with more than x and y (a split's, with its names and classes) is welcome.
-    if (v !== undefined && !(v instanceof PreparedDataset) && (typeof v !== 'object' || v === null)) {
+    if (v !== undefined && !(v instanceof PreparedDataset) && (typeof v !== 'object' || v === null || Array.isArray(v))) {
       fail(`options.validation must be { x, y } or a prepared dataset, got ${show(v)}`);
     }
-    // An AbortController passed for its signal (or anything else) would never stop the fit.
-    const signal = options.signal as unknown;
-    if (signal !== undefined && (typeof signal !== 'object' || signal === null || typeof (signal as AbortSignal).aborted !== 'boolean')) {
-      const controller = typeof signal === 'object' && signal !== null && 'signal' in signal && 'abort' in signal;
-      fail(
-        `options.signal must be an AbortSignal${controller ? ' (the controller.signal of an AbortController, not the controller)' : ''}, got ${show(signal)}`,
-      );
-    }
+    checkSignal(options.signal);
     const maxLoss = options.maxLoss ?? Infinity;
     if (typeof maxLoss !== 'number' || !(maxLoss > 0)) fail(`options.maxLoss must be a positive number, got ${show(options.maxLoss)}`);
     const step = resolveStep(options, this.step, 'options');

@@ -4,7 +4,7 @@
  * and the CLI resolve options without creating a network.
  */
 import { LIMITS, type OptimizerState, type StepSettings, type TrainingState } from './engine.js';
-import { checkInteger, checkOneOf, checkRate, fail, show } from './errors.js';
+import { checkInteger, checkOneOf, checkRate, fail, printable, show } from './errors.js';
 import { checkFlat, type Architecture, type InitSettings } from './parameters.js';
 import {
   ACTIVATIONS,
@@ -150,7 +150,14 @@ export const OPTION_NAMES = {
  */
 export function checkOptionNames(options: unknown, known: readonly string[], what = 'options', prefix = ''): void {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) fail(`${what} must be an object, got ${show(options)}`);
-  for (const k of Object.keys(options)) if (!known.includes(k)) fail(`unknown option '${prefix}${k}' (known: ${known.join(', ')})`);
+  for (const k of Object.keys(options)) if (!known.includes(k)) fail(`unknown option '${printable(prefix + k)}' (known: ${known.join(', ')})`);
+}
+
+/** Refuses a `signal` that is not an AbortSignal: an AbortController passed for its signal (or anything else) would never stop training. */
+export function checkSignal(signal: unknown): void {
+  if (signal === undefined || (typeof signal === 'object' && signal !== null && typeof (signal as AbortSignal).aborted === 'boolean')) return;
+  const controller = typeof signal === 'object' && signal !== null && 'signal' in signal && 'abort' in signal;
+  fail(`options.signal must be an AbortSignal${controller ? ' (the controller.signal of an AbortController, not the controller)' : ''}, got ${show(signal)}`);
 }
 
 /** An optimizer by name or with its settings, every setting filled in and checked. */
@@ -284,6 +291,8 @@ export function resolveOptions(options: NetworkOptions, caller = 'Network.create
       fail(`options.wasm.simd must be true, false, 'auto' or 'relaxed', got ${show(simd)}`);
     if (instance !== undefined && (simd !== undefined || source !== undefined))
       fail('options.wasm.instance is a loaded instance: give simd and source to loadWasm, not with it');
+    if (instance !== undefined && (typeof instance !== 'object' || instance === null || typeof (instance as { exports?: unknown }).exports !== 'object'))
+      fail(`options.wasm.instance must be an instance from loadWasm, got ${show(instance)}`);
     if (source !== undefined && (source === null || (typeof source !== 'object' && typeof source !== 'string')))
       fail(`options.wasm.source must be the module's bytes, a WebAssembly.Module, a URL, a path or a Response, got ${show(source)}`);
   }

@@ -20,7 +20,7 @@
 import { ArgumentError, fail, show } from '../errors.js';
 import { loadNetwork, modelFrom, type LoadNetworkOptions, type Model, type ModelExtra } from '../model.js';
 import type { Network } from '../network.js';
-import { checkOptionNames, OPTION_NAMES, resolveOptions, type NetworkConfig, type NetworkOptions } from '../options.js';
+import { checkOptionNames, checkSignal, OPTION_NAMES, resolveOptions, type NetworkConfig, type NetworkOptions } from '../options.js';
 import type { OptimizerState, TrainingState } from '../engine.js';
 import type { Matrix } from '../matrix.js';
 import type { ThreadsInfo } from '../threads/settings.js';
@@ -245,6 +245,7 @@ export class Trainer {
     ] as const) {
       if (f !== undefined && typeof f !== 'function') fail(`options.${name} must be a function, got ${show(f)}`);
     }
+    checkSignal(signal);
     const [xs, ys] = this.pair(x, y, 'x', 'y');
     const sent: WorkerFitOptions = { ...rest };
     if (validation !== undefined) {
@@ -255,15 +256,28 @@ export class Trainer {
     const cancel = () => void this.cancel().catch(() => {});
     signal?.addEventListener('abort', cancel);
     let callbackError: unknown = null;
-    // A callback's error ends training and is the call's error, as onEpoch's would be.
+    const failed = (e: unknown) => {
+      callbackError ??= e;
+      cancel();
+    };
+    // A callback's error ends training and is the call's error, as onEpoch's would be; so does the
+    // rejection of a promise it returns (an async callback), which the fit waits for before it settles.
+    const pending = new Set<PromiseLike<unknown>>();
     const guard =
-      <P>(f: ((p: P) => void) | undefined) =>
+      <P>(f: ((p: P) => unknown) | undefined) =>
       (p: P) => {
         try {
-          f?.(p);
+          const returned = f?.(p);
+          if (typeof (returned as PromiseLike<unknown> | undefined)?.then === 'function') {
+            const promise = returned as PromiseLike<unknown>;
+            pending.add(promise);
+            promise.then(
+              () => pending.delete(promise),
+              (e: unknown) => (pending.delete(promise), failed(e)),
+            );
+          }
         } catch (e) {
-          callbackError ??= e;
-          cancel();
+          failed(e);
         }
       };
     try {
@@ -274,6 +288,7 @@ export class Trainer {
       };
       const { threads, ...h } = reply;
       this.info = { ...this.info, threads };
+      if (pending.size > 0) await Promise.allSettled([...pending]);
       if (callbackError !== null) throw callbackError;
       return h;
     } finally {
