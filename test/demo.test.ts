@@ -318,11 +318,14 @@ describe.skipIf(!hasChromium)('the demo in headless Chromium', () => {
     await page.click('#start');
     await page.waitForTimeout(300);
     expect(await page.getAttribute('body', 'data-running')).toBe('false');
+    // Mended, training goes on by itself, with the new value.
     await page.fill('#rate', '2');
     await page.dispatchEvent('#rate', 'change');
-    await page.click('#start');
     await page.waitForSelector('body[data-running="true"]');
+    const resumed = Number(await data(page, '#status', 'epoch'));
+    await page.waitForFunction((e) => Number(document.getElementById('status')!.dataset.epoch) > e + 100, resumed);
     await page.click('#pause');
+    await page.waitForSelector('body[data-running="false"]');
     expect(await page.getAttribute('#rate', 'aria-invalid')).toBe('false');
     expect(errors).toEqual([]);
     await page.close();

@@ -234,14 +234,24 @@ select('optimizer').addEventListener('change', () => {
 });
 for (const id of ['hidden', 'activation', 'loss', 'optimizer', 'engine', 'precision']) $(id).addEventListener('change', reset);
 select('engine').addEventListener('change', () => (select('precision').disabled = select('engine').value === 'educational'));
+/** Whether training was paused for a value that cannot be used: mended, it goes on by itself. */
+let pausedForSettings = false;
 for (const id of ['rate', 'batch']) {
   input(id).addEventListener('change', () => {
     const c = readConfig();
     settingsError = c ? null : status.textContent;
-    if (c) void trainer.configure(c.learningRate, c.batchSize);
-    // Training on with the old value while the field shows another would mislead: it pauses, the
-    // mistake shown until it is mended.
-    else if (running) void trainer.pause();
+    if (c) {
+      const resume = pausedForSettings;
+      pausedForSettings = false;
+      if (resume) say(`Training: ${info ? describe(info) : ''}…`);
+      // The settings first (a paused fit is ended for them), then training goes on with them.
+      void trainer.configure(c.learningRate, c.batchSize).then(() => (resume ? trainer.start() : undefined));
+    } else if (running) {
+      // Training on with the old value while the field shows another would mislead: it pauses,
+      // the mistake shown until it is mended.
+      pausedForSettings = true;
+      void trainer.pause();
+    }
   });
 }
 button('start').addEventListener('click', () => {
@@ -249,10 +259,14 @@ button('start').addEventListener('click', () => {
   const c = readConfig();
   settingsError = c ? null : status.textContent;
   if (!c) return;
+  pausedForSettings = false;
   say(`Training: ${info ? describe(info) : ''}…`);
   void trainer.start();
 });
-button('pause').addEventListener('click', () => void trainer.pause());
+button('pause').addEventListener('click', () => {
+  pausedForSettings = false;
+  void trainer.pause();
+});
 button('step').addEventListener('click', () => void trainer.step());
 button('reset').addEventListener('click', reset);
 
