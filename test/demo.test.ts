@@ -413,6 +413,27 @@ describe.skipIf(!hasChromium)('the demo in headless Chromium', { retry: 1 }, () 
     await page.close();
   });
 
+  it('without its .wasm files: the status and the badge say so, and the race runs the engines that start', async () => {
+    const page = await demo.browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
+    await page.route('**/*.wasm', (r) => r.abort());
+    await page.goto(demo.server.url);
+    await page.waitForSelector('#status[data-error]');
+    expect(await page.textContent('#status')).toMatch(/^Stopped: .*WebAssembly kernels/);
+    expect(await data(page, '#kernels', 'backend')).toBe('none');
+    await page.selectOption('#race-seconds', '1');
+    await page.click('#race');
+    await page.waitForSelector('#race-summary[data-done="true"]', { timeout: 30_000 });
+    const engines = await page.$$eval('#race-lanes li', (es) => es.map((e) => (e as HTMLElement).dataset.engine));
+    expect(engines.sort()).toEqual(['educational', 'js']);
+    expect(await page.textContent('#race-summary')).toMatch(
+      /^Done: js trained [\d.]+× as many samples per second as educational\. Not in the race: wasm \(.*WebAssembly kernels/,
+    );
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('fits a phone-width screen and draws a 2-D decision boundary crisply on a high-DPI display', async () => {
     const { page, errors } = await open('', { width: 390, height: 844 }, 3);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);

@@ -163,7 +163,7 @@ describe('workers', () => {
       const dir = mkdtempSync(join(tmpdir(), 'wbp-threads-gc-'));
       const root = fileURLToPath(new URL('..', import.meta.url));
       const script = join(dir, 'forget.mts');
-      // 30 networks on 2 threads each, none disposed: 30 workers, were they kept. The process's OS
+      // 12 networks on 2 threads each, none disposed: 12 workers, were they kept. The process's OS
       // threads are counted after collecting them (Node's own threads are the baseline).
       writeFileSync(
         script,
@@ -175,7 +175,7 @@ const x = Array.from({ length: 32 }, (_, r) => Array.from({ length: 8 }, (_, j) 
 const y = x.map((r) => [r[0] > 0 ? 1 : 0, r[0] > 0 ? 0 : 1]);
 const count = () => readdirSync('/proc/self/task').length;
 const base = count();
-for (let i = 0; i < 30; i++) {
+for (let i = 0; i < 12; i++) {
   const net = await Network.create({ layers: [8, 16, 2], threads: 2 });
   await net.fit(x, y, { epochs: 1, batchSize: 32 });
 }

@@ -50,6 +50,9 @@ export class Race {
     private readonly finished: () => void,
   ) {}
 
+  /** The engines that could not start in this race, with why. */
+  private missing: string[] = [];
+
   get running(): boolean {
     return this.run > 0 && this.trainers.length > 0;
   }
@@ -63,7 +66,16 @@ export class Race {
     try {
       const { train } = await loadSplit('digits', 1);
       const settings = { ...config, activation: 'sigmoid', loss: 'cross-entropy', optimizer: 'sgd', seed: 1 } as const;
-      this.trainers = await Promise.all(ENGINES.map((engine) => Trainer.create(networkOptions({ ...settings, engine }, 64, 10), { worker: trainerWorker })));
+      // An engine that cannot start (the wasm engine where its .wasm does not load) sits out, said so.
+      const started = await Promise.allSettled(
+        ENGINES.map((engine) => Trainer.create(networkOptions({ ...settings, engine }, 64, 10), { worker: trainerWorker })),
+      );
+      const ready = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+      if (run !== this.run) return ready.forEach((t) => t.dispose()); // another race began meanwhile
+      this.trainers = ready;
+      this.missing = started.flatMap((s, i) => (s.status === 'rejected' ? [`${ENGINES[i]} (${(s.reason as Error).message})`] : []));
+      if (this.trainers.length === 0) throw new Error(`no engine could start: ${this.missing.join('; ')}`);
+      if (this.missing.length > 0) this.summary.textContent = `Racing without ${this.missing.join('; ')}…`;
       const lanes: Lane[] = this.trainers.map((t) => ({
         engine: t.engine,
         precision: t.precision,
@@ -124,8 +136,12 @@ export class Race {
   }
 
   private done(lanes: Lane[]): void {
-    const [edu, js, wasm] = ENGINES.map((e) => rate(lanes.find((l) => l.engine === e)!));
-    this.summary.textContent = `Done: wasm trained ${(wasm / edu).toFixed(0)}× as many samples per second as educational and ${(wasm / js).toFixed(1)}× as many as js.`;
+    const [edu, js, wasm] = ENGINES.map((e) => rate(lanes.find((l) => l.engine === e) ?? ({ samples: 0, seconds: 0 } as Lane)));
+    this.summary.textContent =
+      wasm > 0
+        ? `Done: wasm trained ${(wasm / edu).toFixed(0)}× as many samples per second as educational and ${(wasm / js).toFixed(1)}× as many as js.`
+        : `Done: js trained ${(js / edu).toFixed(1)}× as many samples per second as educational.`;
+    if (this.missing.length > 0) this.summary.textContent += ` Not in the race: ${this.missing.join('; ')}.`;
     this.summary.dataset.done = 'true';
   }
 }
