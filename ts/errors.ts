@@ -31,6 +31,12 @@ export function checkOneOf<T extends string>(value: unknown, what: string, allow
   return value as T;
 }
 
+/** An error's message on one line (webpack's failed chunk load spans two). */
+export const oneLine = (e: unknown): string => (e instanceof Error ? e.message : String(e)).replace(/\s*\n\s*/g, ' ');
+
+/** Why the wasm engine could not load, from the loader's error (for `engine: 'auto'`'s fallback). */
+export const wasmUnavailable = (e: unknown): string => `the wasm engine could not load (${oneLine(e).replace(/\.$/, '')})`;
+
 /** `text` with its control characters (a binary file read as text, line breaks) as escapes, not as themselves. */
 export function printable(text: string): string {
   return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => (c === '\n' ? '\\n' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));

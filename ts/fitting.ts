@@ -7,6 +7,7 @@
  * (`Engine.fitSpan`). How the work is cut changes no bit of the result: a span is the minibatches
  * `fitEpochs` would train, and the epoch's loss total is carried from span to span.
  */
+import { PendingCallbacks } from './callbacks.js';
 import type { Rollback } from './divergence.js';
 import type { Engine, PreparedData, StepSettings } from './engine.js';
 import type { Log } from './log.js';
@@ -166,25 +167,13 @@ export async function trainEpochs(run: FitRun, losses: Log): Promise<boolean> {
   // one (a callback that reads every few epochs would otherwise have each slice trained twice).
   // Not with threads, nor the educational engine, whose neurons an app may hold.
   const ahead = reads && !run.threads && engine.name !== 'educational';
-  // A promise `onEpoch` returns (an async callback) is not awaited epoch by epoch: the fit settles
-  // once those still pending have, and where one rejects, the fit rejects with its error (while it
-  // trains, at the next check). Unwatched, the rejection would go unhandled and end a Node process.
-  let failed: { error: unknown } | null = null;
-  const pending = new Set<PromiseLike<unknown>>();
-  const watch = (p: PromiseLike<unknown>) => {
-    pending.add(p);
-    p.then(
-      () => pending.delete(p),
-      (error: unknown) => {
-        pending.delete(p);
-        failed ??= { error };
-      },
-    );
-  };
+  // The promises an async `onEpoch` returns: a rejection ends the fit with its error (while it
+  // trains, at the next check), and the fit settles once they have.
+  const callbacks = new PendingCallbacks();
   /** After a yield to the event loop: throws where the network was disposed meanwhile (the js engines' arrays would train on) or a callback's promise rejected. */
   const awake = () => {
     run.alive();
-    if (failed) throw failed.error;
+    if (callbacks.failed) throw callbacks.failed.error;
   };
   let lastRead = -Infinity; // when a callback last read the network (performance.now())
   // The validation scores of a call's epochs (2 each), and whether the engine computed them.
@@ -274,8 +263,7 @@ export async function trainEpochs(run: FitRun, losses: Log): Promise<boolean> {
       rollback.read = false;
       try {
         const returned = run.onEpoch?.(recordOf(e, loss)); // a record made only for a callback
-        if (typeof (returned as PromiseLike<unknown> | undefined)?.then === 'function') watch(returned as PromiseLike<unknown>);
-        else said = returned as void | boolean;
+        if (!callbacks.watch(returned)) said = returned as void | boolean;
         // A stop, or an abort from the callback, at this epoch: the network back here.
         if (said === false || run.signal?.aborted) rollback.settle();
       } catch (error) {
@@ -293,9 +281,8 @@ export async function trainEpochs(run: FitRun, losses: Log): Promise<boolean> {
   }
   try {
     const stopped = await loop();
-    if (pending.size > 0) await Promise.allSettled([...pending]);
-    const late = failed as { error: unknown } | null; // set by a callback's promise, which TypeScript does not follow
-    if (late) throw late.error;
+    await callbacks.settled();
+    if (callbacks.failed) throw callbacks.failed.error;
     return stopped;
   } finally {
     // Ended by an error with a run open (a callback threw): its start is no longer the state.

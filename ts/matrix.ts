@@ -84,9 +84,7 @@ export function toMatrix(input: Rows, what: string, cols: number, precision: Pre
  * conversion overflowed.
  */
 function checkFinite<A extends FloatArray>(out: A, source: ArrayLike<number> | null, what: string, cols: number): A {
-  let bad = 0;
-  for (let i = 0; i < out.length; i++) bad += out[i] - out[i];
-  if (bad === 0) return out;
+  if (allFinite(out)) return out;
   for (let i = 0; i < out.length; i++) {
     if (Number.isFinite(out[i])) continue;
     const [r, c] = [Math.floor(i / cols), i % cols];

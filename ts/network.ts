@@ -8,7 +8,7 @@
 import { Rollback } from './divergence.js';
 import { LIMITS, type Engine, type PreparedData, type StepSettings, type TrainingState } from './engine.js';
 import { WasmEngine } from './engines/wasm.js';
-import { checkInteger, fail, show } from './errors.js';
+import { checkInteger, fail, oneLine, show, wasmUnavailable } from './errors.js';
 import { Log } from './log.js';
 import { toMatrix, type Matrix } from './matrix.js';
 import {
@@ -118,7 +118,7 @@ export class Network {
       if (!cfg.fallback) throw e;
       // engine 'auto': the js engine stands in, and says why.
       const js = { ...cfg, engine: 'js' as const, threads: 1 as const };
-      const why = `the wasm engine could not load (${message(e).replace(/\.$/, '')})`;
+      const why = wasmUnavailable(e);
       const net = new Network(await localEngine(js, `${why}, and `), js);
       net.fallbackReason = `${why}; the js engine runs instead`;
       return net;
@@ -511,13 +511,10 @@ async function localEngine(cfg: NetworkConfig, before = ''): Promise<Engine> {
     local = await import('./engines/local.js');
   } catch (e) {
     const what = `${before}the ${cfg.engine} engine could not load: its script (engines/local.js, a chunk of its own in a bundle) did not load`;
-    throw new Error(`${what} (${message(e)})`, { cause: e });
+    throw new Error(`${what} (${oneLine(e)})`, { cause: e });
   }
   return local.makeEngine(cfg);
 }
-
-/** An error's message on one line (webpack's failed chunk load spans two). */
-const message = (e: unknown) => (e instanceof Error ? e.message : String(e)).replace(/\s*\n\s*/g, ' ');
 
 /** Cross-entropy targets must be distributions: non-negative, summing to 1. */
 function checkDistributions(y: Matrix, what: string): void {

@@ -17,7 +17,8 @@
  * A worker that cannot start, throws outside a request or exits rejects every pending promise with
  * an error saying so, and every later call; nothing waits forever.
  */
-import { ArgumentError, fail, show } from '../errors.js';
+import { PendingCallbacks } from '../callbacks.js';
+import { ArgumentError, fail, show, wasmUnavailable } from '../errors.js';
 import { loadNetwork, modelFrom, type LoadNetworkOptions, type Model, type ModelExtra } from '../model.js';
 import type { Network } from '../network.js';
 import { checkOptionNames, checkSignal, OPTION_NAMES, resolveOptions, type NetworkConfig, type NetworkOptions } from '../options.js';
@@ -189,7 +190,6 @@ export class Trainer {
     }
   }
 
-  /** Where the arithmetic runs in the worker: 'simd128' or 'scalar' WebAssembly, or 'js'. */
   private fallbackReason: string | null = null;
 
   /** With `engine: 'auto'`, why the js engine runs in place of the wasm engine (null where it does not), as `Network.fallback`. */
@@ -197,6 +197,7 @@ export class Trainer {
     return this.fallbackReason;
   }
 
+  /** Where the arithmetic runs in the worker: 'simd128' or 'scalar' WebAssembly, or 'js'. */
   get backend(): Backend {
     return this.info.backend;
   }
@@ -262,20 +263,12 @@ export class Trainer {
     };
     // A callback's error ends training and is the call's error, as onEpoch's would be; so does the
     // rejection of a promise it returns (an async callback), which the fit waits for before it settles.
-    const pending = new Set<PromiseLike<unknown>>();
+    const callbacks = new PendingCallbacks(failed);
     const guard =
       <P>(f: ((p: P) => unknown) | undefined) =>
       (p: P) => {
         try {
-          const returned = f?.(p);
-          if (typeof (returned as PromiseLike<unknown> | undefined)?.then === 'function') {
-            const promise = returned as PromiseLike<unknown>;
-            pending.add(promise);
-            promise.then(
-              () => pending.delete(promise),
-              (e: unknown) => (pending.delete(promise), failed(e)),
-            );
-          }
+          callbacks.watch(f?.(p));
         } catch (e) {
           failed(e);
         }
@@ -288,7 +281,7 @@ export class Trainer {
       };
       const { threads, ...h } = reply;
       this.info = { ...this.info, threads };
-      if (pending.size > 0) await Promise.allSettled([...pending]);
+      await callbacks.settled();
       if (callbackError !== null) throw callbackError;
       return h;
     } finally {
@@ -564,7 +557,6 @@ async function kernels(wasm: NetworkOptions['wasm'], auto: boolean): Promise<{ m
     return { module: (await loadWasm(wasm)).module, fallback: null };
   } catch (e) {
     if (!auto) throw e;
-    const why = (e instanceof Error ? e.message : String(e)).replace(/\s*\n\s*/g, ' ').replace(/\.$/, '');
-    return { module: null, fallback: `the wasm engine could not load (${why}); the js engine runs instead` };
+    return { module: null, fallback: `${wasmUnavailable(e)}; the js engine runs instead` };
   }
 }
