@@ -6,10 +6,25 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ArgumentError } from '../ts/errors.js';
 import { Network } from '../ts/network.js';
+import { Layout, unflattenParameters } from '../ts/parameters.js';
 import { loadWasm, type WasmInstance } from '../ts/wasm/loader.js';
 import { ENGINE_CASES } from './engines.js';
 
 const ok = { layers: [3, 4, 2] };
+
+it('a flat parameter is named where unflattenParameters puts it', () => {
+  const layout = new Layout({ sizes: [3, 4, 2], inputActivated: true } as never);
+  for (let i = 0; i < layout.length; i++) {
+    const flat = new Float64Array(layout.length);
+    flat[i] = 1;
+    const nested = unflattenParameters(flat, layout);
+    // The one place the 1 landed, found by walking the nested arrays.
+    const found: string[] = [];
+    const walk = (v: unknown, path: string) => (Array.isArray(v) ? v.forEach((e, k) => walk(e, `${path}[${k}]`)) : v === 1 && found.push(path));
+    for (const [part, v] of Object.entries(nested)) walk(v, part);
+    expect(found).toEqual([layout.name(i)]);
+  }
+});
 
 describe('Network.create rejects bad options with a named error', () => {
   const bad: [string, object, RegExp][] = [
@@ -177,11 +192,14 @@ describe.each(ENGINE_CASES)('$name rejects bad data before computing', (engine) 
     big[3] = 1e39;
     if (engine.precision === 'f32') {
       expect(() => net.setFlatParameters(big)).toThrow(
-        /^setFlatParameters: flat parameter 3 \(1e\+39\) is too large for f32 precision \(\|value\| > 3\.4e38\)$/,
+        /^setFlatParameters: flat parameter 3 \(weights\[0\]\[1\]\[0\]\) = 1e\+39 is too large for f32 precision \(\|value\| > 3\.4e38\)$/,
       );
       const q = net.getParameters();
       q.weights[0][0][0] = -1e39;
-      expect(() => net.setParameters(q)).toThrow(/^setParameters: flat parameter 0 \(-1e\+39\) is too large for f32 precision/);
+      expect(() => net.setParameters(q)).toThrow(/^setParameters: parameters\.weights\[0\]\[0\]\[0\] = -1e\+39 is too large for f32 precision/);
+      q.weights[0][0][0] = 0;
+      q.biases[1][1] = 4e38;
+      expect(() => net.setParameters(q)).toThrow(/^setParameters: parameters\.biases\[1\]\[1\] = 4e\+38 is too large for f32 precision/);
     } else {
       net.setFlatParameters(big);
       expect(net.getFlatParameters()[3]).toBe(1e39);

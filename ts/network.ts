@@ -434,9 +434,11 @@ export class Network {
   /** `flat`, where each value fits the network's precision (an f32 network would hold ±Infinity for one beyond 3.4e38). */
   private inPrecision(flat: Float64Array, what: string): Float64Array {
     if (this.precision !== 'f32') return flat;
-    const rounded = Float32Array.from(flat);
-    const i = rounded.findIndex((v) => !Number.isFinite(v));
-    if (i >= 0) fail(`${what}: flat parameter ${i} (${show(flat[i])}) is too large for f32 precision (|value| > 3.4e38)`);
+    const i = Float32Array.from(flat).findIndex((v) => !Number.isFinite(v));
+    if (i < 0) return flat;
+    const name = this.live().layout.name(i);
+    const at = what === 'setParameters' ? `parameters.${name}` : `flat parameter ${i} (${name})`;
+    fail(`${what}: ${at} = ${show(flat[i])} is too large for f32 precision (|value| > 3.4e38)`);
     return flat;
   }
 

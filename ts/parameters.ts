@@ -50,6 +50,18 @@ export class Layout {
   get depth(): number {
     return this.arch.sizes.length - 1;
   }
+
+  /** Where flat parameter `i` lies in the nested layout: `weights[l][k][j]`, `biases[l][k]` or `inputBiases[j]`. */
+  name(i: number): string {
+    const n = this.arch.sizes;
+    for (let l = 0; l < this.depth; l++) {
+      const w = i - this.weightOffsets[l];
+      if (w >= 0 && w < n[l + 1] * n[l]) return `weights[${l}][${Math.floor(w / n[l])}][${w % n[l]}]`;
+      const b = i - this.biasOffsets[l];
+      if (b >= 0 && b < n[l + 1]) return `biases[${l}][${b}]`;
+    }
+    return `inputBiases[${i - this.inputBiasOffset}]`;
+  }
 }
 
 /** The flat parameters in the paper's nested layout (see `Parameters`). */
