@@ -345,8 +345,8 @@ export class Rollback {
 
   /**
    * The engine's `trainBatch` (the settings in force), logged since the mark; a new mark first when
-   * there is none or the calls since fill it. A loss that is not finite, or a parameter found not
-   * finite when the next mark is taken, puts the network back and throws. (Kept small: it is on
+   * there is none or the calls since fill it. A loss that is not finite, or an update that made a
+   * parameter not finite, puts the network back and throws. (Kept small: it is on
    * the path of every call.)
    */
   trainBatch(x: Matrix, y: Matrix): number {
@@ -365,8 +365,7 @@ export class Rollback {
 
   /**
    * A mark with room for `trainBatch` calls, at the state now: the old mark's when nothing has
-   * happened since, else read, unless a call since overflowed a parameter while its loss stayed
-   * finite (then the network goes back and this throws).
+   * happened since, else read (every parameter is finite: each call checked its update).
    */
   private renew(old: Mark | null, values: number): Mark {
     let s: State;
@@ -374,7 +373,6 @@ export class Rollback {
       s = old.state;
     } else {
       s = this.saveNow();
-      if (old !== null && !allFinite(s.params)) throw this.replayCalls(old, null, firstNonFinite(s.params, this.engine.layout)!);
       this.letGo(old?.state, s);
     }
     // As many calls as fit MAX_VALUES if their minibatches are of this one's size.
@@ -384,27 +382,27 @@ export class Rollback {
   }
 
   /**
-   * Replays the calls since mark `m` (and the current one, whose loss was not finite) from the
+   * Replays the calls since mark `m` and the current one (whose loss or update was not finite) from the
    * mark, each with its settings; a call whose loss comes out other than it did (its minibatch was
    * changed in place since) ends the replay there. Leaves the network before the first call that
    * went non-finite or did not replay, and returns the error to throw (`seen`: what was observed).
    */
-  private replayCalls(m: Mark, current: { x: Matrix; y: Matrix; step: StepSettings } | null, seen: Place): TrainingDivergedError {
+  private replayCalls(m: Mark, current: { x: Matrix; y: Matrix; step: StepSettings }, seen: Place): TrainingDivergedError {
     const n = m.calls;
-    const total = n + (current ? 1 : 0);
+    const total = n + 1;
     this.restore(m.state);
     const f = this.firstFailure(total, 1, m.state, (i) => {
-      const c = i < n ? m.batch(i) : current!;
+      const c = i < n ? m.batch(i) : current;
       this.net.configure(c.step);
       const loss = this.engine.trainBatch(c.x, c.y);
       return i < n && loss !== m.losses[i] ? null : loss;
     });
     if (f === null) throw notReproduced();
     this.remember(f.before);
-    const step = f.index < n ? m.steps[f.index] : current!.step;
+    const step = f.index < n ? m.steps[f.index] : current.step;
     // A call that did not replay: the place is what was seen, the call is unknown.
     const place = f.params ? placeOf(f, this.engine.layout) : seen;
-    const callsAgo = f.params ? n - f.index : current ? 0 : null;
+    const callsAgo = f.params ? n - f.index : 0;
     return new TrainingDivergedError({
       epoch: null,
       batch: null,
