@@ -25,7 +25,7 @@ import {
   type FitOptions,
   type StepOptions,
 } from './types.js';
-import type { LoadOptions } from './wasm/loader.js';
+import { checkSimd, type LoadOptions } from './wasm/loader.js';
 import { checkThreads, type ThreadsOption } from './threads/settings.js';
 
 export interface NetworkOptions {
@@ -287,8 +287,7 @@ export function resolveOptions(options: NetworkOptions, caller = 'Network.create
   if (options.wasm !== undefined) {
     checkOptionNames(options.wasm, Object.keys(WASM_OPTIONS), 'options.wasm', 'wasm.');
     const { simd, source, instance } = options.wasm;
-    if (simd !== undefined && simd !== true && simd !== false && simd !== 'auto' && simd !== 'relaxed')
-      fail(`options.wasm.simd must be true, false, 'auto' or 'relaxed', got ${show(simd)}`);
+    checkSimd(simd, 'options.wasm.simd');
     if (instance !== undefined && (simd !== undefined || source !== undefined))
       fail('options.wasm.instance is a loaded instance: give simd and source to loadWasm, not with it');
     if (instance !== undefined && (typeof instance !== 'object' || instance === null || typeof (instance as { exports?: unknown }).exports !== 'object'))

@@ -124,7 +124,14 @@ function loadOrReuse(options: LoadOptions): Promise<WasmInstance> {
   });
 }
 
+/** Refuses a `simd` option other than true, false, 'auto' or 'relaxed' (`what` names it). */
+export function checkSimd(simd: unknown, what: string): asserts simd is LoadOptions['simd'] {
+  if (simd !== undefined && simd !== true && simd !== false && simd !== 'auto' && simd !== 'relaxed')
+    fail(`${what} must be true, false, 'auto' or 'relaxed', got ${show(simd)}`);
+}
+
 function chooseBackend(simd: boolean | 'auto' | 'relaxed'): WasmBackend {
+  checkSimd(simd, 'options.simd');
   if (simd === 'relaxed') {
     if (!relaxedSimdSupported()) {
       throw new Error(
@@ -139,9 +146,6 @@ function chooseBackend(simd: boolean | 'auto' | 'relaxed'): WasmBackend {
     throw new Error(
       'WebAssembly SIMD128 was required (simd: true) but this runtime does not support it; pass simd: false or "auto" to use the scalar artefact',
     );
-  }
-  if (simd !== true && simd !== false && simd !== 'auto') {
-    fail(`options.simd must be true, false, 'auto' or 'relaxed', got ${show(simd)}`);
   }
   return simd === false || !supported ? 'scalar' : 'simd128';
 }
