@@ -80,8 +80,9 @@ async function main() {
   const runs = [];
   for (const threads of [1, 2]) {
     const net = await Network.create({ layers: [16, 32, 4], seed: 5, threads });
+    const before = net.threads;
     const h = await net.fit(x, y, { epochs: 3, batchSize: 64 });
-    runs.push({ threads: net.threads, losses: h.losses, parameters: Array.from(net.getFlatParameters()) });
+    runs.push({ before, threads: net.threads, losses: h.losses, parameters: Array.from(net.getFlatParameters()) });
     net.dispose();
   }
   // In a Trainer's worker: its network's threads are workers of that worker.
@@ -376,10 +377,12 @@ describe.skipIf(!hasChromium)('the built apps in headless Chromium, from a plain
     });
 
     it('trains on 2 threads, on the page and in a Trainer, from the worker the bundler emitted, to the bits of one thread; on one where the page is not isolated', async () => {
-      type Run = { threads: { requested: number; used: number; reason: string | null }; losses: number[]; parameters: number[] };
+      type Threads = { requested: number; used: number; reason: string | null };
+      type Run = { before: Threads; threads: Threads; losses: number[]; parameters: number[] };
       const b = built[`threads-${bundler}`];
       const isolated = (await run(b, false, true)) as { isolated: boolean; one: Run; two: Run; inWorker: Run };
       expect(isolated.isolated).toBe(true);
+      expect(isolated.two.before).toEqual({ requested: 2, used: 1, reason: null });
       expect(isolated.two.threads).toEqual({ requested: 2, used: 2, reason: null });
       expect(isolated.two.losses).toHaveLength(3);
       expect(isolated.two.losses).toEqual(isolated.one.losses);
@@ -392,6 +395,8 @@ describe.skipIf(!hasChromium)('the built apps in headless Chromium, from a plain
       expect(plain.isolated).toBe(false);
       expect(plain.two.threads.used).toBe(1);
       expect(plain.two.threads.reason).toMatch(/cross-origin isolated/);
+      // Said before any fit, as soon as the network exists.
+      expect(plain.two.before).toEqual({ requested: 2, used: 1, reason: plain.two.threads.reason });
       expect(plain.two.parameters).toEqual(isolated.one.parameters);
       expect(plain.inWorker.threads.used).toBe(1);
       expect(plain.inWorker.parameters).toEqual(isolated.one.parameters);

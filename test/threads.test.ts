@@ -191,6 +191,28 @@ console.log(count() - base);`,
     90_000,
   );
 
+  it("'auto' on a machine of one core (taskset) says so, before any fit and after", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wbp-threads-'));
+    const root = fileURLToPath(new URL('..', import.meta.url));
+    const script = join(dir, 'one-core.mts');
+    writeFileSync(
+      script,
+      `import ${JSON.stringify(join(root, 'ts/threads/index.ts'))};
+import { Network } from ${JSON.stringify(join(root, 'ts/network.ts'))};
+const net = await Network.create({ layers: [784, 128, 10], threads: 'auto' });
+const before = net.threads;
+const rows = 64;
+await net.fit({ data: new Float32Array(rows * 784).fill(0.5), rows, cols: 784 }, { data: new Float32Array(rows * 10).fill(0.1), rows, cols: 10 }, { epochs: 1, batchSize: 64 });
+console.log(JSON.stringify([before, net.threads]));
+net.dispose();`,
+    );
+    const out = execFileSync('taskset', ['-c', '0', process.execPath, '--import', 'tsx', script], { cwd: root, timeout: 30_000, encoding: 'utf8' });
+    expect(JSON.parse(out)).toEqual([
+      { requested: 'auto', used: 1, reason: null },
+      { requested: 'auto', used: 1, reason: "'auto': this machine has 1 core" },
+    ]);
+  }, 60_000);
+
   it('dispose stops the workers, and a script that forgets it still exits', () => {
     const dir = mkdtempSync(join(tmpdir(), 'wbp-threads-'));
     const root = fileURLToPath(new URL('..', import.meta.url));

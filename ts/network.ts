@@ -126,7 +126,10 @@ export class Network {
     const engine = new WasmEngine(inst, cfg.arch, cfg.precision);
     try {
       const net = new Network(engine, cfg);
-      if (cfg.threads !== 1) net.threadsImpl = threadsFor(engine);
+      if (cfg.threads !== 1) {
+        net.threadsImpl = threadsFor(engine);
+        net.threadsInfo.reason = net.threadsImpl.unavailable();
+      }
       return net;
     } catch (e) {
       engine.dispose();

@@ -120,6 +120,10 @@ export class Threads implements NetworkThreads {
     unreached.register(this, this.held);
   }
 
+  unavailable(): string | null {
+    return environment().reason;
+  }
+
   plan(requested: ThreadsOption, batch: number): { threads: number; reason: string | null } {
     if (requested === 1) return { threads: 1, reason: null };
     const env = environment();
@@ -132,6 +136,7 @@ export class Threads implements NetworkThreads {
         : { threads: batch, reason: `a minibatch of ${batch} rows is shared by ${batch} threads at most` };
     const flops = 6 * (this.layout.length - this.layout.arch.sizes.slice(1).reduce((a, b) => a + b, 0)) * batch;
     const most = Math.min(env.cores, Math.floor(batch / AUTO_MIN_ROWS));
+    if (env.cores < 2) return { threads: 1, reason: `'auto': this machine has ${env.cores} core` };
     if (flops < AUTO_MIN_FLOPS || most < 2) {
       return { threads: 1, reason: `'auto': a minibatch of ${batch} rows on this network (${(flops / 1e6).toPrecision(3)} MFLOP) is too little work to share` };
     }

@@ -19,7 +19,11 @@ export interface ThreadsInfo {
   requested: ThreadsOption;
   /** Threads the last `fit` trained on (1 before any). */
   used: number;
-  /** Why fewer threads than asked for (or than `'auto'` would use on this machine's cores) were used; null otherwise. */
+  /**
+   * Why fewer threads than asked for (or than `'auto'` would use on this machine's cores) were
+   * used; null otherwise. Before any `fit`: why this runtime cannot share a minibatch at all (a page
+   * not cross-origin isolated), or null.
+   */
   reason: string | null;
 }
 
@@ -27,6 +31,8 @@ export interface ThreadsInfo {
 export interface NetworkThreads {
   /** Threads a `fit` of minibatches of `batch` rows trains on, and why fewer than `requested` where so. */
   plan(requested: ThreadsOption, batch: number): { threads: number; reason: string | null };
+  /** Why this runtime cannot train on more than one thread (no shared memory, no workers), or null. */
+  unavailable(): string | null;
   /**
    * Trains the rows `order` of `data` in minibatches of `batch` on `threads` threads, as
    * `Engine.fitSpan` does (the same bits), with the settings `step` in force.
