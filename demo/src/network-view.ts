@@ -6,7 +6,6 @@
  * microseconds. Clicking a neuron shows its numbers.
  */
 import { Network, type Dataset, type EducationalEngine, type Neuron } from '../../ts/index.js';
-import { createNetworkSync } from '../../ts/sync.js';
 import { CLASS_COLOURS } from './canvas.js';
 import { generate, loadSplit } from './datasets.js';
 
@@ -24,6 +23,8 @@ export class NetworkView {
   private selected: [number, number] = [1, 0];
   private lastSample = '';
   private learningRate: number | undefined;
+  /** Resets begun: one that a later one overtook while it loaded is dropped. */
+  private resets = 0;
 
   constructor(
     private readonly svg: SVGSVGElement,
@@ -46,10 +47,14 @@ export class NetworkView {
 
   /** A new network on a data set; `hidden` are the hidden layer sizes. */
   async reset(dataset: SmallDataset, hidden: number[], learningRate: number): Promise<void> {
-    this.data = dataset === 'iris' ? (await loadSplit('iris', 1)).train : generate(dataset, 1);
-    const { x, y } = this.data;
+    const ticket = ++this.resets;
+    const data = dataset === 'iris' ? (await loadSplit('iris', 1)).train : generate(dataset, 1);
+    const { x, y } = data;
+    const net = await Network.create({ layers: [x.cols, ...hidden, y.cols], engine: 'educational', learningRate, seed: 3 });
+    // A later reset, begun while this one loaded, is the one that counts.
+    if (ticket !== this.resets) return net.dispose();
     this.net?.dispose();
-    this.net = createNetworkSync({ layers: [x.cols, ...hidden, y.cols], engine: 'educational', learningRate, seed: 3 });
+    [this.net, this.data] = [net, data];
     // A seeded order of the samples, so a step names the same sample on every reload.
     this.order = Array.from({ length: x.rows }, (_, i) => i);
     for (let i = this.order.length - 1, s = 7; i > 0; i--) {
