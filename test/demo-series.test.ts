@@ -3,7 +3,7 @@
  * as every other, however long training goes, with the latest point shown.
  */
 import { describe, expect, it } from 'vitest';
-import { appendCapped } from '../demo/src/series.js';
+import { appendCapped, logTick } from '../demo/src/series.js';
 
 describe('appendCapped', () => {
   it('keeps evenly spaced points over the whole run, the first epochs as dense as the last, and the latest point', () => {
@@ -34,5 +34,16 @@ describe('appendCapped', () => {
     expect(s).toEqual([1, 2, 3]);
     appendCapped(s, [], 100);
     expect(s).toEqual([1, 2, 3]);
+  });
+});
+
+describe('logTick', () => {
+  it('writes every tick of a log scale as a distinct nonzero value', () => {
+    const ticks = [3e-9, 1e-7, 2e-5, 0.001, 0.002, 0.05, 0.5, 1, 2.5, 10, 300, 9990, 1e4, 2e6];
+    expect(ticks.map(logTick)).toEqual(['3e-9', '1e-7', '2e-5', '0.001', '0.002', '0.05', '0.5', '1', '2.5', '10', '300', '9990', '1e+4', '2e+6']);
+    expect(logTick(1.23456e-6)).toBe('1.23e-6');
+    expect(logTick(1.5e-4)).toBe('1.5e-4');
+    // Each written value reads back as the tick (to 3 digits).
+    for (const t of ticks) expect(Number(logTick(t))).toBeCloseTo(t, 12);
   });
 });

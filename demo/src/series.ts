@@ -46,3 +46,13 @@ export function appendCapped<T>(series: T[], points: readonly T[], cap = 2000): 
     s.tail = true;
   }
 }
+
+/**
+ * A tick of the log-scale loss axis: 3 significant digits, in exponent form below 0.001 and from
+ * 10 000 on (a fixed number of decimals writes 1e-7 as "0", a value a log scale never shows).
+ */
+export function logTick(v: number): string {
+  if (v === 0 || !Number.isFinite(v)) return String(v);
+  const a = Math.abs(v);
+  return a >= 1e-3 && a < 1e4 ? String(Number(v.toPrecision(3))) : v.toExponential(2).replace(/\.?0+e/, 'e');
+}
