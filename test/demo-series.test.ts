@@ -3,7 +3,7 @@
  * as every other, however long training goes, with the latest point shown.
  */
 import { describe, expect, it } from 'vitest';
-import { appendCapped, logTick } from '../demo/src/series.js';
+import { appendCapped, logTick, logTicks } from '../demo/src/series.js';
 
 describe('appendCapped', () => {
   it('keeps evenly spaced points over the whole run, the first epochs as dense as the last, and the latest point', () => {
@@ -45,5 +45,7 @@ describe('logTick', () => {
     expect(logTick(1.5e-4)).toBe('1.5e-4');
     // Each written value reads back as the tick (to 3 digits).
     for (const t of ticks) expect(Number(logTick(t))).toBeCloseTo(t, 12);
+    // The splits uPlot leaves unlabelled stay so (labelled "null", they covered the axis).
+    expect(logTicks([0.01, 0.02, null, 0.1, null])).toEqual(['0.01', '0.02', null, '0.1', null]);
   });
 });

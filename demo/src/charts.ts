@@ -6,7 +6,7 @@
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { EpochPoint } from './settings.js';
-import { appendCapped, logTick } from './series.js';
+import { appendCapped, logTicks } from './series.js';
 
 const HEIGHT = 210;
 /** Training curves blue, test curves orange (dashed), on both charts. */
@@ -49,7 +49,7 @@ export class Charts {
       value: (_u, v) => (v == null ? '–' : v.toPrecision(4)),
     });
     this.loss = chart(lossBox, 'Loss', 'loss (log scale)', [line('training', TRAINING), line('test', TEST, [6, 4])], { distr: 3 }, (_u, ticks) =>
-      ticks.map(logTick),
+      logTicks(ticks),
     );
     const pct = (label: string, stroke: string, dash?: number[]): uPlot.Series => ({
       ...line(label, stroke, dash),

@@ -56,3 +56,6 @@ export function logTick(v: number): string {
   const a = Math.abs(v);
   return a >= 1e-3 && a < 1e4 ? String(Number(v.toPrecision(3))) : v.toExponential(2).replace(/\.?0+e/, 'e');
 }
+
+/** The labels of a log axis's splits; uPlot passes null for those it leaves unlabelled (2 … 9 × 10ⁿ). */
+export const logTicks = (ticks: readonly (number | null)[]): (string | null)[] => ticks.map((t) => (t == null ? null : logTick(t)));
