@@ -6,7 +6,20 @@
  * them, and an error of one line that names the file and the cause.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -70,6 +83,35 @@ describe('writeAtomically', () => {
     await closed;
     expect(read).toBe('through the pipe');
     expect(lstatSync(fifo).isFIFO()).toBe(true);
+  });
+
+  it('writes an open descriptor (/dev/stdout, /dev/fd/N, /proc/self/fd/N) through itself: appended where it was opened to append, the file behind it not replaced', async () => {
+    if (!existsSync('/proc/self/fd')) return; // no /proc here
+    const log = join(dir, 'log.txt');
+    writeFileSync(log, 'kept 1\n');
+    const fd = openSync(log, 'a'); // as the shell opens it for `>> log.txt`
+    try {
+      await writeAtomically([[`/proc/self/fd/${fd}`, 'second\n']]);
+      await writeAtomically([[`/dev/fd/${fd}`, async (write) => write('third\n')]]);
+    } finally {
+      closeSync(fd);
+    }
+    expect(readFileSync(log, 'utf8')).toBe('kept 1\nsecond\nthird\n');
+    // The CLI's --out /dev/stdout with its stdout appended to a file: the file's lines are kept.
+    writeFileSync(join(dir, 'xor.csv'), 'a,b,label\n0,0,n\n0,1,y\n1,0,y\n1,1,n\n');
+    const cli = (args: string[], stdout: number | 'pipe' = 'pipe') =>
+      spawnSync(process.execPath, ['--import', tsx, join(root, 'ts', 'cli.ts'), ...args], { cwd: dir, stdio: ['ignore', stdout, 'pipe'], encoding: 'utf8' });
+    expect(cli(['train', 'xor.csv', '--epochs', '2', '--test-fraction', '0', '-q', '--out', 'xor.json']).status).toBe(0);
+    const out = openSync(log, 'a');
+    try {
+      const r = cli(['predict', 'xor.json', 'xor.csv', '--out', '/dev/stdout'], out);
+      expect([r.status, r.stderr]).toEqual([0, '4 predictions written to /dev/stdout\n']);
+    } finally {
+      closeSync(out);
+    }
+    const lines = readFileSync(log, 'utf8').split('\n');
+    expect(lines.slice(0, 4)).toEqual(['kept 1', 'second', 'third', 'predicted,p(n),p(y)']);
+    expect(lines).toHaveLength(4 + 4 + 1);
   });
 
   it('a write that fails midway (EFBIG under ulimit -f) leaves the model, the ONNX file and the TF.js pair as they were, and no temporary file', () => {

@@ -3,7 +3,7 @@
  * a long training never ends on a path that cannot take its result.
  */
 import { open, rm, stat } from 'node:fs/promises';
-import { failure, makeFolder, writeError } from '../node/files.js';
+import { descriptorOf, failure, makeFolder, writeError } from '../node/files.js';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fail } from '../errors.js';
 
@@ -34,8 +34,9 @@ export async function notRead(path: string, option: string, reads: Reads): Promi
  * given, else it is refused, suggesting `example` in that folder. It may not be one of `reads`.
  */
 export async function outputFile(path: string, option: string, example: string, inFolder: string | undefined, reads: Reads): Promise<string> {
+  // An open descriptor (/dev/stdout), a pipe or a device is written in place, as it is (../node/files.ts).
+  if ((await descriptorOf(path)) !== null) return path;
   const found = await stat(path).catch(() => null);
-  // A pipe or a device (/dev/stdout) is written in place, as it is (../node/files.ts).
   if (found && !found.isFile() && !found.isDirectory()) return path;
   const folder = /[\\/]$/.test(path) || found?.isDirectory() === true;
   if (folder) {

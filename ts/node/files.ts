@@ -9,7 +9,7 @@
  * beside it.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, write } from 'node:fs';
 import { lstat, mkdir, open, readlink, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 
@@ -58,11 +58,34 @@ async function syncFolder(folder: string): Promise<void> {
 export type FileContents = Uint8Array | string | ((write: (text: string) => Promise<void>) => Promise<void>);
 
 /**
- * Where `path` is written: a symbolic link's target (followed, as writing through it would), and
- * whether it is a file replaced atomically (a regular file, or none yet) or one written in place
- * (a pipe, a terminal, /dev/stdout: renaming over those would replace them by a file).
+ * The open file descriptor a path names, or null: /dev/stdout, /dev/stderr, /dev/fd/N and
+ * /proc/self/fd/N (also through a link to one). Writing goes to the descriptor itself: opening the
+ * path again would start a new file there (`--out /dev/stdout >> log` would empty the log), and
+ * following its link to the file behind it would replace that file.
  */
-async function destination(path: string): Promise<{ target: string; inPlace: boolean; mode: number | null }> {
+export async function descriptorOf(path: string): Promise<number | null> {
+  let target = resolve(path);
+  for (let hops = 0; hops < 40; hops++) {
+    const named = { '/dev/stdout': 1, '/dev/stderr': 2 }[target];
+    if (named !== undefined) return named;
+    const fd = new RegExp(`^/(?:dev|proc/(?:self|${process.pid})|proc/thread-self)/fd/(\\d+)$`).exec(target);
+    if (fd) return Number(fd[1]);
+    const link = await lstat(target).catch(() => null);
+    if (!link?.isSymbolicLink()) return null;
+    target = resolve(dirname(target), await readlink(target));
+  }
+  return null;
+}
+
+/**
+ * Where `path` is written: an open descriptor (`descriptorOf`), else a symbolic link's target
+ * (followed, as writing through it would), and whether it is a file replaced atomically (a regular
+ * file, or none yet) or one written in place (a pipe, a terminal: renaming over those would
+ * replace them by a file).
+ */
+async function destination(path: string): Promise<{ target: string; fd: number | null; inPlace: boolean; mode: number | null }> {
+  const fd = await descriptorOf(path);
+  if (fd !== null) return { target: path, fd, inPlace: true, mode: null };
   let target = path;
   for (let hops = 0; hops < 40; hops++) {
     const link = await lstat(target).catch(() => null);
@@ -70,7 +93,19 @@ async function destination(path: string): Promise<{ target: string; inPlace: boo
     target = resolve(dirname(target), await readlink(target));
   }
   const found = await stat(target).catch(() => null);
-  return { target, inPlace: found !== null && !found.isFile(), mode: found ? found.mode & 0o7777 : null };
+  return { target, fd: null, inPlace: found !== null && !found.isFile(), mode: found ? found.mode & 0o7777 : null };
+}
+
+/** Writes all of `contents` to the open descriptor `fd`, from where it is (appending where it was opened so), leaving it open. */
+async function writeDescriptor(fd: number, contents: FileContents): Promise<void> {
+  const all = async (data: Uint8Array | string) => {
+    const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+    for (let at = 0; at < bytes.length;) {
+      at += await new Promise<number>((done, fail) => write(fd, bytes, at, bytes.length - at, null, (e, n) => (e ? fail(e) : done(n))));
+    }
+  };
+  if (typeof contents === 'function') await contents(all);
+  else await all(contents);
 }
 
 /**
@@ -79,7 +114,8 @@ async function destination(path: string): Promise<{ target: string; inPlace: boo
  * written are they renamed over their targets, in the order given. An error (a full disk, no such
  * folder, no right to write) before the renames leaves every target as it was and no temporary
  * file; its `path` is the target whose writing failed. A symbolic link is followed (the file it
- * points to is replaced, the link kept); a pipe or a device (/dev/stdout) is written in place.
+ * points to is replaced, the link kept); a pipe or a device is written in place, and an open
+ * descriptor (/dev/stdout) through itself (`descriptorOf`).
  */
 export async function writeAtomically(files: [string, FileContents][]): Promise<void> {
   const written: [string, string][] = []; // [temporary, target]
@@ -102,7 +138,13 @@ export async function writeAtomically(files: [string, FileContents][]): Promise<
   const folders = new Set<string>();
   try {
     for (const [path, contents] of files) {
-      const { target, inPlace, mode } = await destination(path);
+      const { target, fd, inPlace, mode } = await destination(path);
+      if (fd !== null) {
+        await writeDescriptor(fd, contents).catch((e: NodeJS.ErrnoException) => {
+          throw Object.assign(e, { path });
+        });
+        continue;
+      }
       if (inPlace) {
         await write(path, target, 'w', contents, null);
         continue;
