@@ -216,6 +216,40 @@ describe('train, predict, evaluate, info', () => {
     expect(b.data.features).toEqual(a.data.features);
   });
 
+  it("the model's label column is found where it is, not taken to be the last: by name in a header, by place in a file without one (train --label 0)", () => {
+    const rows = readFileSync(iris, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => l.split(','));
+    const moved = (r: string[]) => [r[4], r[2], r[0], r[3], r[1]].join(',');
+    // Named: the label first, the inputs in another order; resumed without --label.
+    const front = file('iris-label-first.csv', rows.map(moved).join('\n'));
+    const [whole, half] = [join(dir, 'front-whole.json'), join(dir, 'front-half.json')];
+    expect(cli('train', iris, '--epochs', '5', '--seed', '3', '--out', whole, '-q').status).toBe(0);
+    expect(cli('train', iris, '--epochs', '3', '--seed', '3', '--out', half, '-q').status).toBe(0);
+    const r = cli('train', front, '--epochs', '2', '--resume', half, '--out', half, '-q');
+    expect([r.status, r.stderr]).toEqual([0, '']);
+    expect(JSON.parse(readFileSync(half, 'utf8')).parameters).toEqual(JSON.parse(readFileSync(whole, 'utf8')).parameters);
+    // Without a header: trained with --label 0, the model's label is 'column 1', and predict,
+    // evaluate and train --resume leave that column out, not the last.
+    const headless = file('iris-headless-label-first.csv', rows.slice(1).map(moved).join('\n'));
+    const inputs = file(
+      'iris-headless-inputs.csv',
+      rows
+        .slice(1)
+        .map((l) => moved(l).split(',').slice(1).join(','))
+        .join('\n'),
+    );
+    const [first, resumed] = [join(dir, 'label0.json'), join(dir, 'label0-resumed.json')];
+    expect(cli('train', headless, '--label', '0', '--epochs', '40', '--seed', '3', '--out', first, '-q').status).toBe(0);
+    expect(JSON.parse(readFileSync(first, 'utf8')).data.label).toBe('column 1');
+    const p = cli('predict', first, headless);
+    expect(p.status).toBe(0);
+    expect(p.stdout).toBe(cli('predict', first, inputs).stdout);
+    expect(cli('evaluate', first, headless).stdout).toMatch(/: 150 rows, loss [\d.]+, accuracy [\d.]+ %/);
+    expect(cli('train', headless, '--epochs', '1', '--resume', first, '--out', resumed, '-q').status).toBe(0);
+  });
+
   it('curves of a single epoch are drawn without a warning from the plotting library', () => {
     const svg = join(dir, 'one-epoch.svg');
     const r = cli('train', iris, '--epochs', '1', '--plot', svg, '-q');

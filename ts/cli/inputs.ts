@@ -27,3 +27,15 @@ export function inModelOrder(model: Model, x: TableFeatures['x'], names: string[
   for (let r = 0; r < x.rows; r++) for (let k = 0; k < x.cols; k++) data[r * x.cols + k] = x.data[r * x.cols + at[k]];
   return { data, rows: x.rows, cols: x.cols };
 }
+
+/**
+ * The model's label column in a file of `columns` columns: its 0-based position where the model was
+ * trained on a file without a header (its label 'column 3'), its name where this file has a header,
+ * else undefined (the last column, as training takes it).
+ */
+export function modelLabel(model: Model, columns: number, header: boolean): string | number | undefined {
+  const label = model.data?.label;
+  const at = /^column (\d+)$/.exec(label ?? '');
+  if (at) return Number(at[1]) <= columns ? Number(at[1]) - 1 : undefined;
+  return header ? label : undefined;
+}

@@ -12,11 +12,11 @@ import { Network } from '../network.js';
 import { permutation, Random } from '../random.js';
 import { writeAtomically, writeError } from '../node/files.js';
 import { loadModel, saveModel } from '../node/index.js';
-import { readCsvDataset, type CsvDataset } from '../node/csv.js';
+import { readCsvDataset, readCsvHeader, type CsvDataset } from '../node/csv.js';
 import type { TrainingState } from '../engine.js';
 import { TrainingDivergedError, type ActivationName, type EngineName, type EpochRecord, type LossName, type OptimizerName, type Precision } from '../types.js';
 import { outputFile, type Reads } from './files.js';
-import { inModelOrder, namedInputs } from './inputs.js';
+import { inModelOrder, modelLabel, namedInputs } from './inputs.js';
 import { curvesSvg } from './plot.js';
 import { progress } from './progress.js';
 import { summarize } from './summary.js';
@@ -52,9 +52,15 @@ export interface TrainOptions {
 const BUILTIN = { digits: new URL('../../data/digits.csv', import.meta.url), iris: new URL('../../data/iris.csv', import.meta.url) };
 
 /** The data set `spec` names: 'digits', 'iris' (the embedded files) or a CSV path. */
-export async function readData(spec: string, o: { label?: string; task?: Task | 'auto'; delimiter?: string; quiet?: boolean }): Promise<CsvDataset> {
+export async function readData(
+  spec: string,
+  o: { label?: string; task?: Task | 'auto'; delimiter?: string; quiet?: boolean },
+  resumed: Model | null = null,
+): Promise<CsvDataset> {
   const path = spec in BUILTIN ? fileURLToPath(BUILTIN[spec as keyof typeof BUILTIN]) : spec;
-  const label = o.label !== undefined && /^\d+$/.test(o.label) ? Number(o.label) : o.label;
+  // --label by name or 0-based index; resuming without it, the model's label (by name, in any column).
+  const head = resumed && o.label === undefined ? await readCsvHeader(path, { delimiter: o.delimiter }) : null;
+  const label = head ? modelLabel(resumed!, head.fields.length, head.header) : o.label !== undefined && /^\d+$/.test(o.label) ? Number(o.label) : o.label;
   const tty = !o.quiet && process.stderr.isTTY;
   const ds = await readCsvDataset(path, {
     label,
@@ -191,7 +197,7 @@ export async function train(spec: string, o: TrainOptions): Promise<void> {
     ]);
   const resumed = o.resume ? await loadModel(o.resume) : null;
   if (resumed) resumedOptions(o.resume!, resumed, o, o.given ?? new Set());
-  const ds = await readData(spec, o);
+  const ds = await readData(spec, o, resumed);
   if (resumed) alignWithModel(o.resume!, resumed, ds);
   // --test-fraction 0: every row trains, and the summary is of the training rows.
   if (o.testFraction === 0 && o.earlyStop !== undefined) fail('--early-stop watches the held-out rows: give a --test-fraction above 0');

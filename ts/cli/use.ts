@@ -12,7 +12,7 @@ import { readCsvDataset, readCsvFeatures, readCsvHeader } from '../node/csv.js';
 import { writeAtomically, writeError } from '../node/files.js';
 import { outputFile } from './files.js';
 import { summarize } from './summary.js';
-import { inModelOrder, namedInputs } from './inputs.js';
+import { inModelOrder, modelLabel, namedInputs } from './inputs.js';
 
 interface DataOptions {
   delimiter?: string;
@@ -45,9 +45,8 @@ function columnToDrop(model: Model, fields: string[], header: boolean, path: str
   if (fields.length !== inputs + 1) {
     fail(`${path}: line 1 has ${fields.length} fields; the model takes ${inputs} inputs (and the file may add its label column)`);
   }
-  const label = model.data?.label;
-  if (header && label !== undefined && fields.includes(label)) return label;
-  return fields.length - 1;
+  const label = modelLabel(model, fields.length, header);
+  return label !== undefined && (typeof label === 'number' || fields.includes(label)) ? label : fields.length - 1;
 }
 
 /**
@@ -144,8 +143,7 @@ async function labelled(model: Model, path: string, o: DataOptions) {
   // The label by name where the file has a header and the model a name for it; by position where
   // the model's file had no header ('column 5'); else the last column.
   const head = await readCsvHeader(path, { delimiter: o.delimiter });
-  const at = /^column (\d+)$/.exec(d.label ?? '');
-  const label = at ? Number(at[1]) - 1 : head.header ? d.label : undefined;
+  const label = modelLabel(model, head.fields.length, head.header);
   const ds = await readCsvDataset(path, { delimiter: head.delimiter, header: head.header, label, task: d.task ?? 'auto' });
   const outputs = model.architecture.layers.at(-1)!;
   if (ds.x.cols !== model.architecture.layers[0]) fail(`${path}: ${ds.x.cols} feature columns, the model takes ${model.architecture.layers[0]} inputs`);
