@@ -67,7 +67,7 @@ program
   .argument('[data]', "'digits', 'iris' or a CSV file")
   .description('train on an embedded data set or a CSV file, with progress and a held-out summary')
   .option('-d, --data <name|file>', 'the same as the [data] argument')
-  .option('--label <name|index>', 'the label column (default: the last)')
+  .option('--label <name|index>', "the label column, by header name or 0-based index (default: the last; resuming, the model's)")
   .addOption(new Option('--task <task>', 'classification or regression (default: guessed from the label column)').choices([...TASKS, 'auto']).default('auto'))
   .option('--delimiter <char>', "the CSV's field delimiter (default: detected among , ; and tab)")
   .option('--hidden <sizes>', 'hidden layer sizes, comma-separated', layerList, [32])
