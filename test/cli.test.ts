@@ -250,6 +250,25 @@ describe('train, predict, evaluate, info', () => {
     expect(cli('train', headless, '--epochs', '1', '--resume', first, '--out', resumed, '-q').status).toBe(0);
   });
 
+  it("evaluate takes a file of one of the model's classes, and names a label it does not know with its line", () => {
+    const model = join(dir, 'iris-one-class.json');
+    expect(cli('train', iris, '--epochs', '30', '--seed', '3', '--out', model, '-q').status).toBe(0);
+    const [header, ...rows] = readFileSync(iris, 'utf8').trim().split('\n');
+    const classes = JSON.parse(readFileSync(model, 'utf8')).data.classes as string[];
+    const of = (c: string) => rows.filter((r) => r.endsWith(`,${c}`));
+    const one = file('iris-one.csv', [header, ...of(classes[2])].join('\n'));
+    const r = cli('evaluate', model, one);
+    expect(r.status).toBe(0);
+    // The confusion matrix keeps every class of the model, in its order; the rows are all of the last.
+    expect(r.stdout).toMatch(new RegExp(`: 50 rows, loss [\\d.]+, accuracy [\\d.]+ %\\nactual \\\\ predicted\\s+${classes.join('\\s+')}\\n`));
+    const odd = file('iris-odd.csv', [header, ...of(classes[0]).slice(0, 2), '5.1,3.5,1.4,0.2,tulip'].join('\n'));
+    const e = cli('evaluate', model, odd);
+    expect([e.status, e.stderr.trim()]).toEqual([
+      1,
+      `wasm-backprop: ${odd}: label "tulip" at line 4, column 5 ("label") is not one of the classes ${classes.map((c) => `"${c}"`).join(', ')}`,
+    ]);
+  });
+
   it('curves of a single epoch are drawn without a warning from the plotting library', () => {
     const svg = join(dir, 'one-epoch.svg');
     const r = cli('train', iris, '--epochs', '1', '--plot', svg, '-q');

@@ -122,6 +122,27 @@ describe('labels and tasks', () => {
     expect(ds.taskReason).toBe('the label column "price" holds numbers that are not integers (such as 250.5 at line 2)');
   });
 
+  it('given classes: y in their order, with a column for each even where no row has it; one class alone is fine; a label not among them is named with its line', async () => {
+    const ds = await read('x,animal\n1,dog\n3,dog\n5,cat\n', { classes: ['cat', 'bird', 'dog'] });
+    expect([ds.task, ds.classNames, ds.classValues, Array.from(ds.labels), ds.y.cols]).toEqual(['classification', ['cat', 'bird', 'dog'], null, [2, 2, 0], 3]);
+    expect(Array.from(ds.y.data)).toEqual([0, 0, 1, 0, 0, 1, 1, 0, 0]);
+    const one = await read('x,label\n1,2\n3,2\n', { classes: [1, 2, 3] });
+    expect([one.classNames, one.classValues, Array.from(one.labels)]).toEqual([
+      ['1', '2', '3'],
+      [1, 2, 3],
+      [1, 1],
+    ]);
+    expect(await failure(read('x,animal\n1,dog\n\n3,dog\n5,tulip\n', { classes: ['cat', 'dog'] }))).toBe(
+      '<file>: label "tulip" at line 5, column 2 ("animal") is not one of the classes "cat", "dog"',
+    );
+    expect(await failure(read('x,label\n1,2\n3,7\n', { classes: [1, 2] }))).toBe(
+      '<file>: label "7" at line 3, column 2 ("label") is not one of the classes "1", "2"',
+    );
+    expect(await failure(read('x,y\n1,2\n', { classes: [] }))).toBe('classes must be a non-empty array of class labels (text or numbers), got an array of length 0');
+    expect(await failure(read('x,y\n1,2\n', { classes: ['a', 'a'] }))).toBe('classes must be distinct: "a" is there twice');
+    expect(await failure(read('x,y\n1,2\n', { classes: ['a'], task: 'regression' }))).toBe("classes are given for a classification; task is 'regression'");
+  });
+
   it('the task and the label column can be given', async () => {
     const ds = await read('a,b,c\n1,2,3\n4,5,6\n', { label: 'a', task: 'regression' });
     expect([ds.labelName, ds.featureNames, Array.from(ds.y.data), ds.taskReason]).toEqual(['a', ['b', 'c'], [1, 4], 'asked for']);
@@ -177,7 +198,7 @@ describe('errors name the file, line and column', () => {
     await expect(readCsvDataset(dir)).rejects.toThrow(/is a directory, not a CSV file/);
     const path = await file('a,b\n1,2\n');
     expect(await failure(readCsvDataset(path, { delimter: ';' } as never))).toBe(
-      "unknown option 'delimter' (known: label, task, header, delimiter, onProgress)",
+      "unknown option 'delimter' (known: label, task, header, classes, delimiter, onProgress)",
     );
   });
 });

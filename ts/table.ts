@@ -59,6 +59,13 @@ export interface TableOptions {
   task?: Task | 'auto';
   /** Whether line 1 is a header. Default 'auto': a header when its feature cells are all text, data when all numbers. */
   header?: 'auto' | boolean;
+  /**
+   * The classes the labels are among, in order (such as a model's): `y` has a column for each, in
+   * this order, even those no row has (one class alone is then fine), and a label not among them is
+   * refused, with the line where it first appears. Implies a classification. Default: the classes
+   * the labels make.
+   */
+  classes?: readonly (string | number)[];
 }
 
 /** How `DatasetBuilder.features` (and `readCsvFeatures`) read a table without a label. */
@@ -108,6 +115,11 @@ export class DatasetBuilder<R extends TableFeatures = TableDataset> {
   private readonly label: string | number | undefined;
   private readonly task: Task | 'auto';
   private readonly header: 'auto' | boolean;
+  /** `TableOptions.classes` as text, or null; and as numbers where they all are. */
+  private readonly known: string[] | null = null;
+  private readonly knownValues: number[] | null = null;
+  /** The line each class label first appears on, for the error of one not `known`. */
+  private readonly classLines = new Map<string, number>();
   private readonly reserve: number;
   /** False in the label-less mode (`DatasetBuilder.features`). */
   private labelled = true;
@@ -148,6 +160,17 @@ export class DatasetBuilder<R extends TableFeatures = TableDataset> {
     if (typeof options !== 'object' || options === null) fail(`options must be an object, got ${show(options)}`);
     this.label = options.label;
     this.task = checkOneOf(options.task ?? 'auto', 'task', ['classification', 'regression', 'auto'] as const);
+    if (options.classes !== undefined) {
+      const c = options.classes;
+      if (!Array.isArray(c) || c.length === 0 || c.some((v) => typeof v !== 'string' && typeof v !== 'number'))
+        fail(`classes must be a non-empty array of class labels (text or numbers), got ${show(c)}`);
+      if (this.task === 'regression') fail("classes are given for a classification; task is 'regression'");
+      this.known = c.map(String);
+      if (c.every((v) => typeof v === 'number')) this.knownValues = c.slice() as number[];
+      const twice = this.known.find((k, i) => this.known!.indexOf(k) !== i);
+      if (twice !== undefined) fail(`classes must be distinct: ${quoteCell(twice)} is there twice`);
+      this.task = 'classification';
+    }
     const header = options.header ?? 'auto';
     if (header !== 'auto' && header !== true && header !== false) fail(`header must be 'auto', true or false, got ${show(header)}`);
     this.header = header;
@@ -251,7 +274,10 @@ export class DatasetBuilder<R extends TableFeatures = TableDataset> {
       out[values.length++] = v;
       if (this.numbers !== null && !this.numbers.has(v)) {
         if (this.numbers.size === MAX_CLASSES) this.numbers = null;
-        else this.numbers.set(v, this.numbers.size);
+        else {
+          this.numbers.set(v, this.numbers.size);
+          this.classLines.set(String(v), line);
+        }
       }
       if (!Number.isInteger(v)) this.firstNonInteger ??= { line, cell: cell.trim() };
       else if (!Number.isSafeInteger(v)) this.firstUnsafe ??= { line, cell: cell.trim() };
@@ -295,11 +321,27 @@ export class DatasetBuilder<R extends TableFeatures = TableDataset> {
       }
       k = texts.size;
       texts.set(key, k);
+      if (!this.classLines.has(key)) this.classLines.set(key, line);
     }
     return k;
   }
 
   /** The data set (the features alone, without a label). Throws if there were no data rows, or the labels do not fit the task. */
+  /** The rows' classes as indices into `TableOptions.classes` (checked: every label is one of them). */
+  private inKnownClasses(labels: Int32Array, found: string[]): { labels: Int32Array; classNames: string[]; classValues: number[] | null } {
+    const known = this.known!;
+    const to = found.map((c) => {
+      const k = known.indexOf(c);
+      const line = this.classLines.get(c);
+      if (k < 0)
+        fail(
+          `${this.source}: label ${quoteCell(c)}${line === undefined ? '' : ` at ${this.where(line, this.labelAt)}`} is not one of the classes ${known.map((k) => quoteCell(k)).join(', ')}`,
+        );
+      return k;
+    });
+    return { labels: labels.map((l) => to[l]), classNames: known, classValues: this.knownValues };
+  }
+
   finish(): R {
     if (this.names === null) fail(`${this.source}: the file is empty`);
     if (this.rowCount === 0) fail(`${this.source}: no data rows after the header (line ${this.firstLine})`);
@@ -362,8 +404,10 @@ export class DatasetBuilder<R extends TableFeatures = TableDataset> {
         fail(`${this.source}: ${quoted} holds more than ${MAX_CLASSES} distinct labels; a classification has at most ${MAX_CLASSES} classes`);
       ({ labels, classNames, classValues } = numericClassIndex(this.numbers.keys(), values));
     }
+    if (this.known !== null) ({ labels, classNames, classValues } = this.inKnownClasses(labels, classNames));
     const classes = classNames.length;
-    if (classes < 2) fail(`${this.source}: every row has the label ${quoteCell(classNames[0])} (${quoted}); a classification needs at least two classes`);
+    if (classes < 2 && this.known === null)
+      fail(`${this.source}: every row has the label ${quoteCell(classNames[0])} (${quoted}); a classification needs at least two classes`);
     const y = resizableArray(Float32Array, rows * classes); // given back as it is copied (drainFromEnd)
     for (let i = 0; i < rows; i++) y[i * classes + labels[i]] = 1;
     return { ...base, y: { data: y, rows, cols: classes }, labels, classes, classNames, classValues };

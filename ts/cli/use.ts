@@ -144,20 +144,15 @@ async function labelled(model: Model, path: string, o: DataOptions) {
   // the model's file had no header ('column 5'); else the last column.
   const head = await readCsvHeader(path, { delimiter: o.delimiter });
   const label = modelLabel(model, head.fields.length, head.header);
-  const ds = await readCsvDataset(path, { delimiter: head.delimiter, header: head.header, label, task: d.task ?? 'auto' });
   const outputs = model.architecture.layers.at(-1)!;
+  // A classifier's rows as its classes, in its order: a file may hold some of them only (one too).
+  const classes = d.classes ?? (d.task === 'classification' ? Array.from({ length: Math.max(outputs, 2) }, (_, k) => k) : undefined);
+  const ds = await readCsvDataset(path, { delimiter: head.delimiter, header: head.header, label, task: d.task ?? 'auto', classes });
   if (ds.x.cols !== model.architecture.layers[0]) fail(`${path}: ${ds.x.cols} feature columns, the model takes ${model.architecture.layers[0]} inputs`);
   const x = inModelOrder(model, ds.x, ds.featureNames, ds.header, path);
   if (ds.task === 'regression') return { x, y: ds.y };
-  const names = (d.classes ?? Array.from({ length: outputs }, (_, k) => k)).map(String);
-  const y = new Float32Array(ds.x.rows * outputs);
-  const index = ds.classNames.map((c) => {
-    const k = names.indexOf(c);
-    if (k < 0) fail(`${path}: label ${JSON.stringify(c)} is not one of the model's classes (${names.join(', ')})`);
-    return k;
-  });
-  for (let r = 0; r < ds.x.rows; r++) y[r * outputs + index[ds.labels[r]]] = 1;
-  return { x, y: { data: y, rows: ds.x.rows, cols: outputs } };
+  if (outputs === 1) return { x, y: { data: Float32Array.from(ds.labels), rows: ds.x.rows, cols: 1 } }; // one sigmoid output: p(class 1)
+  return { x, y: ds.y };
 }
 
 export async function evaluateCommand(modelPath: string, dataPath: string, o: DataOptions): Promise<void> {

@@ -35,7 +35,7 @@ export interface CsvOptions extends TableOptions, CsvReading {}
 /** How `readCsvFeatures` reads a file: header and the column to drop, the delimiter and progress. */
 export interface CsvFeatureOptions extends FeatureTableOptions, CsvReading {}
 
-const CSV_OPTIONS: Record<keyof CsvOptions, true> = { label: true, task: true, header: true, delimiter: true, onProgress: true };
+const CSV_OPTIONS: Record<keyof CsvOptions, true> = { label: true, task: true, header: true, classes: true, delimiter: true, onProgress: true };
 const FEATURE_OPTIONS: Record<keyof CsvFeatureOptions, true> = { header: true, drop: true, delimiter: true, onProgress: true };
 
 /** A data set read from a CSV file: `TableDataset` (features as float32) and the delimiter used. */
