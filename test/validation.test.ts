@@ -37,6 +37,12 @@ describe('Network.create rejects bad options with a named error', () => {
     ['unknown activation', { ...ok, activation: 'swish' }, /options\.activation must be one of .* got 'swish'/],
     ['unknown loss', { ...ok, loss: 'hinge' }, /options\.loss must be one of/],
     ['cross-entropy without softmax', { ...ok, loss: 'cross-entropy', output: 'sigmoid' }, /needs a softmax output, got output 'sigmoid'/],
+    [
+      'a softmax over one output (always 1: no gradient)',
+      { layers: [2, 3, 1], loss: 'cross-entropy' },
+      /^a softmax over one output is always 1 and learns nothing: give the output layer one neuron per class/,
+    ],
+    ['the same, asked for by name', { layers: [2, 1], loss: 'cross-entropy', output: 'softmax' }, /^a softmax over one output is always 1/],
     ['softmax without cross-entropy', { ...ok, output: 'softmax' }, /softmax output needs loss 'cross-entropy'/],
     ['softmax hidden', { layers: [3, 4, 2], activations: ['softmax', 'softmax'], loss: 'cross-entropy' }, /softmax can only be the output activation/],
     ['activations of wrong length', { ...ok, activations: ['relu'] }, /one activation per layer after the input \(2\)/],

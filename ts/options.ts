@@ -277,6 +277,10 @@ export function resolveOptions(options: NetworkOptions, caller = 'Network.create
 
   const loss = checkOneOf(options.loss ?? 'mse', 'options.loss', LOSSES);
   const activations = resolveActivations(options, L, loss);
+  if (activations[L] === 'softmax' && layers[L] === 1)
+    fail(
+      "a softmax over one output is always 1 and learns nothing: give the output layer one neuron per class (at least 2), or use one 'sigmoid' output with loss 'mse'",
+    );
   const inputLayer = checkOneOf(options.inputLayer ?? 'identity', 'options.inputLayer', ['identity', 'activated'] as const);
 
   const asked = checkOneOf(options.engine ?? 'wasm', 'options.engine', [...ENGINES, 'auto'] as const);
