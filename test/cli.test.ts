@@ -269,6 +269,23 @@ describe('train, predict, evaluate, info', () => {
     ]);
   });
 
+  it('outputs that are not finite (weights that overflow on the inputs) are refused by predict and evaluate, not printed as a class and NaN', () => {
+    const model = join(dir, 'iris-overflow.json');
+    expect(cli('train', iris, '--epochs', '1', '--out', model, '-q').status).toBe(0);
+    const m = JSON.parse(readFileSync(model, 'utf8'));
+    const huge = new Float32Array(m.parameters.length).fill(3e38);
+    m.parameters.base64 = Buffer.from(huge.buffer).toString('base64');
+    writeFileSync(model, JSON.stringify(m));
+    for (const command of ['predict', 'evaluate']) {
+      const r = cli(command, model, iris);
+      expect([r.status, r.stdout, r.stderr.trim()]).toEqual([
+        1,
+        '',
+        `wasm-backprop: ${iris}: the model's output for row 1 is NaN: its parameters overflow on these inputs, so nothing it predicts there can be trusted`,
+      ]);
+    }
+  });
+
   it('curves of a single epoch are drawn without a warning from the plotting library', () => {
     const svg = join(dir, 'one-epoch.svg');
     const r = cli('train', iris, '--epochs', '1', '--plot', svg, '-q');

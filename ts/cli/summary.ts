@@ -3,6 +3,7 @@
  * and a confusion matrix; for regression the mean loss, RMSE and R². Computed from the network's
  * outputs, so every engine reports the same way.
  */
+import { fail } from '../errors.js';
 import type { Matrix } from '../matrix.js';
 import type { ModelData } from '../model.js';
 import type { Network } from '../network.js';
@@ -87,10 +88,24 @@ export function formatSummary(s: Summary, what: string): string {
 }
 
 /** The summary of `net` on x, y (targets as training saw them), as text. */
+/**
+ * Refuses outputs that are not finite (a model whose weights overflow on these inputs): printed,
+ * they became a class and NaN probabilities, or a loss of NaN, with exit code 0.
+ */
+export function finiteOutputs(out: { data: ArrayLike<number>; cols: number }, what: string): void {
+  for (let i = 0; i < out.data.length; i++) {
+    if (!Number.isFinite(out.data[i]))
+      fail(
+        `${what}: the model's output for row ${Math.floor(i / out.cols) + 1} is ${out.data[i]}: its parameters overflow on these inputs, so nothing it predicts there can be trusted`,
+      );
+  }
+}
+
 export function summarize(net: Network, d: { x: MatrixInput; y: MatrixInput } | PreparedDataset, data: ModelData, what: string): string {
   // A prepared dataset is read where the network holds it: only the targets are copied out.
   const prepared = d instanceof PreparedDataset;
   const outputs = net.predictMatrix(prepared ? d : d.x);
+  finiteOutputs(outputs, what);
   const targets = prepared ? d.read('y') : { ...d.y, data: Float64Array.from(d.y.data) };
   const { loss } = prepared ? net.evaluate(d) : net.evaluate(d.x, d.y);
   const s = data.task === 'regression' ? regress(outputs, targets, loss) : classify(outputs, targets, loss, (data.classes ?? []).map(String));

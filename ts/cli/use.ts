@@ -11,7 +11,7 @@ import { loadModel } from '../node/index.js';
 import { readCsvDataset, readCsvFeatures, readCsvHeader } from '../node/csv.js';
 import { writeAtomically, writeError } from '../node/files.js';
 import { outputFile } from './files.js';
-import { summarize } from './summary.js';
+import { finiteOutputs, summarize } from './summary.js';
 import { inModelOrder, modelLabel, namedInputs } from './inputs.js';
 
 interface DataOptions {
@@ -101,6 +101,7 @@ export async function predict(modelPath: string, dataPath: string, o: DataOption
   const net = await loadNetwork(model);
   try {
     const out = net.predictMatrix(data.x);
+    finiteOutputs(out, dataPath);
     const { rows, cols } = out;
     const classification = model.data?.task !== 'regression' && (model.data?.classes !== undefined || net.activations.at(-1) !== 'linear');
     const classes = (model.data?.classes ?? Array.from({ length: Math.max(cols, 2) }, (_, k) => k)).map(String);
