@@ -4,7 +4,7 @@
  * exit) for each kind of bad input.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -284,6 +284,27 @@ describe('train, predict, evaluate, info', () => {
         `wasm-backprop: ${iris}: the model's output for row 1 is NaN: its parameters overflow on these inputs, so nothing it predicts there can be trusted`,
       ]);
     }
+  });
+
+  it("compare fails a candidate that stopped early (every step's parameters are required) unless --partial; --complete requires every tensor", () => {
+    const [ref, cand] = [join(dir, 'trace-ref'), join(dir, 'trace-cut')];
+    expect(cli('trace', 'iris', '--steps', '5', '--out', ref).status).toBe(0);
+    cpSync(ref, cand, { recursive: true });
+    expect(cli('compare', ref, cand).status).toBe(0);
+    rmSync(join(cand, 'step-0002', 'z1.npy'));
+    expect(cli('compare', ref, cand).status).toBe(0);
+    const all = cli('compare', ref, cand, '--complete', '--misses');
+    expect([all.status, all.stdout.trim().split('\n').at(-1)]).toEqual([
+      1,
+      'first miss: step-0002/z1 (step 2): missing from the candidate (every tensor is required)',
+    ]);
+    for (const s of ['step-0004', 'step-0005']) rmSync(join(cand, s), { recursive: true });
+    const cut = cli('compare', ref, cand, '--misses');
+    expect([cut.status, cut.stdout.trim().split('\n').at(-1)]).toEqual([
+      1,
+      'first miss: step-0004/W0 (step 4): missing from the candidate (the parameters of every step are required)',
+    ]);
+    expect(cli('compare', ref, cand, '--partial').status).toBe(0);
   });
 
   it('curves of a single epoch are drawn without a warning from the plotting library', () => {

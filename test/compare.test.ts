@@ -53,6 +53,32 @@ describe('compare', () => {
     expect(describeMiss(report.firstMiss!)).toBe('step-0004/a2 (step 4): missing from the reference');
   });
 
+  it("what the candidate must hold: 'parameters' fails one that stopped early or wrote only the data, 'all' one without an intermediate value, 'none' neither", async () => {
+    const reference = await trace(options);
+    const cut = await trace(options);
+    for (const name of [...cut.tensors.keys()]) if (/^step-000[4-6]\//.test(name)) cut.tensors.delete(name);
+    expect(compareTraces(reference, cut).ok).toBe(true); // the API's default: 'none'
+    const stopped = compareTraces(reference, cut, { require: 'parameters' });
+    expect(stopped.ok).toBe(false);
+    expect(describeMiss(stopped.firstMiss!)).toBe('step-0004/W0 (step 4): missing from the candidate (the parameters of every step are required)');
+    const dataOnly = await trace(options);
+    for (const name of [...dataOnly.tensors.keys()]) if (name !== 'x' && name !== 'y') dataOnly.tensors.delete(name);
+    expect(compareTraces(reference, dataOnly, { require: 'parameters' }).firstMiss).toMatchObject({ name: 'initial/W0' });
+    const noZ = await trace(options);
+    noZ.tensors.delete('step-0002/z1');
+    expect(compareTraces(reference, noZ, { require: 'parameters' }).ok).toBe(true);
+    expect(compareTraces(reference, noZ, { require: 'all' }).firstMiss).toMatchObject({
+      name: 'step-0002/z1',
+      problem: 'missing from the candidate (every tensor is required)',
+    });
+    expect(() => compareTraces({} as never, reference)).toThrow(
+      /^compareTraces: the reference must be a trace \(from trace\(\) or readTraceFolder\), got Object$/,
+    );
+    expect(() => compareTraces(reference, reference, { require: 'some' as never })).toThrow(
+      /^options\.require must be one of 'none', 'parameters', 'all', got 'some'$/,
+    );
+  });
+
   it('refuses traces of different trainings, naming the field', async () => {
     const reference = await trace(options);
     const other = await trace({ ...options, network: { ...options.network, learningRate: 0.02 } });

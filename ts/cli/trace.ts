@@ -172,8 +172,12 @@ export function compareCommand(): Command {
     .argument('<candidate>', 'a trace folder of the same training')
     .description('compare two trace folders tensor by tensor and step by step against the tolerances of docs/trace-format.md; exits 1 at a miss')
     .option('--misses', 'print only the tensors that miss their tolerance')
-    .action(async (reference: string, candidate: string, o: { misses?: boolean }) => {
-      const report = compareTraces(await readTraceFolder(reference), await readTraceFolder(candidate));
+    .option('--partial', "accept a candidate without every step's parameters (by default the initial parameters and each step's updated ones must be there)")
+    .option('--complete', 'require every tensor of the reference in the candidate')
+    .action(async (reference: string, candidate: string, o: { misses?: boolean; partial?: boolean; complete?: boolean }) => {
+      if (o.partial && o.complete) fail('give either --partial or --complete, not both');
+      const require = o.complete ? 'all' : o.partial ? 'none' : 'parameters';
+      const report = compareTraces(await readTraceFolder(reference), await readTraceFolder(candidate), { require });
       console.log(formatComparison(report, o.misses ?? false));
       if (!report.ok) process.exitCode = 1;
     });

@@ -5,6 +5,7 @@
  * in ULPs and where it is, and the first tensor, step and index where a tolerance is missed. No Node
  * imports.
  */
+import { checkOneOf, fail, show } from '../errors.js';
 import type { Precision } from '../types.js';
 import { tensorNames, type TensorName, type Trace, type TraceConfig } from './format.js';
 import { tolerances, ulpOf } from './tolerance.js';
@@ -65,12 +66,26 @@ function unravel(i: number, shape: number[]): number[] {
   return out;
 }
 
-function compareTensor(t: TensorName, ref: Trace, cand: Trace, precision: Precision, tolerance: number): TensorComparison {
+/**
+ * What a candidate must hold (`compareTraces`'s `require`): 'none', any part of the trace;
+ * 'parameters', the initial parameters and every step's updated ones (what every implementation
+ * has: a candidate that stopped early or wrote nothing fails); 'all', every tensor.
+ */
+export type Required = 'none' | 'parameters' | 'all';
+const PARAMETER_KINDS = new Set(['W', 'b', 'b_in']);
+
+function compareTensor(t: TensorName, ref: Trace, cand: Trace, precision: Precision, tolerance: number, required: Required): TensorComparison {
   const base = { ...t, maxAbs: 0, maxRel: 0, maxUlps: 0, index: [] as number[], reference: NaN, candidate: NaN, tolerance, ok: true };
   const r = ref.tensors.get(t.name);
   const c = cand.tensors.get(t.name);
   const shape = (a: { shape: number[] }) => `(${a.shape.join(', ')})`;
   // Left out when the candidate does not hold it (whether the reference does or not).
+  if (!c && ref.tensors.has(t.name) && (required === 'all' || (required === 'parameters' && PARAMETER_KINDS.has(t.kind))))
+    return {
+      ...base,
+      ok: false,
+      problem: `missing from the candidate (${required === 'all' ? 'every tensor is' : 'the parameters of every step are'} required)`,
+    };
   if (!c) return { ...base, skipped: true };
   if (!r) return { ...base, ok: false, problem: 'missing from the reference' };
   if (shape(r) !== shape(c)) return { ...base, ok: false, problem: `shape ${shape(c)} in the candidate, ${shape(r)} in the reference` };
@@ -96,12 +111,23 @@ function compareTensor(t: TensorName, ref: Trace, cand: Trace, precision: Precis
   };
 }
 
-/** Compares `candidate` with `reference` (see the file's comment). */
-export function compareTraces(reference: Trace, candidate: Trace): CompareReport {
+/**
+ * Compares `candidate` with `reference` (see the file's comment). `options.require` says what the
+ * candidate must hold (`Required`; default 'none': what it does not hold is left out, and counted).
+ */
+export function compareTraces(reference: Trace, candidate: Trace, options: { require?: Required } = {}): CompareReport {
+  for (const [what, t] of [
+    ['reference', reference],
+    ['candidate', candidate],
+  ] as const) {
+    if (typeof t !== 'object' || t === null || typeof t.config !== 'object' || t.config === null || !(t.tensors instanceof Map))
+      fail(`compareTraces: the ${what} must be a trace (from trace() or readTraceFolder), got ${show(t)}`);
+  }
+  const required = checkOneOf(options.require ?? 'none', 'options.require', ['none', 'parameters', 'all'] as const);
   const precision: Precision = reference.config.precision === 'f32' || candidate.config.precision === 'f32' ? 'f32' : 'f64';
   const mismatches = configMismatches(reference.config, candidate.config);
   const tol = tolerances(reference.config);
-  const tensors = mismatches.length > 0 ? [] : tensorNames(reference.config).map((t) => compareTensor(t, reference, candidate, precision, tol(t)));
+  const tensors = mismatches.length > 0 ? [] : tensorNames(reference.config).map((t) => compareTensor(t, reference, candidate, precision, tol(t), required));
   const compared = tensors.filter((t) => !t.skipped).length;
   if (mismatches.length === 0 && compared === 0) mismatches.push('the candidate holds none of the tensors its trace.json names');
   const firstMiss = tensors.find((t) => !t.ok) ?? null;
