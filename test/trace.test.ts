@@ -163,7 +163,7 @@ describe('what cannot be traced gives one clear error', () => {
     ints.set(new TextEncoder().encode("'<i8'"), new TextDecoder().decode(ints).indexOf("'<f8'"));
     writeFileSync(join(folder, 'initial', 'b0.npy'), ints);
     await expect(readTraceFolder(folder)).rejects.toThrow(
-      /^.*initial\/b0\.npy: not a \.npy file NumPy writes for this format: dtype '<i8' \(little-endian float32 '<f4' or float64 '<f8' are read\)$/,
+      /^.*initial\/b0\.npy: a \.npy file this reader does not take: dtype '<i8' \(little-endian float32 '<f4' or float64 '<f8' are read\)$/,
     );
     writeFileSync(join(folder, 'initial', 'b0.npy'), encodeNpy({ shape: [1, 2], data: new Float64Array(2) }));
     await expect(readTraceFolder(folder)).rejects.toThrow(/initial\/b0\.npy: shape \(1, 2\), trace\.json makes it \(2\)$/);

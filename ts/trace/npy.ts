@@ -32,11 +32,12 @@ export function encodeNpy(a: NpyArray): Uint8Array {
 
 /** The array in a `.npy` file; `name` (the file) starts every error. */
 export function decodeNpy(bytes: Uint8Array, name: string): NpyArray {
-  const bad = (why: string): never => fail(`${name}: not a .npy file NumPy writes for this format: ${why}`);
+  const bad = (why: string): never => fail(`${name}: not a .npy file this reader takes: ${why}`);
+  const unread = (why: string): never => fail(`${name}: a .npy file this reader does not take: ${why}`);
   if (bytes.length < 10 || MAGIC.some((m, i) => bytes[i] !== m)) bad('it does not start with \\x93NUMPY');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const major = bytes[6];
-  if (major < 1 || major > 3) bad(`format version ${major}.${bytes[7]} (1.0, 2.0 and 3.0 are read)`);
+  if (major < 1 || major > 3) unread(`format version ${major}.${bytes[7]} (1.0, 2.0 and 3.0 are read)`);
   const lenBytes = major === 1 ? 2 : 4;
   const headerLen = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
   const start = 8 + lenBytes;
@@ -50,13 +51,13 @@ export function decodeNpy(bytes: Uint8Array, name: string): NpyArray {
     .map((s) => s.trim())
     .filter((s) => s !== '')
     .map((s) => (/^\d+$/.test(s) ? Number(s) : bad(`the shape (${shapeText}) is not a tuple of sizes`)));
-  if (fortran === 'True') bad('Fortran order (write it in C order, e.g. numpy.ascontiguousarray)');
+  if (fortran === 'True') unread('Fortran order (write it in C order, e.g. numpy.ascontiguousarray)');
   const width =
     descr === '<f4' || descr === '=f4' || descr === '|f4'
       ? 4
       : descr === '<f8' || descr === '=f8'
         ? 8
-        : bad(`dtype '${descr}' (little-endian float32 '<f4' or float64 '<f8' are read)`);
+        : unread(`dtype '${descr}' (little-endian float32 '<f4' or float64 '<f8' are read)`);
   const count = shape.reduce((p, n) => p * n, 1);
   const body = start + headerLen;
   if (bytes.length - body !== count * width) bad(`shape (${shapeText}) needs ${count * width} bytes of data, the file has ${bytes.length - body}`);
