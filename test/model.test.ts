@@ -72,6 +72,8 @@ describe.each(ENGINE_CASES)('model file on $name', (c) => {
           const copy = await loadOn(c, source);
           loaded.push(copy);
           expect([copy.engine, copy.precision, copy.backend]).toEqual([net.engine, net.precision, net.backend]);
+          // f_0 (inputActivation defaults to the hidden activation) comes back, and can be read.
+          expect([copy.inputLayer, copy.inputActivation, net.inputActivation]).toEqual(['activated', 'tanh', 'tanh']);
           expect(bits(copy.predictMatrix(X).data)).toEqual(bits(net.predictMatrix(X).data));
           expect(bits(copy.predictMatrix(FRESH).data)).toEqual(bits(net.predictMatrix(FRESH).data));
           expect(bits(copy.getFlatParameters())).toEqual(bits(net.getFlatParameters()));

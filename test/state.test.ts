@@ -107,6 +107,11 @@ describe('a bad training state is refused, naming the field, and changes nothing
     ['a generator state of zeros', (s) => (s.shuffle = [0, 0, 0, 0]), /training state\.shuffle must not be all zero/],
     ['a generator state too short', (s) => (s.shuffle = [1, 2]), /training state\.shuffle must be the generator's four 32-bit words/],
     ['a generator word too large', (s) => (s.shuffle = [1, 2, 3, 2 ** 32]), /training state\.shuffle\[3\] must be between 0 and 4294967295/],
+    [
+      'a field it does not have (named before the fields it lacks)',
+      (s) => Object.assign(s, { foo: 1 }),
+      /^unknown option 'foo' \(known: optimizer, learningRate, biasLearningRate, step, m, v, shuffle\)$/,
+    ],
   ];
   describe.each(ENGINE_CASES)('$name', (c) => {
     it.each(cases)('%s', async (_, spoil, message) => {

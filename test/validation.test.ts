@@ -324,3 +324,11 @@ describe.each(ENGINE_CASES)('$name rejects bad data before computing', (engine) 
     }
   });
 });
+
+it('inputActivation reads f_0 of an activated input layer, null for an identity one', async () => {
+  const identity = await Network.create({ layers: [2, 3, 1], engine: 'js' });
+  const activated = await Network.create({ layers: [2, 3, 1], engine: 'js', inputLayer: 'activated', activation: 'relu', inputActivation: 'tanh' });
+  expect([identity.inputActivation, activated.inputActivation, activated.activations]).toEqual([null, 'tanh', ['relu', 'relu']]);
+  identity.dispose();
+  activated.dispose();
+});

@@ -57,6 +57,9 @@ const disposeSymbol: typeof Symbol.dispose = (Symbol as { dispose?: typeof Symbo
  *
  * A wasm network holds WebAssembly memory: it must be disposed (`dispose()`, or `using`).
  */
+/** The fields of a `TrainingState`. */
+const TRAINING_STATE_KEYS: readonly (keyof TrainingState)[] = ['optimizer', 'learningRate', 'biasLearningRate', 'step', 'm', 'v', 'shuffle'];
+
 export class Network {
   private engineImpl: Engine | null;
   private step: StepSettings;
@@ -77,6 +80,8 @@ export class Network {
   readonly activations: readonly ActivationName[];
   readonly loss: LossName;
   readonly inputLayer: InputLayer;
+  /** f_0, the input layer's activation where it is 'activated'; null for an identity input layer. */
+  readonly inputActivation: ActivationName | null;
   readonly engine: EngineName;
   readonly precision: Precision;
   /** The seed, weight initialisation and initial bias it was created with (a model file records them). */
@@ -94,6 +99,7 @@ export class Network {
     this.activations = Object.freeze(cfg.arch.activations.slice(1));
     this.loss = cfg.arch.loss;
     this.inputLayer = cfg.arch.inputActivated ? 'activated' : 'identity';
+    this.inputActivation = cfg.arch.inputActivated ? cfg.arch.activations[0] : null;
     this.engine = cfg.engine;
     this.precision = cfg.precision;
     this.seed = cfg.seed;
@@ -485,6 +491,8 @@ export class Network {
    */
   setTrainingState(state: TrainingState): void {
     const engine = this.live();
+    // A model file's training (it adds epochs) gets checkTrainingState's pointer to loadNetwork.
+    if (typeof state === 'object' && state !== null && !('epochs' in state)) checkOptionNames(state, TRAINING_STATE_KEYS, 'training state');
     const s = checkTrainingState(state, engine.layout.length);
     const step: StepSettings = { optimizer: s.optimizer, learningRate: s.learningRate, biasLearningRate: s.biasLearningRate };
     engine.configure(step);
