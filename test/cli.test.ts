@@ -307,6 +307,23 @@ describe('train, predict, evaluate, info', () => {
     expect(cli('compare', ref, cand, '--partial').status).toBe(0);
   });
 
+  it('--header takes line 1 as names where they are numbers (it was trained on as a row, its label a class); --no-header takes it as data', () => {
+    const rows = readFileSync(iris, 'utf8').trim().split('\n').slice(1);
+    const numbered = file('iris-numbered.csv', ['1,2,3,4,kind', ...rows].join('\n'));
+    const model = join(dir, 'iris-numbered.json');
+    const guessed = cli('train', numbered, '--epochs', '1', '--test-fraction', '0', '--out', model, '-q');
+    expect(guessed.status).toBe(0);
+    expect(JSON.parse(readFileSync(model, 'utf8')).data.classes).toContain('kind'); // what --header is for
+    expect(cli('train', numbered, '--header', '--epochs', '1', '--test-fraction', '0', '--out', model, '-q').status).toBe(0);
+    const m = JSON.parse(readFileSync(model, 'utf8'));
+    expect([m.data.features, m.data.label, m.data.classes]).toEqual([['1', '2', '3', '4'], 'kind', ['0', '1', '2'].map(Number)]);
+    const p = cli('predict', model, numbered, '--header');
+    expect([p.status, p.stdout.split('\n').length]).toEqual([0, 150 + 2]);
+    expect(cli('evaluate', model, numbered, '--header').stdout).toMatch(/: 150 rows, loss/);
+    const asData = cli('train', iris, '--no-header', '--epochs', '1');
+    expect([asData.status, asData.stderr.trim()]).toEqual([1, `wasm-backprop: ${iris}: "sepal_length" at line 1, column 1 ("column 1") is not a number`]);
+  });
+
   it('curves of a single epoch are drawn without a warning from the plotting library', () => {
     const svg = join(dir, 'one-epoch.svg');
     const r = cli('train', iris, '--epochs', '1', '--plot', svg, '-q');

@@ -70,6 +70,8 @@ program
   .option('--label <name|index>', "the label column, by header name or 0-based index (default: the last; resuming, the model's)")
   .addOption(new Option('--task <task>', 'classification or regression (default: guessed from the label column)').choices([...TASKS, 'auto']).default('auto'))
   .option('--delimiter <char>', "the CSV's field delimiter (default: detected among , ; and tab)")
+  .option('--header', 'line 1 is a header (default: it is where it is text, not numbers)')
+  .option('--no-header', 'line 1 is data, not a header')
   .option('--hidden <sizes>', 'hidden layer sizes, comma-separated', layerList, [32])
   .addOption(new Option('-a, --activation <name>', 'hidden activation').choices(ACTIVATIONS.filter((a) => a !== 'softmax')).default('sigmoid'))
   .addOption(new Option('-l, --loss <name>', 'loss (default: cross-entropy with a softmax output for classes, mse for values)').choices(LOSSES))
@@ -111,6 +113,8 @@ program
   .description('predict with a model: classes with their probabilities, or values, as CSV')
   .option('-o, --out <predictions.csv>', 'write the predictions here instead of to stdout')
   .option('--delimiter <char>', "the CSV's field delimiter (default: detected)")
+  .option('--header', 'line 1 is a header (default: it is where it is text, not numbers)')
+  .option('--no-header', 'line 1 is data, not a header')
   .action(predict);
 
 program
@@ -119,6 +123,8 @@ program
   .argument('<data>', 'a CSV file with the label column the model was trained on')
   .description('the summary of a model on labelled data: loss and accuracy with a confusion matrix, or RMSE and R²')
   .option('--delimiter <char>', "the CSV's field delimiter (default: detected)")
+  .option('--header', 'line 1 is a header (default: it is where it is text, not numbers)')
+  .option('--no-header', 'line 1 is data, not a header')
   .action(evaluateCommand);
 
 program.command('info').argument('<model>', 'a model file').description('describe a model file: layers, parameters, options, data, history').action(info);

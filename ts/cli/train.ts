@@ -25,6 +25,8 @@ export interface TrainOptions {
   label?: string;
   task: Task | 'auto';
   delimiter?: string;
+  /** --header / --no-header: whether line 1 is a header (default: decided by whether it is text). */
+  header?: boolean;
   hidden: number[];
   activation: ActivationName;
   loss?: LossName;
@@ -54,17 +56,18 @@ const BUILTIN = { digits: new URL('../../data/digits.csv', import.meta.url), iri
 /** The data set `spec` names: 'digits', 'iris' (the embedded files) or a CSV path. */
 export async function readData(
   spec: string,
-  o: { label?: string; task?: Task | 'auto'; delimiter?: string; quiet?: boolean },
+  o: { label?: string; task?: Task | 'auto'; delimiter?: string; header?: boolean; quiet?: boolean },
   resumed: Model | null = null,
 ): Promise<CsvDataset> {
   const path = spec in BUILTIN ? fileURLToPath(BUILTIN[spec as keyof typeof BUILTIN]) : spec;
   // --label by name or 0-based index; resuming without it, the model's label (by name, in any column).
-  const head = resumed && o.label === undefined ? await readCsvHeader(path, { delimiter: o.delimiter }) : null;
+  const head = resumed && o.label === undefined ? await readCsvHeader(path, { delimiter: o.delimiter, header: o.header }) : null;
   const label = head ? modelLabel(resumed!, head.fields.length, head.header) : o.label !== undefined && /^\d+$/.test(o.label) ? Number(o.label) : o.label;
   const tty = !o.quiet && process.stderr.isTTY;
   const ds = await readCsvDataset(path, {
     label,
     task: o.task ?? 'auto',
+    header: o.header ?? 'auto',
     delimiter: o.delimiter,
     onProgress: tty ? (read, total) => process.stderr.write(`\rreading ${spec}: ${Math.round((100 * read) / Math.max(1, total))} %`) : undefined,
   });

@@ -16,6 +16,8 @@ import { inModelOrder, modelLabel, namedInputs } from './inputs.js';
 
 interface DataOptions {
   delimiter?: string;
+  /** --header / --no-header: whether line 1 is a header (default: decided by whether it is text). */
+  header?: boolean;
 }
 
 function scalingOf(model: Model): FeatureScaling {
@@ -93,7 +95,7 @@ function csvCell(v: string): string {
 
 export async function predict(modelPath: string, dataPath: string, o: DataOptions & { out?: string }): Promise<void> {
   const model = await loadModel(modelPath);
-  const head = await readCsvHeader(dataPath, { delimiter: o.delimiter });
+  const head = await readCsvHeader(dataPath, { delimiter: o.delimiter, header: o.header });
   const drop = columnToDrop(model, head.fields, head.header, dataPath);
   const data = await readCsvFeatures(dataPath, { delimiter: head.delimiter, header: head.header, drop });
   data.x = inModelOrder(model, data.x, data.featureNames, data.header, dataPath);
@@ -143,7 +145,7 @@ async function labelled(model: Model, path: string, o: DataOptions) {
   const d = model.data ?? {};
   // The label by name where the file has a header and the model a name for it; by position where
   // the model's file had no header ('column 5'); else the last column.
-  const head = await readCsvHeader(path, { delimiter: o.delimiter });
+  const head = await readCsvHeader(path, { delimiter: o.delimiter, header: o.header });
   const label = modelLabel(model, head.fields.length, head.header);
   const outputs = model.architecture.layers.at(-1)!;
   // A classifier's rows as its classes, in its order: a file may hold some of them only (one too).

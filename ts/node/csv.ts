@@ -94,8 +94,10 @@ export async function readCsvFeatures(path: string, options: CsvFeatureOptions =
  * (quoted fields too), and nothing after it: the columns, before choosing the label or the column
  * to drop.
  */
-export async function readCsvHeader(path: string, options: { delimiter?: string } = {}): Promise<CsvHeader> {
-  const file = await openCsv('readCsvHeader', path, options, { delimiter: true });
+export async function readCsvHeader(path: string, options: { delimiter?: string; header?: 'auto' | boolean } = {}): Promise<CsvHeader> {
+  const file = await openCsv('readCsvHeader', path, options, { delimiter: true, header: true });
+  const given = options.header ?? 'auto';
+  if (given !== 'auto' && given !== true && given !== false) fail(`header must be 'auto', true or false, got ${show(given)}`);
   let first: string[] | null = null;
   await eachRecord(file, (record) => {
     if (record.length === 1 && record[0].trim() === '') return true;
@@ -104,7 +106,7 @@ export async function readCsvHeader(path: string, options: { delimiter?: string 
   });
   if (first === null) fail(`${path}: the file is empty`);
   const fields = (first as string[]).map((f) => f.trim());
-  return { fields, header: readsAsHeader(fields), delimiter: file.delimiter };
+  return { fields, header: given === 'auto' ? readsAsHeader(fields) : given, delimiter: file.delimiter };
 }
 
 /** A CSV file about to be read: its path, size, delimiter, and how many numbers to reserve room for. */
