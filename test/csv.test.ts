@@ -138,7 +138,9 @@ describe('labels and tasks', () => {
     expect(await failure(read('x,label\n1,2\n3,7\n', { classes: [1, 2] }))).toBe(
       '<file>: label "7" at line 3, column 2 ("label") is not one of the classes "1", "2"',
     );
-    expect(await failure(read('x,y\n1,2\n', { classes: [] }))).toBe('classes must be a non-empty array of class labels (text or numbers), got an array of length 0');
+    expect(await failure(read('x,y\n1,2\n', { classes: [] }))).toBe(
+      'classes must be a non-empty array of class labels (text or numbers), got an array of length 0',
+    );
     expect(await failure(read('x,y\n1,2\n', { classes: ['a', 'a'] }))).toBe('classes must be distinct: "a" is there twice');
     expect(await failure(read('x,y\n1,2\n', { classes: ['a'], task: 'regression' }))).toBe("classes are given for a classification; task is 'regression'");
   });
@@ -147,6 +149,30 @@ describe('labels and tasks', () => {
     const ds = await read('a,b,c\n1,2,3\n4,5,6\n', { label: 'a', task: 'regression' });
     expect([ds.labelName, ds.featureNames, Array.from(ds.y.data), ds.taskReason]).toEqual(['a', ['b', 'c'], [1, 4], 'asked for']);
     expect((await read('a,b,c\n1,2,3\n4,5,6\n', { label: 1, task: 'classification' })).classNames).toEqual(['2', '5']);
+  });
+});
+
+describe('text encodings', () => {
+  it('UTF-8 whose characters fall across the chunks the file is read in; Latin-1 refused with the line of its first byte that is not UTF-8', async () => {
+    // 3 labels of 2-, 3- and 4-byte characters over ~600 KB: many fall across a chunk boundary.
+    const labels = ['é', '€uro', '𝄞clef'];
+    const label = (i: number) => `${labels[i % 3]}${'ü'.repeat(50 + (i % 5))}`;
+    const lines = ['x,label', ...Array.from({ length: 30_000 }, (_, i) => `${i % 97},${label(i)}`)]; // 3.3 MB: 3 chunks of 1 MiB
+    const ds = await read(lines.join('\n') + '\n');
+    expect(ds.x.rows).toBe(30_000);
+    expect(ds.classNames).toEqual(Array.from({ length: 15 }, (_, i) => label(i)));
+    expect(Array.from(ds.labels.subarray(0, 20))).toEqual(Array.from({ length: 20 }, (_, i) => i % 15));
+    // The same in Latin-1: é is the byte 0xE9, at line 2.
+    const latin1 = Buffer.from('x,grade\n0.1,\xe9\n0.2,\xe8\n0.3,a\n', 'latin1');
+    expect(await failure(readCsvDataset(await file(latin1)))).toBe(
+      '<file>: line 2 is not UTF-8 text (byte 0xE9, 12 bytes in): save the file as UTF-8 (a spreadsheet\'s "CSV UTF-8"); in Latin-1 or Windows-1252, different labels would become one',
+    );
+    // Far into a large file: the line is counted over every chunk before it.
+    const deep = Buffer.concat([Buffer.from(lines.slice(0, 20_001).join('\n') + '\n'), Buffer.from('1,caf\xe9\n', 'latin1')]);
+    expect(await failure(readCsvDataset(await file(deep)))).toMatch(/^<file>: line 20002 is not UTF-8 text \(byte 0xE9, \d+ bytes in\)/);
+    // A UTF-16 file (its byte-order mark says so) is read as such.
+    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('x,grade\n0.1,é\n0.2,è\n', 'utf16le')]);
+    expect((await readCsvDataset(await file(utf16))).classNames).toEqual(['é', 'è']);
   });
 });
 
@@ -273,7 +299,7 @@ describe('line 1 alone (readCsvHeader)', () => {
 
   it('errors: an empty file, a misspelt option', async () => {
     expect(await failure(readCsvHeader(await file('\n\n')))).toBe('<file>: the file is empty');
-    expect(await failure(readCsvHeader(await file('a,b\n'), { drop: 1 } as never))).toBe("unknown option 'drop' (known: delimiter)");
+    expect(await failure(readCsvHeader(await file('a,b\n'), { drop: 1 } as never))).toBe("unknown option 'drop' (known: delimiter, header)");
   });
 
   it('the Node entry re-exports the three readers', () => {

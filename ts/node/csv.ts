@@ -11,7 +11,8 @@
  * reachable from ../index.ts imports this file.
  */
 import { parse, type CsvError } from 'csv-parse';
-import { createReadStream } from 'node:fs';
+import { isUtf8 } from 'node:buffer';
+import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { readsAsHeader } from '../columns.js';
 import { ArgumentError, fail, show } from '../errors.js';
@@ -176,9 +177,15 @@ function eachRecord(file: CsvFile, take: (record: string[], line: number) => boo
     // The line each record starts on: records are counted here (csv-parse's own per-record
     // `info` costs half as much again as the parsing), so line breaks inside quoted fields count.
     let line = 1;
+    const utf8 = new Utf8Check();
     input.on('data', (chunk) => {
+      const at = bytes;
       bytes += chunk.length;
       try {
+        // Before the parser sees the chunk (it is piped after this listener): text that is not
+        // UTF-8 would reach it as U+FFFD, and labels that differ there become one class.
+        const bad = utf8.check(chunk as Buffer, at);
+        if (bad !== null) return stop(notUtf8(path, bad));
         onProgress?.(bytes, total);
       } catch (e) {
         stop(e);
@@ -203,6 +210,65 @@ function eachRecord(file: CsvFile, take: (record: string[], line: number) => boo
     });
     input.pipe(parser);
   });
+}
+
+/**
+ * Checks a file's bytes, chunk by chunk, for UTF-8 (a character may be cut between chunks); a file
+ * that starts with a UTF-16 byte-order mark is left to csv-parse, which reads it as UTF-16.
+ */
+class Utf8Check {
+  private carry: Buffer = Buffer.alloc(0);
+  private utf16 = false;
+
+  /** The file offset of the first byte that is not UTF-8 in `chunk` (which starts at `offset`), or null. */
+  check(chunk: Buffer, offset: number): number | null {
+    if (offset === 0 && chunk.length >= 2 && ((chunk[0] === 0xff && chunk[1] === 0xfe) || (chunk[0] === 0xfe && chunk[1] === 0xff))) this.utf16 = true;
+    if (this.utf16) return null;
+    const bytes = this.carry.length > 0 ? Buffer.concat([this.carry, chunk]) : chunk;
+    const start = offset - this.carry.length;
+    const end = completeUtf8(bytes);
+    this.carry = Buffer.from(bytes.subarray(end));
+    if (isUtf8(bytes.subarray(0, end))) return null;
+    return start + firstNonUtf8(bytes.subarray(0, end));
+  }
+}
+
+/** The length of the longest start of `b` that does not end inside a multi-byte character. */
+function completeUtf8(b: Buffer): number {
+  for (let i = b.length - 1; i >= Math.max(0, b.length - 4); i--) {
+    const c = b[i];
+    if ((c & 0xc0) === 0x80) continue; // a continuation byte: look further back for its lead
+    const need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+    return b.length - i < need ? i : b.length;
+  }
+  return b.length;
+}
+
+/** Where the first byte of `b` that is not valid UTF-8 is (b is known to hold one). */
+function firstNonUtf8(b: Buffer): number {
+  for (let i = 0; i < b.length;) {
+    const n = b[i] < 0x80 ? 1 : b[i] >= 0xc2 && b[i] < 0xe0 ? 2 : b[i] >= 0xe0 && b[i] < 0xf0 ? 3 : b[i] >= 0xf0 && b[i] < 0xf5 ? 4 : 0;
+    if (n === 0 || !isUtf8(b.subarray(i, i + n))) return i;
+    i += n;
+  }
+  return b.length;
+}
+
+/** The error of a file that is not UTF-8 at byte `offset`, naming its line. */
+function notUtf8(path: string, offset: number): Error {
+  const head = Buffer.alloc(offset + 1);
+  const fd = openSync(path, 'r');
+  try {
+    readSync(fd, head, 0, offset + 1, 0);
+  } finally {
+    closeSync(fd);
+  }
+  let line = 1;
+  for (let i = head.indexOf(10); i >= 0 && i < offset; i = head.indexOf(10, i + 1)) line++;
+  const byte = head[offset].toString(16).toUpperCase().padStart(2, '0');
+  return new ArgumentError(
+    `${path}: line ${line} is not UTF-8 text (byte 0x${byte}, ${offset} bytes in): save the file as UTF-8 (a spreadsheet's "CSV UTF-8"); in Latin-1 or Windows-1252, different labels would become one`,
+  );
 }
 
 /** The first `n` bytes of a file, as text (a character cut at the end becomes U+FFFD). */
