@@ -6,6 +6,7 @@
  * an in-memory parse of its start gives. Files of features without a label (a column dropped by
  * name or index), read the same way; line 1 alone.
  */
+import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
@@ -222,6 +223,12 @@ describe('errors name the file, line and column', () => {
   it('a file that is not there, a folder, a misspelt option', async () => {
     await expect(readCsvDataset(join(dir, 'none.csv'))).rejects.toThrow(/none\.csv: no such file/);
     await expect(readCsvDataset(dir)).rejects.toThrow(/is a directory, not a CSV file/);
+    // A pipe (such as /dev/stdin from `cat data.csv |`) is named as one, not called empty.
+    const fifo = join(dir, 'pipe.csv');
+    if (spawnSync('mkfifo', [fifo]).status === 0)
+      await expect(readCsvDataset(fifo)).rejects.toThrow(
+        `${fifo} is not a file but a pipe, which can be read only once: save the data to a file and give its path`,
+      );
     const path = await file('a,b\n1,2\n');
     expect(await failure(readCsvDataset(path, { delimter: ';' } as never))).toBe(
       "unknown option 'delimter' (known: label, task, header, classes, delimiter, onProgress)",

@@ -133,6 +133,12 @@ async function openCsv(reader: string, path: string, options: CsvReading, known:
     throw new Error(e.code === 'ENOENT' ? `${path}: no such file` : `${path}: ${e.message}`, { cause: e });
   });
   if (info.isDirectory()) fail(`${path} is a directory, not a CSV file`);
+  // A pipe (/dev/stdin, <(…)) can be read once, and a CSV is read more than once (its start for
+  // the delimiter, then whole; the CLI reads line 1 apart).
+  if (!info.isFile())
+    fail(
+      `${path} is not a file but ${info.isFIFO() ? 'a pipe' : info.isSocket() ? 'a socket' : 'a device'}, which can be read only once: save the data to a file and give its path`,
+    );
   const total = info.size;
   const head = await readHead(path, Math.min(total, HEAD_BYTES));
   if (head.replace(/^\ufeff/, '').trim() === '') fail(`${path}: the file is empty`);
