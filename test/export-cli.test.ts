@@ -61,6 +61,10 @@ describe('export and import on the command line', () => {
       ],
       [['export', 'nothere.json', '--format', 'onnx', '--out', 'x.onnx'], 'wasm-backprop: nothere.json: no such model file'],
       [
+        ['export', 'activated.json', '--format', 'tfjs', '--out', 'activated.json'],
+        'wasm-backprop: --out activated.json is a file: --format tfjs writes a folder (model.json and weights.bin)',
+      ],
+      [
         ['export', 'activated.json', '--format', 'keras', '--out', 'x'],
         "wasm-backprop: option '--format <format>' argument 'keras' is invalid. Allowed choices are tfjs, onnx.",
       ],

@@ -3,7 +3,8 @@
  * Layers model (a folder holding model.json and weights.bin) or as an ONNX model (one file). The
  * formats: docs/export.md.
  */
-import { ArgumentError } from '../errors.js';
+import { stat } from 'node:fs/promises';
+import { ArgumentError, fail } from '../errors.js';
 import { loadModel, saveOnnx, saveTfjs, ONNX_OPSET } from '../node/index.js';
 import { join } from 'node:path';
 import { notRead, outputFile } from './files.js';
@@ -18,14 +19,17 @@ export interface ExportOptions {
 /** Errors of the exporters name the call (toTfjs: …); on the command line they name the model file. */
 function inModel(path: string, e: unknown): unknown {
   if (!(e instanceof ArgumentError)) return e;
-  return new ArgumentError(`${path}: ${e.message.replace(/^(toTfjs|toOnnx): /, '')}`, { cause: e });
+  return new ArgumentError(`${path}: ${e.message.replace(/^(toTfjs|toOnnx|saveTfjs|saveOnnx): /, '')}`, { cause: e });
 }
 
 export async function exportCommand(modelPath: string, o: ExportOptions): Promise<void> {
   const model = await loadModel(modelPath);
   // Neither writes over the model it reads (a model.json exported as TF.js into its own folder).
   const reads = [['the model being read', modelPath]] as const;
-  if (o.format === 'tfjs') for (const file of ['model.json', 'weights.bin']) await notRead(join(o.out, file), '--out', reads);
+  if (o.format === 'tfjs') {
+    if ((await stat(o.out).catch(() => null))?.isFile()) fail(`--out ${o.out} is a file: --format tfjs writes a folder (model.json and weights.bin)`);
+    for (const file of ['model.json', 'weights.bin']) await notRead(join(o.out, file), '--out', reads);
+  }
   const onnxPath = o.format === 'onnx' ? await outputFile(o.out, '--out', 'model.onnx', 'model.onnx', reads) : '';
   const layers = model.architecture.layers.join('-');
   const kind = model.parameters.dtype;

@@ -3,6 +3,7 @@
  * and a confusion matrix; for regression the mean loss, RMSE and R². Computed from the network's
  * outputs, so every engine reports the same way.
  */
+import { plural } from '../columns.js';
 import { fail } from '../errors.js';
 import type { Matrix } from '../matrix.js';
 import type { ModelData } from '../model.js';
@@ -82,9 +83,9 @@ export function confusionTable(s: ClassificationSummary, maxClasses = 20): strin
 /** The summary as a few lines of text. */
 export function formatSummary(s: Summary, what: string): string {
   if (s.task === 'regression') {
-    return `${what}: ${s.rows} rows, loss ${s.loss.toPrecision(6)}, RMSE ${s.rmse.toPrecision(6)}, R² ${Number.isNaN(s.r2) ? 'undefined (constant targets)' : s.r2.toFixed(4)}`;
+    return `${what}: ${plural(s.rows, 'row')}, loss ${s.loss.toPrecision(6)}, RMSE ${s.rmse.toPrecision(6)}, R² ${Number.isNaN(s.r2) ? 'undefined (constant targets)' : s.r2.toFixed(4)}`;
   }
-  return [`${what}: ${s.rows} rows, loss ${s.loss.toPrecision(6)}, accuracy ${(100 * s.accuracy).toFixed(2)} %`, confusionTable(s)].join('\n');
+  return [`${what}: ${plural(s.rows, 'row')}, loss ${s.loss.toPrecision(6)}, accuracy ${(100 * s.accuracy).toFixed(2)} %`, confusionTable(s)].join('\n');
 }
 
 /** The summary of `net` on x, y (targets as training saw them), as text. */

@@ -6,6 +6,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { fitScalingOn, scaleInPlace, splitInPlace, type FeatureScaling, type ScalingKind, type Task } from '../data.js';
+import { plural } from '../columns.js';
 import { fail } from '../errors.js';
 import { loadNetwork, toModel, type Model, type ModelData } from '../model.js';
 import { Network } from '../network.js';
@@ -146,9 +147,9 @@ function alignWithModel(path: string, model: Model, ds: CsvDataset): void {
 /** A network resumed from a model file, checked against the data it is to train on. */
 async function resume(path: string, model: Model, ds: CsvDataset, o: TrainOptions): Promise<Network> {
   const layers = model.architecture.layers;
-  if (layers[0] !== ds.x.cols) fail(`${path}: the model takes ${layers[0]} inputs, ${ds.name} has ${ds.x.cols} feature columns`);
+  if (layers[0] !== ds.x.cols) fail(`${path}: the model takes ${plural(layers[0], 'input')}, ${ds.name} has ${plural(ds.x.cols, 'feature column')}`);
   const outputs = ds.task === 'classification' ? ds.classes : 1;
-  if (layers.at(-1) !== outputs) fail(`${path}: the model has ${layers.at(-1)} outputs, ${ds.name} needs ${outputs} (${ds.task})`);
+  if (layers.at(-1) !== outputs) fail(`${path}: the model has ${plural(layers.at(-1)!, 'output')}, ${ds.name} needs ${outputs} (${ds.task})`);
   return loadNetwork(model, o.engine === 'wasm' ? { wasm: { simd: o.simd ? 'auto' : false } } : { engine: o.engine });
 }
 
@@ -230,7 +231,7 @@ export async function train(spec: string, o: TrainOptions): Promise<void> {
     const task = ds.task === 'classification' ? `classification of ${ds.classes} classes` : 'regression';
     if (!o.quiet) {
       console.log(
-        `${ds.name}: ${trainSet.rows} training rows, ${heldOutSet?.rows ?? 0} held out; ${task} of '${ds.labelName}' (${ds.taskReason}); scaling ${scaling.kind}\n` +
+        `${ds.name}: ${plural(trainSet.rows, 'training row')}, ${heldOutSet?.rows ?? 0} held out; ${task} of '${ds.labelName}' (${ds.taskReason}); scaling ${scaling.kind}\n` +
           `network ${net.layers.join('-')} ${net.activations.join('/')}, loss ${net.loss}; engine ${net.engine} ${net.precision} (${net.backend}); ` +
           `${s.optimizer.type} η=${s.learningRate}, batch ${o.batchSize}, seed ${o.seed}` +
           (o.resume ? `; resumed from ${o.resume} after ${done()} epochs` : ''),
@@ -289,7 +290,7 @@ export async function train(spec: string, o: TrainOptions): Promise<void> {
     }
     console.log(summarize(net, heldOutSet ?? trainSet, data, heldOutSet ? 'held-out' : 'training rows (none held out)'));
     const included = heldOutSet ? ', held-out evaluation included' : '';
-    console.log(`trained ${trained} epochs in ${secs.toFixed(2)} s (${Math.round((trained * trainSet.rows) / secs)} samples/s${included})`);
+    console.log(`trained ${plural(trained, 'epoch')} in ${secs.toFixed(2)} s (${Math.round((trained * trainSet.rows) / secs)} samples/s${included})`);
     if (o.out) {
       await saveModel(o.out, toModel(net, { history, data }));
       console.log(`model written to ${o.out}`);

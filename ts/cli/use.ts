@@ -5,6 +5,7 @@
  */
 import { once } from 'node:events';
 import { scaleInPlace, type FeatureScaling } from '../data.js';
+import { plural } from '../columns.js';
 import { fail } from '../errors.js';
 import { loadNetwork, type Model } from '../model.js';
 import { loadModel } from '../node/index.js';
@@ -134,7 +135,7 @@ export async function predict(modelPath: string, dataPath: string, o: DataOption
           ]),
       lines(),
     );
-    if (o.out) console.error(`${rows} predictions written to ${o.out}`);
+    if (o.out) console.error(`${plural(rows, 'prediction')} written to ${o.out}`);
   } finally {
     net.dispose();
   }
@@ -151,7 +152,8 @@ async function labelled(model: Model, path: string, o: DataOptions) {
   // A classifier's rows as its classes, in its order: a file may hold some of them only (one too).
   const classes = d.classes ?? (d.task === 'classification' ? Array.from({ length: Math.max(outputs, 2) }, (_, k) => k) : undefined);
   const ds = await readCsvDataset(path, { delimiter: head.delimiter, header: head.header, label, task: d.task ?? 'auto', classes });
-  if (ds.x.cols !== model.architecture.layers[0]) fail(`${path}: ${ds.x.cols} feature columns, the model takes ${model.architecture.layers[0]} inputs`);
+  if (ds.x.cols !== model.architecture.layers[0])
+    fail(`${path}: ${plural(ds.x.cols, 'feature column')}, the model takes ${plural(model.architecture.layers[0], 'input')}`);
   const x = inModelOrder(model, ds.x, ds.featureNames, ds.header, path);
   if (ds.task === 'regression') return { x, y: ds.y };
   if (outputs === 1) return { x, y: { data: Float32Array.from(ds.labels), rows: ds.x.rows, cols: 1 } }; // one sigmoid output: p(class 1)
