@@ -365,6 +365,38 @@ describe('train, predict, evaluate, info', () => {
     expect(Number(/R² (-?[\d.]+)/.exec(r.stdout)![1])).toBeGreaterThan(0.5);
   });
 
+  it("a regression's targets are standardized for training and its predictions given back in the target's units (prices in the hundred thousands: R² was negative)", () => {
+    const rows = Array.from({ length: 200 }, (_, i) => {
+      const [size, rooms] = [40 + ((i * 37) % 160), 1 + ((i * 7) % 6)];
+      return [size, rooms, 1000 * size + 5000 * rooms];
+    });
+    const data = file('price.csv', ['size,rooms,price', ...rows.map((r) => r.join(','))].join('\n'));
+    const model = join(dir, 'price.json');
+    const r = cli('train', data, '--epochs', '300', '--out', model, '-q');
+    expect(r.status).toBe(0);
+    expect(Number(/R² (-?[\d.]+)/.exec(r.stdout)![1])).toBeGreaterThan(0.99);
+    const m = JSON.parse(readFileSync(model, 'utf8'));
+    // The scaling the targets were trained with: standard, fitted on the 160 training rows.
+    expect(m.data.targetScaling.kind).toBe('standard');
+    expect(m.data.targetScaling.offset[0]).toBeGreaterThan(100_000);
+    expect(m.data.targetScaling.scale[0]).toBeGreaterThan(10_000);
+    const p = cli('predict', model, data);
+    const predicted = p.stdout.trim().split('\n').slice(1).map(Number);
+    expect(p.stdout.split('\n')[0]).toBe('predicted price');
+    const worst = Math.max(...predicted.map((v, i) => Math.abs(v - rows[i][2]) / rows[i][2]));
+    expect(worst).toBeLessThan(0.1); // in the target's units, within 10 %
+    const e = cli('evaluate', model, data);
+    expect(Number(/RMSE ([\d.e+]+)/.exec(e.stdout)![1])).toBeLessThan(5000);
+    // Resumed: the model's target scaling goes on; another is refused.
+    expect(cli('train', data, '--epochs', '5', '--resume', model, '--out', model, '-q').status).toBe(0);
+    expect(JSON.parse(readFileSync(model, 'utf8')).data.targetScaling).toEqual(m.data.targetScaling);
+    const other = cli('train', data, '--epochs', '5', '--resume', model, '--target-scale', 'none');
+    expect([other.status, other.stderr.trim()]).toEqual([
+      1,
+      `wasm-backprop: --target-scale none: ${model} resumes with its own (standard); leave --target-scale out, or train a new model`,
+    ]);
+  });
+
   it('output paths: missing folders are made, a folder is refused before training (or takes model.onnx)', () => {
     const out = join(dir, 'new', 'deeper', 'p.csv');
     expect(cli('predict', model, iris, '--out', out).status).toBe(0);

@@ -305,6 +305,26 @@ describe('a bad model gets one clear error naming the field, before anything is 
       (m) => (m.architecture.inputActivation = 'tanh'),
       /^model\.architecture\.inputActivation only exists with inputLayer 'activated'$/,
     ],
+    [
+      'a target scaling on a classifier',
+      (m) => (m.data.targetScaling = { kind: 'standard', offset: [1], scale: [2] }),
+      /^model\.data\.targetScaling needs task 'regression', got task 'classification'$/,
+    ],
+    [
+      'a target scaling of the wrong length',
+      (m) => Object.assign(m.data, { task: 'regression', classes: undefined, targetScaling: { kind: 'standard', offset: [1], scale: [2] } }),
+      /^model\.data\.targetScaling\.offset must have 10 entries \(one per output\)/,
+    ],
+    [
+      'a target scale of 0',
+      (m) =>
+        Object.assign(m.data, {
+          task: 'regression',
+          classes: undefined,
+          targetScaling: { kind: 'custom', offset: Array(10).fill(0), scale: Array(10).fill(0) },
+        }),
+      /^model\.data\.targetScaling\.scale\[0\] must not be 0 \(y' = \(y − offset\) \/ scale\)$/,
+    ],
     ['a negative learning rate', (m) => (m.training.learningRate = -0.5), /^model\.training\.learningRate must be ≥ 0, got -0\.5$/],
     ['a shuffle state of zeros', (m) => (m.training.shuffle = [0, 0, 0, 0]), /^model\.training\.shuffle must not be all zero/],
     ['a fractional step count', (m) => (m.training.step = 1.5), /^model\.training\.step must be an integer, got 1\.5$/],

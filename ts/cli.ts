@@ -88,6 +88,11 @@ program
       .choices(['minmax', 'standard', 'none'] satisfies ScalingKind[])
       .default('minmax'),
   )
+  .addOption(
+    new Option('--target-scale <kind>', "a regression's target scaling, fitted on the training rows only (predictions are in the target's units)")
+      .choices(['standard', 'minmax', 'none'] satisfies ScalingKind[])
+      .default('standard'),
+  )
   .option(
     '--max-loss <loss>',
     "a training loss above this stops training as diverged (default: 1000 × the untrained network's, at least 1000)",

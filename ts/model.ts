@@ -59,6 +59,11 @@ export interface ModelData {
   classes?: (string | number)[];
   /** The name of the target. */
   label?: string;
+  /**
+   * Regression: the scaling of the targets the network learnt (y′ = (y − offset) / scale, one per
+   * output); its outputs are y′, and y = y′ · scale + offset. Absent: the outputs are the targets.
+   */
+  targetScaling?: FeatureScaling;
 }
 
 export interface Model {
@@ -187,19 +192,24 @@ const checkFinite = (v: unknown, at: string): number =>
   typeof v === 'number' && Number.isFinite(v) ? v : fail(`${at} must be a finite number, got ${show(v)}`);
 
 function checkData(data: unknown, layers: readonly number[], what: string): ModelData {
-  const f = fields(data, what, ['features', 'scaling', 'task', 'classes', 'label'], []);
+  const f = fields(data, what, ['features', 'scaling', 'task', 'classes', 'label', 'targetScaling'], []);
   const [inputs, outputs] = [layers[0], layers[layers.length - 1]];
   if (f.features !== undefined) checkList(f.features, inputs, `${what}.features`, 'one name per input', checkString);
-  if (f.scaling !== undefined) {
-    const s = fields(f.scaling, `${what}.scaling`, ['kind', 'offset', 'scale'], ['kind']);
-    const kind = checkOneOf(s.kind, `${what}.scaling.kind`, ['minmax', 'standard', 'custom', 'none'] as const);
+  const checkScaling = (scaling: unknown, name: string, columns: number, each: string, v: string) => {
+    const s = fields(scaling, `${what}.${name}`, ['kind', 'offset', 'scale'], ['kind']);
+    const kind = checkOneOf(s.kind, `${what}.${name}.kind`, ['minmax', 'standard', 'custom', 'none'] as const);
     for (const k of ['offset', 'scale'] as const) {
-      if (kind === 'none' && s[k] !== undefined) fail(`${what}.scaling.${k} must be absent with kind 'none'`);
-      if (kind !== 'none') checkList(s[k], inputs, `${what}.scaling.${k}`, 'one per input', checkFinite);
+      if (kind === 'none' && s[k] !== undefined) fail(`${what}.${name}.${k} must be absent with kind 'none'`);
+      if (kind !== 'none') checkList(s[k], columns, `${what}.${name}.${k}`, each, checkFinite);
     }
-    (s.scale as number[] | undefined)?.forEach((v, j) => v === 0 && fail(`${what}.scaling.scale[${j}] must not be 0 (x' = (x − offset) / scale)`));
-  }
+    (s.scale as number[] | undefined)?.forEach((x, j) => x === 0 && fail(`${what}.${name}.scale[${j}] must not be 0 (${v}' = (${v} − offset) / scale)`));
+  };
+  if (f.scaling !== undefined) checkScaling(f.scaling, 'scaling', inputs, 'one per input', 'x');
   if (f.task !== undefined) checkOneOf(f.task, `${what}.task`, ['classification', 'regression'] as const);
+  if (f.targetScaling !== undefined) {
+    if (f.task !== 'regression') fail(`${what}.targetScaling needs task 'regression', got task ${show(f.task)}`);
+    checkScaling(f.targetScaling, 'targetScaling', outputs, 'one per output', 'y');
+  }
   if (f.classes !== undefined) {
     if (f.task !== 'classification') fail(`${what}.classes needs task 'classification', got task ${show(f.task)}`);
     const meaning = outputs === 1 ? 'below and above ½ of the one output' : 'one per output';

@@ -82,6 +82,15 @@ export function scaleInPlace<M extends { data: Float32Array | Float64Array; rows
   return x;
 }
 
+/** Undoes a scaling in place (x = x′ · scale + offset per column, in f64, stored in x's type) and returns x. */
+export function unscaleInPlace<M extends { data: Float32Array | Float64Array; rows: number; cols: number }>(x: M, s: FeatureScaling): M {
+  if (s.kind === 'none') return x;
+  const { data, cols } = x;
+  if (s.offset.length !== cols || s.scale.length !== cols) fail(`the scaling has ${s.offset.length} columns, the data ${cols}`);
+  for (let i = 0; i < data.length; i += cols) for (let c = 0; c < cols; c++) data[i + c] = data[i + c] * s.scale[c] + s.offset[c];
+  return x;
+}
+
 /** The columns of rows (those of the first) or of a matrix. */
 function columns(x: Rows): number {
   return Array.isArray(x) ? ((x[0] as readonly number[] | undefined)?.length ?? 0) : (x as MatrixInput).cols;

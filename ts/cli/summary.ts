@@ -10,6 +10,7 @@ import type { ModelData } from '../model.js';
 import type { Network } from '../network.js';
 import { PreparedDataset } from '../prepared.js';
 import type { MatrixInput } from '../types.js';
+import { unscaleInPlace, type FeatureScaling } from '../scaling.js';
 
 export interface ClassificationSummary {
   task: 'classification';
@@ -108,6 +109,11 @@ export function summarize(net: Network, d: { x: MatrixInput; y: MatrixInput } | 
   const outputs = net.predictMatrix(prepared ? d : d.x);
   finiteOutputs(outputs, what);
   const targets = prepared ? d.read('y') : { ...d.y, data: Float64Array.from(d.y.data) };
+  // A regression's RMSE in the target's units (the loss stays the network's, of the scaled targets).
+  if (data.task === 'regression' && data.targetScaling) {
+    unscaleInPlace(outputs, data.targetScaling as FeatureScaling);
+    unscaleInPlace(targets, data.targetScaling as FeatureScaling);
+  }
   const { loss } = prepared ? net.evaluate(d) : net.evaluate(d.x, d.y);
   const s = data.task === 'regression' ? regress(outputs, targets, loss) : classify(outputs, targets, loss, (data.classes ?? []).map(String));
   return formatSummary(s, what);

@@ -40,6 +40,8 @@ export interface TrainOptions {
   seed: number;
   testFraction: number;
   scale: ScalingKind;
+  /** A regression's target scaling, fitted on the training rows (the model keeps it; predict undoes it). */
+  targetScale: ScalingKind;
   earlyStop?: number;
   maxLoss?: number;
   out?: string;
@@ -78,9 +80,10 @@ export async function readData(
 }
 
 /** What the model file records about the data, so that `predict` prepares raw rows as training did. */
-function dataRecord(ds: CsvDataset, scaling: FeatureScaling): ModelData {
+function dataRecord(ds: CsvDataset, scaling: FeatureScaling, targetScaling: FeatureScaling): ModelData {
   const data: ModelData = { features: ds.featureNames, scaling, task: ds.task, label: ds.labelName };
   if (ds.task === 'classification') data.classes = ds.classValues ?? ds.classNames;
+  if (targetScaling.kind !== 'none') data.targetScaling = targetScaling;
   return data;
 }
 
@@ -102,6 +105,7 @@ function resumedOptions(path: string, model: Model, o: TrainOptions, given: Read
     ['learningRate', '--learning-rate', o.learningRate, training.learningRate],
     ['precision', '--precision', o.precision, options.precision],
     ['scale', '--scale', o.scale, model.data?.scaling?.kind ?? o.scale],
+    ['targetScale', '--target-scale', o.targetScale, model.data?.task === 'regression' ? (model.data.targetScaling?.kind ?? 'none') : o.targetScale],
     ['seed', '--seed', o.seed, options.seed],
   ];
   for (const [key, option, value, its] of kept)
@@ -217,10 +221,20 @@ export async function train(spec: string, o: TrainOptions): Promise<void> {
     scaling = fitScalingOn(tr.x, null, o.scale, ds.featureNames);
     net = await createNetwork(ds, o);
   }
+  // A regression learns its targets scaled (prices in the thousands would swamp the gradients),
+  // fitted on the training rows; predict and the summaries undo it.
+  const targetScaling: FeatureScaling =
+    ds.task !== 'regression'
+      ? { kind: 'none' }
+      : resumed
+        ? ((resumed.data?.targetScaling as FeatureScaling | undefined) ?? { kind: 'none' })
+        : fitScalingOn(tr.y, null, o.targetScale, [ds.labelName]);
   // The parts are views of the data set's arrays: scaling each scales the rows once.
   scaleInPlace(tr.x, scaling);
   if (test) scaleInPlace(test.x, scaling);
-  const data = dataRecord(ds, scaling);
+  scaleInPlace(tr.y, targetScaling);
+  if (test) scaleInPlace(test.y, targetScaling);
+  const data = dataRecord(ds, scaling, targetScaling);
   const done = () => history.length;
   try {
     // Into the engine's memory, the held-out rows (the data set's last) first: the data set's

@@ -5,6 +5,7 @@
  */
 import { once } from 'node:events';
 import { scaleInPlace, type FeatureScaling } from '../data.js';
+import { unscaleInPlace } from '../scaling.js';
 import { plural } from '../columns.js';
 import { fail } from '../errors.js';
 import { loadNetwork, type Model } from '../model.js';
@@ -105,8 +106,10 @@ export async function predict(modelPath: string, dataPath: string, o: DataOption
   try {
     const out = net.predictMatrix(data.x);
     finiteOutputs(out, dataPath);
-    const { rows, cols } = out;
     const classification = model.data?.task !== 'regression' && (model.data?.classes !== undefined || net.activations.at(-1) !== 'linear');
+    // A regression's outputs in the target's units, where training scaled the targets.
+    if (!classification && model.data?.targetScaling) unscaleInPlace(out, model.data.targetScaling as FeatureScaling);
+    const { rows, cols } = out;
     const classes = (model.data?.classes ?? Array.from({ length: Math.max(cols, 2) }, (_, k) => k)).map(String);
     const lines = function* (): Generator<string> {
       if (!classification) {
@@ -155,7 +158,8 @@ async function labelled(model: Model, path: string, o: DataOptions) {
   if (ds.x.cols !== model.architecture.layers[0])
     fail(`${path}: ${plural(ds.x.cols, 'feature column')}, the model takes ${plural(model.architecture.layers[0], 'input')}`);
   const x = inModelOrder(model, ds.x, ds.featureNames, ds.header, path);
-  if (ds.task === 'regression') return { x, y: ds.y };
+  // A regression's targets scaled as training scaled them: the loss is the network's (summarize gives RMSE in the target's units).
+  if (ds.task === 'regression') return { x, y: scaleInPlace(ds.y, (d.targetScaling as FeatureScaling | undefined) ?? { kind: 'none' }) };
   if (outputs === 1) return { x, y: { data: Float32Array.from(ds.labels), rows: ds.x.rows, cols: 1 } }; // one sigmoid output: p(class 1)
   return { x, y: ds.y };
 }
