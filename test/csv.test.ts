@@ -220,6 +220,10 @@ describe('errors name the file, line and column', () => {
     expect(await failure(readCsvDataset(await file(text), options))).toBe(`<file>: ${message}`);
   });
 
+  it('two columns of one name (columns are found by name: the second would be taken for the first)', async () => {
+    expect(await failure(read('x,y,x,label\n1,2,3,a\n4,5,6,b\n'))).toBe('<file>: line 1 names two columns "x" (columns 1 and 3); column names must differ');
+  });
+
   it('a file that is not there, a folder, a misspelt option', async () => {
     await expect(readCsvDataset(join(dir, 'none.csv'))).rejects.toThrow(/none\.csv: no such file/);
     await expect(readCsvDataset(dir)).rejects.toThrow(/is a directory, not a CSV file/);

@@ -354,12 +354,7 @@ describe('DatasetBuilder.features: a table without a label', () => {
         { drop: 'label' },
         'data.csv: line 1 is data, not a header, so no column is named "label": give the 0-based index of the column to drop',
       ],
-      [
-        'twice the name to drop',
-        'y,a,y\n1,2,3',
-        { drop: 'y' },
-        'data.csv: 2 columns are named "y" (columns 1, 3): give the 0-based index of the column to drop',
-      ],
+      ['twice the name to drop', 'y,a,y\n1,2,3', { drop: 'y' }, 'data.csv: line 1 names two columns "y" (columns 1 and 3); column names must differ'],
       ['the only column dropped', 'a\n1', { drop: 0 }, 'data.csv: line 1 has a single column; dropping it leaves no feature (is the delimiter right?)'],
       ['a bad drop', 'a,b\n1,2', { drop: -1 }, 'drop must be a column name or a 0-based column index, got -1'],
       ['a drop of the wrong type', 'a,b\n1,2', { drop: true as never }, 'drop must be a column name or a 0-based column index, got true'],

@@ -92,7 +92,5 @@ export function columnIndex(column: string | number, role: 'label' | 'drop', nam
   if (!header) fail(`${source}: line ${line} is data, not a header, so no column is named ${quoteCell(column)}: give ${give}`);
   const at = names.flatMap((name, j) => (name === column ? [j] : []));
   if (at.length === 0) fail(`${source}: no column is named ${quoteCell(column)}${digits} (columns: ${names.map((c) => quoteCell(c)).join(', ')})`);
-  if (at.length > 1)
-    fail(`${source}: ${plural(at.length, 'column')} are named ${quoteCell(column)} (columns ${at.map((j) => j + 1).join(', ')}): give ${give}`);
-  return at[0];
+  return at[0]; // one: a header naming two columns alike is refused before (../table.ts)
 }

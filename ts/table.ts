@@ -244,6 +244,12 @@ export class DatasetBuilder<R extends TableFeatures = TableDataset> {
     const skip = this.labelled ? (this.label ?? cells.length - 1) : this.drop;
     this.hasHeader = isHeader(cells, this.header, skip, this.source, line);
     const names = columnNames(cells, this.hasHeader);
+    // Columns are found by name (a label, the model's inputs in another file): two of one name would be taken for each other.
+    const twice = this.hasHeader ? names.findIndex((n, j) => names.indexOf(n) !== j) : -1;
+    if (twice >= 0)
+      fail(
+        `${this.source}: line ${line} names two columns ${quoteCell(names[twice])} (columns ${names.indexOf(names[twice]) + 1} and ${twice + 1}); column names must differ`,
+      );
     if (skip !== null && names.length < 2) {
       const needs = this.labelled ? 'a data set needs at least one feature column and a label column' : 'dropping it leaves no feature';
       fail(`${this.source}: line ${line} has a single column; ${needs} (is the delimiter right?)`);
