@@ -397,6 +397,19 @@ describe('train, predict, evaluate, info', () => {
     ]);
   });
 
+  it('--resume holds out the rows the model held out: its --test-fraction is kept, another refused', () => {
+    const model = join(dir, 'iris-fraction.json');
+    expect(cli('train', iris, '--epochs', '2', '--test-fraction', '0.3', '--out', model, '-q').status).toBe(0);
+    expect(JSON.parse(readFileSync(model, 'utf8')).data.testFraction).toBe(0.3);
+    const r = cli('train', iris, '--epochs', '1', '--resume', model, '--out', model, '-q');
+    expect([r.status, /^held-out: (\d+) rows/m.exec(r.stdout)?.[1]]).toEqual([0, '45']);
+    const other = cli('train', iris, '--epochs', '1', '--resume', model, '--test-fraction', '0.1');
+    expect([other.status, other.stderr.trim()]).toEqual([
+      1,
+      `wasm-backprop: --test-fraction 0.1: ${model} resumes with its own (0.3); leave --test-fraction out, or train a new model`,
+    ]);
+  });
+
   it('output paths: missing folders are made, a folder is refused before training (or takes model.onnx)', () => {
     const out = join(dir, 'new', 'deeper', 'p.csv');
     expect(cli('predict', model, iris, '--out', out).status).toBe(0);

@@ -64,6 +64,8 @@ export interface ModelData {
    * output); its outputs are y′, and y = y′ · scale + offset. Absent: the outputs are the targets.
    */
   targetScaling?: FeatureScaling;
+  /** The fraction of the rows held out from training (which ones: `options.seed`), as the CLI's `train --test-fraction`. */
+  testFraction?: number;
 }
 
 export interface Model {
@@ -192,7 +194,7 @@ const checkFinite = (v: unknown, at: string): number =>
   typeof v === 'number' && Number.isFinite(v) ? v : fail(`${at} must be a finite number, got ${show(v)}`);
 
 function checkData(data: unknown, layers: readonly number[], what: string): ModelData {
-  const f = fields(data, what, ['features', 'scaling', 'task', 'classes', 'label', 'targetScaling'], []);
+  const f = fields(data, what, ['features', 'scaling', 'task', 'classes', 'label', 'targetScaling', 'testFraction'], []);
   const [inputs, outputs] = [layers[0], layers[layers.length - 1]];
   if (f.features !== undefined) checkList(f.features, inputs, `${what}.features`, 'one name per input', checkString);
   const checkScaling = (scaling: unknown, name: string, columns: number, each: string, v: string) => {
@@ -219,6 +221,10 @@ function checkData(data: unknown, layers: readonly number[], what: string): Mode
     classes.forEach((c, i) => classes.indexOf(c) !== i && fail(`${what}.classes[${i}] repeats ${show(c)}`));
   }
   if (f.label !== undefined) checkString(f.label, `${what}.label`);
+  if (f.testFraction !== undefined) {
+    const t = checkFinite(f.testFraction, `${what}.testFraction`);
+    if (t < 0 || t >= 1) fail(`${what}.testFraction must be at least 0 and below 1, got ${t}`);
+  }
   return f as ModelData;
 }
 

@@ -80,8 +80,8 @@ export async function readData(
 }
 
 /** What the model file records about the data, so that `predict` prepares raw rows as training did. */
-function dataRecord(ds: CsvDataset, scaling: FeatureScaling, targetScaling: FeatureScaling): ModelData {
-  const data: ModelData = { features: ds.featureNames, scaling, task: ds.task, label: ds.labelName };
+function dataRecord(ds: CsvDataset, scaling: FeatureScaling, targetScaling: FeatureScaling, testFraction: number): ModelData {
+  const data: ModelData = { features: ds.featureNames, scaling, task: ds.task, label: ds.labelName, testFraction };
   if (ds.task === 'classification') data.classes = ds.classValues ?? ds.classNames;
   if (targetScaling.kind !== 'none') data.targetScaling = targetScaling;
   return data;
@@ -107,11 +107,14 @@ function resumedOptions(path: string, model: Model, o: TrainOptions, given: Read
     ['scale', '--scale', o.scale, model.data?.scaling?.kind ?? o.scale],
     ['targetScale', '--target-scale', o.targetScale, model.data?.task === 'regression' ? (model.data.targetScaling?.kind ?? 'none') : o.targetScale],
     ['seed', '--seed', o.seed, options.seed],
+    ['testFraction', '--test-fraction', o.testFraction, model.data?.testFraction ?? o.testFraction],
   ];
   for (const [key, option, value, its] of kept)
     if (given.has(key) && String(value) !== String(its))
       fail(`${option} ${String(value)}: ${path} resumes with its own (${String(its)}); leave ${option} out, or train a new model`);
   o.seed = options.seed;
+  // The rows held out stay those held out (models from before it was recorded: the fraction given).
+  o.testFraction = model.data?.testFraction ?? o.testFraction;
 }
 
 /**
@@ -234,7 +237,7 @@ export async function train(spec: string, o: TrainOptions): Promise<void> {
   if (test) scaleInPlace(test.x, scaling);
   scaleInPlace(tr.y, targetScaling);
   if (test) scaleInPlace(test.y, targetScaling);
-  const data = dataRecord(ds, scaling, targetScaling);
+  const data = dataRecord(ds, scaling, targetScaling, o.testFraction);
   const done = () => history.length;
   try {
     // Into the engine's memory, the held-out rows (the data set's last) first: the data set's
