@@ -10,7 +10,7 @@ import type { ModelData } from '../model.js';
 import type { Network } from '../network.js';
 import { PreparedDataset } from '../prepared.js';
 import type { MatrixInput } from '../types.js';
-import { unscaleInPlace, type FeatureScaling } from '../scaling.js';
+import { unscaleInPlace } from '../scaling.js';
 
 export interface ClassificationSummary {
   task: 'classification';
@@ -89,7 +89,6 @@ export function formatSummary(s: Summary, what: string): string {
   return [`${what}: ${plural(s.rows, 'row')}, loss ${s.loss.toPrecision(6)}, accuracy ${(100 * s.accuracy).toFixed(2)} %`, confusionTable(s)].join('\n');
 }
 
-/** The summary of `net` on x, y (targets as training saw them), as text. */
 /**
  * Refuses outputs that are not finite (a model whose weights overflow on these inputs): printed,
  * they became a class and NaN probabilities, or a loss of NaN, with exit code 0.
@@ -103,6 +102,7 @@ export function finiteOutputs(out: { data: ArrayLike<number>; cols: number }, wh
   }
 }
 
+/** The summary of `net` on x, y (targets as training saw them), as text. */
 export function summarize(net: Network, d: { x: MatrixInput; y: MatrixInput } | PreparedDataset, data: ModelData, what: string): string {
   // A prepared dataset is read where the network holds it: only the targets are copied out.
   const prepared = d instanceof PreparedDataset;
@@ -111,8 +111,8 @@ export function summarize(net: Network, d: { x: MatrixInput; y: MatrixInput } | 
   const targets = prepared ? d.read('y') : { ...d.y, data: Float64Array.from(d.y.data) };
   // A regression's RMSE in the target's units (the loss stays the network's, of the scaled targets).
   if (data.task === 'regression' && data.targetScaling) {
-    unscaleInPlace(outputs, data.targetScaling as FeatureScaling);
-    unscaleInPlace(targets, data.targetScaling as FeatureScaling);
+    unscaleInPlace(outputs, data.targetScaling);
+    unscaleInPlace(targets, data.targetScaling);
   }
   const { loss } = prepared ? net.evaluate(d) : net.evaluate(d.x, d.y);
   const s = data.task === 'regression' ? regress(outputs, targets, loss) : classify(outputs, targets, loss, (data.classes ?? []).map(String));

@@ -230,7 +230,7 @@ export async function train(spec: string, o: TrainOptions): Promise<void> {
     ds.task !== 'regression'
       ? { kind: 'none' }
       : resumed
-        ? ((resumed.data?.targetScaling as FeatureScaling | undefined) ?? { kind: 'none' })
+        ? (resumed.data?.targetScaling ?? { kind: 'none' })
         : fitScalingOn(tr.y, null, o.targetScale, [ds.labelName]);
   // The parts are views of the data set's arrays: scaling each scales the rows once.
   scaleInPlace(tr.x, scaling);

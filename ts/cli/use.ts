@@ -4,8 +4,7 @@
  * prepared as training prepared it: the model's scaling, its classes, its label column left out.
  */
 import { once } from 'node:events';
-import { scaleInPlace, type FeatureScaling } from '../data.js';
-import { unscaleInPlace } from '../scaling.js';
+import { scaleInPlace, unscaleInPlace, type FeatureScaling } from '../scaling.js';
 import { plural } from '../columns.js';
 import { fail } from '../errors.js';
 import { loadNetwork, type Model } from '../model.js';
@@ -108,7 +107,7 @@ export async function predict(modelPath: string, dataPath: string, o: DataOption
     finiteOutputs(out, dataPath);
     const classification = model.data?.task !== 'regression' && (model.data?.classes !== undefined || net.activations.at(-1) !== 'linear');
     // A regression's outputs in the target's units, where training scaled the targets.
-    if (!classification && model.data?.targetScaling) unscaleInPlace(out, model.data.targetScaling as FeatureScaling);
+    if (!classification && model.data?.targetScaling) unscaleInPlace(out, model.data.targetScaling);
     const { rows, cols } = out;
     const classes = (model.data?.classes ?? Array.from({ length: Math.max(cols, 2) }, (_, k) => k)).map(String);
     const lines = function* (): Generator<string> {
@@ -159,7 +158,7 @@ async function labelled(model: Model, path: string, o: DataOptions) {
     fail(`${path}: ${plural(ds.x.cols, 'feature column')}, the model takes ${plural(model.architecture.layers[0], 'input')}`);
   const x = inModelOrder(model, ds.x, ds.featureNames, ds.header, path);
   // A regression's targets scaled as training scaled them: the loss is the network's (summarize gives RMSE in the target's units).
-  if (ds.task === 'regression') return { x, y: scaleInPlace(ds.y, (d.targetScaling as FeatureScaling | undefined) ?? { kind: 'none' }) };
+  if (ds.task === 'regression') return { x, y: scaleInPlace(ds.y, d.targetScaling ?? { kind: 'none' }) };
   if (outputs === 1) return { x, y: { data: Float32Array.from(ds.labels), rows: ds.x.rows, cols: 1 } }; // one sigmoid output: p(class 1)
   return { x, y: ds.y };
 }
