@@ -16,8 +16,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 
 /**
  * Gzipped bytes the app's JavaScript may take (the main chunk and what it imports statically):
- * 19,933 bytes (19.5 KiB) when measured last (19,863 before parameters too large for f32 were named
- * by their place; 18,842 before the checks of trainBatch's parameters, of
+ * 20,105 bytes (19.6 KiB) when measured last (19,933 before a softmax over one output was refused,
+ * Network.inputActivation and the check of a training state's fields; 19,863 before parameters too
+ * large for f32 were named by their place; 18,842 before the checks of trainBatch's parameters, of
  * `signal`, of f32 parameters and of more option mistakes, and before async onEpoch rejections were
  * watched; 18,741 before validation scores were kept apart from the records made for onEpoch); 18,120 before `fit` ran ahead of its callbacks,
  * evaluated validation data in the engine's call and refused a second fit at a time. The js and educational engines are in a chunk of
