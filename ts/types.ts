@@ -64,9 +64,12 @@ export interface Parameters {
 export interface StepOptions {
   /** η, for the weights. Default: the network's `learningRate`. */
   learningRate?: number;
-  /** η_b, for the biases. Default: η. */
+  /**
+   * η_b, for the biases. Default: this call's η where it gives one (even on a network whose η_b
+   * was set apart from its η), else the network's η_b.
+   */
   biasLearningRate?: number;
-  /** Default: the network's optimizer. */
+  /** Default: the network's optimizer (another than the network's starts at its own default η: Adam 0.001). */
   optimizer?: OptimizerOption;
 }
 
