@@ -362,6 +362,7 @@ describe('train, predict, evaluate, info', () => {
     const r = cli('train', iris, '--task', 'regression');
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/sgd η=0\.1,/);
+    expect(r.stdout.trim().split('\n').at(-1)).toBe('the model is not kept: give --out model.json to keep it');
     expect(Number(/R² (-?[\d.]+)/.exec(r.stdout)![1])).toBeGreaterThan(0.5);
   });
 

@@ -311,6 +311,8 @@ export async function train(spec: string, o: TrainOptions): Promise<void> {
     if (o.out) {
       await saveModel(o.out, toModel(net, { history, data }));
       console.log(`model written to ${o.out}`);
+    } else if (!o.quiet) {
+      console.log('the model is not kept: give --out model.json to keep it');
     }
     if (o.plot) {
       const svg = curvesSvg(history, `${ds.name}: ${net.layers.join('-')} ${net.activations.join('/')}, ${net.loss}, ${net.engine} ${net.precision}`);
