@@ -35,7 +35,8 @@ export async function notRead(path: string, option: string, reads: Reads): Promi
  */
 export async function outputFile(path: string, option: string, example: string, inFolder: string | undefined, reads: Reads): Promise<string> {
   // An open descriptor (/dev/stdout), a pipe or a device is written in place, as it is (../node/files.ts).
-  if ((await descriptorOf(path)) !== null) return path;
+  const fd = await descriptorOf(path).catch((e: Error) => fail(`${option} ${path}: ${e.message}`));
+  if (fd !== null) return path;
   const found = await stat(path).catch(() => null);
   if (found && !found.isFile() && !found.isDirectory()) return path;
   const folder = /[\\/]$/.test(path) || found?.isDirectory() === true;

@@ -11,7 +11,7 @@ import { fail } from '../errors.js';
 import { loadNetwork, toModel, type Model, type ModelData } from '../model.js';
 import { Network } from '../network.js';
 import { permutation, Random } from '../random.js';
-import { writeAtomically, writeError } from '../node/files.js';
+import { descriptorOf, writeAtomically, writeError } from '../node/files.js';
 import { loadModel, saveModel } from '../node/index.js';
 import { readCsvDataset, readCsvHeader, type CsvDataset } from '../node/csv.js';
 import type { TrainingState } from '../engine.js';
@@ -199,6 +199,13 @@ export async function train(spec: string, o: TrainOptions): Promise<void> {
   if (o.checkpoint !== undefined && o.out === undefined) fail('--checkpoint saves to the --out file: give --out too');
   // The data file is read; the --resume model may be replaced by its continuation, not by the plot.
   const dataFile: Reads = [['the data file being read', spec in BUILTIN ? undefined : spec]];
+  // Standard output carries the summary: a model or a plot there would be mixed with it.
+  for (const [option, path] of [
+    ['--out', o.out],
+    ['--plot', o.plot],
+  ] as const)
+    if (path !== undefined && (await descriptorOf(path).catch(() => null)) === 1)
+      fail(`${option} ${path}: train prints its summary on standard output; give a file (or /dev/stderr)`);
   if (o.out) o.out = await outputFile(o.out, '--out', 'model.json', undefined, dataFile);
   if (o.plot)
     o.plot = await outputFile(o.plot, '--plot', 'curves.svg', undefined, [

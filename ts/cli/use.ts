@@ -10,7 +10,7 @@ import { fail } from '../errors.js';
 import { loadNetwork, type Model } from '../model.js';
 import { loadModel } from '../node/index.js';
 import { readCsvDataset, readCsvFeatures, readCsvHeader } from '../node/csv.js';
-import { writeAtomically, writeError } from '../node/files.js';
+import { descriptorOf, writeAtomically, writeError } from '../node/files.js';
 import { outputFile } from './files.js';
 import { finiteOutputs, summarize } from './summary.js';
 import { inModelOrder, modelLabel, namedInputs } from './inputs.js';
@@ -137,7 +137,8 @@ export async function predict(modelPath: string, dataPath: string, o: DataOption
           ]),
       lines(),
     );
-    if (o.out) console.error(`${plural(rows, 'prediction')} written to ${o.out}`);
+    // Said of a file; on standard output or error the predictions speak for themselves (and a reader may have stopped early).
+    if (o.out && (await descriptorOf(o.out)) === null) console.error(`${plural(rows, 'prediction')} written to ${o.out}`);
   } finally {
     net.dispose();
   }

@@ -61,9 +61,19 @@ export type FileContents = Uint8Array | string | ((write: (text: string) => Prom
  * The open file descriptor a path names, or null: /dev/stdout, /dev/stderr, /dev/fd/N and
  * /proc/self/fd/N (also through a link to one). Writing goes to the descriptor itself: opening the
  * path again would start a new file there (`--out /dev/stdout >> log` would empty the log), and
- * following its link to the file behind it would replace that file.
+ * following its link to the file behind it would replace that file. Only 1 and 2 are written:
+ * the others may be the runtime's own (Node's event loop; writing there crashed it).
  */
 export async function descriptorOf(path: string): Promise<number | null> {
+  const fd = await namedDescriptor(path);
+  if (fd !== null && fd !== 1 && fd !== 2)
+    throw Object.assign(new Error(`descriptor ${fd} is not written to: only standard output and standard error (1 and 2) are; give a file`), {
+      code: 'EBADFD',
+    });
+  return fd;
+}
+
+async function namedDescriptor(path: string): Promise<number | null> {
   let target = resolve(path);
   for (let hops = 0; hops < 40; hops++) {
     const named = { '/dev/stdout': 1, '/dev/stderr': 2 }[target];
@@ -104,8 +114,13 @@ async function writeDescriptor(fd: number, contents: FileContents): Promise<void
       at += await new Promise<number>((done, fail) => write(fd, bytes, at, bytes.length - at, null, (e, n) => (e ? fail(e) : done(n))));
     }
   };
-  if (typeof contents === 'function') await contents(all);
-  else await all(contents);
+  try {
+    if (typeof contents === 'function') await contents(all);
+    else await all(contents);
+  } catch (e) {
+    // The reader went away (`| head`): what it did not read is dropped, as for printing.
+    if ((e as NodeJS.ErrnoException).code !== 'EPIPE') throw e;
+  }
 }
 
 /**
