@@ -248,6 +248,15 @@ describe('train, predict, evaluate, info', () => {
     expect(p.stdout).toBe(cli('predict', first, inputs).stdout);
     expect(cli('evaluate', first, headless).stdout).toMatch(/: 150 rows, loss [\d.]+, accuracy [\d.]+ %/);
     expect(cli('train', headless, '--epochs', '1', '--resume', first, '--out', resumed, '-q').status).toBe(0);
+    // A model trained on the named file (label first), used on a copy without the header: the
+    // label's place in the file it was trained on is kept (data.labelColumn).
+    const named = join(dir, 'label-first-named.json');
+    expect(cli('train', front, '--label', 'label', '--epochs', '40', '--seed', '3', '--out', named, '-q').status).toBe(0);
+    expect(JSON.parse(readFileSync(named, 'utf8')).data.labelColumn).toBe(0);
+    const q = cli('predict', named, headless);
+    expect(q.status).toBe(0);
+    expect(q.stdout).toBe(cli('predict', named, inputs).stdout);
+    expect(cli('evaluate', named, headless).stdout).toMatch(/: 150 rows, loss [\d.]+, accuracy [\d.]+ %/);
   });
 
   it("evaluate takes a file of one of the model's classes, and names a label it does not know with its line", () => {

@@ -59,6 +59,8 @@ export interface ModelData {
   classes?: (string | number)[];
   /** The name of the target. */
   label?: string;
+  /** The label's column (0-based) in the file trained on, where the other columns are the inputs in order: a file without a header is read so. */
+  labelColumn?: number;
   /**
    * Regression: the scaling of the targets the network learnt (y′ = (y − offset) / scale, one per
    * output); its outputs are y′, and y = y′ · scale + offset. Absent: the outputs are the targets.
@@ -194,7 +196,7 @@ const checkFinite = (v: unknown, at: string): number =>
   typeof v === 'number' && Number.isFinite(v) ? v : fail(`${at} must be a finite number, got ${show(v)}`);
 
 function checkData(data: unknown, layers: readonly number[], what: string): ModelData {
-  const f = fields(data, what, ['features', 'scaling', 'task', 'classes', 'label', 'targetScaling', 'testFraction'], []);
+  const f = fields(data, what, ['features', 'scaling', 'task', 'classes', 'label', 'labelColumn', 'targetScaling', 'testFraction'], []);
   const [inputs, outputs] = [layers[0], layers[layers.length - 1]];
   if (f.features !== undefined) checkList(f.features, inputs, `${what}.features`, 'one name per input', checkString);
   const checkScaling = (scaling: unknown, name: string, columns: number, each: string, v: string) => {
@@ -221,6 +223,7 @@ function checkData(data: unknown, layers: readonly number[], what: string): Mode
     classes.forEach((c, i) => classes.indexOf(c) !== i && fail(`${what}.classes[${i}] repeats ${show(c)}`));
   }
   if (f.label !== undefined) checkString(f.label, `${what}.label`);
+  if (f.labelColumn !== undefined) checkInteger(f.labelColumn, `${what}.labelColumn`, 0, inputs);
   if (f.testFraction !== undefined) {
     const t = checkFinite(f.testFraction, `${what}.testFraction`);
     if (t < 0 || t >= 1) fail(`${what}.testFraction must be at least 0 and below 1, got ${t}`);

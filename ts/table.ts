@@ -93,6 +93,8 @@ export interface TableFeatures {
 export interface TableDataset extends Dataset<Float32Array>, TableFeatures {
   /** Why the task is what it is: the guess's reason for task 'auto', else 'asked for'. */
   taskReason: string;
+  /** The label's column in the table (0-based): the features are the other columns, in order. */
+  labelColumn: number;
 }
 
 /** Magnitudes from here up round to ±Infinity in float32 (2¹²⁸ − 2¹⁰³, halfway past the largest float32). */
@@ -382,7 +384,7 @@ export class DatasetBuilder<R extends TableFeatures = TableDataset> {
 
     const values = this.labelValues.finish();
     this.labelValues = new Growable(Float64Array, 0);
-    const base = { ...features, labelName, task, taskReason };
+    const base = { ...features, labelName, labelColumn: this.labelAt, task, taskReason };
     if (task === 'regression') {
       if (this.firstTooLarge) {
         const { line, cell } = this.firstTooLarge;

@@ -29,13 +29,14 @@ export function inModelOrder(model: Model, x: TableFeatures['x'], names: string[
 }
 
 /**
- * The model's label column in a file of `columns` columns: its 0-based position where the model was
- * trained on a file without a header (its label 'column 3'), its name where this file has a header,
- * else undefined (the last column, as training takes it).
+ * The model's label column in a file of `columns` columns: its name where this file has a header
+ * and the model a name for it; else its 0-based position in the file trained on (`labelColumn`, or
+ * the 'column 3' of a file without a header); else undefined (the last column, as training takes it).
  */
 export function modelLabel(model: Model, columns: number, header: boolean): string | number | undefined {
-  const label = model.data?.label;
+  const { label, labelColumn } = model.data ?? {};
   const at = /^column (\d+)$/.exec(label ?? '');
-  if (at) return Number(at[1]) <= columns ? Number(at[1]) - 1 : undefined;
-  return header ? label : undefined;
+  if (header && label !== undefined && !at) return label;
+  const index = at ? Number(at[1]) - 1 : labelColumn;
+  return index !== undefined && index < columns ? index : undefined;
 }

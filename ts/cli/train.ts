@@ -81,7 +81,7 @@ export async function readData(
 
 /** What the model file records about the data, so that `predict` prepares raw rows as training did. */
 function dataRecord(ds: CsvDataset, scaling: FeatureScaling, targetScaling: FeatureScaling, testFraction: number): ModelData {
-  const data: ModelData = { features: ds.featureNames, scaling, task: ds.task, label: ds.labelName, testFraction };
+  const data: ModelData = { features: ds.featureNames, scaling, task: ds.task, label: ds.labelName, labelColumn: ds.labelColumn, testFraction };
   if (ds.task === 'classification') data.classes = ds.classValues ?? ds.classNames;
   if (targetScaling.kind !== 'none') data.targetScaling = targetScaling;
   return data;
