@@ -323,11 +323,16 @@ describe('train, predict, evaluate, info', () => {
     const guessed = cli('train', numbered, '--epochs', '1', '--test-fraction', '0', '--out', model, '-q');
     expect(guessed.status).toBe(0);
     expect(JSON.parse(readFileSync(model, 'utf8')).data.classes).toContain('kind'); // what --header is for
+    expect(guessed.stderr.trim()).toBe(
+      `wasm-backprop: warning: line 1 of ${numbered} was read as data, and its label "kind" is the class of that row alone: if line 1 names the columns, give --header (--no-header keeps it as data)`,
+    );
     expect(cli('train', numbered, '--header', '--epochs', '1', '--test-fraction', '0', '--out', model, '-q').status).toBe(0);
     const m = JSON.parse(readFileSync(model, 'utf8'));
     expect([m.data.features, m.data.label, m.data.classes]).toEqual([['1', '2', '3', '4'], 'kind', ['0', '1', '2'].map(Number)]);
     const p = cli('predict', model, numbered, '--header');
     expect([p.status, p.stdout.split('\n').length]).toEqual([0, 150 + 2]);
+    // Without the flag, a line 1 that names every one of the model's inputs is its header.
+    expect(cli('predict', model, numbered).stdout).toBe(p.stdout);
     expect(cli('evaluate', model, numbered, '--header').stdout).toMatch(/: 150 rows, loss/);
     const asData = cli('train', iris, '--no-header', '--epochs', '1');
     expect([asData.status, asData.stderr.trim()]).toEqual([1, `wasm-backprop: ${iris}: "sepal_length" at line 1, column 1 ("column 1") is not a number`]);

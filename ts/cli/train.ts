@@ -79,6 +79,20 @@ export async function readData(
   return ds;
 }
 
+/**
+ * Line 1 read as data whose label is a class of no other row: most likely names that are numbers
+ * (a header '1,2,label' makes the class 'label'). Said on stderr; --header or --no-header silences it.
+ */
+function warnOfLineOne(ds: CsvDataset): void {
+  const first = ds.labels[0];
+  let same = 0;
+  for (let i = 0; i < ds.labels.length && same < 2; i++) if (ds.labels[i] === first) same++;
+  if (same === 1 && ds.labels.length >= 10)
+    console.error(
+      `wasm-backprop: warning: line 1 of ${ds.name} was read as data, and its label ${JSON.stringify(ds.classNames[first])} is the class of that row alone: if line 1 names the columns, give --header (--no-header keeps it as data)`,
+    );
+}
+
 /** What the model file records about the data, so that `predict` prepares raw rows as training did. */
 function dataRecord(ds: CsvDataset, scaling: FeatureScaling, targetScaling: FeatureScaling, testFraction: number): ModelData {
   const data: ModelData = { features: ds.featureNames, scaling, task: ds.task, label: ds.labelName, labelColumn: ds.labelColumn, testFraction };
@@ -216,6 +230,7 @@ export async function train(spec: string, o: TrainOptions): Promise<void> {
   const resumed = o.resume ? await loadModel(o.resume) : null;
   if (resumed) resumedOptions(o.resume!, resumed, o, o.given ?? new Set());
   const ds = await readData(spec, o, resumed);
+  if (!ds.header && o.header === undefined && ds.task === 'classification') warnOfLineOne(ds);
   if (resumed) alignWithModel(o.resume!, resumed, ds);
   // --test-fraction 0: every row trains, and the summary is of the training rows.
   if (o.testFraction === 0 && o.earlyStop !== undefined) fail('--early-stop watches the held-out rows: give a --test-fraction above 0');

@@ -9,7 +9,7 @@ import { plural } from '../columns.js';
 import { fail } from '../errors.js';
 import { loadNetwork, type Model } from '../model.js';
 import { loadModel } from '../node/index.js';
-import { readCsvDataset, readCsvFeatures, readCsvHeader } from '../node/csv.js';
+import { readCsvDataset, readCsvFeatures, readCsvHeader, type CsvHeader } from '../node/csv.js';
 import { descriptorOf, writeAtomically, writeError } from '../node/files.js';
 import { outputFile } from './files.js';
 import { finiteOutputs, summarize } from './summary.js';
@@ -19,6 +19,18 @@ interface DataOptions {
   delimiter?: string;
   /** --header / --no-header: whether line 1 is a header (default: decided by whether it is text). */
   header?: boolean;
+}
+
+/**
+ * Line 1 of a data file, and whether it is a header: as --header / --no-header say; else a header
+ * where it is text, or where it names every one of the model's inputs (names that are numbers, as
+ * '1,2,label', read as data otherwise, and line 1 was predicted on).
+ */
+async function dataHead(model: Model, path: string, o: DataOptions): Promise<CsvHeader> {
+  const head: CsvHeader = await readCsvHeader(path, { delimiter: o.delimiter, header: o.header });
+  const named = namedInputs(model);
+  if (o.header === undefined && !head.header && named !== null && named.every((f) => head.fields.includes(f))) head.header = true;
+  return head;
 }
 
 function scalingOf(model: Model): FeatureScaling {
@@ -96,7 +108,7 @@ function csvCell(v: string): string {
 
 export async function predict(modelPath: string, dataPath: string, o: DataOptions & { out?: string }): Promise<void> {
   const model = await loadModel(modelPath);
-  const head = await readCsvHeader(dataPath, { delimiter: o.delimiter, header: o.header });
+  const head = await dataHead(model, dataPath, o);
   const drop = columnToDrop(model, head.fields, head.header, dataPath);
   const data = await readCsvFeatures(dataPath, { delimiter: head.delimiter, header: head.header, drop });
   data.x = inModelOrder(model, data.x, data.featureNames, data.header, dataPath);
@@ -149,7 +161,7 @@ async function labelled(model: Model, path: string, o: DataOptions) {
   const d = model.data ?? {};
   // The label by name where the file has a header and the model a name for it; by position where
   // the model's file had no header ('column 5'); else the last column.
-  const head = await readCsvHeader(path, { delimiter: o.delimiter, header: o.header });
+  const head = await dataHead(model, path, o);
   const label = modelLabel(model, head.fields.length, head.header);
   const outputs = model.architecture.layers.at(-1)!;
   // A classifier's rows as its classes, in its order: a file may hold some of them only (one too).
