@@ -270,6 +270,12 @@ describe('train, predict, evaluate, info', () => {
     expect(r.status).toBe(0);
     // The confusion matrix keeps every class of the model, in its order; the rows are all of the last.
     expect(r.stdout).toMatch(new RegExp(`: 50 rows, loss [\\d.]+, accuracy [\\d.]+ %\\nactual \\\\ predicted\\s+${classes.join('\\s+')}\\n`));
+    const inputsOnly = file('iris-inputs.csv', [header, ...rows].map((l) => l.split(',').slice(0, 4).join(',')).join('\n'));
+    const none = cli('evaluate', model, inputsOnly);
+    expect([none.status, none.stderr.trim()]).toEqual([
+      1,
+      `wasm-backprop: ${inputsOnly}: 4 columns, as many as the model's inputs: no label column to evaluate against (predict takes such a file)`,
+    ]);
     const odd = file('iris-odd.csv', [header, ...of(classes[0]).slice(0, 2), '5.1,3.5,1.4,0.2,tulip'].join('\n'));
     const e = cli('evaluate', model, odd);
     expect([e.status, e.stderr.trim()]).toEqual([
@@ -285,6 +291,11 @@ describe('train, predict, evaluate, info', () => {
     const huge = new Float32Array(m.parameters.length).fill(3e38);
     m.parameters.base64 = Buffer.from(huge.buffer).toString('base64');
     writeFileSync(model, JSON.stringify(m));
+    const resumed = cli('train', iris, '--resume', model, '--epochs', '1');
+    expect([resumed.status, resumed.stderr.trim()]).toEqual([
+      1,
+      `wasm-backprop: ${model}: the loss on the training rows is NaN before any training: the model's parameters overflow on these inputs`,
+    ]);
     for (const command of ['predict', 'evaluate']) {
       const r = cli(command, model, iris);
       expect([r.status, r.stdout, r.stderr.trim()]).toEqual([

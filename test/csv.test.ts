@@ -174,6 +174,11 @@ describe('text encodings', () => {
     // A UTF-16 file (its byte-order mark says so) is read as such.
     const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('x,grade\n0.1,é\n0.2,è\n', 'utf16le')]);
     expect((await readCsvDataset(await file(utf16))).classNames).toEqual(['é', 'è']);
+    const be = Buffer.from(utf16.subarray(0));
+    be.swap16(); // big-endian, its byte-order mark FE FF
+    expect(await failure(readCsvDataset(await file(be)))).toBe(
+      '<file> is UTF-16 big-endian text (its byte-order mark says so), which is not read: save it as UTF-8 (or UTF-16LE)',
+    );
   });
 });
 

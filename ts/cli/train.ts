@@ -279,7 +279,12 @@ export async function train(spec: string, o: TrainOptions): Promise<void> {
     // A loss a thousandfold that of the network before this run counts as diverged, as a
     // non-finite one does: a learning rate far too large can saturate every unit without ever
     // overflowing, and the loss then stays finite, enormous and useless.
-    const maxLoss = o.maxLoss ?? 1000 * Math.max(1, net.evaluate(trainSet).loss);
+    const untrained = net.evaluate(trainSet).loss;
+    if (!Number.isFinite(untrained))
+      fail(
+        `${o.resume ?? ds.name}: the loss on the training rows is ${untrained} before any training: the ${o.resume ? "model's" : "network's"} parameters overflow on these inputs`,
+      );
+    const maxLoss = o.maxLoss ?? 1000 * Math.max(1, untrained);
     const bar = progress({ epochs: o.epochs, rows: trainSet.rows, quiet: o.quiet, firstEpoch: done() + 1 });
     let best: { loss: number; epoch: number; params: Float64Array; state: TrainingState } | null = null;
     let stopped = false;

@@ -164,6 +164,8 @@ async function labelled(model: Model, path: string, o: DataOptions) {
   const head = await dataHead(model, path, o);
   const label = modelLabel(model, head.fields.length, head.header);
   const outputs = model.architecture.layers.at(-1)!;
+  if (head.fields.length === model.architecture.layers[0])
+    fail(`${path}: ${plural(head.fields.length, 'column')}, as many as the model's inputs: no label column to evaluate against (predict takes such a file)`);
   // A classifier's rows as its classes, in its order: a file may hold some of them only (one too).
   const classes = d.classes ?? (d.task === 'classification' ? Array.from({ length: Math.max(outputs, 2) }, (_, k) => k) : undefined);
   const ds = await readCsvDataset(path, { delimiter: head.delimiter, header: head.header, label, task: d.task ?? 'auto', classes });

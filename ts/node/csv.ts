@@ -191,6 +191,8 @@ function eachRecord(file: CsvFile, take: (record: string[], line: number) => boo
         // Before the parser sees the chunk (it is piped after this listener): text that is not
         // UTF-8 would reach it as U+FFFD, and labels that differ there become one class.
         const bad = utf8.check(chunk as Buffer, at);
+        if (bad === -1)
+          return stop(new ArgumentError(`${path} is UTF-16 big-endian text (its byte-order mark says so), which is not read: save it as UTF-8 (or UTF-16LE)`));
         if (bad !== null) return stop(notUtf8(path, bad));
         onProgress?.(bytes, total);
       } catch (e) {
@@ -226,9 +228,10 @@ class Utf8Check {
   private carry: Buffer = Buffer.alloc(0);
   private utf16 = false;
 
-  /** The file offset of the first byte that is not UTF-8 in `chunk` (which starts at `offset`), or null. */
+  /** The file offset of the first byte that is not UTF-8 in `chunk` (which starts at `offset`), or null; -1 for UTF-16 big-endian. */
   check(chunk: Buffer, offset: number): number | null {
-    if (offset === 0 && chunk.length >= 2 && ((chunk[0] === 0xff && chunk[1] === 0xfe) || (chunk[0] === 0xfe && chunk[1] === 0xff))) this.utf16 = true;
+    if (offset === 0 && chunk.length >= 2 && chunk[0] === 0xfe && chunk[1] === 0xff) return -1; // UTF-16 big-endian: not read
+    if (offset === 0 && chunk.length >= 2 && chunk[0] === 0xff && chunk[1] === 0xfe) this.utf16 = true;
     if (this.utf16) return null;
     const bytes = this.carry.length > 0 ? Buffer.concat([this.carry, chunk]) : chunk;
     const start = offset - this.carry.length;
