@@ -413,6 +413,8 @@ describe('train, predict, evaluate, info', () => {
     expect(worst).toBeLessThan(0.1); // in the target's units, within 10 %
     const e = cli('evaluate', model, data);
     expect(Number(/RMSE ([\d.e+]+)/.exec(e.stdout)![1])).toBeLessThan(5000);
+    const [scale, offset] = [m.data.targetScaling.scale[0], m.data.targetScaling.offset[0]].map((v: number) => v.toPrecision(6));
+    expect(cli('info', model).stdout).toContain(`scaling       minmax; target standard (y = output · ${scale} + ${offset})`);
     // Resumed: the model's target scaling goes on; another is refused.
     expect(cli('train', data, '--epochs', '5', '--resume', model, '--out', model, '-q').status).toBe(0);
     expect(JSON.parse(readFileSync(model, 'utf8')).data.targetScaling).toEqual(m.data.targetScaling);

@@ -211,7 +211,11 @@ export async function info(modelPath: string): Promise<void> {
     const shown = features.length > 8 ? `${features.slice(0, 8).join(', ')}, … (${features.length})` : features.join(', ');
     lines.push(`data          ${d.task ?? 'task not recorded'} of '${d.label ?? '?'}'${d.classes ? `: classes ${d.classes.join(', ')}` : ''}`);
     if (features.length) lines.push(`features      ${shown}`);
-    lines.push(`scaling       ${d.scaling?.kind ?? 'none'}`);
+    const target = d.targetScaling && d.targetScaling.kind !== 'none' ? d.targetScaling : null;
+    const y = target
+      ? `; target ${target.kind} (y = output · ${target.scale.map((v) => v.toPrecision(6)).join(', ')} + ${target.offset.map((v) => v.toPrecision(6)).join(', ')})`
+      : '';
+    lines.push(`scaling       ${d.scaling?.kind ?? 'none'}${y}`);
   }
   const h = m.history;
   if (h.length > 0) {
