@@ -418,6 +418,11 @@ describe('train, predict, evaluate, info', () => {
     // Resumed: the model's target scaling goes on; another is refused.
     expect(cli('train', data, '--epochs', '5', '--resume', model, '--out', model, '-q').status).toBe(0);
     expect(JSON.parse(readFileSync(model, 'utf8')).data.targetScaling).toEqual(m.data.targetScaling);
+    const classes = cli('train', iris, '--epochs', '1', '--target-scale', 'minmax');
+    expect([classes.status, classes.stderr.trim()]).toEqual([
+      1,
+      `wasm-backprop: --target-scale minmax applies to a regression; ${iris} is a classification of 'label' (the label column "label" holds 3 distinct integers (at most 50 make classes))`,
+    ]);
     const other = cli('train', data, '--epochs', '5', '--resume', model, '--target-scale', 'none');
     expect([other.status, other.stderr.trim()]).toEqual([
       1,

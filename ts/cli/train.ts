@@ -231,6 +231,8 @@ export async function train(spec: string, o: TrainOptions): Promise<void> {
   if (resumed) resumedOptions(o.resume!, resumed, o, o.given ?? new Set());
   const ds = await readData(spec, o, resumed);
   if (!ds.header && o.header === undefined && ds.task === 'classification') warnOfLineOne(ds);
+  if (ds.task !== 'regression' && o.given?.has('targetScale'))
+    fail(`--target-scale ${o.targetScale} applies to a regression; ${ds.name} is a ${ds.task} of '${ds.labelName}' (${ds.taskReason})`);
   if (resumed) alignWithModel(o.resume!, resumed, ds);
   // --test-fraction 0: every row trains, and the summary is of the training rows.
   if (o.testFraction === 0 && o.earlyStop !== undefined) fail('--early-stop watches the held-out rows: give a --test-fraction above 0');
