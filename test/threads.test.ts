@@ -30,6 +30,23 @@ function data(layers: number[], rows: number, seed: number) {
   return { x, y: { data: y, rows, cols: k } };
 }
 
+const root = fileURLToPath(new URL('..', import.meta.url));
+const scripts = mkdtempSync(join(tmpdir(), 'wbp-threads-'));
+
+/**
+ * Runs a script of its own in Node (through tsx), the threads module and Network imported first as
+ * `Network`; `before` goes before node (such as taskset). Returns what it printed.
+ */
+function runScript(name: string, body: string, { node = [] as string[], before = [] as string[], timeout = 30_000 } = {}): string {
+  const script = join(scripts, `${name}.mts`);
+  writeFileSync(
+    script,
+    `import ${JSON.stringify(join(root, 'ts/threads/index.ts'))};\nimport { Network } from ${JSON.stringify(join(root, 'ts/network.ts'))};\n${body}`,
+  );
+  const [command, ...args] = [...before, process.execPath, ...node, '--import', 'tsx', script];
+  return execFileSync(command, args, { cwd: root, timeout, encoding: 'utf8' });
+}
+
 /** Trains the same network on 1, 2, 3 and 4 threads; expects every run to end with one thread's bits. */
 async function sameBits(options: NetworkOptions, rows: number, fit: FitOptions): Promise<void> {
   const { x, y } = data([...options.layers], rows, 3);
@@ -160,16 +177,11 @@ describe('workers', () => {
   it.runIf(existsSync('/proc/self/task'))(
     'networks garbage-collected without dispose() stop their workers too (they used to pile up)',
     () => {
-      const dir = mkdtempSync(join(tmpdir(), 'wbp-threads-gc-'));
-      const root = fileURLToPath(new URL('..', import.meta.url));
-      const script = join(dir, 'forget.mts');
       // 12 networks on 2 threads each, none disposed: 12 workers, were they kept. The process's OS
       // threads are counted after collecting them (Node's own threads are the baseline).
-      writeFileSync(
-        script,
-        `import ${JSON.stringify(join(root, 'ts/threads/index.ts'))};
-import { readdirSync } from 'node:fs';
-import { Network } from ${JSON.stringify(join(root, 'ts/network.ts'))};
+      const out = runScript(
+        'forget',
+        `import { readdirSync } from 'node:fs';
 console.warn = () => {}; // the backstop's warning for each network
 const x = Array.from({ length: 32 }, (_, r) => Array.from({ length: 8 }, (_, j) => Math.sin(r + j)));
 const y = x.map((r) => [r[0] > 0 ? 1 : 0, r[0] > 0 ? 0 : 1]);
@@ -184,29 +196,24 @@ for (let k = 0; k < 20 && count() > base + 4; k++) {
   await new Promise((resolve) => setTimeout(resolve, 100));
 }
 console.log(count() - base);`,
+        { node: ['--expose-gc'], timeout: 60_000 },
       );
-      const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', script], { cwd: root, timeout: 60_000, encoding: 'utf8' });
       expect(Number(out.trim())).toBeLessThanOrEqual(4);
     },
     90_000,
   );
 
   it("'auto' on a machine of one core (taskset) says so, before any fit and after", () => {
-    const dir = mkdtempSync(join(tmpdir(), 'wbp-threads-'));
-    const root = fileURLToPath(new URL('..', import.meta.url));
-    const script = join(dir, 'one-core.mts');
-    writeFileSync(
-      script,
-      `import ${JSON.stringify(join(root, 'ts/threads/index.ts'))};
-import { Network } from ${JSON.stringify(join(root, 'ts/network.ts'))};
-const net = await Network.create({ layers: [784, 128, 10], threads: 'auto' });
+    const out = runScript(
+      'one-core',
+      `const net = await Network.create({ layers: [784, 128, 10], threads: 'auto' });
 const before = net.threads;
 const rows = 64;
 await net.fit({ data: new Float32Array(rows * 784).fill(0.5), rows, cols: 784 }, { data: new Float32Array(rows * 10).fill(0.1), rows, cols: 10 }, { epochs: 1, batchSize: 64 });
 console.log(JSON.stringify([before, net.threads]));
 net.dispose();`,
+      { before: ['taskset', '-c', '0'] },
     );
-    const out = execFileSync('taskset', ['-c', '0', process.execPath, '--import', 'tsx', script], { cwd: root, timeout: 30_000, encoding: 'utf8' });
     expect(JSON.parse(out)).toEqual([
       { requested: 'auto', used: 1, reason: null },
       { requested: 'auto', used: 1, reason: "'auto': this machine has 1 core" },
@@ -214,22 +221,16 @@ net.dispose();`,
   }, 60_000);
 
   it('dispose stops the workers, and a script that forgets it still exits', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'wbp-threads-'));
-    const root = fileURLToPath(new URL('..', import.meta.url));
     for (const dispose of [true, false]) {
-      const script = join(dir, `run-${dispose}.mts`);
-      writeFileSync(
-        script,
-        `import ${JSON.stringify(join(root, 'ts/threads/index.ts'))};
-import { Network } from ${JSON.stringify(join(root, 'ts/network.ts'))};
-const net = await Network.create({ layers: [8, 16, 2], threads: 3 });
+      const out = runScript(
+        `run-${dispose}`,
+        `const net = await Network.create({ layers: [8, 16, 2], threads: 3 });
 const x = Array.from({ length: 64 }, (_, r) => Array.from({ length: 8 }, (_, j) => Math.sin(r + j)));
 const y = x.map((r) => [r[0] > 0 ? 1 : 0, r[0] > 0 ? 0 : 1]);
 const h = await net.fit(x, y, { epochs: 3, batchSize: 32 });
 console.log(net.threads.used, h.losses.length);
 ${dispose ? 'net.dispose();' : ''}`,
       );
-      const out = execFileSync(process.execPath, ['--import', 'tsx', script], { cwd: root, timeout: 30_000, encoding: 'utf8' });
       expect(out.trim()).toBe('3 3');
     }
   }, 60_000);

@@ -52,14 +52,14 @@ export type { NetworkOptions } from './options.js';
 
 const disposeSymbol: typeof Symbol.dispose = (Symbol as { dispose?: typeof Symbol.dispose }).dispose ?? (Symbol.for('Symbol.dispose') as typeof Symbol.dispose);
 
+/** The fields of a `TrainingState`. */
+const TRAINING_STATE_KEYS: readonly (keyof TrainingState)[] = ['optimizer', 'learningRate', 'biasLearningRate', 'step', 'm', 'v', 'shuffle'];
+
 /**
  * A fully-connected network trained with backpropagation.
  *
  * A wasm network holds WebAssembly memory: it must be disposed (`dispose()`, or `using`).
  */
-/** The fields of a `TrainingState`. */
-const TRAINING_STATE_KEYS: readonly (keyof TrainingState)[] = ['optimizer', 'learningRate', 'biasLearningRate', 'step', 'm', 'v', 'shuffle'];
-
 export class Network {
   private engineImpl: Engine | null;
   private step: StepSettings;
@@ -447,8 +447,7 @@ export class Network {
     if (i < 0) return flat;
     const name = this.live().layout.name(i);
     const at = what === 'setParameters' ? `parameters.${name}` : `flat parameter ${i} (${name})`;
-    fail(`${what}: ${at} = ${show(flat[i])} is too large for f32 precision (|value| > 3.4e38)`);
-    return flat;
+    return fail(`${what}: ${at} = ${show(flat[i])} is too large for f32 precision (|value| > 3.4e38)`);
   }
 
   /** The parameters as one flat array: [W_0 | b_0 | … | b_in] (see parameters.ts). */

@@ -334,7 +334,6 @@ export class DatasetBuilder<R extends TableFeatures = TableDataset> {
     return k;
   }
 
-  /** The data set (the features alone, without a label). Throws if there were no data rows, or the labels do not fit the task. */
   /** The rows' classes as indices into `TableOptions.classes` (checked: every label is one of them). */
   private inKnownClasses(labels: Int32Array, found: string[]): { labels: Int32Array; classNames: string[]; classValues: number[] | null } {
     const known = this.known!;
@@ -350,6 +349,7 @@ export class DatasetBuilder<R extends TableFeatures = TableDataset> {
     return { labels: labels.map((l) => to[l]), classNames: known, classValues: this.knownValues };
   }
 
+  /** The data set (the features alone, without a label). Throws if there were no data rows, or the labels do not fit the task. */
   finish(): R {
     if (this.names === null) fail(`${this.source}: the file is empty`);
     if (this.rowCount === 0) fail(`${this.source}: no data rows after the header (line ${this.firstLine})`);

@@ -3,11 +3,13 @@
  * Dense layers; docs/export.md) as a model file of this library, which predict, evaluate, info and
  * train --resume then use.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { ArgumentError } from '../errors.js';
 import { Network } from '../network.js';
-import { loadTfjs, saveModel } from '../node/index.js';
+import { loadTfjsArtifacts } from '../export/node.js';
+import { readTfjs } from '../export/tfjs.js';
+import { saveModel } from '../node/index.js';
 import type { EngineName, Precision } from '../types.js';
 import { notRead, outputFile } from './files.js';
 
@@ -21,13 +23,13 @@ export async function importCommand(path: string, o: ImportOptions): Promise<voi
   const file = (await stat(path).catch(() => null))?.isDirectory() ? join(path, 'model.json') : path;
   const imported = 'the TF.js model being imported';
   const out = await outputFile(o.out, '--out', 'model.json', undefined, [[imported, file]]);
-  const read = await loadTfjs(file);
-  // Nor one of its weight files (the manifest, checked by loadTfjs, names them beside model.json).
-  const manifest = (JSON.parse(await readFile(file, 'utf8')) as { weightsManifest: { paths: string[] }[] }).weightsManifest;
+  const { modelJson, weightData } = await loadTfjsArtifacts(file);
+  const read = readTfjs(modelJson, weightData, file);
+  // Nor one of its weight files (the manifest, checked by readTfjs, names them beside model.json).
   await notRead(
     out,
     '--out',
-    manifest.flatMap((g) => g.paths.map((p) => [`a weight file of ${imported}`, join(dirname(file), p)] as const)),
+    modelJson.weightsManifest.flatMap((g) => g.paths.map((p) => [`a weight file of ${imported}`, join(dirname(file), p)] as const)),
   );
   const net = await Network.create({ ...read.options, engine: o.engine, ...(o.precision ? { precision: o.precision } : {}) });
   try {

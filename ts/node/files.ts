@@ -65,7 +65,12 @@ export type FileContents = Uint8Array | string | ((write: (text: string) => Prom
  * the others may be the runtime's own (Node's event loop; writing there crashed it).
  */
 export async function descriptorOf(path: string): Promise<number | null> {
-  const fd = await namedDescriptor(path);
+  return written(await linkChain(path));
+}
+
+/** `descriptorOf` on a path's chain of links. */
+function written(chain: readonly string[]): number | null {
+  const fd = namedDescriptor(chain);
   if (fd !== null && fd !== 1 && fd !== 2)
     throw Object.assign(new Error(`descriptor ${fd} is not written to: only standard output and standard error (1 and 2) are; give a file`), {
       code: 'EBADFD',
@@ -73,18 +78,30 @@ export async function descriptorOf(path: string): Promise<number | null> {
   return fd;
 }
 
-async function namedDescriptor(path: string): Promise<number | null> {
-  let target = resolve(path);
-  for (let hops = 0; hops < 40; hops++) {
+/** Paths of this process's open descriptors: /dev/fd/N, /proc/self/fd/N (and by its process id). */
+const DESCRIPTOR = new RegExp(`^/(?:dev|proc/(?:self|${process.pid})|proc/thread-self)/fd/(\\d+)$`);
+
+/** The first descriptor a path on the chain names, or null. */
+function namedDescriptor(chain: readonly string[]): number | null {
+  for (const target of chain) {
     const named = { '/dev/stdout': 1, '/dev/stderr': 2 }[target];
     if (named !== undefined) return named;
-    const fd = new RegExp(`^/(?:dev|proc/(?:self|${process.pid})|proc/thread-self)/fd/(\\d+)$`).exec(target);
+    const fd = DESCRIPTOR.exec(target);
     if (fd) return Number(fd[1]);
-    const link = await lstat(target).catch(() => null);
-    if (!link?.isSymbolicLink()) return null;
-    target = resolve(dirname(target), await readlink(target));
   }
   return null;
+}
+
+/** `path` (absolute) and each target its symbolic links lead to, in order (at most 40 links). */
+async function linkChain(path: string): Promise<string[]> {
+  const chain = [resolve(path)];
+  for (let hops = 0; hops < 40; hops++) {
+    const last = chain[chain.length - 1];
+    const link = await lstat(last).catch(() => null);
+    if (!link?.isSymbolicLink()) break;
+    chain.push(resolve(dirname(last), await readlink(last)));
+  }
+  return chain;
 }
 
 /**
@@ -94,14 +111,10 @@ async function namedDescriptor(path: string): Promise<number | null> {
  * replace them by a file).
  */
 async function destination(path: string): Promise<{ target: string; fd: number | null; inPlace: boolean; mode: number | null }> {
-  const fd = await descriptorOf(path);
+  const chain = await linkChain(path);
+  const fd = written(chain);
   if (fd !== null) return { target: path, fd, inPlace: true, mode: null };
-  let target = path;
-  for (let hops = 0; hops < 40; hops++) {
-    const link = await lstat(target).catch(() => null);
-    if (!link?.isSymbolicLink()) break;
-    target = resolve(dirname(target), await readlink(target));
-  }
+  const target = chain[chain.length - 1];
   const found = await stat(target).catch(() => null);
   return { target, fd: null, inPlace: found !== null && !found.isFile(), mode: found ? found.mode & 0o7777 : null };
 }
