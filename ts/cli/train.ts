@@ -18,7 +18,6 @@ import type { TrainingState } from '../engine.js';
 import { TrainingDivergedError, type ActivationName, type EngineName, type EpochRecord, type LossName, type OptimizerName, type Precision } from '../types.js';
 import { outputFile, type Reads } from './files.js';
 import { inModelOrder, modelLabel, namedInputs } from './inputs.js';
-import { curvesSvg } from './plot.js';
 import { progress } from './progress.js';
 import { summarize } from './summary.js';
 
@@ -344,6 +343,8 @@ export async function train(spec: string, o: TrainOptions): Promise<void> {
       console.log('the model is not kept: give --out model.json to keep it');
     }
     if (o.plot) {
+      // Observable Plot and its DOM take ~0.35 s to load: only a run that draws pays for them.
+      const { curvesSvg } = await import('./plot.js');
       const svg = curvesSvg(history, `${ds.name}: ${net.layers.join('-')} ${net.activations.join('/')}, ${net.loss}, ${net.engine} ${net.precision}`);
       await writeAtomically([[o.plot, svg]]).catch((e: unknown) => fail(`--plot ${writeError(o.plot!, e).message}`));
       console.log(`curves written to ${o.plot}`);
