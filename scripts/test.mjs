@@ -27,7 +27,7 @@ const steps = [
   ],
   ['type-check', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit'], 'fix the type errors above'],
   ['vitest', bin('vitest'), ['run'], null],
-  ['cargo test', cargo, ['test', '--release', '-p', 'backprop-kernels'], null],
+  ['cargo test', cargo, ['test', '--profile', 'native-test', '-p', 'backprop-kernels'], null],
 ];
 
 const failed = [];
