@@ -68,7 +68,8 @@ export interface Goal {
   workload: WorkloadId;
   /** Measured ratio (×) or percentage (%); null when a side was not measured. */
   measured: number | null;
-  target: number;
+  /** null: a ratio reported without a verdict (a retired goal). */
+  target: number | null;
   unit: '×' | '%';
   met: boolean | null;
   detail: string;
@@ -156,7 +157,7 @@ function summarizeSystems(systems: SystemResult[], flopsPerSample: number, peakG
   }
 }
 
-function goalRatio(id: string, text: string, w: WorkloadResult | undefined, wid: WorkloadId, a: string | string[], b: string, target: number): Goal {
+function goalRatio(id: string, text: string, w: WorkloadResult | undefined, wid: WorkloadId, a: string | string[], b: string, target: number | null): Goal {
   const base = { id, text, workload: wid, target, unit: '×' as const };
   if (!w) return { ...base, measured: null, met: null, detail: `${wid} not run` };
   // Several candidates for a: the one with the best median ratio (e.g. the faster js precision).
@@ -165,7 +166,12 @@ function goalRatio(id: string, text: string, w: WorkloadResult | undefined, wid:
     return { ...base, measured: null, met: null, detail: `not measured (${[...(Array.isArray(a) ? a : [a]), b].join(' or ')} did not run)` };
   const best = cands.reduce((p, c) => (c.r!.median > p.r!.median ? c : p));
   const m = best.r!.median;
-  return { ...base, measured: m, met: m >= target, detail: `${best.x} ÷ ${b}: ${fmtRatio(m)} (rounds ${fmtRatio(best.r!.min)}–${fmtRatio(best.r!.max)})` };
+  return {
+    ...base,
+    measured: m,
+    met: target === null ? null : m >= target,
+    detail: `${best.x} ÷ ${b}: ${fmtRatio(m)} (rounds ${fmtRatio(best.r!.min)}–${fmtRatio(best.r!.max)})`,
+  };
 }
 
 /** The goals of the benchmark issue, each with its measurement. */
@@ -177,6 +183,8 @@ export function evaluateGoals(ws: WorkloadResult[], ceiling?: { peakGflops: numb
   const gemmPct = ceiling ? (100 * ceiling.gemmGflops) / ceiling.peakGflops : undefined;
   return [
     goalRatio('W1-synaptic', 'W1: wasm-simd-f32 ≥ 2× synaptic', w('W1'), 'W1', ref, 'synaptic', 2),
+    // What is asked for now, the 2× above staying the goal.
+    goalRatio('W1-synaptic-now', 'W1: wasm-simd-f32 ≥ 1.6× synaptic', w('W1'), 'W1', ref, 'synaptic', 1.6),
     goalRatio('W2-numpy', 'W2: wasm-simd-f32 ≥ 2× NumPy f32', w('W2'), 'W2', ref, 'numpy', 2),
     goalRatio('W3-tfjs-wasm', 'W3: wasm-simd-f32 ≥ 6× TensorFlow.js wasm', w('W3'), 'W3', ref, 'tfjs-wasm', 6),
     {
@@ -189,7 +197,9 @@ export function evaluateGoals(ws: WorkloadResult[], ceiling?: { peakGflops: numb
       met: pct === undefined ? null : pct >= 60,
       detail: pct === undefined ? 'not measured' : `${fmtNum(w4!.gflops!)} GFLOP/s of the SIMD128 f32 ceiling`,
     },
-    goalRatio('W2-js-educational', 'W2: js engine ≥ 20× educational', w('W2'), 'W2', ['js-f64/fit', 'js-f32/fit'], 'educational/fit', 20),
+    // Retired as a goal (V8 runs the per-neuron objects well; slowing them to meet a ratio would be
+    // wrong): the ratio is reported without a verdict.
+    goalRatio('W2-js-educational', 'W2: js engine ÷ educational', w('W2'), 'W2', ['js-f64/fit', 'js-f32/fit'], 'educational/fit', null),
     goalRatio('W3-wasm-js', 'W3: wasm-f32 ≥ 5× js-f32', w('W3'), 'W3', ref, 'js-f32/fit', 5),
     goalRatio('W4-relaxed', 'W4: wasm-relaxed-f32 ≥ 1.25× wasm-simd-f32', w('W4'), 'W4', 'wasm-relaxed-f32/fit', ref, 1.25),
     {
@@ -235,7 +245,9 @@ function fmtGuard(s: SystemResult): string {
 }
 
 function goalVerdict(g: Goal): string {
-  if (g.met === null || g.measured === null) return 'not measured';
+  if (g.measured === null) return 'not measured';
+  if (g.target === null) return 'reported, no target';
+  if (g.met === null) return 'not measured';
   const pct = Math.round((g.measured / g.target - 1) * 100);
   return g.met ? `met (+${pct} %)` : `not met (${-pct} % short)`;
 }
