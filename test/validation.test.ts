@@ -5,6 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ArgumentError } from '../ts/errors.js';
+import { toModel } from '../ts/model.js';
 import { Network } from '../ts/network.js';
 import { Layout, unflattenParameters } from '../ts/parameters.js';
 import { loadWasm, type WasmInstance } from '../ts/wasm/loader.js';
@@ -153,6 +154,23 @@ describe.each(ENGINE_CASES)('$name rejects bad data before computing', (engine) 
     expect(() => net.trainBatch({ data: new Float32Array(5), rows: 2, cols: 3 }, y)).toThrow(/x\.data must hold rows × cols = 2 × 3 = 6 numbers, got 5/);
     expect(() => net.predict([])).toThrow(/x must have at least one row/);
     expect(() => net.predict('abc' as never)).toThrow(/x must be an array of rows/);
+  });
+
+  it('an empty slot in an array ([1, , 2]) is refused by its index, not skipped', async () => {
+    // forEach and map skip empty slots: layers [3, , 2] made a network of undefined size that
+    // predicted NaN, and a parameter left empty became 0.
+    for (const options of [{ layers: [3, , 2] }, { layers: [3, 4, 2], activations: [, 'sigmoid'] }]) {
+      await expect(engine.create(options as never)).rejects.toThrow(
+        /^options\.(layers\[1\] must be an integer|activations\[0\] must be one of .*), got undefined$/,
+      );
+    }
+    const p = net.getParameters();
+    p.weights[0][1] = [1, , 2] as number[];
+    expect(() => net.setParameters(p)).toThrow(/^parameters\.weights\[0\]\[1\]\[1\] must be a finite number, got undefined$/);
+    expect(() => net.setTrainingState({ ...net.getTrainingState(), shuffle: [1, , 2, 3] as number[] })).toThrow(
+      /shuffle\[1\] must be an integer, got undefined$/,
+    );
+    expect(() => toModel(net, { history: [{ epoch: 1, loss: 1 }, ,] as never })).toThrow(/^toModel history\[1\] must be an object, got undefined$/);
   });
 
   it('NaN or Infinity names the row and column', () => {

@@ -175,7 +175,7 @@ function modelOptions(arch: Fields, opts: Fields, training: Fields, what: string
 
 function checkHistory(history: unknown, what: string): EpochRecord[] {
   if (!Array.isArray(history)) fail(`${what} must be an array of epoch records, got ${show(history)}`);
-  return history.map((r, i) => {
+  return Array.from(history, (r, i) => {
     const at = `${what}[${i}]`;
     const f = fields(r, at, ['epoch', 'loss', 'validationLoss', 'validationAccuracy'], ['epoch', 'loss']);
     checkInteger(f.epoch, `${at}.epoch`, 1);
@@ -188,7 +188,7 @@ function checkHistory(history: unknown, what: string): EpochRecord[] {
 
 function checkList<T>(list: unknown, length: number, what: string, meaning: string, check: (v: unknown, at: string) => T): T[] {
   if (!Array.isArray(list) || list.length !== length) fail(`${what} must have ${length} entries (${meaning}), got ${show(list)}`);
-  return list.map((v, i) => check(v, `${what}[${i}]`));
+  return Array.from(list, (v, i) => check(v, `${what}[${i}]`));
 }
 
 const checkString = (v: unknown, at: string): string => (typeof v === 'string' ? v : fail(`${at} must be a string, got ${show(v)}`));

@@ -237,7 +237,8 @@ function resolveActivations(options: NetworkOptions, L: number, loss: LossName):
     }
     if (options.output !== undefined) fail('give either options.activations or options.output, not both');
     if (options.activation !== undefined) fail('give either options.activations or options.activation, not both');
-    acts = options.activations.map((a, i) => checkOneOf(a, `options.activations[${i}]`, ACTIVATIONS));
+    // Array.from visits an empty slot ([, 'relu']) as undefined, where map would skip it.
+    acts = Array.from(options.activations, (a, i) => checkOneOf(a, `options.activations[${i}]`, ACTIVATIONS));
   } else {
     const out = checkOneOf(options.output ?? (loss === 'cross-entropy' ? 'softmax' : hidden), 'options.output', ACTIVATIONS);
     acts = [...Array<ActivationName>(L - 1).fill(hidden), out];
@@ -267,7 +268,7 @@ export function resolveOptions(options: NetworkOptions, caller = 'Network.create
   if (!Array.isArray(layers)) fail(`options.layers must be an array of layer sizes, got ${show(layers)}`);
   if (layers.length < 2) fail(`options.layers needs at least two sizes (input and output), got ${layers.length}`);
   if (layers.length > LIMITS.maxLayers) fail(`options.layers can have at most ${LIMITS.maxLayers} sizes, got ${layers.length}`);
-  layers.forEach((n, i) => checkInteger(n, `options.layers[${i}]`, 1, LIMITS.maxLayerSize));
+  for (let i = 0; i < layers.length; i++) checkInteger(layers[i], `options.layers[${i}]`, 1, LIMITS.maxLayerSize); // empty slots too
   const L = layers.length - 1;
   let parameters = 0;
   for (let l = 0; l < L; l++) parameters += layers[l + 1] * (layers[l] + 1);
@@ -352,7 +353,7 @@ export function checkTrainingState(state: TrainingState, parameters: number, wha
   if (negative >= 0) fail(`${what}.v[${negative}] is ${v![negative]}: Adam's second moment is a mean of squares, never negative`);
   const words = state.shuffle;
   if (!Array.isArray(words) || words.length !== 4) fail(`${what}.shuffle must be the generator's four 32-bit words, got ${show(words)}`);
-  words.forEach((w, i) => checkInteger(w, `${what}.shuffle[${i}]`, 0, 0xffffffff));
+  for (let i = 0; i < 4; i++) checkInteger(words[i], `${what}.shuffle[${i}]`, 0, 0xffffffff);
   if (words.every((w) => w === 0)) fail(`${what}.shuffle must not be all zero (xoshiro128** never leaves that state)`);
   return { optimizer, learningRate, biasLearningRate, step, m, v, shuffle: [...words] };
 }

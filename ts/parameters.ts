@@ -97,19 +97,21 @@ export function flattenParameters(p: Parameters, lay: Layout, what = 'parameters
   for (let l = 0; l < lay.depth; l++) {
     const w = weights[l];
     if (!Array.isArray(w) || w.length !== s[l + 1]) fail(`${what}.weights[${l}] must have ${s[l + 1]} rows (one per neuron of layer ${l + 1}), got ${show(w)}`);
-    w.forEach((row, k) => {
+    // Index loops, not forEach: an empty slot ([1, , 2]) is refused as undefined, not skipped.
+    for (let k = 0; k < w.length; k++) {
+      const row: unknown = w[k];
       if (!Array.isArray(row) || row.length !== s[l])
         fail(`${what}.weights[${l}][${k}] must have ${s[l]} columns (one per neuron of layer ${l}), got ${show(row)}`);
-      row.forEach((v, j) => put(v, lay.weightOffsets[l] + k * s[l] + j, `${what}.weights[${l}][${k}][${j}]`));
-    });
+      for (let j = 0; j < row.length; j++) put(row[j], lay.weightOffsets[l] + k * s[l] + j, `${what}.weights[${l}][${k}][${j}]`);
+    }
     const b = biases[l];
     if (!Array.isArray(b) || b.length !== s[l + 1]) fail(`${what}.biases[${l}] must have ${s[l + 1]} entries, got ${show(b)}`);
-    b.forEach((v, k) => put(v, lay.biasOffsets[l] + k, `${what}.biases[${l}][${k}]`));
+    for (let k = 0; k < b.length; k++) put(b[k], lay.biasOffsets[l] + k, `${what}.biases[${l}][${k}]`);
   }
   if (lay.arch.inputActivated) {
     if (!Array.isArray(inputBiases) || inputBiases.length !== s[0])
       fail(`${what}.inputBiases must have ${s[0]} entries (inputLayer 'activated'), got ${show(inputBiases)}`);
-    inputBiases.forEach((v, j) => put(v, lay.inputBiasOffset + j, `${what}.inputBiases[${j}]`));
+    for (let j = 0; j < inputBiases.length; j++) put(inputBiases[j], lay.inputBiasOffset + j, `${what}.inputBiases[${j}]`);
   } else if (inputBiases !== undefined) {
     fail(`${what}.inputBiases only exists with inputLayer 'activated'`);
   }
