@@ -427,6 +427,17 @@ describe('a bad model gets one clear error naming the field, before anything is 
     }
   });
 
+  it('toModel given anything but a Network says what it needs', () => {
+    for (const [v, got] of [
+      [{}, 'Object'],
+      [5, '5'],
+      [null, 'null'],
+      [undefined, 'undefined'],
+      [good, 'Object'],
+    ] as const)
+      expect(() => toModel(v as never)).toThrow(new RegExp(`^toModel needs a Network \\(from Network\\.create or loadNetwork\\), got ${got}$`));
+  });
+
   it("a file's name given as the model's text: says to read the file first", async () => {
     const hint =
       "not a wasm-backprop model: 'out/model.json' is a file name, not a model's text: read the file first (loadNetworkFile or loadModel from 'wasm-backprop/node', or fetch in a browser)";

@@ -296,6 +296,7 @@ export function checkModel(value: unknown): Model {
 
 /** A network, its training state and what `extra` adds, as a model. */
 export function toModel(net: Network, extra: ModelExtra = {}): Model {
+  if (!(net instanceof Network)) fail(`toModel needs a Network (from Network.create or loadNetwork), got ${show(net)}`);
   const e = fields(extra, 'toModel extra', ['history', 'epochs', 'data'], []);
   const records = e.history === undefined ? [] : Array.isArray(e.history) ? e.history : (e.history as History).epochs;
   const history = checkHistory(records, 'toModel history').map((r) => ({ ...r }));
