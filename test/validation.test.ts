@@ -224,6 +224,19 @@ describe.each(ENGINE_CASES)('$name rejects bad data before computing', (engine) 
       q.weights[0][0][0] = 0;
       q.biases[1][1] = 4e38;
       expect(() => net.setParameters(q)).toThrow(/^setParameters: parameters\.biases\[1\]\[1\] = 4e\+38 is too large for f32 precision/);
+      // Adam's moments too (one beyond f32 made every later step NaN, or 0 for ever), nothing set.
+      const adam = await engine.create({ layers: [3, 4, 2], optimizer: 'adam' });
+      const state = adam.getTrainingState();
+      const m = Float64Array.from(state.m!);
+      m[3] = 1e39;
+      expect(() => adam.setTrainingState({ ...state, m, step: 5 })).toThrow(
+        /^setTrainingState: training state\.m\[3\] \(of weights\[0\]\[1\]\[0\]\) = 1e\+39 is too large for f32 precision/,
+      );
+      expect(() => adam.setTrainingState({ ...state, v: Float64Array.from(state.v!, (_, i) => (i === 0 ? 5e38 : 0)) })).toThrow(
+        /^setTrainingState: training state\.v\[0\] \(of weights\[0\]\[0\]\[0\]\) = 5e\+38 is too large/,
+      );
+      expect(adam.getTrainingState()).toEqual(state);
+      adam.dispose();
     } else {
       net.setFlatParameters(big);
       expect(net.getFlatParameters()[3]).toBe(1e39);

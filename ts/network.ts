@@ -436,18 +436,16 @@ export class Network {
     const engine = this.live();
     const extra = typeof p === 'object' && p !== null ? Object.keys(p).find((k) => k !== 'weights' && k !== 'biases' && k !== 'inputBiases') : undefined;
     if (extra !== undefined) fail(`parameters.${extra} is not a part of the parameters (weights, biases, inputBiases)`);
-    engine.writeParameters(this.inPrecision(flattenParameters(p, engine.layout), 'setParameters'));
+    engine.writeParameters(this.inPrecision(flattenParameters(p, engine.layout), 'setParameters', (_, name) => `parameters.${name}`));
     this.rollback.forget();
   }
 
   /** `flat`, where each value fits the network's precision (an f32 network would hold ±Infinity for one beyond 3.4e38). */
-  private inPrecision(flat: Float64Array, what: string): Float64Array {
+  private inPrecision(flat: Float64Array, what: string, at: (i: number, name: string) => string): Float64Array {
     if (this.precision !== 'f32') return flat;
     const i = Float32Array.from(flat).findIndex((v) => !Number.isFinite(v));
     if (i < 0) return flat;
-    const name = this.live().layout.name(i);
-    const at = what === 'setParameters' ? `parameters.${name}` : `flat parameter ${i} (${name})`;
-    return fail(`${what}: ${at} = ${show(flat[i])} is too large for f32 precision (|value| > 3.4e38)`);
+    return fail(`${what}: ${at(i, this.live().layout.name(i))} = ${show(flat[i])} is too large for f32 precision (|value| > 3.4e38)`);
   }
 
   /** The parameters as one flat array: [W_0 | b_0 | … | b_in] (see parameters.ts). */
@@ -458,7 +456,8 @@ export class Network {
   /** Sets the parameters from the flat layout of `getFlatParameters`. */
   setFlatParameters(flat: Float64Array | readonly number[]): void {
     const engine = this.live();
-    engine.writeParameters(this.inPrecision(checkFlat(flat, engine.layout.length, 'flat parameters'), 'setFlatParameters'));
+    const values = checkFlat(flat, engine.layout.length, 'flat parameters');
+    engine.writeParameters(this.inPrecision(values, 'setFlatParameters', (i, name) => `flat parameter ${i} (${name})`));
     this.rollback.forget();
   }
 
@@ -493,6 +492,8 @@ export class Network {
     // A model file's training (it adds epochs) gets checkTrainingState's pointer to loadNetwork.
     if (typeof state === 'object' && state !== null && !('epochs' in state)) checkOptionNames(state, TRAINING_STATE_KEYS, 'training state');
     const s = checkTrainingState(state, engine.layout.length);
+    // A moment beyond f32 would be held as ±Infinity: Adam's step then NaN, or 0 for ever.
+    for (const k of ['m', 'v'] as const) if (s[k]) this.inPrecision(s[k], 'setTrainingState', (i, name) => `training state.${k}[${i}] (of ${name})`);
     const step: StepSettings = { optimizer: s.optimizer, learningRate: s.learningRate, biasLearningRate: s.biasLearningRate };
     engine.configure(step);
     engine.writeOptimizerState(s);
