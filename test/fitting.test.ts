@@ -10,8 +10,8 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { drainFromEnd, resizableArray } from '../ts/growable.js';
-import type { Network } from '../ts/network.js';
-import { TrainingDivergedError } from '../ts/types.js';
+import type { Network, NetworkOptions } from '../ts/network.js';
+import { F32_MAX, TrainingDivergedError } from '../ts/types.js';
 import { largestParameter } from '../ts/divergence.js';
 import { permutation, Random } from '../ts/random.js';
 import { loadWasm } from '../ts/wasm/loader.js';
@@ -419,6 +419,36 @@ describe.each(ENGINE_CASES)('$name: maxLoss', (c) => {
     expect((await a.fit(X, Y, { epochs: 2, maxLoss: 1e9 })).losses).toEqual((await b.fit(X, Y, { epochs: 2 })).losses);
     await expect(a.fit(X, Y, { maxLoss: 0 })).rejects.toThrow(/^options.maxLoss must be a positive number, got 0$/);
     [net, a, b].forEach((n) => n.dispose());
+  });
+
+  it('an f32 network: a mean loss beyond the largest f32 is diverged even without maxLoss (its parameters were finite, its predictions NaN)', async () => {
+    // Linear layers and a large step: the third epoch's loss reaches ~1.8e44 with every parameter
+    // finite (the largest ~8e37), and the outputs overflow f32 on the next forward pass.
+    const options: NetworkOptions = { layers: [3, 3, 1, 5], seed: 33, activation: 'linear', learningRate: 0.5 };
+    const x = [
+      [-1.4728565998375416, -0.7526569627225399, 0.5148187782615423],
+      [1.4106428744271398, -0.6821624496951699, 1.5802690451964736],
+    ];
+    const y = [
+      [0.12576803634874523, 0.08617567294277251, 0.06546353665180504, 0.16536934324540198, 0.2772201942279935],
+      [0.6243789619766176, 0.17529128002934158, 0.5850396740715951, 0.3032605708576739, 0.293279861100018],
+    ];
+    const net = await c.create(options);
+    try {
+      const fit = net.fit(x, y, { epochs: 3, batchSize: 1 });
+      if (c.precision === 'f64') {
+        // f64 holds it: the run is only very large (the premise: beyond f32).
+        expect((await fit).losses[2]).toBeGreaterThan(3.5e38);
+        return;
+      }
+      const e = (await fit.catch((err: unknown) => err)) as TrainingDivergedError;
+      expect(e).toBeInstanceOf(TrainingDivergedError);
+      expect([e.epoch, e.parameter, e.maxLoss]).toEqual([3, 'loss', F32_MAX]);
+      expect(e.message).toMatch(/: the loss rose to \S+, above the largest f32 \(3\.4e38\), where an f32 network overflows \(the largest parameter then: /);
+      expect(net.predict(x).flat().every(Number.isFinite)).toBe(true);
+    } finally {
+      net.dispose();
+    }
   });
 });
 

@@ -46,6 +46,7 @@ import type {
   Rows,
   StepOptions,
 } from './types.js';
+import { F32_MAX } from './types.js';
 import { loadWasm, type WasmInstance } from './wasm/loader.js';
 
 export type { NetworkOptions } from './options.js';
@@ -302,8 +303,11 @@ export class Network {
       fail(`options.validation must be { x, y } or a prepared dataset, got ${show(v)}`);
     }
     checkSignal(options.signal);
-    const maxLoss = options.maxLoss ?? Infinity;
-    if (typeof maxLoss !== 'number' || !(maxLoss > 0)) fail(`options.maxLoss must be a positive number, got ${show(options.maxLoss)}`);
+    const limit = options.maxLoss ?? Infinity;
+    if (typeof limit !== 'number' || !(limit > 0)) fail(`options.maxLoss must be a positive number, got ${show(options.maxLoss)}`);
+    // An f32 network whose mean loss passes the largest f32 has outputs, and steps, about to
+    // overflow: its parameters can still be finite while every prediction is NaN.
+    const maxLoss = this.precision === 'f32' ? Math.min(limit, F32_MAX) : limit;
     const step = resolveStep(options, this.step, 'options');
     const losses = new Log(epochs);
     // With validation, its loss and accuracy per epoch; `history.epochs` is made from these and

@@ -7,6 +7,8 @@ export const ENGINES = ['wasm', 'js', 'educational'] as const;
 export const PRECISIONS = ['f32', 'f64'] as const;
 export const INITS = ['auto', 'xavier', 'he', 'uniform'] as const;
 export const OPTIMIZERS = ['sgd', 'momentum', 'adam'] as const;
+/** The largest finite f32 (2^128 − 2^104): an f32 network's mean loss above it counts as diverged. */
+export const F32_MAX = 3.4028234663852886e38;
 /**
  * Where an engine's arithmetic runs: WebAssembly with SIMD128, without SIMD, or with relaxed SIMD
  * (SIMD128 whose multiply-adds may be fused, by opt-in), or JavaScript.
@@ -106,7 +108,9 @@ export interface FitOptions extends StepOptions {
   /**
    * A mean loss above this counts as diverged, as a non-finite one does: an epoch's loss (and,
    * replaying it, a minibatch's) beyond it stops training with a `TrainingDivergedError` and the
-   * network back at the end of the last epoch below it. Default: none (only non-finite values).
+   * network back at the end of the last epoch below it. Default: none (only non-finite values); on
+   * an f32 network at most the largest f32, 3.4e38 (its outputs overflow beyond, its parameters
+   * can still be finite).
    */
   maxLoss?: number;
   /**
@@ -275,10 +279,8 @@ function describeDivergence(d: Divergence, epochOffset = 0): string {
   const largest = d.largest
     ? ` (the largest parameter then: ${describeParameter(d.largest.parameter, d.largest.layer, d.largest.neuron)}, ${d.largest.value.toPrecision(3)})`
     : '';
-  const became =
-    d.maxLoss != null && Number.isFinite(d.value)
-      ? `rose to ${d.value.toPrecision(4)}, above maxLoss ${d.maxLoss.toPrecision(4)}${largest}`
-      : `became ${d.value}`;
+  const bound = d.maxLoss === F32_MAX ? 'the largest f32 (3.4e38), where an f32 network overflows' : `maxLoss ${d.maxLoss?.toPrecision(4)}`;
+  const became = d.maxLoss != null && Number.isFinite(d.value) ? `rose to ${d.value.toPrecision(4)}, above ${bound}${largest}` : `became ${d.value}`;
   return `training diverged ${where}: ${what} ${became}; the network is back ${back}: lower the learning rate (${rates})`;
 }
 
