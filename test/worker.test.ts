@@ -204,6 +204,28 @@ describe('Trainer', () => {
       const got = (await t.fit(bad, y).catch((e: Error) => e)) as Error;
       expect(got).toBeInstanceOf(ArgumentError);
       expect(got.message).toBe((expected as Error).message);
+      // Values a worker cannot receive (a symbol, a detached buffer, a function) are named as
+      // Network names them, not as the structured clone's DataCloneError or a TypeError.
+      const detached = new Float32Array(12);
+      structuredClone(detached.buffer, { transfer: [detached.buffer] });
+      for (const [bx, by] of [
+        [[[Symbol('s'), 0, 0, 0, 0, 0]], [[0, 0, 0]]],
+        [{ data: detached, rows: 2, cols: 6 }, [[0, 0, 0]]],
+        [[[0, 0, 0, 0, 0, 0]], [[0, Symbol('t'), 0]]],
+      ] as const) {
+        let want = new Error('evaluate did not throw');
+        try {
+          net.evaluate(bx as never, by as never);
+        } catch (e) {
+          want = e as Error;
+        }
+        expect(want).toBeInstanceOf(ArgumentError);
+        await expect(t.evaluate(bx as never, by as never)).rejects.toThrow(want.message);
+        if (want.message.startsWith('x')) await expect(t.predict(bx as never)).rejects.toThrow(want.message);
+      }
+      await expect(t.toModel({ history: [() => 1] } as never)).rejects.toThrow(
+        /^toModel: an argument holds a value that cannot be sent to the trainer's worker \(.*could not be cloned\.\); give numbers, strings, arrays and plain objects$/,
+      );
       await expect(t.fit(x, y, { epoch: 3 } as never)).rejects.toThrow(/unknown option 'epoch'/);
       await expect(t.fit(x, y, { onEpoch: () => {} } as never)).rejects.toThrow(/unknown option 'onEpoch'.*onProgress/);
       // Linear layers with heavy momentum blow up in epoch 3: in the worker's second span (epochs 2–3).

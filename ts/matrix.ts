@@ -26,7 +26,7 @@ export function arrayType(precision: Precision): Float32ArrayConstructor | Float
   return precision === 'f32' ? Float32Array : Float64Array;
 }
 
-function isMatrixInput(v: unknown): v is MatrixInput {
+export function isMatrixInput(v: unknown): v is MatrixInput {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && 'data' in v && 'rows' in v && 'cols' in v;
 }
 

@@ -23,7 +23,7 @@ import { loadNetwork, modelFrom, type LoadNetworkOptions, type Model, type Model
 import type { Network } from '../network.js';
 import { checkOptionNames, checkSignal, OPTION_NAMES, resolveOptions, type NetworkConfig, type NetworkOptions } from '../options.js';
 import type { OptimizerState, TrainingState } from '../engine.js';
-import type { Matrix } from '../matrix.js';
+import { isMatrixInput, toMatrix, type Matrix } from '../matrix.js';
 import type { ThreadsInfo } from '../threads/settings.js';
 import { TrainingDivergedError, type Backend, type BatchProgress, type Evaluation, type History, type Parameters, type Rows } from '../types.js';
 import { loadWasm } from '../wasm/loader.js';
@@ -302,7 +302,7 @@ export class Trainer {
   /** Outputs a_L for every row of x, as a row-major typed matrix of the network's precision (see `predict`). */
   predictMatrix(x: Rows): Promise<Matrix> {
     return this.ask(() => {
-      const xs = this.pack(x, this.layers[0], 'x');
+      const xs = this.pack(x, this.layers[0], 'x', 'the input layer size');
       return [{ op: 'predict', x: xs }, buffersOf(xs)];
     }) as Promise<Matrix>;
   }
@@ -399,6 +399,11 @@ export class Trainer {
         this.worker!.postMessage({ ...message, id }, transfer);
       } catch (e) {
         this.settle(id);
+        // A function, a symbol or a class instance in an argument: the call's error, in its terms.
+        if (e instanceof Error && e.name === 'DataCloneError')
+          fail(
+            `${message.op}: an argument holds a value that cannot be sent to the trainer's worker (${e.message}); give numbers, strings, arrays and plain objects`,
+          );
         throw e;
       }
     });
@@ -449,37 +454,21 @@ export class Trainer {
     }
   }
 
-  /** x and y packed for the worker; their shapes are checked there, as `Network` checks them. */
-  private pair(x: Rows, y: Rows, xWhat: string, yWhat: string): [Rows, Rows] {
-    return [this.pack(x, this.layers[0], xWhat), this.pack(y, this.layers[this.layers.length - 1], yWhat)];
+  /** x and y checked and packed for the worker (see `pack`). */
+  private pair(x: Rows, y: Rows, xWhat: string, yWhat: string): [Matrix, Matrix] {
+    return [this.pack(x, this.layers[0], xWhat, 'the input layer size'), this.pack(y, this.layers[this.layers.length - 1], yWhat, 'the output layer size')];
   }
 
   /**
-   * Rows ready to cross: rows of `cols` numbers packed into one Float64Array (the same numbers), a
-   * typed matrix copied (the copy is transferred, the caller's array stays as it is). Anything else
-   * crosses as it is, for the worker's `Network` to name what is wrong with it.
+   * Rows ready to cross, checked as `Network` checks them (toMatrix: the same errors, before
+   * anything is sent, so nothing a worker cannot receive is posted): one typed array of the same
+   * numbers, a Float32Array kept f32, copied where it is the caller's (the copy is transferred, the
+   * caller's array stays as it is).
    */
-  private pack(rows: Rows, cols: number, what: string): Rows {
-    if (Array.isArray(rows)) {
-      const n = rows.length;
-      if (n === 0 || !rows.every((r) => Array.isArray(r) && r.length === cols)) return rows;
-      const data = new Float64Array(n * cols);
-      for (let r = 0; r < n; r++) {
-        const row = rows[r] as readonly unknown[];
-        for (let c = 0; c < cols; c++) {
-          const v = row[c];
-          if (typeof v !== 'number') return rows;
-          data[r * cols + c] = v;
-        }
-      }
-      return { data, rows: n, cols };
-    }
-    if (typeof rows !== 'object' || rows === null) fail(`${what} must be an array of rows or { data, rows, cols }, got ${show(rows)}`);
-    const m = rows as { data?: unknown; rows?: unknown; cols?: unknown };
-    if (m.data instanceof Float32Array || m.data instanceof Float64Array) return { data: m.data.slice(), rows: m.rows as number, cols: m.cols as number };
-    if (Array.isArray(m.data) && m.data.every((v) => typeof v === 'number'))
-      return { data: Float64Array.from(m.data as number[]), rows: m.rows as number, cols: m.cols as number };
-    return rows;
+  private pack(rows: Rows, cols: number, what: string, meaning: string): Matrix {
+    const f32 = isMatrixInput(rows) && rows.data instanceof Float32Array;
+    const m = toMatrix(rows, what, cols, f32 ? 'f32' : 'f64', meaning);
+    return isMatrixInput(rows) && m.data === rows.data ? { ...m, data: m.data.slice() } : m;
   }
 }
 
