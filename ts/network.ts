@@ -10,7 +10,7 @@ import { LIMITS, type Engine, type PreparedData, type StepSettings, type Trainin
 import { WasmEngine } from './engines/wasm.js';
 import { checkInteger, fail, oneLine, show, wasmUnavailable } from './errors.js';
 import { Log } from './log.js';
-import { toMatrix, type Matrix } from './matrix.js';
+import { isMatrixInput, toMatrix, type Matrix } from './matrix.js';
 import {
   OPTION_NAMES,
   checkOptionNames,
@@ -226,6 +226,19 @@ export class Network {
     return [xm, ym];
   }
 
+  /**
+   * `xy`, as `prepare` and `fit` hold the data: the js and educational engines keep the matrices
+   * themselves, so a typed array already of the network's precision is copied (the wasm engine
+   * copies into its memory anyway): the caller's array changed later (from onEpoch, or after
+   * prepare) changes nothing. `release` hands the arrays over instead.
+   */
+  private kept(x: Rows, y: Rows, xWhat?: string, yWhat?: string, release = false): [Matrix, Matrix] {
+    const [xm, ym] = this.xy(x, y, xWhat, yWhat);
+    if (this.engine === 'wasm' || release) return [xm, ym];
+    const own = (m: Matrix, input: Rows): Matrix => (isMatrixInput(input) && m.data === input.data ? { ...m, data: m.data.slice() } : m);
+    return [own(xm, x), own(ym, y)];
+  }
+
   /** Hands `step` to the engine unless it is what the engine has. */
   private configure(step: StepSettings): void {
     if (this.configured && sameStep(this.configured, step)) return;
@@ -262,7 +275,7 @@ export class Network {
     checkOptionNames(options, ['release']);
     const release = options.release ?? false;
     if (typeof release !== 'boolean') fail(`options.release must be true or false, got ${show(release)}`);
-    const [xm, ym] = this.xy(x, y);
+    const [xm, ym] = this.kept(x, y, 'x', 'y', release);
     const held = engine.prepare(xm, ym, release);
     const set = new PreparedDataset(this, held, xm.rows, xm.cols, ym.cols);
     for (const ref of this.prepared) if (ref.deref()?.disposed !== false) this.prepared.delete(ref);
@@ -273,7 +286,7 @@ export class Network {
   /** The engine's data of a dataset this network prepared, or x, y prepared for one call (`own`: to dispose after it). */
   private held(x: Rows | PreparedDataset, y: Rows | undefined, what: [string, string]): { data: PreparedData; own: boolean } {
     if (x instanceof PreparedDataset) return { data: x.data(this, what[0]), own: false };
-    const [xm, ym] = this.xy(x, y as Rows, ...what);
+    const [xm, ym] = this.kept(x, y as Rows, ...what);
     return { data: this.live().prepare(xm, ym), own: true };
   }
 
