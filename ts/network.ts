@@ -109,6 +109,13 @@ export class Network {
     this.threadsInfo = { requested: cfg.threads, used: 1, reason: null };
     engine.writeParameters(initialParameters(engine.layout, cfg));
     this.rollback = new Rollback(engine, this.shuffleRng, { configure: (s) => this.configure(s), configured: () => this.configured ?? this.step });
+    // The optimizer's moments now: memory they cannot have fails the creation, not a later fit.
+    try {
+      this.configure(this.step);
+    } catch (e) {
+      this.dispose();
+      throw e;
+    }
   }
 
   /**

@@ -127,7 +127,17 @@ export class WasmEngine implements Engine {
     if (status >= 0) return;
     const text = STATUS_TEXT[status] ?? `status ${status}`;
     const E = status === STATUS.OUT_OF_MEMORY ? RangeError : status === STATUS.INVALID_HANDLE ? Error : ArgumentError;
-    throw new E(`wasm-backprop: ${doing} failed: ${text}`);
+    throw new E(`wasm-backprop: ${doing} failed: ${text}${status === STATUS.OUT_OF_MEMORY ? this.footprint() : ''}`);
+  }
+
+  /** What the network's own arrays take, against WebAssembly's 4 GiB: said where memory ran out. */
+  private footprint(): string {
+    const mib = (copies: number) => Math.ceil((copies * this.layout.length * (this.bits / 8)) / 2 ** 20);
+    return (
+      ` (layers ${this.arch.sizes.join('-')}: ${this.layout.length} parameters, ${mib(1)} MiB in ${this.precision};` +
+      ` with their gradients ${mib(2)} MiB, with Adam's two moments too ${mib(4)} MiB, of the 4 GiB a WebAssembly memory holds at most:` +
+      ` use fewer or narrower layers${this.precision === 'f64' ? ", or precision 'f32'" : ''})`
+    );
   }
 
   /** A new wasm buffer of `bytes` bytes (wasm32 addresses are unsigned: `>>> 0`). */
