@@ -132,6 +132,6 @@ describe.each(DETERMINISTIC_BACKENDS)('memory of a wasm network (%s)', (backend)
 it('a network beyond the 4 GiB of a WebAssembly memory is refused at creation, saying what its arrays take', async () => {
   // 2^28 parameters (the limit of their count) in f64: 2 GiB, and as much again for the gradients.
   await expect(Network.create({ layers: [16383, 16383, 1], precision: 'f64' })).rejects.toThrow(
-    /^wasm-backprop: creating the network failed: out of WebAssembly memory \(layers 16383-16383-1: 268435456 parameters, 2048 MiB in f64; with their gradients 4096 MiB, with Adam's two moments too 8192 MiB, of the 4 GiB a WebAssembly memory holds at most: use fewer or narrower layers, or precision 'f32'\)$/,
+    /^wasm-backprop: creating the network failed: out of WebAssembly memory \(layers 16383-16383-1: 268435456 parameters, 2048 MiB, ×2 with gradients, ×4 with Adam's moments, of at most 4 GiB: use fewer or narrower layers, or precision 'f32'\)$/,
   );
 });

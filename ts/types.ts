@@ -279,7 +279,7 @@ function describeDivergence(d: Divergence, epochOffset = 0): string {
   const largest = d.largest
     ? ` (the largest parameter then: ${describeParameter(d.largest.parameter, d.largest.layer, d.largest.neuron)}, ${d.largest.value.toPrecision(3)})`
     : '';
-  const bound = d.maxLoss === F32_MAX ? 'the largest f32 (3.4e38), where an f32 network overflows' : `maxLoss ${d.maxLoss?.toPrecision(4)}`;
+  const bound = d.maxLoss === F32_MAX ? 'the largest f32 (3.4e38)' : `maxLoss ${d.maxLoss?.toPrecision(4)}`;
   const became = d.maxLoss != null && Number.isFinite(d.value) ? `rose to ${d.value.toPrecision(4)}, above ${bound}${largest}` : `became ${d.value}`;
   return `training diverged ${where}: ${what} ${became}; the network is back ${back}: lower the learning rate (${rates})`;
 }

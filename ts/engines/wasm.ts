@@ -132,12 +132,9 @@ export class WasmEngine implements Engine {
 
   /** What the network's own arrays take, against WebAssembly's 4 GiB: said where memory ran out. */
   private footprint(): string {
-    const mib = (copies: number) => Math.ceil((copies * this.layout.length * (this.bits / 8)) / 2 ** 20);
-    return (
-      ` (layers ${this.arch.sizes.join('-')}: ${this.layout.length} parameters, ${mib(1)} MiB in ${this.precision};` +
-      ` with their gradients ${mib(2)} MiB, with Adam's two moments too ${mib(4)} MiB, of the 4 GiB a WebAssembly memory holds at most:` +
-      ` use fewer or narrower layers${this.precision === 'f64' ? ", or precision 'f32'" : ''})`
-    );
+    const mib = Math.ceil((this.layout.length * this.bits) / 8 / 2 ** 20);
+    const f64 = this.precision === 'f64' ? ", or precision 'f32'" : '';
+    return ` (layers ${this.arch.sizes.join('-')}: ${this.layout.length} parameters, ${mib} MiB, ×2 with gradients, ×4 with Adam's moments, of at most 4 GiB: use fewer or narrower layers${f64})`;
   }
 
   /** A new wasm buffer of `bytes` bytes (wasm32 addresses are unsigned: `>>> 0`). */
