@@ -453,3 +453,13 @@ describe("the paper's slips (docs/paper-errata.md), each corrected", () => {
     });
   });
 });
+
+it('a network beyond 2^24 parameters is refused by the educational engine in one line, before any object is made (2^28 crashed the process: heap out of memory)', async () => {
+  // 4096-4096-1: 4096·4097 + 4097 = 16,785,409 parameters, just above 2^24.
+  const message =
+    /^the educational engine \(an object per neuron, for teaching\) takes at most 16777216 \(2\^24\) parameters, layers 4096-4096-1 have 16785409: use engine 'js' or 'wasm'$/;
+  await expect(Network.create({ layers: [4096, 4096, 1], engine: 'educational' })).rejects.toThrow(message);
+  expect(() => createNetworkSync({ layers: [4096, 4096, 1], engine: 'educational' })).toThrow(message);
+  // The other engines make it.
+  expect(createNetworkSync({ layers: [4096, 4096, 1], engine: 'js', precision: 'f32' }).layers).toEqual([4096, 4096, 1]);
+});

@@ -8,6 +8,7 @@
  * `nablaW` and `nablaB` are the sums over the minibatch that made the update.
  */
 import type { Engine, StepValues } from '../engine.js';
+import { fail } from '../errors.js';
 import type { Matrix } from '../matrix.js';
 import { Layout, type Architecture } from '../parameters.js';
 import { HeldDataEngine } from './held.js';
@@ -21,6 +22,9 @@ export { Layer, Neuron, NeuronGraph } from './neurons.js';
  * minibatch: `updateMiniBatch` (Eq. 5), the optimizer, and the conversion to and from the flat layout
  * of engine.ts.
  */
+/** The most parameters the educational engine takes (its per-neuron objects need ~50 bytes each). */
+export const EDUCATIONAL_MAX_PARAMETERS = 1 << 24;
+
 export class EducationalEngine extends HeldDataEngine implements Engine {
   readonly name = 'educational' as const;
   readonly precision = 'f64' as const;
@@ -30,7 +34,15 @@ export class EducationalEngine extends HeldDataEngine implements Engine {
   readonly graph: NeuronGraph;
 
   constructor(readonly arch: Architecture) {
-    super(new Layout(arch).length);
+    const count = new Layout(arch).length;
+    // Its objects take ~50 bytes a parameter once trained: beyond this, a JavaScript heap runs out.
+    if (count > EDUCATIONAL_MAX_PARAMETERS) {
+      fail(
+        `the educational engine (an object per neuron, for teaching) takes at most ${EDUCATIONAL_MAX_PARAMETERS} (2^24) parameters, ` +
+          `layers ${arch.sizes.join('-')} have ${count}: use engine 'js' or 'wasm'`,
+      );
+    }
+    super(count);
     this.layout = new Layout(arch);
     this.graph = new NeuronGraph(arch);
   }
