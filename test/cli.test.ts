@@ -125,6 +125,23 @@ describe('train, predict, evaluate, info', () => {
     expect(cli('predict', half, iris).stdout).toBe(cli('predict', whole, iris).stdout);
   });
 
+  it('--resume goes on with the engine that trained the model (js, educational): 2 + 1 epochs = 3, bit for bit; --engine names another', () => {
+    for (const engine of ['js', 'educational']) {
+      const [whole, half] = [join(dir, `${engine}-whole.json`), join(dir, `${engine}-half.json`)];
+      const common = ['--hidden', '4', '-e', engine, '-p', 'f64', '-q'];
+      expect(cli('train', iris, ...common, '--epochs', '3', '--out', whole).status).toBe(0);
+      expect(cli('train', iris, ...common, '--epochs', '2', '--out', half).status).toBe(0);
+      // Without -e: it said "options.wasm applies to the wasm engine only", an option never given.
+      const r = cli('train', iris, '--epochs', '1', '--resume', half, '--out', half, '-q');
+      expect(r.stderr).toBe('');
+      const [a, b] = [whole, half].map((p) => JSON.parse(readFileSync(p, 'utf8')));
+      expect([b.options.engine, b.parameters]).toEqual([engine, a.parameters]);
+    }
+    const moved = join(dir, 'moved.json');
+    expect(cli('train', iris, '--epochs', '1', '--resume', join(dir, 'js-half.json'), '-e', 'wasm', '--out', moved, '-q').status).toBe(0);
+    expect(JSON.parse(readFileSync(moved, 'utf8')).options.engine).toBe('wasm');
+  });
+
   it("--resume keeps the model's seed, settings and class order: without the options repeated, a file with the classes in another order, a class it does not know, a setting changed", () => {
     // iris with text classes, which are numbered as they first appear.
     const [header, ...rows] = readFileSync(iris, 'utf8').trim().split('\n');

@@ -170,7 +170,9 @@ async function resume(path: string, model: Model, ds: CsvDataset, o: TrainOption
   if (layers[0] !== ds.x.cols) fail(`${path}: the model takes ${plural(layers[0], 'input')}, ${ds.name} has ${plural(ds.x.cols, 'feature column')}`);
   const outputs = ds.task === 'classification' ? ds.classes : 1;
   if (layers.at(-1) !== outputs) fail(`${path}: the model has ${plural(layers.at(-1)!, 'output')}, ${ds.name} needs ${outputs} (${ds.task})`);
-  return loadNetwork(model, o.engine === 'wasm' ? { wasm: { simd: o.simd ? 'auto' : false } } : { engine: o.engine });
+  // On the model's own engine unless --engine names another.
+  const engine = o.given?.has('engine') ? o.engine : model.options.engine;
+  return loadNetwork(model, engine === 'wasm' ? { engine, wasm: { simd: o.simd ? 'auto' : false } } : { engine });
 }
 
 /**
