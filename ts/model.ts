@@ -158,6 +158,12 @@ function modelOptions(arch: Fields, opts: Fields, training: Fields, what: string
   if (activated && arch.inputActivation === undefined) fail(`${what}.architecture.inputActivation is missing (inputLayer 'activated')`);
   if (!activated && arch.inputActivation !== undefined) fail(`${what}.architecture.inputActivation only exists with inputLayer 'activated'`);
   const options = { ...arch, ...opts, optimizer: training.optimizer, learningRate: training.learningRate, biasLearningRate: training.biasLearningRate };
+  // Network.create reads null as "not given" (its default): in a file, it is a value missing.
+  for (const [part, f] of [
+    ['architecture', arch],
+    ['options', opts],
+  ] as const)
+    for (const [k, v] of Object.entries(f)) if (v === null) fail(`${what}.${part}.${k} is null: give its value`);
   try {
     // The optimizer's settings in full: none left to a default, none unknown.
     fields(
@@ -198,7 +204,10 @@ const checkFinite = (v: unknown, at: string): number =>
 function checkData(data: unknown, layers: readonly number[], what: string): ModelData {
   const f = fields(data, what, ['features', 'scaling', 'task', 'classes', 'label', 'labelColumn', 'targetScaling', 'testFraction'], []);
   const [inputs, outputs] = [layers[0], layers[layers.length - 1]];
-  if (f.features !== undefined) checkList(f.features, inputs, `${what}.features`, 'one name per input', checkString);
+  if (f.features !== undefined) {
+    const names = checkList(f.features, inputs, `${what}.features`, 'one name per input', checkString);
+    names.forEach((c, i) => names.indexOf(c) !== i && fail(`${what}.features[${i}] repeats ${show(c)}: inputs are found by name`));
+  }
   const checkScaling = (scaling: unknown, name: string, columns: number, each: string, v: string) => {
     const s = fields(scaling, `${what}.${name}`, ['kind', 'offset', 'scale'], ['kind']);
     const kind = checkOneOf(s.kind, `${what}.${name}.kind`, ['minmax', 'standard', 'custom', 'none'] as const);
@@ -206,7 +215,12 @@ function checkData(data: unknown, layers: readonly number[], what: string): Mode
       if (kind === 'none' && s[k] !== undefined) fail(`${what}.${name}.${k} must be absent with kind 'none'`);
       if (kind !== 'none') checkList(s[k], columns, `${what}.${name}.${k}`, each, checkFinite);
     }
-    (s.scale as number[] | undefined)?.forEach((x, j) => x === 0 && fail(`${what}.${name}.scale[${j}] must not be 0 (${v}' = (${v} − offset) / scale)`));
+    // 1/scale must be finite too: a subnormal scale turns every value into Infinity.
+    (s.scale as number[] | undefined)?.forEach(
+      (x, j) =>
+        !Number.isFinite(1 / x) &&
+        fail(`${what}.${name}.scale[${j}] must not be 0 or so near it that 1/scale overflows, got ${x} (${v}' = (${v} − offset) / scale)`),
+    );
   };
   if (f.scaling !== undefined) checkScaling(f.scaling, 'scaling', inputs, 'one per input', 'x');
   if (f.task !== undefined) checkOneOf(f.task, `${what}.task`, ['classification', 'regression'] as const);
@@ -220,7 +234,9 @@ function checkData(data: unknown, layers: readonly number[], what: string): Mode
     const classes = checkList(f.classes, Math.max(2, outputs), `${what}.classes`, meaning, (v, at) =>
       typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v)) ? v : fail(`${at} must be a string or a finite number, got ${show(v)}`),
     );
-    classes.forEach((c, i) => classes.indexOf(c) !== i && fail(`${what}.classes[${i}] repeats ${show(c)}`));
+    // As text: a file's labels are read as text, so 1 and '1' would be one class.
+    const text = classes.map(String);
+    text.forEach((c, i) => text.indexOf(c) !== i && fail(`${what}.classes[${i}] repeats ${show(c)} (classes are told apart as text)`));
   }
   if (f.label !== undefined) checkString(f.label, `${what}.label`);
   if (f.labelColumn !== undefined) checkInteger(f.labelColumn, `${what}.labelColumn`, 0, inputs);
