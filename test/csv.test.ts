@@ -180,6 +180,31 @@ describe('text encodings', () => {
       '<file> is UTF-16 big-endian text (its byte-order mark says so), which is not read: save it as UTF-8 (or UTF-16LE)',
     );
   });
+
+  it('a NUL byte is refused with its line (it became part of a label: "no" and "no\\0" two classes), in a header too; UTF-16 without a byte-order mark is named', async () => {
+    for (const [text, line] of [
+      ['x,label\n0.1,yes\n0.2,no\n0.3,no\0\n', 4],
+      ['x,lab\0el\n0.1,yes\n0.2,no\n', 1],
+    ] as const)
+      expect(await failure(readCsvDataset(await file(text)))).toMatch(
+        new RegExp(`^<file>: line ${line} holds a NUL byte \\(\\d+ bytes in\\): not a text file, or UTF-16 text without its byte-order mark$`),
+      );
+    expect(await failure(readCsvDataset(await file(Buffer.from('x,label\n0.1,yes\n', 'utf16le'))))).toMatch(/^<file>: line 1 holds a NUL byte \(1 bytes in\)/);
+  });
+});
+
+describe('numbers JavaScript reads and a CSV file does not mean', () => {
+  it('hexadecimal, binary and octal cells are refused as features, and are no numeric label (0x10 was read as 16)', async () => {
+    for (const cell of ['0x10', '0b11', '0o7', ' 0X1F'])
+      expect(await failure(readCsvDataset(await file(`a,b,label\n1,${cell},2\n3,4,5\n`)))).toBe(
+        `<file>: ${JSON.stringify(cell)} at line 2, column 2 ("b") is not a number (hexadecimal, binary and octal numbers are not read: write it in decimal)`,
+      );
+    // A label 0x10 is text: a class of its own beside 16, and no number a regression takes.
+    expect((await readCsvDataset(await file('a,label\n1,0x10\n2,16\n3,0x10\n'))).classNames).toEqual(['0x10', '16']);
+    expect(await failure(readCsvDataset(await file('a,label\n1,0x10\n2,16.5\n3,17.25\n'), { task: 'regression' }))).toMatch(
+      /^<file>: label "0x10" at line 2, column 2 \("label"\) is not a number; a regression needs numeric labels/,
+    );
+  });
 });
 
 describe('the header line', () => {
@@ -214,7 +239,7 @@ describe('errors name the file, line and column', () => {
     ['an empty cell', 'a,b,label\n1,,x\n', {}, 'empty cell at line 2, column 2 ("b"); every feature needs a number'],
     ['1e308', 'a,b,label\n1,2,x\n3,1e308,y\n', {}, '"1e308" is too large for float32 at line 3, column 2 ("b") (float32 holds magnitudes up to about 3.4e38)'],
     ['-1e308', 'a,b,label\n-1e308,2,x\n', {}, '"-1e308" is too large for float32 at line 2, column 1 ("a") (float32 holds magnitudes up to about 3.4e38)'],
-    ['unprintable characters', 'a,b,label\n1,"\u0000\u001b[31m",x\n', {}, '"\\u0000\\u001b[31m" at line 2, column 2 ("b") is not a number'],
+    ['unprintable characters', 'a,b,label\n1,"\u0001\u001b[31m",x\n', {}, '"\\u0001\\u001b[31m" at line 2, column 2 ("b") is not a number'],
     [
       'text labels in a regression',
       'a,y\n1,2\n2,high\n',

@@ -14,7 +14,7 @@
  * Browser-safe: nothing here imports Node. Every error is an `ArgumentError` of one line that names
  * the source, and where it can the line, the column and the cell.
  */
-import { columnNames, isHeader, plural, quoteCell } from './columns.js';
+import { columnNames, isHeader, nonDecimal, plural, quoteCell } from './columns.js';
 import { checkInteger, checkOneOf, fail, show } from './errors.js';
 import type { FloatArray } from './matrix.js';
 import { Random, permutation } from './random.js';
@@ -98,7 +98,7 @@ export function parseCsv(text: string, source = 'CSV'): CsvTable {
     rows.push(
       cells.map((c, j) => {
         const v = Number(c.trim());
-        if (c.trim() === '' || !Number.isFinite(v)) fail(`${source}: line ${i + 1}, column ${j + 1} ('${header[j]}') is not a finite number: ${quoteCell(c)}`);
+        if (c.trim() === '' || !Number.isFinite(v) || nonDecimal(c)) fail(`${source}: line ${i + 1}, column ${j + 1} ('${header[j]}') is not a finite number: ${quoteCell(c)}`);
         return v;
       }),
     );

@@ -8,7 +8,7 @@
  * the source, and where it can the line (1-based, as an editor shows it), the column (1-based, with
  * its name) and the cell, quoted with its unprintable characters escaped.
  */
-import { columnIndex, columnNames, isHeader, looksNumeric, plural, quoteCell } from './columns.js';
+import { columnIndex, columnNames, isHeader, looksNumeric, nonDecimal, plural, quoteCell } from './columns.js';
 import type { Dataset, Task } from './data.js';
 import { LIMITS } from './engine.js';
 import { checkOneOf, fail, show } from './errors.js';
@@ -217,7 +217,7 @@ export class DatasetBuilder<R extends TableFeatures = TableDataset> {
       const cell = cells[j];
       const v = +cell;
       // v − v is 0 for every finite number, NaN otherwise; +'' and +'  ' are 0.
-      if (v - v !== 0 || (v === 0 && cell.trim() === '')) this.badFeature(cell, line, j);
+      if (v - v !== 0 || (v === 0 && cell.trim() === '') || nonDecimal(cell)) this.badFeature(cell, line, j);
       if (v >= F32_OVERFLOW || v <= -F32_OVERFLOW) {
         fail(`${this.source}: ${quoteCell(cell)} is too large for float32 at ${this.where(line, j)} (float32 holds magnitudes up to about 3.4e38)`);
       }
@@ -236,7 +236,11 @@ export class DatasetBuilder<R extends TableFeatures = TableDataset> {
     const t = cell.trim();
     if (t === '') fail(`${this.source}: empty cell at ${this.where(line, j)}; every feature needs a number`);
     if (looksNumeric(t)) fail(`${this.source}: ${quoteCell(cell)} at ${this.where(line, j)} is not a finite number`);
-    const hint = /^[+-]?\d*,\d+$/.test(t) ? ' (a decimal comma? numbers need a decimal point)' : '';
+    const hint = /^[+-]?\d*,\d+$/.test(t)
+      ? ' (a decimal comma? numbers need a decimal point)'
+      : nonDecimal(t)
+        ? ' (hexadecimal, binary and octal numbers are not read: write it in decimal)'
+        : '';
     fail(`${this.source}: ${quoteCell(cell)} at ${this.where(line, j)} is not a number${hint}`);
   }
 
@@ -274,7 +278,7 @@ export class DatasetBuilder<R extends TableFeatures = TableDataset> {
     const values = this.labelValues;
     const out = values.room(1);
     const v = +cell;
-    if (v - v === 0 && !(v === 0 && cell.trim() === '')) {
+    if (v - v === 0 && !(v === 0 && cell.trim() === '') && !nonDecimal(cell)) {
       if (this.texts !== null) {
         out[values.length++] = this.textClass(String(v), line);
         return;

@@ -228,7 +228,7 @@ class Utf8Check {
   private carry: Buffer = Buffer.alloc(0);
   private utf16 = false;
 
-  /** The file offset of the first byte that is not UTF-8 in `chunk` (which starts at `offset`), or null; -1 for UTF-16 big-endian. */
+  /** The file offset of the first byte that is not UTF-8 (or is a NUL) in `chunk` (which starts at `offset`), or null; -1 for UTF-16 big-endian. */
   check(chunk: Buffer, offset: number): number | null {
     if (offset === 0 && chunk.length >= 2 && chunk[0] === 0xfe && chunk[1] === 0xff) return -1; // UTF-16 big-endian: not read
     if (offset === 0 && chunk.length >= 2 && chunk[0] === 0xff && chunk[1] === 0xfe) this.utf16 = true;
@@ -237,8 +237,10 @@ class Utf8Check {
     const start = offset - this.carry.length;
     const end = completeUtf8(bytes);
     this.carry = Buffer.from(bytes.subarray(end));
-    if (isUtf8(bytes.subarray(0, end))) return null;
-    return start + firstNonUtf8(bytes.subarray(0, end));
+    if (!isUtf8(bytes.subarray(0, end))) return start + firstNonUtf8(bytes.subarray(0, end));
+    // A NUL is UTF-8, but no text's: it would end up inside a label or a column name.
+    const nul = bytes.subarray(0, end).indexOf(0);
+    return nul < 0 ? null : start + nul;
   }
 }
 
@@ -274,6 +276,8 @@ function notUtf8(path: string, offset: number): Error {
   }
   let line = 1;
   for (let i = head.indexOf(10); i >= 0 && i < offset; i = head.indexOf(10, i + 1)) line++;
+  if (head[offset] === 0)
+    return new ArgumentError(`${path}: line ${line} holds a NUL byte (${offset} bytes in): not a text file, or UTF-16 text without its byte-order mark`);
   const byte = head[offset].toString(16).toUpperCase().padStart(2, '0');
   return new ArgumentError(
     `${path}: line ${line} is not UTF-8 text (byte 0x${byte}, ${offset} bytes in): save the file as UTF-8 (a spreadsheet's "CSV UTF-8"); in Latin-1 or Windows-1252, different labels would become one`,
