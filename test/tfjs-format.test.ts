@@ -277,6 +277,13 @@ describe('metadata', () => {
     await expect(importCommand(file, { out: join(dir, 'never.json'), engine: 'js' })).rejects.toThrow(
       `${file}: userDefinedMetadata['wasm-backprop'].data.classes[1] repeats 'a'`,
     );
+    // Read by the library too (loadTfjs, readTfjs): a scaling of one column for 3 inputs was taken.
+    const meta = json.userDefinedMetadata!['wasm-backprop'] as { data: object };
+    meta.data = { scaling: { kind: 'custom', offset: [0], scale: [1] } };
+    writeFileSync(file, JSON.stringify(json));
+    await expect(loadTfjs(file)).rejects.toThrow(
+      `${file}: userDefinedMetadata['wasm-backprop'].data.scaling.offset must have 3 entries (one per input), got an array of length 1`,
+    );
   });
 });
 
@@ -455,7 +462,7 @@ describe('one clear error for each unsupported export and malformed model', () =
     [
       'a non-finite weight',
       () => readTfjs(good.modelJson, new Float32Array(new Float32Array(good.weightData).map((v, i) => (i === 5 ? NaN : v))).buffer),
-      "weight 'dense_1/kernel' [5] is NaN; every value must be finite",
+      "model.json: weight 'dense_1/kernel' [5] is NaN; every value must be finite",
     ],
   ];
   for (const [name, run, message] of cases) {

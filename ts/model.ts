@@ -201,7 +201,8 @@ const checkString = (v: unknown, at: string): string => (typeof v === 'string' ?
 const checkFinite = (v: unknown, at: string): number =>
   typeof v === 'number' && Number.isFinite(v) ? v : fail(`${at} must be a finite number, got ${show(v)}`);
 
-function checkData(data: unknown, layers: readonly number[], what: string): ModelData {
+/** A model's `data` (names, scaling, classes…) checked against its layers; errors name `what`. */
+export function checkData(data: unknown, layers: readonly number[], what: string): ModelData {
   const f = fields(data, what, ['features', 'scaling', 'task', 'classes', 'label', 'labelColumn', 'targetScaling', 'testFraction'], []);
   const [inputs, outputs] = [layers[0], layers[layers.length - 1]];
   if (f.features !== undefined) {

@@ -5,7 +5,6 @@
  */
 import { stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { ArgumentError } from '../errors.js';
 import { Network } from '../network.js';
 import { loadTfjsArtifacts } from '../export/node.js';
 import { readTfjs } from '../export/tfjs.js';
@@ -34,15 +33,7 @@ export async function importCommand(path: string, o: ImportOptions): Promise<voi
   const net = await Network.create({ ...read.options, engine: o.engine, ...(o.precision ? { precision: o.precision } : {}) });
   try {
     net.setFlatParameters(read.flat);
-    try {
-      await saveModel(out, net, read.data ? { data: read.data } : {});
-    } catch (e) {
-      // The data kept in model.json by this library's export is checked as the model file's.
-      if (e instanceof ArgumentError && /^toModel data/.test(e.message)) {
-        throw new ArgumentError(`${file}: userDefinedMetadata['wasm-backprop'].${e.message.replace(/^toModel /, '')}`, { cause: e });
-      }
-      throw e;
-    }
+    await saveModel(out, net, read.data ? { data: read.data } : {}); // read.data checked by readTfjs
     const { layers, activations, loss } = read.options;
     console.error(`${file}: ${layers.join('-')} network (${activations.join(', ')}; loss ${loss}) written to ${out}`);
   } finally {

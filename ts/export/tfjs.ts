@@ -14,7 +14,7 @@
  * Pure and dependency-free: browser apps bundle it (files in Node: ./node.ts).
  */
 import { ArgumentError, fail, show } from '../errors.js';
-import { LIBRARY, type Model, type ModelData } from '../model.js';
+import { checkData, LIBRARY, type Model, type ModelData } from '../model.js';
 import { Network } from '../network.js';
 import { checkOptionNames, resolveOptions, type NetworkOptions } from '../options.js';
 import { Layout } from '../parameters.js';
@@ -383,7 +383,7 @@ export function readTfjs(modelJson: unknown, weightData: ArrayBuffer | ArrayBuff
     used.add(kname);
     for (let j = 0; j < n; j++)
       for (let u = 0; u < units; u++)
-        flat[layout.weightOffsets[l] + u * n + j] = finite(view.getFloat32(k.offset + 4 * (j * units + u), true), kname, j * units + u);
+        flat[layout.weightOffsets[l] + u * n + j] = finite(view.getFloat32(k.offset + 4 * (j * units + u), true), kname, j * units + u, what);
     const bias = findWeight(index, d.name, 'bias');
     if (!d.useBias) {
       if (bias) fail(`${d.at}: use_bias is false but '${bias[0]}' is in the manifest`);
@@ -393,15 +393,16 @@ export function readTfjs(modelJson: unknown, weightData: ArrayBuffer | ArrayBuff
     const [bname, b] = bias;
     if (b.spec.shape.length !== 1 || b.spec.shape[0] !== units) fail(`${b.at} ('${bname}'): shape [${b.spec.shape.join(', ')}], expected [${units}]`);
     used.add(bname);
-    for (let u = 0; u < units; u++) flat[layout.biasOffsets[l] + u] = finite(view.getFloat32(b.offset + 4 * u, true), bname, u);
+    for (let u = 0; u < units; u++) flat[layout.biasOffsets[l] + u] = finite(view.getFloat32(b.offset + 4 * u, true), bname, u, what);
   });
   for (const [name, w] of index) if (!used.has(name)) fail(`${w.at}: weight '${name}' belongs to no Dense layer`);
-  const data = meta?.data === undefined ? undefined : (object(meta.data, `${what}.userDefinedMetadata['${METADATA_KEY}'].data`) as ModelData);
+  // Checked as a model file's data is (a scaling of the wrong width was taken, then refused by use).
+  const data = meta?.data === undefined ? undefined : checkData(meta.data, layers, `${what}: userDefinedMetadata['${METADATA_KEY}'].data`);
   return { options: { layers, activations, loss }, flat, ...(data ? { data } : {}) };
 }
 
-function finite(v: number, weight: string, i: number): number {
-  if (!Number.isFinite(v)) fail(`weight '${weight}' [${i}] is ${v}; every value must be finite`);
+function finite(v: number, weight: string, i: number, what: string): number {
+  if (!Number.isFinite(v)) fail(`${what}: weight '${weight}' [${i}] is ${v}; every value must be finite`);
   return v;
 }
 
