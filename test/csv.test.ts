@@ -91,8 +91,17 @@ describe('CSV syntax', () => {
     expect(await failure(read('\ufeffa,b,label\r\n1,2,a\r\n\r\n3,,b\r\n'))).toBe('<file>: empty cell at line 4, column 2 ("b"); every feature needs a number');
   });
 
-  it('a quote that is never closed names the file', async () => {
-    expect(await failure(read('a,b,label\n1,"2,x\n'))).toMatch(/^<file>: Quote Not Closed: .* at line 2 \(a quoted field is never closed\)$/);
+  it('a quote never closed is named where it opens (csv-parse names the end of the file); a quote inside a field, by its column counted from 1', async () => {
+    const doubled = '(a field that holds a quote must be quoted as a whole, with the quotes inside it doubled)';
+    const rows = Array.from({ length: 50 }, (_, i) => `${i},${i},x`).join('\n');
+    expect(await failure(read(`a,b,label\n1,2,x\n3,"4,y\n${rows}\n`))).toBe(
+      `<file>: line 3, column 2: a quoted field opens there and is never closed, to the end of the file ${doubled}`,
+    );
+    // A doubled quote inside a closed field, and a line break inside one, are not the open quote.
+    expect(await failure(read(`a,b,label\n1,2,"say ""x""\nnow"\n"3,4,y\n${rows}\n`))).toBe(
+      `<file>: line 4, column 1: a quoted field opens there and is never closed, to the end of the file ${doubled}`,
+    );
+    expect(await failure(read('a,b,label\n1,2,x\n3,4 "5",y\n'))).toBe(`<file>: line 3, column 2: a quote inside a field ${doubled}`);
   });
 });
 
@@ -335,7 +344,7 @@ describe('line 1 alone (readCsvHeader)', () => {
   it('reads nothing after line 1 (the first that is not blank)', async () => {
     const path = await file('\n\nx,y\n1,"unclosed\n');
     expect(await readCsvHeader(path)).toEqual({ fields: ['x', 'y'], header: true, delimiter: ',' });
-    expect(await failure(readCsvDataset(path))).toMatch(/Quote Not Closed/);
+    expect(await failure(readCsvDataset(path))).toMatch(/^<file>: line 4, column 2: a quoted field opens there and is never closed/);
   });
 
   it('errors: an empty file, a misspelt option', async () => {

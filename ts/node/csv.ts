@@ -200,7 +200,7 @@ function eachRecord(file: CsvFile, take: (record: string[], line: number) => boo
       }
     });
     input.on('error', (e) => stop(new Error(`${path}: ${e.message}`, { cause: e })));
-    parser.on('error', (e) => stop(csvError(path, e as CsvError)));
+    parser.on('error', (e) => void csvError(path, e as CsvError, delimiter).then(stop));
     parser.on('readable', () => {
       try {
         for (let record: string[] | null; !settled && (record = parser.read() as string[] | null) !== null;) {
@@ -349,14 +349,41 @@ function lineBreaks(record: readonly string[]): number {
   return n;
 }
 
-/** csv-parse's error as ours: the file first, then its message (which names the line), then what to do. */
-function csvError(path: string, e: CsvError): Error {
-  const hint: Record<string, string> = {
-    CSV_QUOTE_NOT_CLOSED: 'a quoted field is never closed',
-    INVALID_OPENING_QUOTE: 'a field that holds a quote must be quoted as a whole, with the quotes inside it doubled',
-    CSV_INVALID_CLOSING_QUOTE: 'a field that holds a quote must be quoted as a whole, with the quotes inside it doubled',
-  };
+/**
+ * csv-parse's error as ours: the file, the line and column (counted from 1), what is wrong and what
+ * to do. A quote never closed is named where it opens, found by `openQuote` (csv-parse names the
+ * file's end); other errors keep csv-parse's message.
+ */
+async function csvError(path: string, e: CsvError, delimiter: string): Promise<Error> {
   const code = e.code as string | undefined;
+  const info = e as unknown as { lines?: number; column?: number | string };
+  const doubled = 'a field that holds a quote must be quoted as a whole, with the quotes inside it doubled';
+  if (code === 'CSV_QUOTE_NOT_CLOSED') {
+    const at = await openQuote(path, delimiter).catch(() => null);
+    const where = at ? `line ${at.line}, column ${at.column}: a quoted field opens there` : `a quoted field opens before line ${info.lines}`;
+    return new ArgumentError(`${path}: ${where} and is never closed, to the end of the file (${doubled})`, { cause: e });
+  }
+  if ((code === 'INVALID_OPENING_QUOTE' || code === 'CSV_INVALID_CLOSING_QUOTE') && typeof info.column === 'number')
+    return new ArgumentError(`${path}: line ${info.lines}, column ${info.column + 1}: a quote inside a field (${doubled})`, { cause: e });
   if (code === undefined) return new Error(`${path}: ${e.message}`, { cause: e });
-  return new ArgumentError(`${path}: ${e.message}${hint[code] ? ` (${hint[code]})` : ''}`, { cause: e });
+  return new ArgumentError(`${path}: ${e.message}`, { cause: e });
+}
+
+/** Where the quoted field that is never closed opens: quotes counted through the file (a doubled quote inside a field counts twice). */
+async function openQuote(path: string, delimiter: string): Promise<{ line: number; column: number } | null> {
+  let [line, column, quoted, open] = [1, 1, false, null as { line: number; column: number } | null];
+  let fieldStart = true;
+  for await (const chunk of createReadStream(path, { encoding: 'utf8' }) as AsyncIterable<string>) {
+    for (let i = 0; i < chunk.length; i++) {
+      const c = chunk[i];
+      if (c === '"') {
+        if (!quoted && fieldStart) open = { line, column };
+        quoted = !quoted;
+      } else if (!quoted && c === '\n') [line, column] = [line + 1, 1];
+      else if (quoted && c === '\n') line++;
+      else if (!quoted && c === delimiter[0]) column++;
+      fieldStart = !quoted && (c === delimiter[0] || c === '\n');
+    }
+  }
+  return quoted ? open : null;
 }
