@@ -5,7 +5,7 @@
  * parameters; malformed trace folders give one clear error each.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -128,7 +128,10 @@ describe('malformed trace folders give one clear error', () => {
       writeFileSync(join(good, 'trace.json'), text);
       return readTraceFolder(good);
     };
-    await expect(bad('{ not json')).rejects.toThrow(/trace\.json: not JSON/);
+    await expect(bad('{ not json')).rejects.toThrow(/trace\.json: the text is not JSON at position 2 of 10 \(line 1, column 3\)/);
+    await expect(bad('')).rejects.toThrow(/trace\.json: the text is not JSON at position 0 of 0 \(line 1, column 1\), truncated\?/);
+    // A byte-order mark (as some editors save) is dropped, as in model files.
+    expect((await bad(`\ufeff${config}`)).config).toEqual((await bad(config)).config);
     await expect(bad(config.replace('"version": 1', '"version": 9'))).rejects.toThrow(/trace\.json: version 9 is not one this library reads/);
     await expect(bad(config.replace('"mse"', '"hinge"'))).rejects.toThrow(/network\.loss must be one of .* got 'hinge'/);
     await expect(bad(config.replace('"steps": 2', '"steps": 3'))).rejects.toThrow(/batches must hold one row list per step \(3\), got 2/);
@@ -137,6 +140,10 @@ describe('malformed trace folders give one clear error', () => {
     await expect(readTraceFolder(good)).rejects.toThrow(/step-0001\/dW0\.npy: shape \(3, 2\), trace\.json makes it \(2, 3\)/);
     writeFileSync(join(good, 'step-0001', 'dW0.npy'), 'not numpy');
     await expect(readTraceFolder(good)).rejects.toThrow(/dW0\.npy: not a \.npy file/);
+    // A folder where a tensor's file goes is named (it was taken for a tensor left out).
+    rmSync(join(good, 'step-0001', 'dW0.npy'));
+    mkdirSync(join(good, 'step-0001', 'dW0.npy'));
+    await expect(readTraceFolder(good)).rejects.toThrow(/step-0001\/dW0\.npy: is a folder, not a \.npy file$/);
   });
 });
 

@@ -5,6 +5,7 @@
  */
 import { readFile, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { decodeUtf8, parseJson } from '../encoding.js';
 import { fail } from '../errors.js';
 import { failure, makeFolder } from '../node/files.js';
 import { checkTraceConfig, tensorNames, type Trace } from './format.js';
@@ -46,19 +47,17 @@ export async function readTraceFolder(folder: string): Promise<Trace> {
   if (!s) fail(`${folder}: no such trace folder`);
   if (!s.isDirectory()) fail(`${folder} is not a folder (a trace is a folder holding trace.json)`);
   const where = join(folder, 'trace.json');
-  const text = await readFile(where, 'utf8').catch(() => fail(`${folder}: no trace.json (is it a trace folder?)`));
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (e) {
-    fail(`${where}: not JSON (${(e as Error).message})`);
-  }
-  const config = checkTraceConfig(parsed, where);
+  const bytes = await readFile(where).catch(() => fail(`${folder}: no trace.json (is it a trace folder?)`));
+  // As a model file's text: a byte-order mark dropped, a syntax error named by line and column.
+  const config = checkTraceConfig(parseJson(decodeUtf8(bytes, where), where), where);
   const tensors = new Map<string, NpyArray>();
   for (const t of tensorNames(config)) {
     const path = join(folder, `${t.name}.npy`);
-    const bytes = await readFile(path).catch(() => null);
-    // A missing tensor is left for compare to report in its place (a candidate may be partial).
+    // A missing tensor is left for compare to report in its place (a candidate may be partial);
+    // one that cannot be read (a folder of that name, no permission) is named.
+    const bytes = await readFile(path).catch((e: NodeJS.ErrnoException) =>
+      e.code === 'ENOENT' ? null : fail(`${path}: ${e.code === 'EISDIR' ? 'is a folder, not a .npy file' : e.message}`),
+    );
     if (!bytes) continue;
     const array = decodeNpy(bytes, path);
     // A scalar saved as one value of shape (1,) is taken as the scalar it is.
