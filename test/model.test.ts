@@ -354,6 +354,16 @@ describe('a bad model gets one clear error naming the field, before anything is 
       (m) => (m.data.scaling = { kind: 'custom', offset: Array(64).fill(0), scale: Array(64).fill(1e-320) }),
       /^model\.data\.scaling\.scale\[0\] must not be 0 or so near it that 1\/scale overflows, got 1e-320/,
     ],
+    [
+      'a target scale beyond float32 (every prediction overflowed)',
+      (m) =>
+        Object.assign(m.data, {
+          task: 'regression',
+          classes: undefined,
+          targetScaling: { kind: 'custom', offset: Array(10).fill(0), scale: Array(10).fill(1e308) },
+        }),
+      /^model\.data\.targetScaling\.scale\[0\] must be within float32's range \(\|value\| ≤ 3\.4e38\), as the data it scales, got 1e\+308$/,
+    ],
     ['a null engine (Network.create would take its default)', (m) => (m.options.engine = null), /^model\.options\.engine is null: give its value$/],
     ['a null input layer', (m) => (m.architecture.inputLayer = null), /^model\.architecture\.inputLayer is null: give its value$/],
     [
