@@ -362,7 +362,7 @@ describe('a bad model gets one clear error naming the field, before anything is 
           classes: undefined,
           targetScaling: { kind: 'custom', offset: Array(10).fill(0), scale: Array(10).fill(1e308) },
         }),
-      /^model\.data\.targetScaling\.scale\[0\] must be within float32's range \(\|value\| ≤ 3\.4e38\), as the data it scales, got 1e\+308$/,
+      /^model\.data\.targetScaling\.scale\[0\] must be at most 6\.8e38 in magnitude \(it scales float32 data\), got 1e\+308$/,
     ],
     ['a null engine (Network.create would take its default)', (m) => (m.options.engine = null), /^model\.options\.engine is null: give its value$/],
     ['a null input layer', (m) => (m.architecture.inputLayer = null), /^model\.architecture\.inputLayer is null: give its value$/],

@@ -215,9 +215,10 @@ export function checkData(data: unknown, layers: readonly number[], what: string
     const kind = checkOneOf(s.kind, `${what}.${name}.kind`, ['minmax', 'standard', 'custom', 'none'] as const);
     for (const k of ['offset', 'scale'] as const) {
       if (kind === 'none' && s[k] !== undefined) fail(`${what}.${name}.${k} must be absent with kind 'none'`);
-      // Within float32, as the data a scaling is fitted on (a target scale of 1e308 made every prediction overflow).
+      // Fitted on float32 data, a scaling is within twice float32's range (a min-max scale); a target
+      // scale of 1e308 made every prediction overflow.
       const inF32 = (v: unknown, at: string) =>
-        Math.abs(checkFinite(v, at)) <= F32_MAX ? v : fail(`${at} must be within float32's range (|value| ≤ 3.4e38), as the data it scales, got ${show(v)}`);
+        Math.abs(checkFinite(v, at)) <= 2 * F32_MAX ? v : fail(`${at} must be at most 6.8e38 in magnitude (it scales float32 data), got ${show(v)}`);
       if (kind !== 'none') checkList(s[k], columns, `${what}.${name}.${k}`, each, inF32);
     }
     // 1/scale must be finite too: a subnormal scale turns every value into Infinity.
