@@ -442,6 +442,24 @@ describe('one clear error for each unsupported export and malformed model', () =
       /\('dense_1\/kernel'\) is quantized: only float32 weights can be imported/,
     ],
     [
+      'a layer without its class_name',
+      () =>
+        readTfjs(
+          edited((m) => delete (layer(m, 0) as Partial<ReturnType<typeof layer>>).class_name),
+          good.weightData,
+        ),
+      /^model\.json: layer 1 '\w+' has no class_name \(its kind: Dense, Activation, …\)$/,
+    ],
+    [
+      'a Dense layer without units',
+      () =>
+        readTfjs(
+          edited((m) => delete (layer(m, 0).config as { units?: number }).units),
+          good.weightData,
+        ),
+      /^model\.json: layer 1 '\w+' \(Dense\): its config has no units \(the number of neurons\)$/,
+    ],
+    [
       'a float16 weight',
       () =>
         readTfjs(

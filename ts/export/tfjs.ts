@@ -222,7 +222,8 @@ function readLayers(topology: Fields, what: string): { inputs: number | null; de
     const layer = object(raw, `${what}: layer ${i + 1}`);
     const c = object(layer.config ?? {}, `${what}: layer ${i + 1}'s config`);
     const name = typeof c.name === 'string' ? c.name : `layer ${i + 1}`;
-    const at = `${what}: layer ${i + 1} '${name}' (${String(layer.class_name)})`;
+    if (typeof layer.class_name !== 'string') fail(`${what}: layer ${i + 1} '${name}' has no class_name (its kind: Dense, Activation, …)`);
+    const at = `${what}: layer ${i + 1} '${name}' (${layer.class_name})`;
     if (dense.length === 0) inputs ??= statedInputs(c, at);
     const last = dense.at(-1);
     const activate = (f: ActivationName) => {
@@ -237,6 +238,7 @@ function readLayers(topology: Fields, what: string): { inputs: number | null; de
         if (i !== 0) fail(`${at}: an InputLayer must come first`);
         break;
       case 'Dense': {
+        if (c.units === undefined) fail(`${at}: its config has no units (the number of neurons)`);
         if (!Number.isInteger(c.units) || (c.units as number) < 1) fail(`${at}: units must be a positive integer, got ${show(c.units)}`);
         dense.push({ name, units: c.units as number, useBias: c.use_bias !== false, activation: kerasActivation(c.activation, at), activated: false, at });
         break;
@@ -266,7 +268,7 @@ function readLayers(topology: Fields, what: string): { inputs: number | null; de
       case 'Dropout':
         break; // the identity at inference
       default:
-        fail(`${at}: ${String(layer.class_name)} layers cannot be imported (only Dense, Activation, LeakyReLU, ReLU, Softmax, Dropout and InputLayer)`);
+        fail(`${at}: ${layer.class_name} layers cannot be imported (only Dense, Activation, LeakyReLU, ReLU, Softmax, Dropout and InputLayer)`);
     }
   });
   if (dense.length === 0) fail(`${what}: the Sequential has no Dense layer`);
