@@ -160,6 +160,40 @@ describe('what cannot be traced gives one clear error', () => {
     }
   });
 
+  it('a .npy header NumPy would refuse is refused: bytes after its dict, a list, a version x.1, another key', () => {
+    const good = encodeNpy({ shape: [1, 3], data: new Float64Array(3) });
+    const text = new TextDecoder().decode(good);
+    const spoilt = (edit: (header: string) => string) => {
+      const b = Uint8Array.from(good);
+      const at = text.indexOf('{');
+      const header = edit(text.slice(at, text.indexOf('\n', at)));
+      b.set(new TextEncoder().encode(header), at);
+      return b;
+    };
+    expect(decodeNpy(good, 'x.npy').shape).toEqual([1, 3]);
+    expect(() =>
+      decodeNpy(
+        spoilt((h) => h.replace(/} /, '}x')),
+        'x.npy',
+      ),
+    ).toThrow(/^x\.npy: not a \.npy file this reader takes: the header is not a dict of descr/);
+    expect(() =>
+      decodeNpy(
+        spoilt((h) => h.replace('{', '[').replace('}', ']')),
+        'x.npy',
+      ),
+    ).toThrow(/the header is not a dict of descr, fortran_order and shape/);
+    expect(() =>
+      decodeNpy(
+        spoilt((h) => h.replace("'shape'", "'shope'")),
+        'x.npy',
+      ),
+    ).toThrow(/the header's keys are descr, fortran_order, shope/);
+    const minor = Uint8Array.from(good);
+    minor[7] = 144;
+    expect(() => decodeNpy(minor, 'x.npy')).toThrow(/^x\.npy: a \.npy file this reader does not take: format version 1\.144 \(1\.0, 2\.0 and 3\.0 are read\)$/);
+  });
+
   it('a .npy of a dtype other than float32 or float64, or of another shape than trace.json makes it', async () => {
     const folder = join(tmp, 'dtype');
     await writeTraceFolder(

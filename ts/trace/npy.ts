@@ -37,12 +37,18 @@ export function decodeNpy(bytes: Uint8Array, name: string): NpyArray {
   if (bytes.length < 10 || MAGIC.some((m, i) => bytes[i] !== m)) bad('it does not start with \\x93NUMPY');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const major = bytes[6];
-  if (major < 1 || major > 3) unread(`format version ${major}.${bytes[7]} (1.0, 2.0 and 3.0 are read)`);
+  if (major < 1 || major > 3 || bytes[7] !== 0) unread(`format version ${major}.${bytes[7]} (1.0, 2.0 and 3.0 are read)`);
   const lenBytes = major === 1 ? 2 : 4;
   const headerLen = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
   const start = 8 + lenBytes;
   if (start + headerLen > bytes.length) bad('the header runs past the end of the file');
   const header = new TextDecoder().decode(bytes.subarray(start, start + headerLen));
+  // A Python dict literal of exactly descr, fortran_order and shape, as NumPy writes and reads it.
+  const entry = String.raw`'(\w+)'\s*:\s*(?:'[^']*'|True|False|\([^)]*\))`;
+  if (!new RegExp(String.raw`^\{\s*${entry}\s*,\s*${entry}\s*,\s*${entry}\s*,?\s*\}\s*$`).test(header))
+    bad(`the header is not a dict of descr, fortran_order and shape: ${JSON.stringify(header.trim().slice(0, 80))}`);
+  const keys = [...header.matchAll(new RegExp(entry, 'g'))].map((m) => m[1]).sort();
+  if (keys.join() !== 'descr,fortran_order,shape') bad(`the header's keys are ${keys.join(', ')}, not descr, fortran_order and shape`);
   const descr = /'descr'\s*:\s*'([^']*)'/.exec(header)?.[1] ?? bad('the header has no descr');
   const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(header)?.[1] ?? bad('the header has no fortran_order');
   const shapeText = /'shape'\s*:\s*\(([^)]*)\)/.exec(header)?.[1] ?? bad('the header has no shape');
