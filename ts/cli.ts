@@ -100,7 +100,10 @@ program
   )
   .option('--early-stop <patience>', 'stop when the held-out loss has not improved for this many epochs, and keep the best parameters', int('patience', 1))
   .option('-o, --out <model.json>', 'write the trained model here')
-  .option('--resume <model.json>', 'continue training this model (its layers, optimizer, scaling, classes, split seed and, unless --engine is given, engine are kept)')
+  .option(
+    '--resume <model.json>',
+    'continue training this model (its layers, optimizer, scaling, classes, split seed and, unless --engine is given, engine are kept)',
+  )
   .option('--checkpoint <epochs>', 'save the model to --out every this many epochs', int('checkpoint', 1))
   .option('--plot <curves.svg>', 'write the loss and accuracy curves as an SVG file')
   .option('-q, --quiet', 'print only the summary')

@@ -98,7 +98,8 @@ export function parseCsv(text: string, source = 'CSV'): CsvTable {
     rows.push(
       cells.map((c, j) => {
         const v = Number(c.trim());
-        if (c.trim() === '' || !Number.isFinite(v) || nonDecimal(c)) fail(`${source}: line ${i + 1}, column ${j + 1} ('${header[j]}') is not a finite number: ${quoteCell(c)}`);
+        if (c.trim() === '' || !Number.isFinite(v) || nonDecimal(c))
+          fail(`${source}: line ${i + 1}, column ${j + 1} ('${header[j]}') is not a finite number: ${quoteCell(c)}`);
         return v;
       }),
     );
