@@ -126,6 +126,13 @@ describe('writeAtomically', () => {
       },
     );
     expect([head.stdout, head.stderr]).toEqual(['predicted,p(n),p(y)\n', '']);
+    // A reader that is slow to start: the pipe fills, and writes wait for it (EAGAIN failed them).
+    const slow = spawnSync(
+      'sh',
+      ['-c', `"${process.execPath}" --import ${tsx} ${join(root, 'ts', 'cli.ts')} predict xor.json many.csv --out /dev/stdout | (sleep 1; wc -l)`],
+      { cwd: dir, encoding: 'utf8' },
+    );
+    expect([slow.stdout.trim(), slow.stderr]).toEqual(['20001', '']);
     // train prints its summary on standard output: a model there would be mixed with it.
     const t = cli(['train', 'xor.csv', '--epochs', '1', '--out', '/dev/stdout']);
     expect([t.status, t.stderr.trim()]).toEqual([

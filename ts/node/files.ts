@@ -124,7 +124,13 @@ async function writeDescriptor(fd: number, contents: FileContents): Promise<void
   const all = async (data: Uint8Array | string) => {
     const bytes = typeof data === 'string' ? Buffer.from(data) : data;
     for (let at = 0; at < bytes.length;) {
-      at += await new Promise<number>((done, fail) => write(fd, bytes, at, bytes.length - at, null, (e, n) => (e ? fail(e) : done(n))));
+      try {
+        at += await new Promise<number>((done, fail) => write(fd, bytes, at, bytes.length - at, null, (e, n) => (e ? fail(e) : done(n))));
+      } catch (e) {
+        // A pipe held non-blocking (Node's own standard output) is full: wait for its reader.
+        if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      }
     }
   };
   try {
