@@ -237,6 +237,13 @@ describe('a bad model gets one clear error naming the field, before anything is 
   net.trainBatch(randomMatrix(4, 64, 5, 0, 1), oneHotRows(4, 10, 6));
   const good = toModel(net, { history: [{ epoch: 1, loss: 0.5 }], data: { task: 'classification', classes: [...'0123456789'] } });
   const f32 = (values: number[]) => toBase64(new Uint8Array(Float32Array.from(values).buffer));
+  /** A regression whose every target scale is `scale`. */
+  const targetScale = (scale: number) => (m: any) =>
+    Object.assign(m.data, {
+      task: 'regression',
+      classes: undefined,
+      targetScaling: { kind: 'custom', offset: Array(10).fill(0), scale: Array(10).fill(scale) },
+    });
   /** The good model with one field spoilt. */
   const spoilt = (spoil: (m: any) => unknown): unknown => {
     const m = structuredClone(good);
@@ -317,12 +324,7 @@ describe('a bad model gets one clear error naming the field, before anything is 
     ],
     [
       'a target scale of 0',
-      (m) =>
-        Object.assign(m.data, {
-          task: 'regression',
-          classes: undefined,
-          targetScaling: { kind: 'custom', offset: Array(10).fill(0), scale: Array(10).fill(0) },
-        }),
+      targetScale(0),
       /^model\.data\.targetScaling\.scale\[0\] must not be 0 or so near it that 1\/scale overflows, got 0 \(y' = \(y − offset\) \/ scale\)$/,
     ],
     ['a negative learning rate', (m) => (m.training.learningRate = -0.5), /^model\.training\.learningRate must be ≥ 0, got -0\.5$/],
@@ -356,12 +358,7 @@ describe('a bad model gets one clear error naming the field, before anything is 
     ],
     [
       'a target scale beyond float32 (every prediction overflowed)',
-      (m) =>
-        Object.assign(m.data, {
-          task: 'regression',
-          classes: undefined,
-          targetScaling: { kind: 'custom', offset: Array(10).fill(0), scale: Array(10).fill(1e308) },
-        }),
+      targetScale(1e308),
       /^model\.data\.targetScaling\.scale\[0\] must be at most 6\.8e38 in magnitude \(it scales float32 data\), got 1e\+308$/,
     ],
     ['a null engine (Network.create would take its default)', (m) => (m.options.engine = null), /^model\.options\.engine is null: give its value$/],
