@@ -23,6 +23,16 @@ export function quoteCell(text: string, max = 40): string {
   return text.length > max ? `${quoted.slice(0, -1)}…" (${text.length} characters)` : quoted;
 }
 
+/** The index of the first item that repeats one before it, or -1 (names, classes and inputs must differ). */
+export function firstRepeated<T>(items: readonly T[]): number {
+  const seen = new Set<T>();
+  for (let i = 0; i < items.length; i++) {
+    if (seen.has(items[i])) return i;
+    seen.add(items[i]);
+  }
+  return -1;
+}
+
 /** `n word` or `n words`. */
 export function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;

@@ -10,6 +10,7 @@
  *
  * No Node imports: browser apps bundle this file. Files in Node: ./node/index.ts.
  */
+import { firstRepeated } from './columns.js';
 import { decodeNumbers, decodeUtf8, encodeNumbers, formatJson, parseJson, type Dtype } from './encoding.js';
 import type { TrainingState } from './engine.js';
 import { ArgumentError, checkInteger, checkOneOf, checkRate, fail, show } from './errors.js';
@@ -208,7 +209,8 @@ export function checkData(data: unknown, layers: readonly number[], what: string
   const [inputs, outputs] = [layers[0], layers[layers.length - 1]];
   if (f.features !== undefined) {
     const names = checkList(f.features, inputs, `${what}.features`, 'one name per input', checkString);
-    names.forEach((c, i) => names.indexOf(c) !== i && fail(`${what}.features[${i}] repeats ${show(c)}: inputs are found by name`));
+    const twice = firstRepeated(names);
+    if (twice >= 0) fail(`${what}.features[${twice}] repeats ${show(names[twice])}: inputs are found by name`);
   }
   const checkScaling = (scaling: unknown, name: string, columns: number, each: string, v: string) => {
     const s = fields(scaling, `${what}.${name}`, ['kind', 'offset', 'scale'], ['kind']);
@@ -242,7 +244,8 @@ export function checkData(data: unknown, layers: readonly number[], what: string
     );
     // As text: a file's labels are read as text, so 1 and '1' would be one class.
     const text = classes.map(String);
-    text.forEach((c, i) => text.indexOf(c) !== i && fail(`${what}.classes[${i}] repeats ${show(c)} (classes are told apart as text)`));
+    const twice = firstRepeated(text);
+    if (twice >= 0) fail(`${what}.classes[${twice}] repeats ${show(text[twice])} (classes are told apart as text)`);
   }
   if (f.label !== undefined) checkString(f.label, `${what}.label`);
   if (f.labelColumn !== undefined) checkInteger(f.labelColumn, `${what}.labelColumn`, 0, inputs);

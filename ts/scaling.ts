@@ -73,11 +73,16 @@ export function fitScalingOn(x: Columns, rows: ArrayLike<number> | null, kind: S
   return { kind, offset, scale };
 }
 
+/** Data of `cols` columns has the columns `s` scales. */
+function checkWidth(s: { offset: number[]; scale: number[] }, cols: number): void {
+  if (s.offset.length !== cols || s.scale.length !== cols) fail(`the scaling has ${s.offset.length} columns, the data ${cols}`);
+}
+
 /** Applies a scaling to x in place (x′ = (x − offset) / scale per column, in f64, stored in x's type) and returns x. */
 export function scaleInPlace<M extends { data: Float32Array | Float64Array; rows: number; cols: number }>(x: M, s: FeatureScaling): M {
   if (s.kind === 'none') return x;
   const { data, cols } = x;
-  if (s.offset.length !== cols || s.scale.length !== cols) fail(`the scaling has ${s.offset.length} columns, the data ${cols}`);
+  checkWidth(s, cols);
   for (let i = 0; i < data.length; i += cols) for (let c = 0; c < cols; c++) data[i + c] = (data[i + c] - s.offset[c]) / s.scale[c];
   return x;
 }
@@ -86,7 +91,7 @@ export function scaleInPlace<M extends { data: Float32Array | Float64Array; rows
 export function unscaleInPlace<M extends { data: Float32Array | Float64Array; rows: number; cols: number }>(x: M, s: FeatureScaling): M {
   if (s.kind === 'none') return x;
   const { data, cols } = x;
-  if (s.offset.length !== cols || s.scale.length !== cols) fail(`the scaling has ${s.offset.length} columns, the data ${cols}`);
+  checkWidth(s, cols);
   for (let i = 0; i < data.length; i += cols) for (let c = 0; c < cols; c++) data[i + c] = data[i + c] * s.scale[c] + s.offset[c];
   return x;
 }

@@ -8,7 +8,7 @@
  * the source, and where it can the line (1-based, as an editor shows it), the column (1-based, with
  * its name) and the cell, quoted with its unprintable characters escaped.
  */
-import { columnIndex, columnNames, isHeader, looksNumeric, nonDecimal, plural, quoteCell } from './columns.js';
+import { columnIndex, columnNames, firstRepeated, isHeader, looksNumeric, nonDecimal, plural, quoteCell } from './columns.js';
 import type { Dataset, Task } from './data.js';
 import { LIMITS } from './engine.js';
 import { checkOneOf, fail, show } from './errors.js';
@@ -169,8 +169,8 @@ export class DatasetBuilder<R extends TableFeatures = TableDataset> {
       if (this.task === 'regression') fail("classes are given for a classification; task is 'regression'");
       this.known = c.map(String);
       if (c.every((v) => typeof v === 'number')) this.knownValues = c.slice() as number[];
-      const twice = this.known.find((k, i) => this.known!.indexOf(k) !== i);
-      if (twice !== undefined) fail(`classes must be distinct: ${quoteCell(twice)} is there twice`);
+      const twice = firstRepeated(this.known);
+      if (twice >= 0) fail(`classes must be distinct: ${quoteCell(this.known[twice])} is there twice`);
       this.task = 'classification';
     }
     const header = options.header ?? 'auto';
@@ -251,7 +251,7 @@ export class DatasetBuilder<R extends TableFeatures = TableDataset> {
     this.hasHeader = isHeader(cells, this.header, skip, this.source, line);
     const names = columnNames(cells, this.hasHeader);
     // Columns are found by name (a label, the model's inputs in another file): two of one name would be taken for each other.
-    const twice = this.hasHeader ? names.findIndex((n, j) => names.indexOf(n) !== j) : -1;
+    const twice = this.hasHeader ? firstRepeated(names) : -1;
     if (twice >= 0)
       fail(
         `${this.source}: line ${line} names two columns ${quoteCell(names[twice])} (columns ${names.indexOf(names[twice]) + 1} and ${twice + 1}); column names must differ`,
