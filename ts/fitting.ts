@@ -73,9 +73,14 @@ function yielder(): () => Promise<void> {
 
 let yieldOnce: (() => Promise<void>) | null = null;
 
-/** The time slice in progress, and the measured cost of a row visit. */
+/**
+ * The time slice in progress, and the cost of a row visit measured by the last engine call (not
+ * averaged over the fit: the first call on threads also starts them, which kept the spans of a
+ * whole fit a minibatch long).
+ */
 class Clock {
   private start = now();
+  /** The last call's row visits and milliseconds. */
   private visits = 0;
   private spent = 0;
 
@@ -87,7 +92,7 @@ class Clock {
   /**
    * Row visits that fill what is left of the slice, at least `least` (a minibatch): one minibatch
    * first (the code may not be compiled yet), growing fourfold while the calls are too short for
-   * the clock, then planned from the measured cost.
+   * the clock, then planned from the last call's cost.
    */
   plan(least: number): number {
     if (this.visits === 0) return least;
@@ -99,8 +104,8 @@ class Clock {
   timed<T>(visits: number, f: () => T): T {
     const t = now();
     const v = f();
-    this.spent += now() - t;
-    this.visits += visits;
+    this.spent = now() - t;
+    this.visits = visits;
     return v;
   }
 
@@ -108,8 +113,8 @@ class Clock {
   async timedAsync<T>(visits: number, f: () => Promise<T>): Promise<T> {
     const t = now();
     const v = await f();
-    this.spent += now() - t;
-    this.visits += visits;
+    this.spent = now() - t;
+    this.visits = visits;
     return v;
   }
 
@@ -336,7 +341,9 @@ export async function trainEpochs(run: FitRun, losses: Log): Promise<boolean> {
         const p = order(1);
         let total = 0;
         for (let pos = 0; pos < rows;) {
-          await clock.next();
+          // On threads, a slice of its own for each span: a span starts every thread by a message,
+          // which takes a while to arrive (0.1–0.3 ms), so what is left of a slice is not worth one.
+          await clock.next(undefined, !!run.threads);
           awake();
           if (run.signal?.aborted) {
             rollback.forget(); // the network is in the middle of an epoch, past the last check
