@@ -95,6 +95,21 @@ describe.each(ENGINE_CASES)('$name: fit cut into slices', (c) => {
     expect(seen.at(-1)).toBeLessThan(31);
     net.dispose();
   });
+
+  it('onBatch returning false at the end of an epoch keeps that epoch whole, and stops after it', async () => {
+    const net = await c.create(OPTIONS);
+    slowClock(20);
+    const h = await net.fit(X, Y, { epochs: 3, batchSize: 2, onBatch: (p) => p.batch < p.batches || p.epoch < 2 });
+    vi.restoreAllMocks();
+    expect(h.stopped).toBe(true);
+    expect(h.losses).toHaveLength(2);
+    const ref = await c.create(OPTIONS);
+    const whole = await ref.fit(X, Y, { epochs: 2, batchSize: 2 });
+    expect(h.losses).toEqual(whole.losses);
+    expect(bits(net.getFlatParameters())).toEqual(bits(ref.getFlatParameters()));
+    net.dispose();
+    ref.dispose();
+  });
 });
 
 describe.each(ENGINE_CASES)('$name: the order of each epoch', (c) => {

@@ -4,9 +4,10 @@
  * first use); it refuses the wasm engine, and `Network.createSync`, which it replaces, says where
  * it went.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { CONFIGURATIONS } from '../ts/configurations.js';
 import { ArgumentError } from '../ts/errors.js';
+import { powi } from '../ts/engines/math.js';
 import { Network } from '../ts/network.js';
 import { resolveOptions } from '../ts/options.js';
 import { Layout, initialParameters } from '../ts/parameters.js';
@@ -65,6 +66,17 @@ describe('createNetworkSync (wasm-backprop/sync)', () => {
     expect(createNetworkSync({ layers: [2, 1], threads: 1 }).backend).toBe('js');
   });
 
+  it("keeps nothing of a fit's threads option it refused: the next fit trains", async () => {
+    for (const engine of ['js', 'educational'] as const) {
+      const net = createNetworkSync({ layers: [2, 2, 1], engine, seed: 1 });
+      const [x, y] = [[[0, 1]], [[1]]];
+      await expect(net.fit(x, y, { epochs: 1, threads: 2 })).rejects.toThrow(`options.threads applies to the wasm engine only, got engine '${engine}'`);
+      expect((await net.fit(x, y, { epochs: 2 })).losses).toHaveLength(2);
+      expect(net.threads).toEqual({ requested: 1, used: 1, reason: null });
+      net.dispose();
+    }
+  });
+
   it('refuses anything but an options object, naming itself', () => {
     for (const [options, shown] of [
       [undefined, 'undefined'],
@@ -85,6 +97,39 @@ describe('Network.createSync (deprecated)', () => {
       const make = () => Network.createSync(options);
       expect(make).toThrow(ArgumentError);
       expect(make).toThrow("Network.createSync moved to the entry 'wasm-backprop/sync': import { createNetworkSync } from 'wasm-backprop/sync'");
+    }
+  });
+});
+
+describe("Adam's bias correction βᵗ on the js and educational engines", () => {
+  it('is repeated squaring, as the wasm kernels compute it (Rust powi), and never Math.pow', async () => {
+    // t = 5 (binary 101): 1·β, then β²·β² = β⁴ times it: β·(β²)², rounded at each product.
+    expect(powi(0.999, 5)).toBe(0.999 * (0.999 * 0.999 * (0.999 * 0.999)));
+    const sq = 0.9 * 0.9;
+    expect(powi(0.9, 4)).toBe(sq * sq); // 0.6561000000000001; V8 13's Math.pow gives 0.6561
+    expect(powi(0.9, 0)).toBe(1);
+    expect(powi(0.5, 2 ** 40)).toBe(powi(0.5, 2 ** 31 - 1)); // t at most 2³¹ − 1, as in the kernels
+    // Training with Adam gives the same bits with Math.pow broken: it is not used.
+    const x = [
+      [0, 1],
+      [1, 0],
+      [1, 1],
+      [0, 0],
+    ];
+    const y = [[1], [1], [0], [0]];
+    for (const engine of ['js', 'educational'] as const) {
+      const train = async () => {
+        const net = createNetworkSync({ layers: [2, 3, 1], engine, precision: 'f64', seed: 2, optimizer: 'adam', learningRate: 0.01 });
+        await net.fit(x, y, { epochs: 30, batchSize: 2 });
+        const p = net.getFlatParameters();
+        net.dispose();
+        return p;
+      };
+      const right = await train();
+      const pow = vi.spyOn(Math, 'pow').mockImplementation(() => 0.5);
+      const broken = await train();
+      pow.mockRestore();
+      expect(broken).toEqual(right);
     }
   });
 });

@@ -296,12 +296,13 @@ export async function trainEpochs(run: FitRun, losses: Log): Promise<boolean> {
 
   async function loop(): Promise<boolean> {
     await null; // the caller gets its promise (and runs on) before the first slice trains
+    let halt = false; // onBatch said stop at the end of an epoch
     for (let done = 0; done < epochs;) {
       if (clock.left() <= 0) {
         await clock.next(close); // the run checked before the yield: other code may change the network meanwhile
         awake();
       }
-      if (run.signal?.aborted) return (close(), true);
+      if (halt || run.signal?.aborted) return (close(), true);
       // This call's epochs go to the end of the log, `n` of them from `start`.
       start = losses.length;
       let n = 1;
@@ -340,12 +341,14 @@ export async function trainEpochs(run: FitRun, losses: Log): Promise<boolean> {
         open();
         const p = order(1);
         let total = 0;
+        // No stop before the next span (see below).
+        let quiet = false;
         for (let pos = 0; pos < rows;) {
           // On threads, a slice of its own for each span: a span starts every thread by a message,
           // which takes a while to arrive (0.1–0.3 ms), so what is left of a slice is not worth one.
           await clock.next(undefined, !!run.threads);
           awake();
-          if (run.signal?.aborted) {
+          if (!quiet && run.signal?.aborted) {
             rollback.forget(); // the network is in the middle of an epoch, past the last check
             return true;
           }
@@ -356,12 +359,21 @@ export async function trainEpochs(run: FitRun, losses: Log): Promise<boolean> {
             ? await clock.timedAsync(end - pos, () => threads(span, total))
             : clock.timed(end - pos, () => engine.fitSpan(data, span, batch, total));
           pos = end;
+          // A stop (onBatch, the signal) comes where a slice or the epoch ends, not where the first
+          // minibatch of a call, trained alone to measure the cost, ends: an epoch shorter than a
+          // slice is never stopped in its middle.
+          quiet = pos < rows && clock.left() > 0;
+          if (quiet) continue;
           let said = run.onBatch?.({ epoch: done + 1, batch: Math.ceil(pos / batch), batches: Math.ceil(rows / batch), loss: total / pos });
           if (said instanceof Promise) said = await said; // a pause inside the epoch: nothing of it changes
           awake();
           if (said === false) {
-            rollback.forget();
-            return true;
+            // At the epoch's end: it is trained whole, and stands; training stops after it.
+            if (pos === rows) halt = true;
+            else {
+              rollback.forget();
+              return true;
+            }
           }
         }
         single[0] = total / rows;

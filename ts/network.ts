@@ -384,10 +384,11 @@ export class Network {
   /** How `fit` trains minibatches of `batch` rows: on threads (ts/threads/) or, null, on this thread. */
   private planThreads(engine: Engine, option: unknown, batch: number, data: PreparedData, step: StepSettings): FitRun['threads'] {
     const requested = option === undefined ? this.threadsInfo.requested : checkThreads(option, 'options.threads');
+    // Refused before it is kept: a refused value must not stay the network's for later fits.
+    if (requested !== 1 && !(engine instanceof WasmEngine)) fail(`options.threads applies to the wasm engine only, got engine '${this.engine}'`);
     this.threadsInfo = { requested, used: 1, reason: null };
     if (requested === 1) return null;
-    if (!(engine instanceof WasmEngine)) fail(`options.threads applies to the wasm engine only, got engine '${this.engine}'`);
-    const t = (this.threadsImpl ??= threadsFor(engine));
+    const t = (this.threadsImpl ??= threadsFor(engine as WasmEngine));
     const { threads, reason } = t.plan(requested, batch);
     this.threadsInfo = { requested, used: threads, reason };
     return threads > 1 ? (order, total) => t.fitSpan(data, order, batch, total, threads, step) : null;
