@@ -93,7 +93,9 @@ describe('Trainer while it trains', () => {
   const options: NetworkOptions = { layers: [6, 9, 3], seed: 3, engine: 'js', precision: 'f64' };
 
   it('pauses inside a long epoch, answers there, and resumes to the bits of uninterrupted training', async () => {
-    const { x, y } = data(3000);
+    // Epochs of 20,000 rows take about 60 ms, several time slices (3,000 rows took about one, and a
+    // pause could come after the epoch's end under load).
+    const { x, y } = data(20_000);
     const t = keep(await Trainer.create(options, { worker: nodeWorker }));
     const batches: BatchProgress[] = [];
     let paused: Promise<void> | null = null;
@@ -110,7 +112,7 @@ describe('Trainer while it trains', () => {
     const at = batches.length;
     const last = batches[at - 1];
     expect(last.epoch).toBe(1);
-    expect(last.batch).toBeLessThan(3000);
+    expect(last.batch).toBeLessThan(20_000);
     // Held inside the first epoch: nothing trains, and reads are answered there.
     const held = await t.getFlatParameters();
     const predicted = await t.predictMatrix(x);
@@ -226,5 +228,88 @@ describe('Trainer while it trains', () => {
     t.dispose();
     await expect(t.predict(x)).rejects.toThrow('this Trainer has been disposed; create a new one');
     await expect(t.toModel()).rejects.toThrow('this Trainer has been disposed');
+  });
+});
+
+describe('Trainer: one fit stopped, the others not; checks before waits', () => {
+  const options: NetworkOptions = { layers: [6, 9, 3], seed: 5, engine: 'js', precision: 'f64' };
+
+  it("a fit's signal or a callback's error stops that fit only, running or waiting its turn", async () => {
+    const { x, y } = data();
+    const t = keep(await Trainer.create(options, { worker: nodeWorker }));
+    const net = createNetworkSync(options);
+    // B waits behind A, and its signal aborts while A runs: A trains all its epochs, B none.
+    const b = new AbortController();
+    const fa = t.fit(x, y, { epochs: 60, batchSize: 4, onProgress: (p) => void (p.epoch > 5 && b.abort()) });
+    const fb = t.fit(x, y, { epochs: 5, batchSize: 4, signal: b.signal });
+    const [ha, hb] = await Promise.all([fa, fb]);
+    expect([ha.losses.length, ha.stopped]).toEqual([60, false]);
+    expect([hb.losses.length, hb.stopped]).toEqual([0, true]);
+    const ref = await net.fit(x, y, { epochs: 60, batchSize: 4 });
+    expect(ha.losses).toEqual([...ref.losses]);
+    expect(await t.getFlatParameters()).toEqual(net.getFlatParameters());
+    // A's callback throws: A rejects with its error; C, waiting behind it, trains all its epochs.
+    const fc = t.fit(x, y, {
+      epochs: 60,
+      batchSize: 4,
+      onProgress: () => {
+        throw new Error('from A');
+      },
+    });
+    const fd = t.fit(x, y, { epochs: 7, batchSize: 4 });
+    await expect(fc).rejects.toThrow('from A');
+    const hd = await fd;
+    expect([hd.losses.length, hd.stopped]).toEqual([7, false]);
+    net.dispose();
+  });
+
+  it('cancel() on epochs shorter than a time slice leaves the bits of the epochs it reports', async () => {
+    // Epochs of 3 minibatches, far shorter than a slice: no pause of the machine outlasts one.
+    const { x, y } = data(12);
+    for (const delay of [0, 1, 2, 3, 5, 8, 13, 21]) {
+      const t = keep(await Trainer.create(options, { worker: nodeWorker }));
+      // Warmed first: a cold first epoch can outlast a slice (it then is a long epoch, cut there).
+      await t.fit(x, y, { epochs: 2, batchSize: 4 });
+      const fitting = t.fit(x, y, { epochs: 2000, batchSize: 4 });
+      await sleep(delay);
+      await t.cancel();
+      const h = await fitting;
+      const net = createNetworkSync(options);
+      await net.fit(x, y, { epochs: 2, batchSize: 4 });
+      await net.fit(x, y, { epochs: h.losses.length, batchSize: 4 });
+      expect(equal(await t.getFlatParameters(), net.getFlatParameters()), `cancelled after ${delay} ms, ${h.losses.length} epochs`).toBe(true);
+      net.dispose();
+      t.dispose();
+    }
+  });
+
+  it('a fit is checked before it waits: while paused, with a signal aborted already, after dispose', async () => {
+    const { x, y } = data();
+    const t = keep(await Trainer.create(options, { worker: nodeWorker }));
+    await t.pause();
+    const started = performance.now();
+    await expect(t.fit(x, y, { learningRate: -1 })).rejects.toThrow('options.learningRate must be ≥ 0, got -1');
+    expect(performance.now() - started).toBeLessThan(2000); // not after a resume that never comes
+    await t.resume();
+    const aborted = AbortSignal.abort();
+    await expect(t.fit(x, y, { epochs: -5, signal: aborted })).rejects.toThrow('options.epochs must be between 0 and 1000000000, got -5');
+    await expect(t.fit(x, y, { validation: 5 } as never)).rejects.toThrow('options.validation must be { x, y }, got 5');
+    expect(await t.fit(x, y, { epochs: 3, signal: aborted })).toMatchObject({ losses: [], epochs: [], stopped: true });
+    t.dispose();
+    await expect(t.fit(x, y, { epochs: 3, signal: aborted })).rejects.toThrow('this Trainer has been disposed');
+  });
+
+  it('a pause lifted before training held resolves then, not when the fit ends', async () => {
+    const { x, y } = data(20_000);
+    const t = keep(await Trainer.create(options, { worker: nodeWorker }));
+    let ended = false;
+    const fitting = t.fit(x, y, { epochs: 20, batchSize: 1 }).then(() => (ended = true));
+    await sleep(30);
+    const pausing = t.pause();
+    await t.resume();
+    await pausing;
+    expect(ended).toBe(false);
+    await t.cancel();
+    await fitting;
   });
 });

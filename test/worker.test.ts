@@ -258,7 +258,7 @@ describe('Trainer', () => {
         new Worker(
           `const { parentPort } = require('node:worker_threads');
            parentPort.postMessage({ hello: 'wasm-backprop trainer worker' });
-           parentPort.on('message', (m) => m.op === 'create' ? parentPort.postMessage({ id: m.id, ok: true, value: { backend: 'js', engine: 'js', precision: 'f64', layers: [6, 9, 3] } }) : process.exit(3));`,
+           parentPort.on('message', (m) => m.op === 'hello' ? undefined : m.op === 'create' ? parentPort.postMessage({ id: m.id, ok: true, value: { backend: 'js', engine: 'js', precision: 'f64', layers: [6, 9, 3] } }) : process.exit(3));`,
           { eval: true },
         ),
       );
@@ -268,6 +268,20 @@ describe('Trainer', () => {
     for (const r of results) expect(r).toMatchObject({ status: 'rejected', reason: { message: "the trainer's worker exited (code 3)" } });
     await expect(t.getParameters()).rejects.toThrow("the trainer's worker exited (code 3)");
     t.dispose();
+  });
+
+  it('a Worker started before it is handed over trains (its first hello went unheard); one that has exited is refused at once', async () => {
+    const { x, y } = data();
+    const early = new Worker(nodeWorkerScript());
+    await new Promise((r) => setTimeout(r, 500));
+    const t = await Trainer.create(options, { worker: fromNodeWorker(early) });
+    trainers.push(t);
+    expect((await t.fit(x, y, { epochs: 2 })).losses).toHaveLength(2);
+    const dead = new Worker('', { eval: true });
+    await new Promise((r) => dead.once('exit', r));
+    const asked = performance.now();
+    await expect(Trainer.create(options, { worker: fromNodeWorker(dead) })).rejects.toThrow("the trainer's worker has exited already: start a new one");
+    expect(performance.now() - asked).toBeLessThan(5000); // not the 30 s of a worker that never says hello
   });
 
   it('a Worker started elsewhere on nodeWorkerScript() trains as nodeWorker does; one running another script is refused, not waited on forever', async () => {

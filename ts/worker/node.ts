@@ -34,6 +34,8 @@ export function fromNodeWorker(worker: Worker): TrainerWorker {
       worker.on('messageerror', (e: Error) => fail(new Error(`a message from the trainer's worker could not be read: ${e.message}`, { cause: e })));
       worker.on('error', (e: Error) => fail(new Error(`the trainer's worker failed: ${e.message}`, { cause: e })));
       worker.on('exit', (code: number) => fail(new Error(`the trainer's worker exited (code ${code})`)));
+      // A worker that had exited before it was handed over: its exit event is past.
+      if (worker.threadId < 0) queueMicrotask(() => fail(new Error("the trainer's worker has exited already: start a new one")));
     },
     busy: (busy) => (busy ? worker.ref() : worker.unref()),
     terminate: () => {

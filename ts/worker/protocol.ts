@@ -55,16 +55,29 @@ export interface NetworkInfo {
 export type Request = { id: number } & (
   | CreateRequest
   | LoadRequest
-  | { op: 'fit'; x: Rows; y: Rows; options: WorkerFitOptions; /** Report progress inside long epochs (`onBatch`). */ batches: boolean }
+  | {
+      op: 'fit';
+      x: Rows;
+      y: Rows;
+      options: WorkerFitOptions;
+      /** Report progress inside long epochs (`onBatch`). */
+      batches: boolean;
+      /** Its signal was aborted when it was sent: checked, then stopped before any epoch. */
+      aborted?: boolean;
+    }
   | { op: 'predict'; x: Rows }
   | { op: 'evaluate'; x: Rows; y: Rows }
   | { op: 'getParameters' | 'getFlatParameters' | 'getTrainingState' }
   | { op: 'toModel'; extra: ModelExtra | undefined }
-  | { op: 'pause' | 'resume' | 'cancel' }
+  | { op: 'pause' | 'resume' }
+  /** `fit`: the id of the fit a cancel is for (its signal, its callbacks' errors); without, the running one. */
+  | { op: 'cancel'; fit?: number }
+  /** Asks for the hello again (a worker started before its trainer listened: its first was not heard). */
+  | { op: 'hello' }
 );
 
 /** Requests answered at once, even while `fit` runs. */
-export const CONTROL_OPS: ReadonlySet<string> = new Set(['pause', 'resume', 'cancel']);
+export const CONTROL_OPS: ReadonlySet<string> = new Set(['pause', 'resume', 'cancel', 'hello']);
 
 /**
  * Requests that read the network without changing it: while `fit` runs they are answered at its
@@ -94,7 +107,7 @@ export interface ErrorData {
   history?: { losses: number[]; epochs: EpochRecord[]; stopped: boolean };
 }
 
-/** What the worker posts first, as soon as it listens: that it runs this package's worker (./serve.ts). */
+/** What the worker posts first, as soon as it listens, and to every `hello` request: that it runs this package's worker (./serve.ts). */
 export const HELLO = 'wasm-backprop trainer worker';
 
 export type Reply =

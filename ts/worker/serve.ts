@@ -47,7 +47,12 @@ export function serve(side: WorkerSide): void {
   let training = false;
   let paused = false;
   let cancelled = false;
-  let waitingToHalt: number[] = [];
+  /** The fit training (its request id), the last one begun, and fits cancelled before they trained. */
+  let running = -1;
+  let started = -1;
+  const doomed = new Set<number>();
+  /** Who waits for training to hold (a pause) or to end (a cancel). */
+  let waitingToHalt: { id: number; op: string }[] = [];
   let wake: (() => void) | null = null;
   /** Stops the running span within a time slice (as `fit`'s signal does), mid-epoch in a long epoch. */
   let stop: AbortController | null = null;
@@ -58,25 +63,37 @@ export function serve(side: WorkerSide): void {
 
   const reply = (id: number, value: unknown, transfer: Transferable[] = []) => side.post({ id, ok: true, value }, transfer);
   const refuse = (id: number, e: unknown) => side.post({ id, ok: false, error: errorData(e) }, []);
-  const halted = () => {
-    for (const id of waitingToHalt) reply(id, undefined);
-    waitingToHalt = [];
+  /** Answers those waiting for training to halt: every one, or (`pauses`) the pauses only. */
+  const halted = (pauses = false) => {
+    for (const w of waitingToHalt) if (!pauses || w.op === 'pause') reply(w.id, undefined);
+    waitingToHalt = pauses ? waitingToHalt.filter((w) => w.op !== 'pause') : [];
   };
   const live = (): Network => {
     if (!net) throw new Error("the trainer's network was not created");
     return net;
   };
 
-  function control(id: number, op: string): void {
+  function control(req: Request): void {
+    const { id, op } = req;
+    if (op === 'hello') return side.post({ hello: HELLO }, []);
+    // A cancel for a fit not training yet (waiting its turn, or being checked): that fit ends as
+    // soon as it starts, checked first. One for a fit that has ended does nothing.
+    const target = op === 'cancel' ? req.fit : undefined;
+    if (target !== undefined && !(training && target === running)) {
+      if (target >= started) doomed.add(target);
+      return reply(id, undefined);
+    }
     if (op === 'pause') paused = true;
-    else if (op === 'resume') paused = false;
-    else cancelled = training; // a cancel between fits has nothing to stop
-    if (op === 'cancel') {
+    else if (op === 'resume') {
+      paused = false;
+      halted(true); // a pause lifted before training held
+    } else {
+      cancelled = training; // a cancel between fits has nothing to stop
       paused = false;
       stop?.abort();
     }
     // A pause resolves once training holds (at once where it holds already), a cancel once it has ended.
-    if (training && (op === 'cancel' || (op === 'pause' && !holding))) waitingToHalt.push(id);
+    if (training && (op === 'cancel' || (op === 'pause' && !holding))) waitingToHalt.push({ id, op });
     else reply(id, undefined);
     if (op !== 'pause') wake?.();
   }
@@ -140,6 +157,7 @@ export function serve(side: WorkerSide): void {
     const records: TrainerEpochRecord[] = [];
     let done = 0;
     let span = 1;
+    started = id;
     if (epochs === 0) return n.fit(x.x, x.y, options);
     // The data checked, converted and (wasm) copied into the kernels' memory once for every span.
     // Where it is refused, `fit` itself says why, as it would (options first, then the data).
@@ -150,8 +168,16 @@ export function serve(side: WorkerSide): void {
       await n.fit(x.x, x.y, { ...options, epochs: 0 });
       throw e;
     }
+    try {
+      // The options checked before a pause or a cancel can hold the fit, as Network.fit checks them.
+      await n.fit(data, { ...options, epochs: 0 });
+    } catch (e) {
+      data.dispose();
+      throw e;
+    }
     training = true;
-    cancelled = false;
+    running = id;
+    cancelled = doomed.delete(id) || x.aborted === true;
     // Inside a span: after each time slice of a long epoch, a safe point that holds while paused
     // (and the caller's onBatch told); after each epoch, with the training accuracy, a safe point
     // that ends the span where a pause is asked for.
@@ -203,6 +229,7 @@ export function serve(side: WorkerSide): void {
     } finally {
       data.dispose();
       training = false;
+      running = -1;
       cancelled = false;
       halted();
       drain();
@@ -242,7 +269,7 @@ export function serve(side: WorkerSide): void {
   }
 
   side.listen((req) => {
-    if (CONTROL_OPS.has(req.op)) return control(req.id, req.op);
+    if (CONTROL_OPS.has(req.op)) return control(req);
     if (training && READ_OPS.has(req.op)) {
       if (holding) read(req);
       else reads.push(req);

@@ -139,6 +139,8 @@ export class Trainer {
     );
     // In Node, the timer alone does not keep the process alive (a call waiting does, through `busy`).
     (this.hello as { unref?: () => void }).unref?.();
+    // A worker started before it was handed over said hello before anyone listened: it says it again.
+    worker.postMessage({ op: 'hello', id: 0 }, []);
   }
 
   /**
@@ -250,12 +252,16 @@ export class Trainer {
     const [xs, ys] = this.pair(x, y, 'x', 'y');
     const sent: WorkerFitOptions = { ...rest };
     if (validation !== undefined) {
-      const [vx, vy] = this.pair(validation?.x, validation?.y, 'validation.x', 'validation.y');
+      if (typeof validation !== 'object' || validation === null || Array.isArray(validation)) {
+        fail(`options.validation must be { x, y }, got ${show(validation)}`);
+      }
+      const [vx, vy] = this.pair(validation.x, validation.y, 'validation.x', 'validation.y');
       sent.validation = { x: vx, y: vy };
     }
-    if (signal?.aborted) return { losses: [], epochs: [], stopped: (options.epochs ?? 50) > 0 };
-    const cancel = () => void this.cancel().catch(() => {});
-    signal?.addEventListener('abort', cancel);
+    // A stop that this call asks for (its signal, its callbacks' errors) ends this fit, not another
+    // one running or waiting meanwhile: it names the request (the id `ask` gives it, below).
+    const fit = this.nextId;
+    const cancel = () => void this.request({ op: 'cancel', fit }).catch(() => {});
     let callbackError: unknown = null;
     const failed = (e: unknown) => {
       callbackError ??= e;
@@ -274,11 +280,13 @@ export class Trainer {
         }
       };
     try {
-      const message = { op: 'fit' as const, x: xs, y: ys, options: sent, batches: onBatch !== undefined };
+      const message = { op: 'fit' as const, x: xs, y: ys, options: sent, batches: onBatch !== undefined, aborted: signal?.aborted };
       const listeners = { onProgress: guard(onProgress), onBatch: guard(onBatch) };
-      const reply = (await this.request(message, buffersOf(xs, ys, sent.validation?.x, sent.validation?.y), listeners)) as TrainerHistory & {
-        threads: ThreadsInfo;
-      };
+      const replied = this.request(message, buffersOf(xs, ys, sent.validation?.x, sent.validation?.y), listeners);
+      // Aborted already (said in the request): the worker checks the options and data as
+      // Network.fit does, then stops before any epoch.
+      signal?.addEventListener('abort', cancel);
+      const reply = (await replied) as TrainerHistory & { threads: ThreadsInfo };
       const { threads, ...h } = reply;
       this.info = { ...this.info, threads };
       await callbacks.settled();
@@ -429,6 +437,7 @@ export class Trainer {
       this.hello = null;
       return;
     }
+    if (r.hello === HELLO) return; // the answer to the hello asked for, or the first one
     if (typeof r.id !== 'number') return foreign();
     if ('progress' in reply) return this.pending.get(reply.id)?.onProgress?.(reply.progress);
     if ('batch' in reply) return this.pending.get(reply.id)?.onBatch?.(reply.batch);
