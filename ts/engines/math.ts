@@ -101,6 +101,22 @@ export function isCorrect(a: ArrayLike<number>, y: ArrayLike<number>, off: numbe
 type Arr = { [i: number]: number; length: number };
 
 /**
+ * `aᵗ` for a whole t ≥ 0 by repeated squaring, the steps of Rust's `powi` in the wasm kernels
+ * (compiler-builtins' `__powidf2`, t at most 2³¹ − 1 as there): the same bits on every JavaScript
+ * engine, where `Math.pow` may round otherwise (V8 13 gives 0.9⁴ = 0.6561, V8 11 0.6561000000000001).
+ */
+export function powi(a: number, t: number): number {
+  let n = Math.min(t, 2 ** 31 - 1);
+  let r = 1;
+  for (;;) {
+    if (n % 2 === 1) r *= a;
+    n = Math.floor(n / 2);
+    if (n === 0) return r;
+    a *= a;
+  }
+}
+
+/**
  * One optimizer update of p[off … off+len) from the mean gradient g (Eq. 5), with state m, v
  * (same layout) and update count t ≥ 1:
  * SGD p −= η g; momentum v = μv − ηg, p += v; Adam with bias-corrected moments.
@@ -117,8 +133,8 @@ export function updateParameters(opt: OptimizerSettings, lr: number, t: number, 
     }
   } else {
     const { beta1, beta2, epsilon } = opt;
-    const c1 = 1 / (1 - Math.pow(beta1, t));
-    const c2 = 1 / (1 - Math.pow(beta2, t));
+    const c1 = 1 / (1 - powi(beta1, t));
+    const c2 = 1 / (1 - powi(beta2, t));
     for (let i = off; i < end; i++) {
       const gi = g[i];
       m[i] = beta1 * m[i] + (1 - beta1) * gi;
