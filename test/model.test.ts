@@ -149,6 +149,8 @@ describe('what a model holds', () => {
     ]);
     expect(model.training.epochs).toBe(2);
     expect(toModel(net, { history: h1, epochs: 7 }).training.epochs).toBe(7);
+    // Neither records nor a fit's history: named as given (it said "got undefined").
+    expect(() => toModel(net, { history: 5 } as never)).toThrow('toModel history must be an array of epoch records, got 5');
     expect(model.createdBy).toEqual(LIBRARY);
     expect(LIBRARY.version).toBe(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version);
   });

@@ -323,7 +323,9 @@ export function checkModel(value: unknown): Model {
 export function toModel(net: Network, extra: ModelExtra = {}): Model {
   if (!(net instanceof Network)) fail(`toModel needs a Network (from Network.create or loadNetwork), got ${show(net)}`);
   const e = fields(extra, 'toModel extra', ['history', 'epochs', 'data'], []);
-  const records = e.history === undefined ? [] : Array.isArray(e.history) ? e.history : (e.history as History).epochs;
+  // A fit's history gives its records; anything else that is not an array is named as it is.
+  const h = e.history as unknown;
+  const records = h === undefined ? [] : typeof h === 'object' && h !== null && !Array.isArray(h) && 'epochs' in h ? (h as History).epochs : h;
   const history = checkHistory(records, 'toModel history').map((r) => ({ ...r }));
   const epochs = checkInteger(e.epochs ?? history.length, 'toModel epochs', 0);
   const arch = net.engineInstance.layout.arch;
