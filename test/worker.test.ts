@@ -284,6 +284,17 @@ describe('Trainer', () => {
     expect(performance.now() - asked).toBeLessThan(5000); // not the 30 s of a worker that never says hello
   });
 
+  it("a worker given to a second Trainer is refused (the second got the first one's network)", async () => {
+    const w = new Worker(nodeWorkerScript());
+    trainers.push(await Trainer.create(options, { worker: fromNodeWorker(w) }));
+    expect(() => fromNodeWorker(w)).toThrow('fromNodeWorker: this Worker serves a Trainer already: give each Trainer a worker of its own');
+    const tw = nodeWorker();
+    trainers.push(await Trainer.create(options, { worker: tw }));
+    await expect(Trainer.create({ layers: [2, 5, 1] }, { worker: tw })).rejects.toThrow(
+      'options.worker serves another Trainer already: give each Trainer a worker of its own',
+    );
+  });
+
   it('a Worker started elsewhere on nodeWorkerScript() trains as nodeWorker does; one running another script is refused, not waited on forever', async () => {
     const { x, y } = data();
     const own = await Trainer.create(options, {

@@ -47,6 +47,8 @@ export interface FitRun {
   history: (losses: Float64Array, scores: Float64Array | null) => History;
   /** Trains a span on several threads instead of `engine.fitSpan` (the same bits; ts/threads/), or null. */
   threads?: ((order: Uint32Array, total: number) => Promise<number>) | null;
+  /** The network's cost of a row visit, kept from fit to fit (see `Cost`). */
+  cost: Cost;
 }
 
 const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
@@ -74,15 +76,28 @@ function yielder(): () => Promise<void> {
 let yieldOnce: (() => Promise<void>) | null = null;
 
 /**
+ * The cost of a row visit as the last engine call measured it: row visits, milliseconds, and the
+ * kind of call (`costKey`). A network keeps it from one `fit` to the next, so a fit like the last
+ * one plans its first call from it, as it plans the others.
+ */
+export interface Cost {
+  visits: number;
+  spent: number;
+  key: number;
+}
+
+/** What the cost of a row visit depends on besides the network: the minibatch, threads, validation. */
+const costKey = (run: FitRun) => run.batch + (run.threads ? 0.5 : 0) + (run.validation ? 0.25 : 0);
+
+/**
  * The time slice in progress, and the cost of a row visit measured by the last engine call (not
  * averaged over the fit: the first call on threads also starts them, which kept the spans of a
  * whole fit a minibatch long).
  */
 class Clock {
   private start = now();
-  /** The last call's row visits and milliseconds. */
-  private visits = 0;
-  private spent = 0;
+
+  constructor(private readonly c: Cost) {}
 
   /** Milliseconds left in this slice. */
   left(): number {
@@ -95,17 +110,18 @@ class Clock {
    * the clock, then planned from the last call's cost.
    */
   plan(least: number): number {
-    if (this.visits === 0) return least;
-    if (this.spent <= 0) return Math.max(least, 4 * this.visits);
-    return Math.max(least, Math.floor((this.left() * this.visits) / this.spent));
+    const { visits, spent } = this.c;
+    if (visits === 0) return least;
+    if (spent <= 0) return Math.max(least, 4 * visits);
+    return Math.max(least, Math.floor((this.left() * visits) / spent));
   }
 
   /** Runs one engine call of `visits` row visits, timing it. */
   timed<T>(visits: number, f: () => T): T {
     const t = now();
     const v = f();
-    this.spent = now() - t;
-    this.visits = visits;
+    this.c.spent = now() - t;
+    this.c.visits = visits;
     return v;
   }
 
@@ -113,14 +129,15 @@ class Clock {
   async timedAsync<T>(visits: number, f: () => Promise<T>): Promise<T> {
     const t = now();
     const v = await f();
-    this.spent = now() - t;
-    this.visits = visits;
+    this.c.spent = now() - t;
+    this.c.visits = visits;
     return v;
   }
 
   /** Whether `visits` row visits fit in a whole slice, by the measured cost (false before any measurement). */
   fits(visits: number): boolean {
-    return this.spent > 0 && (visits * this.spent) / this.visits <= SLICE_MS;
+    const c = this.c;
+    return c.spent > 0 && (visits * c.spent) / c.visits <= SLICE_MS;
   }
 
   /** Yields to the event loop where the slice is used up, or where `force` says (calling `before` first), and starts the next one. */
@@ -161,7 +178,11 @@ export async function trainEpochs(run: FitRun, losses: Log): Promise<boolean> {
   /** Whether each epoch is read as it comes (validation, onEpoch). */
   const reads = run.validation !== null || run.onEpoch !== undefined;
   const rows = data.rows;
-  const clock = new Clock();
+  // The network's cost of a row visit, where its last fit trained as this one does; else none yet.
+  const cost = run.cost;
+  const key = costKey(run);
+  if (cost.key !== key) Object.assign(cost, { visits: 0, spent: 0, key });
+  const clock = new Clock(cost);
   let perm = new Uint32Array(0);
   const single = new Float64Array(1);
   // Running ahead: where each epoch's record is given as it comes (onEpoch, validation), epochs

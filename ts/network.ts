@@ -25,7 +25,7 @@ import {
   type NetworkOptions,
 } from './options.js';
 import { checkFlat, flattenParameters, initialParameters, unflattenParameters } from './parameters.js';
-import { epochRecord, trainEpochs, type FitRun } from './fitting.js';
+import { epochRecord, trainEpochs, type Cost, type FitRun } from './fitting.js';
 import { PreparedDataset } from './prepared.js';
 import { Random } from './random.js';
 import { checkThreads, threadsFor, type NetworkThreads, type ThreadsInfo } from './threads/settings.js';
@@ -73,6 +73,8 @@ export class Network {
   private threadsInfo: ThreadsInfo;
   /** Whether a `fit` is in progress. */
   private training = false;
+  /** What a row visit cost the last engine call of `fit` (./fitting.ts), for the next fit's first. */
+  private readonly cost: Cost = { visits: 0, spent: 0, key: 0 };
   /** The datasets prepared by this network, disposed with it. */
   private readonly prepared = new Set<WeakRef<PreparedDataset>>();
   /** The configuration this network was created with. */
@@ -370,6 +372,7 @@ export class Network {
           history: (kept, keptScores) => history(kept, keptScores, false),
           alive: () => this.alive(),
           threads: onThreads,
+          cost: this.cost,
         },
         losses,
       );

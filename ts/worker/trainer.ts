@@ -494,8 +494,15 @@ function brief(message: unknown): string {
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
+/** The workers given to a trainer so far: one given again would serve two (the second got the first's network). */
+const taken = new WeakSet<object>();
+
 function startWorker(option: TrainerOptions['worker']): TrainerWorker {
   const made = typeof option === 'function' ? option() : (option ?? defaultWorker());
+  if (typeof made === 'object' && made !== null) {
+    if (taken.has(made)) fail('options.worker serves another Trainer already: give each Trainer a worker of its own');
+    taken.add(made);
+  }
   if (isTrainerWorker(made)) return made;
   if (typeof Worker === 'function' && made instanceof Worker) return fromWebWorker(made);
   return fail(`options.worker must be a Worker, a TrainerWorker or a function making one, got ${show(made)}`);
