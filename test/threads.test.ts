@@ -16,7 +16,7 @@ import { CONFIGURATIONS } from '../ts/configurations.js';
 import { Network, type NetworkOptions } from '../ts/network.js';
 import { createNetworkSync } from '../ts/sync.js';
 import '../ts/threads/index.js';
-import type { FitOptions } from '../ts/types.js';
+import type { BatchProgress, FitOptions } from '../ts/types.js';
 import { nodeWorker } from '../ts/worker/node.js';
 import { Trainer } from '../ts/worker/trainer.js';
 import { randomMatrix } from './engines.js';
@@ -89,6 +89,28 @@ describe('the default configuration: the bits of one thread on the full-size lay
     () => sameBits({ layers: [784, 512, 512, 10], activation: 'relu', output: 'sigmoid' }, 129, { batchSize: 128 }),
     60_000,
   );
+});
+
+describe('stopping on threads', () => {
+  it('onBatch and the signal stop an epoch longer than a slice in its middle, on threads too', async () => {
+    // 4,096 rows of W3's network: an epoch of many slices on two threads.
+    const { x, y } = data([784, 128, 10], 4096, 2);
+    const net = await Network.create({ layers: [784, 128, 10], threads: 2 });
+    try {
+      const seen: BatchProgress[] = [];
+      await net.fit(x, y, { epochs: 1, batchSize: 64 }); // the cost of a row visit measured
+      const h = await net.fit(x, y, { epochs: 1, batchSize: 64, onBatch: (p) => (seen.push(p), false) });
+      expect(net.threads.used).toBe(2);
+      expect([h.stopped, h.losses.length]).toEqual([true, 0]);
+      expect(seen).toHaveLength(1);
+      expect(seen[0].batch).toBeLessThan(seen[0].batches);
+      const controller = new AbortController();
+      const cut = await net.fit(x, y, { epochs: 1, batchSize: 64, signal: controller.signal, onBatch: () => controller.abort() });
+      expect([cut.stopped, cut.losses.length]).toEqual([true, 0]);
+    } finally {
+      net.dispose();
+    }
+  });
 });
 
 describe('choosing threads', () => {

@@ -83,11 +83,14 @@ let yieldOnce: (() => Promise<void>) | null = null;
 export interface Cost {
   visits: number;
   spent: number;
-  key: number;
+  key: string;
 }
 
-/** What the cost of a row visit depends on besides the network: the minibatch, threads, validation. */
-const costKey = (run: FitRun) => run.batch + (run.threads ? 0.5 : 0) + (run.validation ? 0.25 : 0);
+/**
+ * What the cost of a row visit depends on besides the network: the minibatch, threads, and the rows
+ * trained and validated (a call of whole epochs evaluates the validation rows after each).
+ */
+const costKey = (run: FitRun) => `${run.batch} ${!run.threads} ${run.data.rows} ${run.validation?.rows}`;
 
 /**
  * The time slice in progress, and the cost of a row visit measured by the last engine call (not
@@ -373,6 +376,7 @@ export async function trainEpochs(run: FitRun, losses: Log): Promise<boolean> {
             rollback.forget(); // the network is in the middle of an epoch, past the last check
             return true;
           }
+          const measuring = cost.visits === 0; // this span is the minibatch that measures the cost
           const end = Math.min(rows, pos + Math.floor(clock.plan(batch) / batch) * batch);
           const span = p.subarray(pos, end);
           const threads = run.threads;
@@ -380,10 +384,10 @@ export async function trainEpochs(run: FitRun, losses: Log): Promise<boolean> {
             ? await clock.timedAsync(end - pos, () => threads(span, total))
             : clock.timed(end - pos, () => engine.fitSpan(data, span, batch, total));
           pos = end;
-          // A stop (onBatch, the signal) comes where a slice or the epoch ends, not where the first
-          // minibatch of a call, trained alone to measure the cost, ends: an epoch shorter than a
-          // slice is never stopped in its middle.
-          quiet = pos < rows && clock.left() > 0;
+          // No stop (onBatch, the signal) where the minibatch trained alone to measure the cost ends
+          // with the slice not used up: an epoch shorter than a slice is not stopped in its middle.
+          // After any other span, a stop can come (on threads every span has a slice of its own).
+          quiet = measuring && pos < rows && clock.left() > 0;
           if (quiet) continue;
           let said = run.onBatch?.({ epoch: done + 1, batch: Math.ceil(pos / batch), batches: Math.ceil(rows / batch), loss: total / pos });
           if (said instanceof Promise) said = await said; // a pause inside the epoch: nothing of it changes

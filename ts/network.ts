@@ -74,7 +74,7 @@ export class Network {
   /** Whether a `fit` is in progress. */
   private training = false;
   /** What a row visit cost the last engine call of `fit` (./fitting.ts), for the next fit's first. */
-  private readonly cost: Cost = { visits: 0, spent: 0, key: 0 };
+  private readonly cost: Cost = { visits: 0, spent: 0, key: '' };
   /** The datasets prepared by this network, disposed with it. */
   private readonly prepared = new Set<WeakRef<PreparedDataset>>();
   /** The configuration this network was created with. */

@@ -47,9 +47,9 @@ export function serve(side: WorkerSide): void {
   let training = false;
   let paused = false;
   let cancelled = false;
-  /** The fit training (its request id), the last one begun, and fits cancelled before they trained. */
+  /** The fit training (its request id), the last one ended, and fits cancelled before they trained. */
   let running = -1;
-  let started = -1;
+  let ended = -1;
   const doomed = new Set<number>();
   /** Who waits for training to hold (a pause) or to end (a cancel). */
   let waitingToHalt: { id: number; op: string }[] = [];
@@ -80,7 +80,7 @@ export function serve(side: WorkerSide): void {
     // soon as it starts, checked first. One for a fit that has ended does nothing.
     const target = op === 'cancel' ? req.fit : undefined;
     if (target !== undefined && !(training && target === running)) {
-      if (target >= started) doomed.add(target);
+      if (target > ended) doomed.add(target);
       return reply(id, undefined);
     }
     if (op === 'pause') paused = true;
@@ -157,7 +157,6 @@ export function serve(side: WorkerSide): void {
     const records: TrainerEpochRecord[] = [];
     let done = 0;
     let span = 1;
-    started = id;
     if (epochs === 0) return n.fit(x.x, x.y, options);
     // The data checked, converted and (wasm) copied into the kernels' memory once for every span.
     // Where it is refused, `fit` itself says why, as it would (options first, then the data).
@@ -259,8 +258,13 @@ export function serve(side: WorkerSide): void {
         return reply(id, infoOf(net));
       }
       case 'fit': {
-        const h = await fit(id, req);
-        return reply(id, { losses: [...h.losses], epochs: h.epochs, stopped: h.stopped, threads: live().threads });
+        try {
+          const h = await fit(id, req);
+          return reply(id, { losses: [...h.losses], epochs: h.epochs, stopped: h.stopped, threads: live().threads });
+        } finally {
+          ended = id;
+          doomed.delete(id);
+        }
       }
       default:
         if (READ_OPS.has(req.op)) return read(req);
