@@ -100,7 +100,19 @@ const costKey = (run: FitRun) => `${run.batch} ${!run.threads} ${run.data.rows} 
 class Clock {
   private start = now();
 
-  constructor(private readonly c: Cost) {}
+  /** The network's cost of a row visit: kept where its last fit trained as `run` does (the same key), else none yet. */
+  private readonly c: Cost;
+
+  constructor(run: FitRun) {
+    const c = (this.c = run.cost);
+    const key = costKey(run);
+    if (c.key !== key) Object.assign(c, { visits: 0, spent: 0, key });
+  }
+
+  /** Whether no call has measured the cost yet (the next is the minibatch that measures it). */
+  get measuring(): boolean {
+    return this.c.visits === 0;
+  }
 
   /** Milliseconds left in this slice. */
   left(): number {
@@ -181,11 +193,7 @@ export async function trainEpochs(run: FitRun, losses: Log): Promise<boolean> {
   /** Whether each epoch is read as it comes (validation, onEpoch). */
   const reads = run.validation !== null || run.onEpoch !== undefined;
   const rows = data.rows;
-  // The network's cost of a row visit, where its last fit trained as this one does; else none yet.
-  const cost = run.cost;
-  const key = costKey(run);
-  if (cost.key !== key) Object.assign(cost, { visits: 0, spent: 0, key });
-  const clock = new Clock(cost);
+  const clock = new Clock(run);
   let perm = new Uint32Array(0);
   const single = new Float64Array(1);
   // Running ahead: where each epoch's record is given as it comes (onEpoch, validation), epochs
@@ -376,7 +384,7 @@ export async function trainEpochs(run: FitRun, losses: Log): Promise<boolean> {
             rollback.forget(); // the network is in the middle of an epoch, past the last check
             return true;
           }
-          const measuring = cost.visits === 0; // this span is the minibatch that measures the cost
+          const measuring = clock.measuring; // this span is the minibatch that measures the cost
           const end = Math.min(rows, pos + Math.floor(clock.plan(batch) / batch) * batch);
           const span = p.subarray(pos, end);
           const threads = run.threads;
