@@ -4,45 +4,18 @@
  * exit) for each kind of bad input.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadNetworkFile } from '../ts/node/index.js';
+import { cliArgs, cliShell, root } from './entry.js';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'wbp-cli-'));
 const iris = join(root, 'data', 'iris.csv');
-/** tsx's loader by path: the temporary folder the CLI runs in has no node_modules. */
-const tsx = pathToFileURL(join(root, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
-
-/** The newest modification time of the files under `folder` (of the names `keep` accepts). */
-function newest(folder: string, keep: (name: string) => boolean): number {
-  let t = 0;
-  for (const e of readdirSync(folder, { withFileTypes: true })) {
-    const p = join(folder, e.name);
-    if (e.isDirectory()) t = Math.max(t, newest(p, keep));
-    else if (keep(e.name)) t = Math.max(t, statSync(p).mtimeMs);
-  }
-  return t;
-}
-
-/**
- * The CLI's arguments to node: the built dist/cli.js where it is newer than every source (npm test
- * builds first; it starts in two thirds of the time), else the sources through tsx's loader.
- */
-const built = join(root, 'dist', 'cli.js');
-const entry =
-  existsSync(built) && statSync(built).mtimeMs >= newest(join(root, 'ts'), (n) => n.endsWith('.ts') || n.endsWith('.wasm'))
-    ? [built]
-    : ['--import', tsx, join(root, 'ts', 'cli.ts')];
-/** The same as one line of shell. */
-const shellEntry = `"${process.execPath}" ${entry.map((a) => `"${a}"`).join(' ')}`;
-
 /** Runs the CLI; returns its exit status, stdout and stderr. */
 function cli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [...entry, ...args], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(process.execPath, [...cliArgs, ...args], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -560,7 +533,7 @@ describe('labels, early stopping and pipes', () => {
     // Far more output than a pipe holds, so that the writes after head exits fail.
     const [header, ...rows] = readFileSync(iris, 'utf8').trim().split('\n');
     const many = file('many.csv', [header, ...Array.from({ length: 400 }, () => rows).flat()].join('\n'));
-    const r = spawnSync('sh', ['-c', `${shellEntry} predict "${model}" "${many}" | head -n 1`], {
+    const r = spawnSync('sh', ['-c', `${cliShell} predict "${model}" "${many}" | head -n 1`], {
       cwd: dir,
       encoding: 'utf8',
     });
@@ -569,7 +542,7 @@ describe('labels, early stopping and pipes', () => {
   });
 
   it.runIf(existsSync('/dev/full'))('stdout that cannot be written (a full disk: /dev/full) gets one line on stderr and exit 1, no stack trace', () => {
-    const r = spawnSync('sh', ['-c', `${shellEntry} predict "${join(dir, 'iris.json')}" "${iris}" > /dev/full`], {
+    const r = spawnSync('sh', ['-c', `${cliShell} predict "${join(dir, 'iris.json')}" "${iris}" > /dev/full`], {
       cwd: dir,
       encoding: 'utf8',
     });
@@ -580,7 +553,7 @@ describe('labels, early stopping and pipes', () => {
   it('train piped into head still writes its model whole, and exits 0', () => {
     for (let run = 0; run < 3; run++) {
       const model = join(dir, `piped-${run}.json`);
-      const r = spawnSync('bash', ['-c', `${shellEntry} train "${iris}" --epochs 60 --out "${model}" | head -n 1; exit \${PIPESTATUS[0]}`], {
+      const r = spawnSync('bash', ['-c', `${cliShell} train "${iris}" --epochs 60 --out "${model}" | head -n 1; exit \${PIPESTATUS[0]}`], {
         cwd: dir,
         encoding: 'utf8',
       });

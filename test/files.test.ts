@@ -22,13 +22,12 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { makeFolder, writeAtomically, writeError } from '../ts/node/files.js';
+import { cliArgs, cliShell, modulePath, nodeArgs } from './entry.js';
 
-const root = join(fileURLToPath(new URL('.', import.meta.url)), '..');
 const dir = mkdtempSync(join(tmpdir(), 'wbp-files-'));
-const tsx = pathToFileURL(join(root, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
 
 describe('makeFolder', () => {
   it('makes every missing folder, and says which cannot be made: under a file (ENOTDIR), under /proc (ENOENT, where Node’s recursive mkdir loops forever)', async () => {
@@ -103,7 +102,7 @@ describe('writeAtomically', () => {
     // The CLI's --out /dev/stdout with its stdout appended to a file: the file's lines are kept.
     writeFileSync(join(dir, 'xor.csv'), 'a,b,label\n0,0,n\n0,1,y\n1,0,y\n1,1,n\n');
     const cli = (args: string[], stdout: number | 'pipe' = 'pipe') =>
-      spawnSync(process.execPath, ['--import', tsx, join(root, 'ts', 'cli.ts'), ...args], { cwd: dir, stdio: ['ignore', stdout, 'pipe'], encoding: 'utf8' });
+      spawnSync(process.execPath, [...cliArgs, ...args], { cwd: dir, stdio: ['ignore', stdout, 'pipe'], encoding: 'utf8' });
     expect(cli(['train', 'xor.csv', '--epochs', '2', '--test-fraction', '0', '-q', '--out', 'xor.json']).status).toBe(0);
     const out = openSync(log, 'a');
     try {
@@ -117,21 +116,13 @@ describe('writeAtomically', () => {
     expect(lines).toHaveLength(2 + 4 + 1);
     // A reader that stops early (`| head -1`) ends the output quietly, as it does for printing.
     writeFileSync(join(dir, 'many.csv'), ['a,b', ...Array.from({ length: 20_000 }, (_, i) => `${i % 2},${(i >> 1) % 2}`)].join('\n'));
-    const head = spawnSync(
-      'sh',
-      ['-c', `"${process.execPath}" --import ${tsx} ${join(root, 'ts', 'cli.ts')} predict xor.json many.csv --out /dev/stdout | head -1`],
-      {
-        cwd: dir,
-        encoding: 'utf8',
-      },
-    );
+    const head = spawnSync('sh', ['-c', `${cliShell} predict xor.json many.csv --out /dev/stdout | head -1`], {
+      cwd: dir,
+      encoding: 'utf8',
+    });
     expect([head.stdout, head.stderr]).toEqual(['predicted,p(n),p(y)\n', '']);
     // A reader that is slow to start: the pipe fills, and writes wait for it (EAGAIN failed them).
-    const slow = spawnSync(
-      'sh',
-      ['-c', `"${process.execPath}" --import ${tsx} ${join(root, 'ts', 'cli.ts')} predict xor.json many.csv --out /dev/stdout | (sleep 1; wc -l)`],
-      { cwd: dir, encoding: 'utf8' },
-    );
+    const slow = spawnSync('sh', ['-c', `${cliShell} predict xor.json many.csv --out /dev/stdout | (sleep 1; wc -l)`], { cwd: dir, encoding: 'utf8' });
     expect([slow.stdout.trim(), slow.stderr]).toEqual(['20001', '']);
     // train prints its summary on standard output: a model there would be mixed with it.
     const t = cli(['train', 'xor.csv', '--epochs', '1', '--out', '/dev/stdout']);
@@ -144,12 +135,12 @@ describe('writeAtomically', () => {
   it('a write that fails midway (EFBIG under ulimit -f) leaves the model, the ONNX file and the TF.js pair as they were, and no temporary file', () => {
     const folder = join(dir, 'limited');
     mkdirSync(folder);
-    const script = join(dir, 'save.mts');
-    const node = (...paths: string[]) => pathToFileURL(join(root, ...paths)).href;
+    const script = join(dir, 'save.mjs');
+    const node = (file: string) => pathToFileURL(modulePath(file)).href;
     writeFileSync(
       script,
-      `import { Network } from '${node('ts', 'index.ts')}';
-import { saveModel, saveOnnx, saveTfjs } from '${node('ts', 'node', 'index.ts')}';
+      `import { Network } from '${node('index.ts')}';
+import { saveModel, saveOnnx, saveTfjs } from '${node('node/index.ts')}';
 const [folder, size] = [process.argv[2], Number(process.argv[3])];
 const net = await Network.create({ layers: [4, size, 3], seed: 2 });
 const tries = [
@@ -164,7 +155,7 @@ net.dispose();
 `,
     );
     const run = (limit: string, size: number) =>
-      spawnSync('bash', ['-c', `ulimit -f ${limit}; "${process.execPath}" --import ${tsx} "${script}" "${folder}" ${size}`], {
+      spawnSync('bash', ['-c', `ulimit -f ${limit}; "${process.execPath}" ${nodeArgs(script).join(' ')} "${folder}" ${size}`], {
         encoding: 'utf8',
         timeout: 60_000,
       });

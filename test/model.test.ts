@@ -23,6 +23,7 @@ import { createNetworkSync } from '../ts/sync.js';
 import { OPTIMIZERS, type OptimizerName } from '../ts/types.js';
 import { loadWasm } from '../ts/wasm/loader.js';
 import { ENGINE_CASES, oneHotRows, randomMatrix, type EngineCase } from './engines.js';
+import { modulePath, nodeArgs } from './entry.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const X = randomMatrix(24, 4, 11);
@@ -521,11 +522,10 @@ describe('files', () => {
     // The writer loads the two models rather than making them: each round starts ~0.5 s sooner.
     const sources = models.map((m, i) => join(folder, `source-${i}.json`));
     for (const [i, m] of models.entries()) writeFileSync(sources[i], modelToString(m));
-    const writer = join(folder, 'writer.mts');
-    const source = (file: string) => JSON.stringify(pathToFileURL(join(ROOT, file)).href);
+    const writer = join(folder, 'writer.mjs');
     writeFileSync(
       writer,
-      `import { loadModel, saveModel } from ${source('ts/node/index.ts')};
+      `import { loadModel, saveModel } from ${JSON.stringify(pathToFileURL(modulePath('node/index.ts')).href)};
 const models = await Promise.all(process.argv.slice(3).map((p) => loadModel(p)));
 for (let i = 0; ; i++) {
   await saveModel(process.argv[2], models[i % 2]);
@@ -535,7 +535,7 @@ for (let i = 0; ; i++) {
     );
     let midWrite = 0;
     for (let round = 0; round < 20; round++) {
-      const child = spawn(process.execPath, ['--import', 'tsx', writer, path, ...sources], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+      const child = spawn(process.execPath, [...nodeArgs(writer), path, ...sources], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
       const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve(signal ?? code)));
       await new Promise<void>((resolve, reject) => {
         child.stdout.on('data', () => resolve());

@@ -10,7 +10,6 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { CONFIGURATIONS } from '../ts/configurations.js';
 import { Network, type NetworkOptions } from '../ts/network.js';
@@ -20,6 +19,7 @@ import type { BatchProgress, FitOptions } from '../ts/types.js';
 import { nodeWorker } from '../ts/worker/node.js';
 import { Trainer } from '../ts/worker/trainer.js';
 import { randomMatrix } from './engines.js';
+import { modulePath, nodeArgs, root } from './entry.js';
 
 /** Rows of `layers[0]` inputs with one-hot targets of `layers.at(-1)` classes (a distribution, so cross-entropy takes them too). */
 function data(layers: number[], rows: number, seed: number) {
@@ -30,20 +30,20 @@ function data(layers: number[], rows: number, seed: number) {
   return { x, y: { data: y, rows, cols: k } };
 }
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 const scripts = mkdtempSync(join(tmpdir(), 'wbp-threads-'));
 
 /**
- * Runs a script of its own in Node (through tsx), the threads module and Network imported first as
- * `Network`; `before` goes before node (such as taskset). Returns what it printed.
+ * Runs a script of its own in Node (plain JavaScript: built or through tsx, `nodeArgs`), the threads
+ * module and Network imported first as `Network`; `before` goes before node (such as taskset).
+ * Returns what it printed.
  */
 function runScript(name: string, body: string, { node = [] as string[], before = [] as string[], timeout = 30_000 } = {}): string {
-  const script = join(scripts, `${name}.mts`);
+  const script = join(scripts, `${name}.mjs`);
   writeFileSync(
     script,
-    `import ${JSON.stringify(join(root, 'ts/threads/index.ts'))};\nimport { Network } from ${JSON.stringify(join(root, 'ts/network.ts'))};\n${body}`,
+    `import ${JSON.stringify(modulePath('threads/index.ts'))};\nimport { Network } from ${JSON.stringify(modulePath('network.ts'))};\n${body}`,
   );
-  const [command, ...args] = [...before, process.execPath, ...node, '--import', 'tsx', script];
+  const [command, ...args] = [...before, process.execPath, ...node, ...nodeArgs(script)];
   return execFileSync(command, args, { cwd: root, timeout, encoding: 'utf8' });
 }
 
@@ -214,7 +214,7 @@ for (let i = 0; i < 12; i++) {
   await net.fit(x, y, { epochs: 1, batchSize: 32 });
 }
 for (let k = 0; k < 20 && count() > base + 4; k++) {
-  globalThis.gc!();
+  globalThis.gc();
   await new Promise((resolve) => setTimeout(resolve, 100));
 }
 console.log(count() - base);`,
