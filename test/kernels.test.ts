@@ -123,6 +123,23 @@ describe('the two artefacts train to the same bits', () => {
         nets.forEach((n) => n.dispose());
       }
     });
+
+    it(`${precision}: the sigmoid at and beyond the ends of exp's range, and around 0`, async () => {
+      // One weight of 1 and no bias: the outputs are σ(x), four lanes at a time on SIMD128 (exp's
+      // argument clamped lane by lane) and one at a time on the scalar artefact.
+      const zs = [-1e30, -1e4, -745, -709.5, -100, -88.5, -87.4, -87.3, -20, -1, -1e-30, -0, 0, 1e-30, 1, 20, 87.3, 88, 88.5, 100, 709.5, 1e4, 1e30, 0.5];
+      const nets = await Promise.all([true, false].map((simd) => Network.create({ layers: [1, 1], output: 'sigmoid', precision, wasm: { simd } })));
+      try {
+        for (const n of nets) n.setFlatParameters(Float64Array.of(1, 0));
+        const x = { data: Float64Array.from(zs), rows: zs.length, cols: 1 };
+        const [simd, scalar] = nets.map((n) => Array.from(n.predictMatrix(x).data));
+        expect(simd).toEqual(scalar);
+        const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
+        simd.forEach((a, i) => expect(a).toBeCloseTo(sigmoid(precision === 'f32' ? Math.fround(zs[i]) : zs[i]), 6));
+      } finally {
+        nets.forEach((n) => n.dispose());
+      }
+    });
   }
 });
 

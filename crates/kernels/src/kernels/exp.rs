@@ -15,7 +15,7 @@
 //! halves the chain of dependent operations: both shorten the latency of one `exp`, which bounds
 //! the per-sample steps of small networks.
 //! Accuracy: about 1 ulp. Arguments are clamped to the range where 2ⁿ is a normal number; NaN
-//! stays NaN (as `f32x4_min`/`max` keep it in the SIMD twin).
+//! stays NaN (as `f32x4_pmin`/`pmax` keep it in the SIMD twin, `x` their first operand).
 
 pub mod f32c {
     /// 1.5·2²³ + 127.

@@ -14,7 +14,8 @@ pub trait Lanes: ExpPoly {
     fn vsub(a: v128, b: v128) -> v128;
     fn vmul(a: v128, b: v128) -> v128;
     fn vdiv(a: v128, b: v128) -> v128;
-    /// Lane-wise minimum and maximum, NaN kept.
+    /// Lane-wise `b < a ? b : a` and `a < b ? b : a` (pmin and pmax: one instruction each on x86,
+    /// where min and max take several to carry a NaN in either operand): a NaN in `a` is kept.
     fn vmin(a: v128, b: v128) -> v128;
     fn vmax(a: v128, b: v128) -> v128;
     fn vneg(a: v128) -> v128;
@@ -62,7 +63,7 @@ macro_rules! lanes {
 }
 
 lanes!(f32, 4, f32x4_splat,
-    [vadd = f32x4_add, vsub = f32x4_sub, vmul = f32x4_mul, vdiv = f32x4_div, vmin = f32x4_min, vmax = f32x4_max, vge = f32x4_ge],
+    [vadd = f32x4_add, vsub = f32x4_sub, vmul = f32x4_mul, vdiv = f32x4_div, vmin = f32x4_pmin, vmax = f32x4_pmax, vge = f32x4_ge],
     [vneg = f32x4_neg, vabs = f32x4_abs],
     sum: |v| (f32x4_extract_lane::<0>(v) + f32x4_extract_lane::<1>(v)) + (f32x4_extract_lane::<2>(v) + f32x4_extract_lane::<3>(v)),
     pair: [f32; 8] = |a, b| [
@@ -72,13 +73,14 @@ lanes!(f32, 4, f32x4_splat,
     exp: exp_f32x4);
 
 lanes!(f64, 2, f64x2_splat,
-    [vadd = f64x2_add, vsub = f64x2_sub, vmul = f64x2_mul, vdiv = f64x2_div, vmin = f64x2_min, vmax = f64x2_max, vge = f64x2_ge],
+    [vadd = f64x2_add, vsub = f64x2_sub, vmul = f64x2_mul, vdiv = f64x2_div, vmin = f64x2_pmin, vmax = f64x2_pmax, vge = f64x2_ge],
     [vneg = f64x2_neg, vabs = f64x2_abs],
     sum: |v| f64x2_extract_lane::<0>(v) + f64x2_extract_lane::<1>(v),
     pair: [f64; 4] = |a, b| [f64x2_extract_lane::<0>(a), f64x2_extract_lane::<1>(a), f64x2_extract_lane::<0>(b), f64x2_extract_lane::<1>(b)],
     exp: exp_f64x2);
 
-/// The range reduction of `exp::exp_f32/f64` on every lane: `x` clamped to `[lo, hi]`,
+/// The range reduction of `exp::exp_f32/f64` on every lane: `x` clamped to `[lo, hi]` (a NaN
+/// kept, as the scalar clamp keeps it: `x` is the first operand of each),
 /// `t = x·log₂e + S` (whose low bits hold the biased exponent of 2ⁿ), `r = (x − n·C1) − n·C2`
 /// with `n = t − S`. Returns `(t, r)`.
 #[inline(always)]
