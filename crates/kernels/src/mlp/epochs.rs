@@ -226,12 +226,14 @@ impl<T: Real> Mlp<T> {
                 let (d_lo, d_hi) = d.split_at_mut(l + 1);
                 let (d_here, d_next) = (&mut d_lo[l][..n], &d_hi[0][..n_next]);
                 if n < NARROW {
-                    for (j, dj) in d_here.iter_mut().enumerate() {
+                    // z, a and column j of W as slices and iterators: no index checked per neuron.
+                    let (z_here, a_here) = (&z[l][..n], &a[l][..n]);
+                    for (j, ((dj, &zj), &aj)) in d_here.iter_mut().zip(z_here).zip(a_here).enumerate() {
                         let mut s = T::ZERO;
-                        for (k, &dk) in d_next.iter().enumerate() {
-                            s += dk * w[k * n + j];
+                        for (&dk, &wkj) in d_next.iter().zip(w[j..].iter().step_by(n)) {
+                            s += dk * wkj;
                         }
-                        *dj = times_derivative(act, z[l][j], a[l][j], s);
+                        *dj = times_derivative(act, zj, aj, s);
                     }
                 } else {
                     d_here.fill(T::ZERO);
