@@ -34,7 +34,7 @@ export function modulePath(file: string): string {
   return built ? join(root, 'dist', file.replace(/\.ts$/, '.js')) : join(root, 'ts', file);
 }
 
-/** Node's arguments that run the module `file` of ts/ (such as 'cli.ts'), or a script importing `modulePath`s. */
+/** Node's arguments that run `script`: a built module, or a script that imports `modulePath`s (through tsx's loader where the build is stale). */
 export function nodeArgs(script: string): string[] {
   return built ? [script] : ['--import', tsx, script];
 }
