@@ -130,7 +130,10 @@ describe('Trainer', () => {
   });
 
   it('onBatch reports progress inside long epochs, on the bits of Network.fit', async () => {
-    const { x, y } = data(4000);
+    // Epochs longer than a time slice (4,000 rows took about a millisecond each here: the reports
+    // could then all fall in one epoch).
+    const rows = 40_000;
+    const { x, y } = data(rows);
     const js: NetworkOptions = { ...options, engine: 'js' };
     const t = await trainer(js);
     const batches: BatchProgress[] = [];
@@ -139,8 +142,8 @@ describe('Trainer', () => {
     for (const p of batches) {
       expect(p.epoch).toBeGreaterThanOrEqual(1);
       expect(p.epoch).toBeLessThanOrEqual(3);
-      expect(p.batches).toBe(4000);
-      expect(p.batch).toBeLessThanOrEqual(4000);
+      expect(p.batches).toBe(rows);
+      expect(p.batch).toBeLessThanOrEqual(rows);
     }
     expect(new Set(batches.map((p) => p.epoch)).size).toBeGreaterThan(1);
     const net = await Network.create(js);
