@@ -7,11 +7,8 @@
  * still exits when its work is done.
  */
 import { Worker } from 'node:worker_threads';
-import { ArgumentError } from '../errors.js';
+import { claimWorker } from './claim.js';
 import type { TrainerWorker } from './trainer.js';
-
-/** The Workers adapted so far (one adapted twice would serve two trainers). */
-const adapted = new WeakSet<Worker>();
 
 /** Starts a worker_threads worker for a `Trainer`. */
 export function nodeWorker(): TrainerWorker {
@@ -24,8 +21,8 @@ export function nodeWorker(): TrainerWorker {
  * anything else rejects, within 30 s).
  */
 export function fromNodeWorker(worker: Worker): TrainerWorker {
-  if (adapted.has(worker)) throw new ArgumentError('fromNodeWorker: this Worker serves a Trainer already: give each Trainer a worker of its own');
-  adapted.add(worker);
+  // Adapted twice, a Worker would serve two trainers.
+  claimWorker(worker, 'fromNodeWorker: this Worker serves a Trainer already: give each Trainer a worker of its own');
   worker.unref();
   let failed = false;
   return {

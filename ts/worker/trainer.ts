@@ -27,6 +27,7 @@ import { isMatrixInput, toMatrix, type Matrix } from '../matrix.js';
 import type { ThreadsInfo } from '../threads/settings.js';
 import { TrainingDivergedError, type Backend, type BatchProgress, type Evaluation, type History, type Parameters, type Rows } from '../types.js';
 import { loadWasm } from '../wasm/loader.js';
+import { claimWorker } from './claim.js';
 import {
   buffersOf,
   HELLO,
@@ -259,8 +260,8 @@ export class Trainer {
       sent.validation = { x: vx, y: vy };
     }
     // A stop that this call asks for (its signal, its callbacks' errors) ends this fit, not another
-    // one running or waiting meanwhile: it names the request (the id `ask` gives it, below).
-    const fit = this.nextId;
+    // one running or waiting meanwhile: it names the request (an id of its own, taken here and given to `request` below).
+    const fit = this.nextId++;
     const cancel = () => void this.request({ op: 'cancel', fit }).catch(() => {});
     let callbackError: unknown = null;
     const failed = (e: unknown) => {
@@ -282,7 +283,7 @@ export class Trainer {
     try {
       const message = { op: 'fit' as const, x: xs, y: ys, options: sent, batches: onBatch !== undefined, aborted: signal?.aborted };
       const listeners = { onProgress: guard(onProgress), onBatch: guard(onBatch) };
-      const replied = this.request(message, buffersOf(xs, ys, sent.validation?.x, sent.validation?.y), listeners);
+      const replied = this.request(message, buffersOf(xs, ys, sent.validation?.x, sent.validation?.y), listeners, fit);
       // Aborted already (said in the request): the worker checks the options and data as
       // Network.fit does, then stops before any epoch.
       signal?.addEventListener('abort', cancel);
@@ -391,16 +392,17 @@ export class Trainer {
 
   // ---------------------------------------------------------------------------------------------
 
-  private request(message: DistributiveOmit<Request, 'id'>, transfer: Transferable[] = [], listeners: Partial<Pending> = {}): Promise<unknown> {
-    return this.ask(() => [message, transfer], listeners);
+  /** `ask` for a message made already; `id` one taken from `nextId` beforehand (a fit names itself in its cancels), else the next. */
+  private request(message: DistributiveOmit<Request, 'id'>, transfer: Transferable[] = [], listeners: Partial<Pending> = {}, id?: number): Promise<unknown> {
+    return this.ask(() => [message, transfer], listeners, id);
   }
 
   /** Sends what `make` returns (an argument error it throws rejects the call) and waits for the reply. */
-  private ask(make: () => [DistributiveOmit<Request, 'id'>, Transferable[]], listeners: Partial<Pending> = {}): Promise<unknown> {
+  private ask(make: () => [DistributiveOmit<Request, 'id'>, Transferable[]], listeners: Partial<Pending> = {}, given?: number): Promise<unknown> {
     return new Promise((resolve, reject) => {
       if (this.failure) throw this.failure;
       const [message, transfer] = make();
-      const id = this.nextId++;
+      const id = given ?? this.nextId++;
       this.pending.set(id, { ...listeners, resolve, reject });
       this.worker!.busy?.(true);
       try {
@@ -494,15 +496,9 @@ function brief(message: unknown): string {
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
-/** The workers given to a trainer so far: one given again would serve two (the second got the first's network). */
-const taken = new WeakSet<object>();
-
 function startWorker(option: TrainerOptions['worker']): TrainerWorker {
   const made = typeof option === 'function' ? option() : (option ?? defaultWorker());
-  if (typeof made === 'object' && made !== null) {
-    if (taken.has(made)) fail('options.worker serves another Trainer already: give each Trainer a worker of its own');
-    taken.add(made);
-  }
+  if (typeof made === 'object' && made !== null) claimWorker(made, 'options.worker serves another Trainer already: give each Trainer a worker of its own');
   if (isTrainerWorker(made)) return made;
   if (typeof Worker === 'function' && made instanceof Worker) return fromWebWorker(made);
   return fail(`options.worker must be a Worker, a TrainerWorker or a function making one, got ${show(made)}`);
