@@ -13,8 +13,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CONFIGURATIONS } from '../ts/configurations.js';
 import { Network, type NetworkOptions } from '../ts/network.js';
+import { Layout } from '../ts/parameters.js';
 import { createNetworkSync } from '../ts/sync.js';
 import '../ts/threads/index.js';
+import { cutOf } from '../ts/threads/replica.js';
 import type { BatchProgress, FitOptions } from '../ts/types.js';
 import { nodeWorker } from '../ts/worker/node.js';
 import { Trainer } from '../ts/worker/trainer.js';
@@ -64,10 +66,19 @@ async function sameBits(options: NetworkOptions, rows: number, fit: FitOptions):
   for (const r of rest) {
     expect(r.used, `threads ${r.threads}`).toBe(Math.min(r.threads, fit.batchSize ?? 16));
     expect(r.losses, `losses on ${r.threads} threads`).toEqual(one.losses);
-    const differ = r.params.findIndex((v, i) => !Object.is(v, one.params[i]));
-    expect(differ, `first parameter differing on ${r.threads} threads`).toBe(-1);
+    expectSame(r.params, one.params, `parameters on ${r.threads} threads`);
   }
 }
+
+/** Expects the same values, bit for bit (−0 ≠ 0), naming the first that differs. */
+function expectSame(a: ArrayLike<number>, b: ArrayLike<number>, what: string): void {
+  expect(a.length, what).toBe(b.length);
+  const differ = Array.from(a).findIndex((v, i) => !Object.is(v, b[i]));
+  expect(differ, `first of the ${what} differing`).toBe(-1);
+}
+
+/** How a network of these layers (no activated input) is cut between threads. */
+const cutOfLayers = (sizes: number[]) => cutOf(new Layout({ sizes, activations: sizes.map(() => 'sigmoid'), inputActivated: false, loss: 'mse' }));
 
 const WASM = CONFIGURATIONS.filter((c) => c.engine === 'wasm');
 
@@ -80,6 +91,45 @@ describe.each(WASM.map((c) => [c.name, c] as const))('%s: the bits of one thread
     }));
   it('momentum, minibatches of 3 on 4 threads (threads without rows)', () =>
     sameBits({ layers: [6, 11, 2], activation: 'relu', output: 'sigmoid', optimizer: 'momentum', ...c.options }, 20, { batchSize: 3 }));
+  it("cut by the first layer's neurons: Adam, cross-entropy, 37 rows in minibatches of 12 (a last of one row)", () =>
+    sameBits({ layers: [40, 12, 2], activation: 'tanh', loss: 'cross-entropy', optimizer: 'adam', ...c.options }, 37, { batchSize: 12 }));
+  it("cut by the first layer's neurons: 3 neurons on 4 threads (a thread without one), momentum", () =>
+    sameBits({ layers: [40, 3, 2], activation: 'relu', output: 'sigmoid', optimizer: 'momentum', ...c.options }, 21, { batchSize: 5 }));
+});
+
+describe("the cut by the first layer's neurons", () => {
+  it('is taken where the layers after the first hold at most 1/16 of the weights, and not elsewhere', () => {
+    expect(cutOfLayers([784, 128, 10])).toBe('columns'); // W3
+    expect(cutOfLayers([40, 12, 2])).toBe('columns');
+    expect(cutOfLayers([40, 3, 2])).toBe('columns');
+    expect(cutOfLayers([784, 512, 512, 10])).toBe('rows'); // W4
+    expect(cutOfLayers([64, 32, 10])).toBe('rows'); // W2
+    expect(cutOfLayers([784, 10])).toBe('rows'); // one layer
+    const activated = new Layout({ sizes: [784, 128, 10], activations: ['sigmoid', 'sigmoid', 'sigmoid'], inputActivated: true, loss: 'mse' });
+    expect(cutOf(activated)).toBe('rows');
+  });
+
+  it('leaves the whole training state in the network: one thread trains on from it to the bits of one thread throughout', async () => {
+    const layers = [40, 12, 2];
+    const { x, y } = data(layers, 50, 5);
+    const runs: { params: Float64Array; state: string }[] = [];
+    for (const threads of [1, 2, 3]) {
+      const net = await Network.create({ layers, optimizer: 'adam', seed: 9 });
+      try {
+        await net.fit(x, y, { epochs: 3, batchSize: 16, threads }); // 50 rows: a last minibatch of 2
+        await net.fit(x, y, { epochs: 2, batchSize: 16, threads: 1 });
+        const { m, v, step } = net.getTrainingState();
+        expect(m, 'Adam keeps moments').not.toBeNull();
+        runs.push({ params: net.getFlatParameters(), state: JSON.stringify([Array.from(m ?? []), Array.from(v ?? []), step]) });
+      } finally {
+        net.dispose();
+      }
+    }
+    for (const [i, r] of runs.entries()) {
+      expectSame(r.params, runs[0].params, `parameters after ${[1, 2, 3][i]} threads, then one`);
+      expect(r.state, `the optimizer's state after ${[1, 2, 3][i]} threads, then one`).toBe(runs[0].state);
+    }
+  });
 });
 
 describe('the default configuration: the bits of one thread on the full-size layers', () => {

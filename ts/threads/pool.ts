@@ -210,6 +210,7 @@ export class Threads implements NetworkThreads {
       const sent = (this.sent = { params: this.engine.readParameters(this.sent?.params), optimizer: this.engine.readOptimizerState(this.sent?.optimizer) });
       pool.broadcast({ op: 'state', params: sent.params, step, optimizer: sent.optimizer });
       pool.synced = changes;
+      replica.whole = true;
     }
     pool.broadcast({ op: 'span', order, batch });
     pool.busy(true);

@@ -9,6 +9,12 @@
  * The exchange is a SharedArrayBuffer laid out by `exchangeLayout`: for each value every thread
  * needs from the others (a_l and δ_l of the layers the gradients read, z_L and a_L for the loss),
  * `capacity` rows; then the gradients, in the flat layout.
+ *
+ * Where the first layer holds most of the weights (`cutOf`), the threads cut each minibatch by that
+ * layer's neurons instead: each computes its columns of Z_1 for all the rows from its own rows of
+ * W_0, the threads exchange those columns, and each computes the rest of the step whole (the later
+ * layers are small) but updates only its own rows of W_0, which are never exchanged but gathered at
+ * the end of a span.
  */
 import type { WasmEngine } from '../engines/wasm.js';
 import type { Layout } from '../parameters.js';
@@ -28,17 +34,53 @@ interface Region {
   at: number;
 }
 
-/** Where everything lies in the exchange buffer, after the control block. */
+/**
+ * How the threads cut each minibatch: by its rows (every layer's product, then every layer's
+ * gradient by neurons), or by the first layer's neurons (where that layer holds most of the
+ * weights: its rows of W_0 stay with one thread and are never exchanged).
+ */
+export type Cut = 'rows' | 'columns';
+
+/**
+ * The layers after the first hold at most this share of the weights for a cut by the first
+ * layer's neurons: each thread computes those layers whole, which costs 6 × their weights × rows
+ * FLOPs where a cut by rows exchanges and updates every parameter.
+ */
+export const COLUMNS_REST_SHARE = 1 / 16;
+
+/** The cut for a network: by the first layer's neurons where it can be and pays, else by rows. */
+export function cutOf(layout: Layout): Cut {
+  const { sizes, inputActivated } = layout.arch;
+  if (inputActivated || sizes.length < 3) return 'rows';
+  let weights = 0;
+  for (let l = 0; l + 1 < sizes.length; l++) weights += sizes[l] * sizes[l + 1];
+  const rest = weights - sizes[0] * sizes[1];
+  return rest <= weights * COLUMNS_REST_SHARE ? 'columns' : 'rows';
+}
+
+/** Where everything lies in the exchange buffer, after the control block (offsets in elements). */
 export interface ExchangeLayout {
+  cut: Cut;
+  /** Cut by rows: the per-row values every thread needs from the others. */
   regions: Region[];
-  /** Where the gradients start (elements). */
+  /** Cut by rows: where the gradients start. */
   grads: number;
+  /** Cut by columns: the two buffers of Z_1's rows (minibatches alternate between them). */
+  z1: [number, number];
+  /** Cut by columns: where the parameters, then moments 0 and 1, of the first layer's rows gather (each in the flat layout). */
+  gather: number;
   /** Bytes of the whole buffer (control block included). */
   bytes: number;
 }
 
 export function exchangeLayout(layout: Layout, capacity: number, bits: 32 | 64): ExchangeLayout {
   const { sizes, inputActivated } = layout.arch;
+  const cut = cutOf(layout);
+  const bytes = (elements: number) => CONTROL_BYTES + elements * (bits / 8);
+  if (cut === 'columns') {
+    const rows = capacity * sizes[1];
+    return { cut, regions: [], grads: 0, z1: [0, rows], gather: 2 * rows, bytes: bytes(2 * rows + 3 * layout.length) };
+  }
   const last = sizes.length - 1;
   const regions: Region[] = [];
   let at = 0;
@@ -49,7 +91,7 @@ export function exchangeLayout(layout: Layout, capacity: number, bits: 32 | 64):
   for (let l = inputActivated ? 0 : 1; l <= last; l++) add(VALUE_CODES.a, l);
   for (let l = inputActivated ? 0 : 1; l <= last; l++) add(VALUE_CODES.delta, l);
   add(VALUE_CODES.z, last);
-  return { regions, grads: at, bytes: CONTROL_BYTES + (at + layout.length) * (bits / 8) };
+  return { cut, regions, grads: at, z1: [0, 0], gather: 0, bytes: bytes(at + layout.length) };
 }
 
 type Floats = Float32Array | Float64Array;
@@ -67,6 +109,13 @@ export class Replica {
   private shared: Floats | null = null;
   private ex: ExchangeLayout | null = null;
   data: SharedData | null = null;
+  /**
+   * Cut by columns: whether every replica holds all of W_0 (after the training state arrived, or
+   * a gathering), not only its own rows. The same on every thread: they take the same steps.
+   */
+  whole = true;
+  /** Cut by columns: the buffer of Z_1 the next minibatch exchanges through. */
+  private parity = 0;
 
   constructor(
     readonly engine: WasmEngine,
@@ -145,11 +194,19 @@ export class Replica {
 
   /**
    * Thread `part` of `parts` training the rows `order` in minibatches of `batch`: yields where the
-   * threads must meet (twice per minibatch), returns `total` plus the per-sample losses (thread 0;
-   * the others return `total`).
+   * threads must meet, returns `total` plus the per-sample losses (thread 0; the others return
+   * `total`).
    */
-  *span(order: Uint32Array, batch: number, total: number, part: number, parts: number): Generator<void, number> {
-    const results = () => new Float64Array(this.abi.memory.buffer, this.abi.bp_results(this.handle) >>> 0, 1)[0];
+  span(order: Uint32Array, batch: number, total: number, part: number, parts: number): Generator<void, number> {
+    return this.ex!.cut === 'columns' ? this.columnsSpan(order, batch, total, part, parts) : this.rowsSpan(order, batch, total, part, parts);
+  }
+
+  private result(): number {
+    return new Float64Array(this.abi.memory.buffer, this.abi.bp_results(this.handle) >>> 0, 1)[0];
+  }
+
+  /** Cut by rows: two meetings per minibatch (after the rows, after the gradients). */
+  private *rowsSpan(order: Uint32Array, batch: number, total: number, part: number, parts: number): Generator<void, number> {
     for (let s = 0; s < order.length; s += batch) {
       const chunk = order.subarray(s, Math.min(s + batch, order.length));
       const rows = chunk.length;
@@ -157,7 +214,7 @@ export class Replica {
       if (rows === 1) {
         // One row is not shared: every thread takes the step (the loss of one row is its mean).
         this.check(this.abi.bp_train(this.handle, 1), 'training');
-        total += results();
+        total += this.result();
         continue;
       }
       const [from, to] = share(rows, part, parts);
@@ -173,9 +230,85 @@ export class Replica {
       this.check(this.abi.bp_apply_gradients(this.handle), 'the update');
       if (part === 0) {
         this.check(this.abi.bp_loss_sum(this.handle, rows), 'the loss');
-        total += results();
+        total += this.result();
       }
     }
     return total;
   }
+
+  /**
+   * Cut by the first layer's neurons: one meeting per minibatch (after the columns of Z_1, which
+   * alternate between two buffers, so a thread ahead writes the next minibatch's columns where no
+   * thread still reads). A minibatch of one row is trained whole by every thread, after the rows
+   * of W_0 are gathered everywhere; at the end of the span they are gathered into thread 0's
+   * replica, the network's engine.
+   */
+  private *columnsSpan(order: Uint32Array, batch: number, total: number, part: number, parts: number): Generator<void, number> {
+    const n1 = this.layout.arch.sizes[1];
+    const [k0, k1] = share(n1, part, parts);
+    for (let s = 0; s < order.length; s += batch) {
+      const chunk = order.subarray(s, Math.min(s + batch, order.length));
+      const rows = chunk.length;
+      this.stage(chunk);
+      if (rows === 1) {
+        if (!this.whole) {
+          this.firstLayer(part, parts, true);
+          yield;
+          for (let q = 0; q < parts; q++) if (q !== part) this.firstLayer(q, parts, false);
+          this.whole = true;
+        }
+        this.check(this.abi.bp_train(this.handle, 1), 'training');
+        total += this.result();
+        continue;
+      }
+      if (k0 < k1) this.check(this.abi.bp_first_columns(this.handle, rows, k0, k1), 'the first layer');
+      const z1 = this.view(this.abi.bp_values(this.handle, VALUE_CODES.z, 1), rows * n1);
+      const there = this.shared!.subarray(this.ex!.z1[this.parity], this.ex!.z1[this.parity] + rows * n1);
+      this.parity ^= 1;
+      columns(z1, there, n1, k0, k1);
+      yield;
+      for (let q = 0; q < parts; q++) {
+        if (q !== part) columns(there, z1, n1, ...share(n1, q, parts));
+      }
+      this.check(this.abi.bp_finish_columns(this.handle, rows, k0, k1), 'the step');
+      this.whole = false;
+      if (part === 0) total += this.result();
+    }
+    if (!this.whole) {
+      if (part !== 0) this.firstLayer(part, parts, true);
+      yield;
+      if (part === 0) for (let q = 1; q < parts; q++) this.firstLayer(q, parts, false);
+    }
+    return total;
+  }
+
+  /**
+   * Copies the first layer's neurons of share `part` (their rows of W_0, entries of b_0 and the
+   * optimizer's moments of those) into the exchange (`out`) or back from it.
+   */
+  private firstLayer(part: number, parts: number, out: boolean): void {
+    const n0 = this.layout.arch.sizes[0];
+    const [k0, k1] = share(this.layout.arch.sizes[1], part, parts);
+    const [w, b] = [this.layout.weightOffsets[0], this.layout.biasOffsets[0]];
+    const length = this.layout.length;
+    const buffers = [this.abi.bp_params(this.handle), this.abi.bp_moments(this.handle, 0), this.abi.bp_moments(this.handle, 1)];
+    buffers.forEach((ptr, i) => {
+      if (ptr === 0) return;
+      const mine = this.view(ptr, length);
+      const there = this.shared!.subarray(this.ex!.gather + i * length, this.ex!.gather + (i + 1) * length);
+      for (const [from, to] of [
+        [w + k0 * n0, w + k1 * n0],
+        [b + k0, b + k1],
+      ]) {
+        if (out) there.set(mine.subarray(from, to), from);
+        else mine.set(there.subarray(from, to), from);
+      }
+    });
+  }
+}
+
+/** Copies columns `k0 … k1` of every row of `from` (rows of `width`) into the same places of `to`. */
+function columns(from: Floats, to: Floats, width: number, k0: number, k1: number): void {
+  if (k0 >= k1) return;
+  for (let at = 0; at < from.length; at += width) to.set(from.subarray(at + k0, at + k1), at + k0);
 }

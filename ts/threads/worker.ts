@@ -56,6 +56,7 @@ async function handle(m: ToWorker): Promise<void> {
       engine.configure(m.step);
       engine.writeParameters(m.params);
       engine.writeOptimizerState(m.optimizer);
+      replica!.whole = true;
       return;
     }
     case 'span': {

@@ -6,8 +6,8 @@
  */
 import type { ActivationName, LossName, OptimizerName, WasmBackend } from '../types.js';
 
-/** Must match `ABI_VERSION` in crates/kernels/src/abi/codes.rs (9 added `bp_params_finite`, 8 `bp_fit_validated`, 7 `bp_fit_drawn`, 6 the step in parts, 5 `bp_values`, 4 `bp_fit_span`, 3 `bp_backend`). */
-export const ABI_VERSION = 9;
+/** Must match `ABI_VERSION` in crates/kernels/src/abi/codes.rs (10 added `bp_first_columns` and `bp_finish_columns`, 9 `bp_params_finite`, 8 `bp_fit_validated`, 7 `bp_fit_drawn`, 6 the step in parts, 5 `bp_values`, 4 `bp_fit_span`, 3 `bp_backend`). */
+export const ABI_VERSION = 10;
 
 /** Status codes. Must match `STATUS_*` in crates/kernels/src/abi/codes.rs. */
 export const STATUS = {
@@ -140,6 +140,10 @@ export interface BackpropExports {
   bp_apply_gradients(handle: Handle): Status;
   /** Result slot 0 ← the sum of the per-sample losses of the `rows` staged rows. */
   bp_loss_sum(handle: Handle, rows: number): Status;
+  /** The step cut by the first layer's neurons (ts/threads/): columns `k0 … k1` of Z_1 for all `rows` (> 1) staged rows. */
+  bp_first_columns(handle: Handle, rows: number, k0: number, k1: number): Status;
+  /** With all of Z_1 in place: the rest of the step of the instance holding neurons `k0 … k1` of the first layer; result slot 0 ← the sum of the per-sample losses. */
+  bp_finish_columns(handle: Handle, rows: number, k0: number, k1: number): Status;
   bp_gemm(
     precision: 32 | 64,
     m: number,
@@ -201,6 +205,8 @@ export const EXPORT_NAMES = [
   'bp_gradients_part',
   'bp_apply_gradients',
   'bp_loss_sum',
+  'bp_first_columns',
+  'bp_finish_columns',
   'bp_gemm',
   'bp_peak_f32',
 ] as const satisfies readonly (keyof BackpropExports)[];

@@ -80,3 +80,121 @@ fn the_step_in_parts_gives_the_bits_of_the_whole_step_f32() {
 fn the_step_in_parts_gives_the_bits_of_the_whole_step_f64() {
     check::<f64>();
 }
+
+/// `share` of `mlp/parts.rs`: the part `part` of `parts` of `n` items.
+fn share(n: usize, part: usize, parts: usize) -> (usize, usize) {
+    (n * part / parts, n * (part + 1) / parts)
+}
+
+/// The step cut by the first layer's neurons, one instance per part: each computes its columns of
+/// Z_1, takes the others' columns, and finishes the step. Each instance's rows of W_0 (and entries of
+/// b_0), every later parameter, their moments and the loss are those of `train_staged`, bit for bit,
+/// for the GEMM path and the narrow one, every optimizer, both losses, parts with no neuron at all.
+fn check_columns<T: Real>() {
+    let value = backprop_kernels::mlp::RowValues::Z;
+    for sizes in [&[13, 9, 5, 3][..], &[6, 7, 4, 2], &[40, 37, 3]] {
+        let (n0, n1, depth) = (sizes[0], sizes[1], sizes.len() - 1);
+        for &opt in OPTIMIZERS.iter() {
+            for loss in [Loss::Mse, Loss::CrossEntropy] {
+                let out = if loss == Loss::CrossEntropy { Activation::Softmax } else { Activation::Sigmoid };
+                let mut acts = vec![Activation::Linear, Activation::Tanh, Activation::Relu, Activation::Sigmoid];
+                acts.truncate(depth);
+                acts.push(out);
+                let fresh = |rows: usize| {
+                    let mut mlp = Mlp::<T>::try_new(sizes, &acts, false, loss, rows).unwrap();
+                    let init = values::<T>(mlp.params().len(), 5);
+                    mlp.params_mut().copy_from_slice(&init);
+                    mlp.set_optimizer(opt, 0.3, 0.2).unwrap();
+                    mlp
+                };
+                for rows in [2, 5, 37] {
+                    for parts in [1, 2, 3, 4, 7, n1 + 2] {
+                        let mut whole = fresh(rows);
+                        let mut cut: Vec<Mlp<T>> = (0..parts).map(|_| fresh(rows)).collect();
+                        for step in 0..3u64 {
+                            let stage = |mlp: &mut Mlp<T>| {
+                                let (x, n_last) = (values::<T>(rows * n0, step + 1), sizes[depth]);
+                                mlp.input_mut()[..x.len()].copy_from_slice(&x);
+                                for (r, row) in mlp.target_mut()[..rows * n_last].chunks_exact_mut(n_last).enumerate() {
+                                    row.fill(T::ZERO);
+                                    row[(r * 7 + step as usize) % n_last] = T::ONE;
+                                }
+                            };
+                            stage(&mut whole);
+                            cut.iter_mut().for_each(stage);
+                            let expected = whole.train_staged(rows);
+                            for (p, mlp) in cut.iter_mut().enumerate() {
+                                let (k0, k1) = share(n1, p, parts);
+                                mlp.first_columns_part(rows, k0, k1).unwrap();
+                            }
+                            let z1: Vec<Vec<T>> =
+                                cut.iter().map(|m| m.row_values(value, 1).unwrap().to_vec()).collect();
+                            for (p, mlp) in cut.iter_mut().enumerate() {
+                                let z = mlp.row_values_mut(value, 1).unwrap();
+                                for (q, theirs) in z1.iter().enumerate().filter(|&(q, _)| q != p) {
+                                    let (k0, k1) = share(n1, q, parts);
+                                    for r in 0..rows {
+                                        z[r * n1 + k0..r * n1 + k1].copy_from_slice(&theirs[r * n1 + k0..r * n1 + k1]);
+                                    }
+                                }
+                            }
+                            for (p, mlp) in cut.iter_mut().enumerate() {
+                                let (k0, k1) = share(n1, p, parts);
+                                let what =
+                                    format!("{sizes:?} {opt:?} {loss:?} rows {rows} part {p} of {parts} step {step}");
+                                let loss_sum = mlp.finish_columns_part(rows, k0, k1).unwrap();
+                                assert_eq!(loss_sum.to_bits(), expected.to_bits(), "loss: {what}");
+                                // Its rows of W_0, its entries of b_0, and everything after.
+                                let b0 = n1 * n0;
+                                let mine = [k0 * n0..k1 * n0, b0 + k0..b0 + k1, b0 + n1..whole.params().len()];
+                                for range in mine {
+                                    let (a, b) = (&mlp.params()[range.clone()], &whole.params()[range.clone()]);
+                                    assert_eq!(bits(a), bits(b), "parameters {range:?}: {what}");
+                                    for which in 0..2 {
+                                        if let (Some(a), Some(b)) = (mlp.moments(which), whole.moments(which)) {
+                                            assert_eq!(
+                                                bits(&a[range.clone()]),
+                                                bits(&b[range.clone()]),
+                                                "moments {which}: {what}"
+                                            );
+                                        }
+                                    }
+                                }
+                                assert_eq!(mlp.steps(), whole.steps(), "steps: {what}");
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn the_step_cut_by_the_first_layers_neurons_gives_the_bits_of_the_whole_step_f32() {
+    check_columns::<f32>();
+}
+
+#[test]
+fn the_step_cut_by_the_first_layers_neurons_gives_the_bits_of_the_whole_step_f64() {
+    check_columns::<f64>();
+}
+
+#[test]
+fn the_step_is_not_cut_by_neurons_where_it_cannot_be() {
+    let sizes = [5, 4, 2];
+    let mut mlp =
+        Mlp::<f64>::try_new(&sizes, &[Activation::Linear, Activation::Tanh, Activation::Sigmoid], false, Loss::Mse, 8)
+            .unwrap();
+    assert!(mlp.first_columns_part(1, 0, 2).is_err(), "one row");
+    assert!(mlp.first_columns_part(9, 0, 2).is_err(), "more rows than the capacity");
+    assert!(mlp.first_columns_part(4, 3, 2).is_err(), "k0 > k1");
+    assert!(mlp.finish_columns_part(4, 0, 5).is_err(), "beyond the first layer");
+    let acts = [Activation::Sigmoid, Activation::Tanh, Activation::Sigmoid];
+    let mut activated = Mlp::<f64>::try_new(&sizes, &acts, true, Loss::Mse, 8).unwrap();
+    assert!(activated.first_columns_part(4, 0, 2).is_err(), "an activated input");
+    let mut single =
+        Mlp::<f64>::try_new(&[5, 2], &[Activation::Linear, Activation::Sigmoid], false, Loss::Mse, 8).unwrap();
+    assert!(single.first_columns_part(4, 0, 1).is_err(), "one layer");
+    assert!(mlp.first_columns_part(4, 0, 2).is_ok());
+}

@@ -343,6 +343,16 @@ impl<T: Real> Mlp<T> {
         };
         buffers.get(layer).map(|b| b.as_slice()).filter(|b| !b.is_empty())
     }
+    /// The per-row buffer `kind` of layer `layer`, writable (see [`row_values`](Self::row_values)):
+    /// instances that train a minibatch together write the rows and columns the others computed.
+    pub fn row_values_mut(&mut self, kind: RowValues, layer: usize) -> Option<&mut [T]> {
+        let buffers = match kind {
+            RowValues::Z => &mut self.per_row.z,
+            RowValues::A => &mut self.per_row.a,
+            RowValues::Delta => &mut self.per_row.d,
+        };
+        buffers.get_mut(layer).map(|b| b.as_mut_slice()).filter(|b| !b.is_empty())
+    }
     /// Updates made so far (Adam's t).
     pub fn steps(&self) -> u64 {
         self.steps

@@ -21,7 +21,7 @@ impl<T: Real> Mlp<T> {
     /// (ts/threads/ splits a minibatch by rows on this).
     pub(super) fn forward_rows(&mut self, from: usize, to: usize, vector: bool) {
         debug_assert!(from < to && to <= self.per_row.capacity);
-        let (n0, rows) = (self.sizes[0], to - from);
+        let n0 = self.sizes[0];
         if self.input_activated {
             let bin = &self.params[self.bin_off..][..n0];
             let z0 = &mut self.per_row.z[0][from * n0..to * n0];
@@ -30,7 +30,14 @@ impl<T: Real> Mlp<T> {
             }
             apply(self.acts[0], z0, &mut self.per_row.a[0][from * n0..to * n0], n0);
         }
-        for l in 0..self.depth() {
+        self.forward_layers(0, from, to, vector);
+    }
+
+    /// The forward pass of the layers from `first` on (the products W_l, l ≥ `first`) over the
+    /// staged rows `from..to`, their inputs A_first in place.
+    pub(super) fn forward_layers(&mut self, first: usize, from: usize, to: usize, vector: bool) {
+        let rows = to - from;
+        for l in first..self.depth() {
             let (n_in, n_out) = (self.sizes[l], self.sizes[l + 1]);
             let w = &self.params[self.w_off[l]..][..n_out * n_in];
             let b = &self.params[self.b_off[l]..][..n_out];
@@ -165,12 +172,19 @@ impl<T: Real> Mlp<T> {
 
     /// Applies the optimizer to every parameter from `grads`.
     pub(super) fn apply_update(&mut self) {
+        self.apply_update_first(0, self.sizes[1]);
+    }
+
+    /// One update, of the first layer's neurons `k0..k1` only (their rows of W_0, entries of b_0)
+    /// and of every parameter of the layers after it (and b_in).
+    pub(super) fn apply_update_first(&mut self, k0: usize, k1: usize) {
         self.steps += 1;
         let t = self.steps;
         for l in 0..self.depth() {
             let (n_in, n_out) = (self.sizes[l], self.sizes[l + 1]);
-            self.update_segment(self.w_off[l], n_out * n_in, self.lr, t);
-            self.update_segment(self.b_off[l], n_out, self.lr_b, t);
+            let (k0, k1) = if l == 0 { (k0, k1) } else { (0, n_out) };
+            self.update_segment(self.w_off[l] + k0 * n_in, (k1 - k0) * n_in, self.lr, t);
+            self.update_segment(self.b_off[l] + k0, k1 - k0, self.lr_b, t);
         }
         if self.input_activated {
             self.update_segment(self.bin_off, self.sizes[0], self.lr_b, t);
