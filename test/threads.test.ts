@@ -10,6 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { CONFIGURATIONS } from '../ts/configurations.js';
 import { Network, type NetworkOptions } from '../ts/network.js';
@@ -228,8 +229,62 @@ describe('workers', () => {
     } finally {
       net.dispose();
     }
-  }, 60_000);
+  });
 
+  it('a worker that fails in the middle of a span leaves the network where one thread is after a whole number of minibatches', () => {
+    // Each worker (they inherit node's flags) exits at its 37th step, inside a span: cut by
+    // neurons, its rows of W_0 are lost, so the network must go back to where the span started.
+    const inject = join(scripts, 'inject-exit.mjs');
+    writeFileSync(
+      inject,
+      `import { isMainThread } from 'node:worker_threads';
+if (!isMainThread) {
+  const instantiate = WebAssembly.instantiate;
+  WebAssembly.instantiate = async (...args) => {
+    const inst = await instantiate(...args);
+    const exports = { ...inst.exports };
+    let steps = 0;
+    for (const name of ['bp_finish_columns', 'bp_apply_gradients']) {
+      exports[name] = (...a) => (++steps === 37 ? process.exit(3) : inst.exports[name](...a));
+    }
+    return Object.create(inst, { exports: { value: exports } });
+  };
+}`,
+    );
+    const out = runScript(
+      'fails-mid-span',
+      `const rows = 1024;
+for (const layers of [[784, 128, 10], [64, 32, 10]]) {
+  const [n0, nL] = [layers[0], layers[2]];
+  const x = { data: Float64Array.from({ length: rows * n0 }, (_, i) => ((i * 7919) % 1000) / 1000), rows, cols: n0 };
+  const y = { data: Float64Array.from({ length: rows * nL }, (_, i) => (i % nL === Math.floor(i / nL) % nL ? 1 : 0)), rows, cols: nL };
+  const [net, one] = [await Network.create({ layers, threads: 2, seed: 6 }), await Network.create({ layers, seed: 6 })];
+  const error = await net.fit(x, y, { epochs: 20, batchSize: 64, shuffle: false }).then(() => null, (e) => e.message);
+  const after = net.getFlatParameters();
+  let found = -1;
+  for (let step = 0; step <= 20 * 16 && found < 0; step++) {
+    const p = one.getFlatParameters();
+    if (after.every((v, i) => Object.is(v, p[i]))) found = step;
+    const r = (step % 16) * 64;
+    one.trainBatch({ data: x.data.subarray(r * n0, (r + 64) * n0), rows: 64, cols: n0 }, { data: y.data.subarray(r * nL, (r + 64) * nL), rows: 64, cols: nL });
+  }
+  console.log(JSON.stringify({ layers, error, found }));
+  net.dispose();
+  one.dispose();
+}`,
+      { node: ['--import', pathToFileURL(inject).href], timeout: 60_000 },
+    );
+    const runs = out
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { layers: number[]; error: string | null; found: number });
+    expect(runs).toHaveLength(2);
+    for (const r of runs) {
+      expect(r.error, r.layers.join('-')).toMatch(/a training thread exited \(code 3\)/);
+      expect(r.found, `${r.layers.join('-')}: the minibatches one thread trains to the parameters left`).toBeGreaterThan(0);
+      expect(r.found, r.layers.join('-')).toBeLessThanOrEqual(37);
+    }
+  }, 90_000);
   it("a Trainer's network trains on threads of its own, to the bits of one thread", async () => {
     const { x, y } = data([64, 32, 10], 100, 4);
     const options: NetworkOptions = { layers: [64, 32, 10], learningRate: 0.5 };

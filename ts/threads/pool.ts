@@ -94,6 +94,12 @@ class Pool {
   }
 }
 
+/** A copy of a network's training state. */
+interface TrainingCopy {
+  params: Float64Array;
+  optimizer: OptimizerState;
+}
+
 /**
  * The pool of a network garbage-collected without `dispose()` is stopped (the wasm engine frees the
  * network's memory the same way): its workers would otherwise stay, idle, for the process's life.
@@ -112,7 +118,10 @@ export class Threads implements NetworkThreads {
   private replica: Replica | null = null;
   private readonly layout: Layout;
   private shared = new WeakMap<PreparedData, SharedData>();
-  private sent: { params: Float64Array; optimizer: OptimizerState } | null = null;
+  /** The training state last sent to the workers. */
+  private sent: TrainingCopy | null = null;
+  /** Cut by neurons: the training state at the start of the last span. */
+  private start: TrainingCopy | null = null;
   private disposed = false;
 
   constructor(private readonly engine: WasmEngine) {
@@ -164,6 +173,11 @@ export class Threads implements NetworkThreads {
     return this.pool;
   }
 
+  /** The engine's parameters and optimizer state, read into the arrays of `into` where given. */
+  private readState(into: TrainingCopy | null): TrainingCopy {
+    return { params: this.engine.readParameters(into?.params), optimizer: this.engine.readOptimizerState(into?.optimizer) };
+  }
+
   private stopPool(): void {
     this.pool?.stop();
     this.pool = null;
@@ -207,12 +221,16 @@ export class Threads implements NetworkThreads {
     const changes = this.engine.raw().changes;
     if (pool.synced !== changes) {
       // Read into the arrays of the last state sent (posting copies them): no new memory per fit.
-      const sent = (this.sent = { params: this.engine.readParameters(this.sent?.params), optimizer: this.engine.readOptimizerState(this.sent?.optimizer) });
+      const sent = (this.sent = this.readState(this.sent));
       pool.broadcast({ op: 'state', params: sent.params, step, optimizer: sent.optimizer });
       pool.synced = changes;
       replica.whole = true;
     }
     pool.broadcast({ op: 'span', order, batch });
+    // Cut by neurons, a span leaves the network's engine whole only at its end (each thread holds
+    // its own rows of W_0 until then): its state from the start, read while the message travels,
+    // is where a span that fails leaves the network.
+    const start = replica.cut === 'columns' ? (this.start = this.readState(this.start)) : null;
     pool.busy(true);
     try {
       const steps = replica.span(order, batch, total, 0, threads);
@@ -227,6 +245,10 @@ export class Threads implements NetworkThreads {
       const failure = pool.failure ?? (e instanceof ThreadsFailed ? new Error(e.message) : (e as Error));
       pool.fail(failure);
       this.stopPool();
+      if (start) {
+        this.engine.writeParameters(start.params);
+        this.engine.writeOptimizerState(start.optimizer);
+      }
       throw new Error(`wasm-backprop: training on ${threads} threads failed: ${failure.message}`, { cause: failure });
     } finally {
       pool.busy(false);

@@ -127,6 +127,11 @@ export class Replica {
     this.F = engine.precision === 'f32' ? Float32Array : Float64Array;
   }
 
+  /** How the threads cut each minibatch (by rows before an exchange is attached). */
+  get cut(): Cut {
+    return this.ex?.cut ?? 'rows';
+  }
+
   /** Uses `buffer` (laid out by `ex`) for the exchange, with room for minibatches of `capacity` rows. */
   attach(buffer: SharedArrayBuffer, ex: ExchangeLayout, capacity: number): void {
     this.engine.raw(capacity);
