@@ -73,20 +73,21 @@ import { Trainer } from 'wasm-backprop/trainer';
 import 'wasm-backprop/threads';
 
 const rows = 256;
-const x = { data: Float32Array.from({ length: rows * 16 }, (_, i) => ((i * 7919) % 97) / 97), rows, cols: 16 };
+const x = { data: Float32Array.from({ length: rows * 64 }, (_, i) => ((i * 7919) % 97) / 97), rows, cols: 64 };
 const y = { data: Float32Array.from({ length: rows * 4 }, (_, i) => (i % 4 === Math.floor(i / 4) % 4 ? 1 : 0)), rows, cols: 4 };
 
 async function main() {
   const runs = [];
   for (const threads of [1, 2]) {
-    const net = await Network.create({ layers: [16, 32, 4], seed: 5, threads });
+    const net = await Network.create({ layers: [64, 12, 4], seed: 5, threads });
     const before = net.threads;
     const h = await net.fit(x, y, { epochs: 3, batchSize: 64 });
     runs.push({ before, threads: net.threads, losses: h.losses, parameters: Array.from(net.getFlatParameters()) });
     net.dispose();
   }
-  // In a Trainer's worker: its network's threads are workers of that worker.
-  const trainer = await Trainer.create({ layers: [16, 32, 4], seed: 5, threads: 2 });
+  // In a Trainer's worker: its network's threads are workers of that worker. There the threads cut
+  // each minibatch by the first layer's neurons (64 × 12 of the 816 weights), on the page by rows.
+  const trainer = await Trainer.create({ layers: [64, 12, 4], seed: 5, threads: 2 });
   const h = await trainer.fit(x, y, { epochs: 3, batchSize: 64 });
   const inWorker = { threads: trainer.threads, losses: h.losses, parameters: Array.from(await trainer.getFlatParameters()) };
   trainer.dispose();

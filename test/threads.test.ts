@@ -99,7 +99,7 @@ describe.each(WASM.map((c) => [c.name, c] as const))('%s: the bits of one thread
 });
 
 describe("the cut by the first layer's neurons", () => {
-  it('is taken where the layers after the first hold at most 1/16 of the weights, and not elsewhere', () => {
+  it('is taken where the layers after the first hold at most 1/16 of the weights and the caller can block, and not elsewhere', () => {
     expect(cutOfLayers([784, 128, 10])).toBe('columns'); // W3
     expect(cutOfLayers([40, 12, 2])).toBe('columns');
     expect(cutOfLayers([40, 3, 2])).toBe('columns');
@@ -108,6 +108,10 @@ describe("the cut by the first layer's neurons", () => {
     expect(cutOfLayers([784, 10])).toBe('rows'); // one layer
     const activated = new Layout({ sizes: [784, 128, 10], activations: ['sigmoid', 'sigmoid', 'sigmoid'], inputActivated: true, loss: 'mse' });
     expect(cutOf(activated)).toBe('rows');
+    // A caller that cannot block (a page's main thread) lets the page's code read the network between minibatches.
+    expect(cutOf(new Layout({ sizes: [784, 128, 10], activations: ['sigmoid', 'sigmoid', 'sigmoid'], inputActivated: false, loss: 'mse' }), false)).toBe(
+      'rows',
+    );
   });
 
   it('leaves the whole training state in the network: one thread trains on from it to the bits of one thread throughout', async () => {

@@ -14,7 +14,7 @@ import { Layout } from '../parameters.js';
 import { Barrier, CONTROL_BYTES, ThreadsFailed } from './barrier.js';
 import { environment, spawn, type ThreadWorker } from './environment.js';
 import type { FromWorker, ToWorker } from './protocol.js';
-import { Replica, exchangeLayout, type SharedData } from './replica.js';
+import { Replica, cutOf, exchangeLayout, type SharedData } from './replica.js';
 import type { NetworkThreads, ThreadsOption } from './settings.js';
 
 /** Blocking wait at the barrier before the caller's thread waits without blocking (ms). */
@@ -207,10 +207,11 @@ export class Threads implements NetworkThreads {
     const rows = Math.min(batch, order.length);
     if (rows > pool.capacity) {
       const bits = this.engine.precision === 'f32' ? 32 : 64;
-      const ex = exchangeLayout(this.layout, rows, bits);
+      const cut = cutOf(this.layout, environment().canBlock);
+      const ex = exchangeLayout(this.layout, rows, bits, cut);
       const buffer = new SharedArrayBuffer(ex.bytes);
       replica.attach(buffer, ex, rows);
-      pool.broadcast({ op: 'exchange', buffer, capacity: rows });
+      pool.broadcast({ op: 'exchange', buffer, capacity: rows, cut });
       pool.capacity = rows;
     }
     if (pool.data !== data) {

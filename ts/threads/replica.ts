@@ -48,10 +48,15 @@ export type Cut = 'rows' | 'columns';
  */
 export const COLUMNS_REST_SHARE = 1 / 16;
 
-/** The cut for a network: by the first layer's neurons where it can be and pays, else by rows. */
-export function cutOf(layout: Layout): Cut {
+/**
+ * The cut for a network: by the first layer's neurons where it can be and pays, else by rows. A
+ * caller that cannot block (a page's main thread, which lets the page's code run between
+ * minibatches) cuts by rows: cut by neurons, the network's engine holds rows of W_0 of different
+ * minibatches until the end of each span.
+ */
+export function cutOf(layout: Layout, canBlock = true): Cut {
   const { sizes, inputActivated } = layout.arch;
-  if (inputActivated || sizes.length < 3) return 'rows';
+  if (inputActivated || sizes.length < 3 || !canBlock) return 'rows';
   let weights = 0;
   for (let l = 0; l + 1 < sizes.length; l++) weights += sizes[l] * sizes[l + 1];
   const rest = weights - sizes[0] * sizes[1];
@@ -73,9 +78,8 @@ export interface ExchangeLayout {
   bytes: number;
 }
 
-export function exchangeLayout(layout: Layout, capacity: number, bits: 32 | 64): ExchangeLayout {
+export function exchangeLayout(layout: Layout, capacity: number, bits: 32 | 64, cut: Cut): ExchangeLayout {
   const { sizes, inputActivated } = layout.arch;
-  const cut = cutOf(layout);
   const bytes = (elements: number) => CONTROL_BYTES + elements * (bits / 8);
   if (cut === 'columns') {
     const rows = capacity * sizes[1];
