@@ -16,7 +16,7 @@ use super::contract::{last_index, Backend, BackendKind, Identity, Peak};
 use super::scalar::{dot_short, Scalar};
 use super::simd128::lanes::Lanes;
 use super::simd128::memory::{load, load_splat, store};
-use super::simd128::pack::{pack_lines_f32, pack_runs_f32};
+use super::simd128::pack::{pack_lines_f32, pack_runs};
 use super::simd128::{kernels, peak_f32_with};
 use crate::element::Element;
 
@@ -54,8 +54,8 @@ fn dot_in_order_f64(x: &[f64], y: &[f64]) -> f64 {
     f64x2_extract_lane::<0>(s)
 }
 
-kernels!(Relaxed, f32, madd: madd_f32, in_order: dot_in_order_f32, pack: pack_runs_f32, pack_lines_f32);
-kernels!(Relaxed, f64, madd: madd_f64, in_order: dot_in_order_f64, pack: <Scalar as Backend<f64>>::pack_runs, <Scalar as Backend<f64>>::pack_lines);
+kernels!(Relaxed, f32, madd: madd_f32, in_order: dot_in_order_f32, pack: pack_runs::<f32>, pack_lines_f32);
+kernels!(Relaxed, f64, madd: madd_f64, in_order: dot_in_order_f64, pack: pack_runs::<f64>, <Scalar as Backend<f64>>::pack_lines);
 
 impl Identity for Relaxed {
     const KIND: BackendKind = BackendKind::RelaxedSimd;

@@ -14,7 +14,7 @@ use super::scalar::{dot_short, Scalar};
 use crate::element::Element;
 use lanes::Lanes;
 use memory::{load, load_splat, store};
-use pack::{pack_lines_f32, pack_runs_f32};
+use pack::{pack_lines_f32, pack_runs};
 
 pub mod lanes;
 pub(super) mod memory;
@@ -196,9 +196,9 @@ pub fn madd<T: Lanes>(a: v128, b: v128, c: v128) -> v128 {
 pub(super) use kernels;
 
 // A multiply then an add, one element at a time, is the scalar sum in order.
-kernels!(Simd128, f32, madd: madd::<f32>, in_order: dot_short::<f32>, pack: pack_runs_f32, pack_lines_f32);
+kernels!(Simd128, f32, madd: madd::<f32>, in_order: dot_short::<f32>, pack: pack_runs::<f32>, pack_lines_f32);
 // f64 packs with the scalar loops.
-kernels!(Simd128, f64, madd: madd::<f64>, in_order: dot_short::<f64>, pack: <Scalar as Backend<f64>>::pack_runs, <Scalar as Backend<f64>>::pack_lines);
+kernels!(Simd128, f64, madd: madd::<f64>, in_order: dot_short::<f64>, pack: pack_runs::<f64>, <Scalar as Backend<f64>>::pack_lines);
 
 impl Identity for Simd128 {
     const KIND: BackendKind = BackendKind::Simd128;

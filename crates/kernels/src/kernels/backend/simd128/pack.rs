@@ -1,5 +1,5 @@
-//! The f32 GEMM packing in SIMD128: whole vectors of four lanes moved at once (f64 packs with the
-//! scalar loops).
+//! The GEMM packing in SIMD128: whole vectors moved at once (the lines of f64 pack with the scalar
+//! loop).
 
 use core::arch::wasm32::*;
 
@@ -49,22 +49,47 @@ pub fn pack_lines_f32(src: &[f32], base: usize, lane: usize, lanes: usize, kc: u
     }
 }
 
-/// GEMM packing of runs contiguous in lanes (`Scalar::pack_runs`): each run copied four lanes
-/// at a time with vector loads and stores (a short `copy_from_slice` becomes a `memory.copy`,
-/// which costs more than the copy on runs of 4 or 8).
-pub fn pack_runs_f32(src: &[f32], base: usize, depth: usize, lanes: usize, kc: usize, w: usize, out: &mut [f32]) {
+/// GEMM packing of runs contiguous in lanes (`Scalar::pack_runs`), f32 or f64: each run copied a
+/// vector (four f32 or two f64 lanes) at a time with vector loads and stores (a short
+/// `copy_from_slice` becomes a `memory.copy`, which costs more than the copy on runs of 4 or 8).
+/// The bounds of every run are checked once, for the last (the furthest); runs of a whole sliver,
+/// 4 or 8 lanes (`MR`, `NR`), are copied by an unrolled loop.
+pub fn pack_runs<T: Copy>(src: &[T], base: usize, depth: usize, lanes: usize, kc: usize, w: usize, out: &mut [T]) {
     assert!(out.len() >= kc * w && lanes <= w);
-    let body = lanes / 4 * 4;
-    for p in 0..kc {
-        let run = &src[base + p * depth..][..lanes];
-        let mut q = 0;
-        while q < body {
-            // SAFETY: q + 4 ≤ body ≤ lanes = run.len(); p·w + q + 4 ≤ p·w + w ≤ kc·w ≤ out.len() (asserted).
-            unsafe { store(out, p * w + q, load(run, q)) };
-            q += 4;
+    if kc == 0 || lanes == 0 {
+        return;
+    }
+    assert!(base + (kc - 1) * depth + lanes <= src.len(), "pack_runs: a run outside its operand");
+    match lanes {
+        8 => runs::<T, 8>(src, base, depth, kc, w, out),
+        4 => runs::<T, 4>(src, base, depth, kc, w, out),
+        _ => {
+            let v = 16 / core::mem::size_of::<T>();
+            let body = lanes / v * v;
+            for p in 0..kc {
+                let (s, o) = (base + p * depth, p * w);
+                for q in (0..body).step_by(v) {
+                    // SAFETY: s + q + v ≤ s + lanes ≤ src.len() (asserted for the last run, and s
+                    // grows with p); o + q + v ≤ p·w + w ≤ kc·w ≤ out.len() (asserted).
+                    unsafe { store(out, o + q, load(src, s + q)) };
+                }
+                for q in body..lanes {
+                    out[o + q] = src[s + q];
+                }
+            }
         }
-        for q in body..lanes {
-            out[p * w + q] = run[q];
+    }
+}
+
+/// `pack_runs` for runs of exactly `L` lanes (a whole number of vectors), bounds checked by the caller.
+#[inline(always)]
+fn runs<T: Copy, const L: usize>(src: &[T], base: usize, depth: usize, kc: usize, w: usize, out: &mut [T]) {
+    let v = 16 / core::mem::size_of::<T>();
+    for p in 0..kc {
+        let (s, o) = (base + p * depth, p * w);
+        for q in (0..L).step_by(v) {
+            // SAFETY: as in `pack_runs`, with lanes = L ≤ w.
+            unsafe { store(out, o + q, load(src, s + q)) };
         }
     }
 }
