@@ -11,7 +11,7 @@
  * `capacity` rows; then the gradients, in the flat layout.
  *
  * Where the first layer holds most of the weights (`cutOf`), the threads cut each minibatch by that
- * layer's neurons instead: each computes its columns of Z_1 for all the rows from its own rows of
+ * layer's neurons instead: each computes its columns of Z_1 and A_1 for all the rows from its own rows of
  * W_0, the threads exchange those columns, and each computes the rest of the step whole (the later
  * layers are small) but updates only its own rows of W_0, which are never exchanged but gathered at
  * the end of a span.
@@ -70,8 +70,8 @@ export interface ExchangeLayout {
   regions: Region[];
   /** Cut by rows: where the gradients start. */
   grads: number;
-  /** Cut by columns: the two buffers of Z_1's rows (minibatches alternate between them). */
-  z1: [number, number];
+  /** Cut by columns: the two buffers of A_1's rows (minibatches alternate between them). */
+  a1: [number, number];
   /** Cut by columns: where the parameters, then moments 0 and 1, of the first layer's rows gather (each in the flat layout). */
   gather: number;
   /** Bytes of the whole buffer (control block included). */
@@ -83,7 +83,7 @@ export function exchangeLayout(layout: Layout, capacity: number, bits: 32 | 64, 
   const bytes = (elements: number) => CONTROL_BYTES + elements * (bits / 8);
   if (cut === 'columns') {
     const rows = capacity * sizes[1];
-    return { cut, regions: [], grads: 0, z1: [0, rows], gather: 2 * rows, bytes: bytes(2 * rows + 3 * layout.length) };
+    return { cut, regions: [], grads: 0, a1: [0, rows], gather: 2 * rows, bytes: bytes(2 * rows + 3 * layout.length) };
   }
   const last = sizes.length - 1;
   const regions: Region[] = [];
@@ -95,7 +95,7 @@ export function exchangeLayout(layout: Layout, capacity: number, bits: 32 | 64, 
   for (let l = inputActivated ? 0 : 1; l <= last; l++) add(VALUE_CODES.a, l);
   for (let l = inputActivated ? 0 : 1; l <= last; l++) add(VALUE_CODES.delta, l);
   add(VALUE_CODES.z, last);
-  return { cut, regions, grads: at, z1: [0, 0], gather: 0, bytes: bytes(at + layout.length) };
+  return { cut, regions, grads: at, a1: [0, 0], gather: 0, bytes: bytes(at + layout.length) };
 }
 
 type Floats = Float32Array | Float64Array;
@@ -118,7 +118,7 @@ export class Replica {
    * a gathering), not only its own rows. The same on every thread: they take the same steps.
    */
   whole = true;
-  /** Cut by columns: the buffer of Z_1 the next minibatch exchanges through. */
+  /** Cut by columns: the buffer of A_1 the next minibatch exchanges through. */
   private parity = 0;
 
   constructor(
@@ -246,7 +246,7 @@ export class Replica {
   }
 
   /**
-   * Cut by the first layer's neurons: one meeting per minibatch (after the columns of Z_1, which
+   * Cut by the first layer's neurons: one meeting per minibatch (after the columns of A_1, which
    * alternate between two buffers, so a thread ahead writes the next minibatch's columns where no
    * thread still reads). A minibatch of one row is trained whole by every thread, after the rows
    * of W_0 are gathered everywhere; at the end of the span they are gathered into thread 0's
@@ -271,14 +271,13 @@ export class Replica {
         continue;
       }
       if (k0 < k1) this.check(this.abi.bp_first_columns(this.handle, rows, k0, k1), 'the first layer');
-      const z1 = this.view(this.abi.bp_values(this.handle, VALUE_CODES.z, 1), rows * n1);
-      const there = this.shared!.subarray(this.ex!.z1[this.parity], this.ex!.z1[this.parity] + rows * n1);
+      const a1 = this.view(this.abi.bp_values(this.handle, VALUE_CODES.a, 1), rows * n1);
+      const there = this.shared!.subarray(this.ex!.a1[this.parity], this.ex!.a1[this.parity] + rows * n1);
       this.parity ^= 1;
-      columns(z1, there, n1, k0, k1);
+      columns(a1, there, n1, k0, k1);
       yield;
-      for (let q = 0; q < parts; q++) {
-        if (q !== part) columns(there, z1, n1, ...share(n1, q, parts));
-      }
+      // Every column at once: its own, in the exchange too, are the values it holds.
+      a1.set(there);
       this.check(this.abi.bp_finish_columns(this.handle, rows, k0, k1), 'the step');
       this.whole = false;
       if (part === 0) total += this.result();

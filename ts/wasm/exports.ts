@@ -140,9 +140,9 @@ export interface BackpropExports {
   bp_apply_gradients(handle: Handle): Status;
   /** Result slot 0 ← the sum of the per-sample losses of the `rows` staged rows. */
   bp_loss_sum(handle: Handle, rows: number): Status;
-  /** The step cut by the first layer's neurons (ts/threads/): columns `k0 … k1` of Z_1 for all `rows` (> 1) staged rows. */
+  /** The step cut by the first layer's neurons (ts/threads/): columns `k0 … k1` of Z_1 and A_1 for all `rows` (> 1) staged rows. */
   bp_first_columns(handle: Handle, rows: number, k0: number, k1: number): Status;
-  /** With all of Z_1 in place: the rest of the step of the instance holding neurons `k0 … k1` of the first layer; result slot 0 ← the sum of the per-sample losses. */
+  /** With all of A_1 in place: the rest of the step of the instance holding neurons `k0 … k1` of the first layer; result slot 0 ← the sum of the per-sample losses. */
   bp_finish_columns(handle: Handle, rows: number, k0: number, k1: number): Status;
   bp_gemm(
     precision: 32 | 64,

@@ -87,17 +87,18 @@ fn share(n: usize, part: usize, parts: usize) -> (usize, usize) {
 }
 
 /// The step cut by the first layer's neurons, one instance per part: each computes its columns of
-/// Z_1, takes the others' columns, and finishes the step. Each instance's rows of W_0 (and entries of
+/// Z_1 and A_1, takes the others' columns of A_1, and finishes the step. Each instance's rows of W_0 (and entries of
 /// b_0), every later parameter, their moments and the loss are those of `train_staged`, bit for bit,
 /// for the GEMM path and the narrow one, every optimizer, both losses, parts with no neuron at all.
 fn check_columns<T: Real>() {
-    let value = backprop_kernels::mlp::RowValues::Z;
+    let value = backprop_kernels::mlp::RowValues::A;
     for sizes in [&[13, 9, 5, 3][..], &[6, 7, 4, 2], &[40, 37, 3]] {
         let (n0, n1, depth) = (sizes[0], sizes[1], sizes.len() - 1);
         for &opt in OPTIMIZERS.iter() {
             for loss in [Loss::Mse, Loss::CrossEntropy] {
                 let out = if loss == Loss::CrossEntropy { Activation::Softmax } else { Activation::Sigmoid };
-                let mut acts = vec![Activation::Linear, Activation::Tanh, Activation::Relu, Activation::Sigmoid];
+                let first = if depth == 2 { Activation::Sigmoid } else { Activation::Tanh };
+                let mut acts = vec![Activation::Linear, first, Activation::Relu, Activation::Sigmoid];
                 acts.truncate(depth);
                 acts.push(out);
                 let fresh = |rows: usize| {
@@ -127,14 +128,14 @@ fn check_columns<T: Real>() {
                                 let (k0, k1) = share(n1, p, parts);
                                 mlp.first_columns_part(rows, k0, k1).unwrap();
                             }
-                            let z1: Vec<Vec<T>> =
+                            let a1: Vec<Vec<T>> =
                                 cut.iter().map(|m| m.row_values(value, 1).unwrap().to_vec()).collect();
                             for (p, mlp) in cut.iter_mut().enumerate() {
-                                let z = mlp.row_values_mut(value, 1).unwrap();
-                                for (q, theirs) in z1.iter().enumerate().filter(|&(q, _)| q != p) {
+                                let a = mlp.row_values_mut(value, 1).unwrap();
+                                for (q, theirs) in a1.iter().enumerate().filter(|&(q, _)| q != p) {
                                     let (k0, k1) = share(n1, q, parts);
                                     for r in 0..rows {
-                                        z[r * n1 + k0..r * n1 + k1].copy_from_slice(&theirs[r * n1 + k0..r * n1 + k1]);
+                                        a[r * n1 + k0..r * n1 + k1].copy_from_slice(&theirs[r * n1 + k0..r * n1 + k1]);
                                     }
                                 }
                             }

@@ -43,15 +43,16 @@ pub extern "C" fn bp_loss_sum(handle: i32, rows: usize) -> i32 {
     })
 }
 
-/// The columns `k0..k1` of Z_1 (the first layer's neurons k0..k1) for all `rows` (> 1) staged rows.
+/// The columns `k0..k1` of Z_1 and A_1 (the first layer's neurons k0..k1) for all `rows` (> 1)
+/// staged rows.
 #[no_mangle]
 pub extern "C" fn bp_first_columns(handle: i32, rows: usize, k0: usize, k1: usize) -> i32 {
     on_mlp(handle, |e| with_mlp!(&mut e.mlp, n, T => n.first_columns_part(rows, k0, k1)))
 }
 
-/// With every column of Z_1 in place: the rest of the step of the instance holding the first
-/// layer's neurons `k0..k1` (the update of those and of every later parameter); the sum of the
-/// per-sample losses into result slot 0.
+/// With every column of A_1 in place (and its own of Z_1): the rest of the step of the instance
+/// holding the first layer's neurons `k0..k1` (the update of those and of every later parameter);
+/// the sum of the per-sample losses into result slot 0.
 #[no_mangle]
 pub extern "C" fn bp_finish_columns(handle: i32, rows: usize, k0: usize, k1: usize) -> i32 {
     on_mlp(handle, |e| {

@@ -15,14 +15,16 @@
 //! instance holds the rows k0..k1 of W_0 (and their optimizer state) as its own.
 //!
 //! ```text
-//!   first_columns_part(rows, k0, k1)  columns k0..k1 of Z_1, for all the rows (W_0's rows k0..k1)
-//!       … the instances exchange their columns of Z_1 …
-//!   finish_columns_part(rows, k0, k1) A_1, the later layers, every δ, ∇ of W_0's rows k0..k1 and
-//!                                     of every later parameter, their update; the loss  (each)
+//!   first_columns_part(rows, k0, k1)  columns k0..k1 of Z_1 and A_1, for all the rows (W_0's rows
+//!                                     k0..k1)
+//!       … the instances exchange their columns of A_1 …
+//!   finish_columns_part(rows, k0, k1) the later layers, every δ (of δ_1 columns k0..k1), ∇ of W_0's
+//!                                     rows k0..k1 and of every later parameter, their update; the
+//!                                     loss                                            (each)
 //! ```
 //!
 //! No sum is ever split: a row of Z or Δ is a product's row, computed whole by the instance that
-//! owns it, a column of Z_1 a product's column, and an element of ∇W is a sum over all the rows,
+//! owns it, a column of Z_1 or Δ_1 a product's column, and an element of ∇W is a sum over all the rows,
 //! computed whole by the instance that owns its neuron. Each element is the same sum in the same order as in `train_staged` (the GEMM
 //! path: minibatches of more than one row), so the parameters are those of the one-instance
 //! path, to the bit, however the minibatch is cut.
@@ -112,8 +114,9 @@ impl<T: Real> Mlp<T> {
         Ok(())
     }
 
-    /// The columns `k0..k1` of Z_1 = 1·b_0ᵀ + X·W_0ᵀ (the first layer's neurons k0..k1) for all the
-    /// `rows` staged rows (more than one: the GEMM path), from W_0's rows k0..k1 alone.
+    /// The columns `k0..k1` of Z_1 = 1·b_0ᵀ + X·W_0ᵀ and of A_1 = f(Z_1) (the first layer's neurons
+    /// k0..k1) for all the `rows` staged rows (more than one: the GEMM path), from W_0's rows k0..k1
+    /// alone.
     pub fn first_columns_part(&mut self, rows: usize, k0: usize, k1: usize) -> Result<(), Error> {
         self.check_columns(rows, k0, k1)?;
         let (n_in, n_out) = (self.sizes[0], self.sizes[1]);
@@ -138,20 +141,23 @@ impl<T: Real> Mlp<T> {
             let (xm, wt) = (MatRef::new(x, n_in, 1), MatRef::new(w, 1, n_in));
             gemm(rows, k1 - k0, n_in, T::ONE, xm, wt, true, &mut z[k0..], n_out, 1, &mut self.per_row.ws);
         }
+        // A hidden layer's activation acts element by element: the bits of `apply` on whole rows.
+        let a = &mut self.per_row.a[1][..rows * n_out];
+        for (zr, ar) in z.chunks_exact(n_out).zip(a.chunks_exact_mut(n_out)) {
+            apply(self.acts[1], &zr[k0..k1], &mut ar[k0..k1], k1 - k0);
+        }
         Ok(())
     }
 
     /// The rest of the step of an instance that holds the first layer's neurons `k0..k1`, once
-    /// every column of Z_1 is in place: A_1, the layers after the first, every δ, the gradients of
-    /// rows k0..k1 of W_0 (and b_0) and of every later parameter, and the update of those. Returns
-    /// the sum of the per-sample losses. Rows of W_0 outside k0..k1 are neither read nor updated.
+    /// every column of A_1 is in place (and its own columns of Z_1): the layers after the first,
+    /// every δ (of δ_1 its columns k0..k1), the gradients of rows k0..k1 of W_0 (and b_0) and of
+    /// every later parameter, and the update of those. Returns the sum of the per-sample losses.
+    /// Rows of W_0 outside k0..k1 are neither read nor updated.
     pub fn finish_columns_part(&mut self, rows: usize, k0: usize, k1: usize) -> Result<f64, Error> {
         self.check_columns(rows, k0, k1)?;
-        let n1 = self.sizes[1];
-        // A_1 of every row at once, as `forward_rows` applies it.
-        apply(self.acts[1], &self.per_row.z[1][..rows * n1], &mut self.per_row.a[1][..rows * n1], n1);
         self.forward_layers(1, 0, rows, false);
-        let loss = self.deltas_rows(0, rows, false);
+        let loss = self.deltas_cut(0, rows, false, k0, k1);
         self.gradient_rows(0, k0, k1, rows);
         for l in 1..self.depth() {
             self.gradient_rows(l, 0, self.sizes[l + 1], rows);

@@ -78,6 +78,13 @@ impl<T: Real> Mlp<T> {
     /// `deltas` of the staged rows `from..to` after `forward_rows` on them, with the kernels
     /// `vector` chooses; returns the sum of their per-sample losses.
     pub(super) fn deltas_rows(&mut self, from: usize, to: usize, vector: bool) -> f64 {
+        self.deltas_cut(from, to, vector, 0, self.sizes[1])
+    }
+
+    /// `deltas_rows`, with δ_1 of the first layer's neurons `k0..k1` only (its other columns are
+    /// left as they were; not with `vector`): each column of a product is computed whole, so these
+    /// are the bits of `deltas_rows`.
+    pub(super) fn deltas_cut(&mut self, from: usize, to: usize, vector: bool, k0: usize, k1: usize) -> f64 {
         let last = self.depth();
         let n_last = self.sizes[last];
         let rows = to - from;
@@ -99,6 +106,17 @@ impl<T: Real> Mlp<T> {
             let (d_lo, d_hi) = self.per_row.d.split_at_mut(l + 1);
             let d_next = &d_hi[0][from * n_next..to * n_next];
             let d_here = &mut d_lo[l][from * n..to * n];
+            let (z, a) = (&self.per_row.z[l][from * n..to * n], &self.per_row.a[l][from * n..to * n]);
+            if l == 1 && (k0, k1) != (0, n) {
+                // Columns k0..k1 of Δ_1 = Δ_2·W_1, then f′ on those.
+                debug_assert!(!vector && k0 <= k1 && k1 <= n);
+                let (dn, wm) = (MatRef::new(d_next, n_next, 1), MatRef::new(&w[k0..], n, 1));
+                gemm(rows, k1 - k0, n_next, T::ONE, dn, wm, false, &mut d_here[k0..], n, 1, &mut self.per_row.ws);
+                for ((d, z), a) in d_here.chunks_exact_mut(n).zip(z.chunks_exact(n)).zip(a.chunks_exact(n)) {
+                    mul_derivative(self.acts[l], &z[k0..k1], &a[k0..k1], &mut d[k0..k1]);
+                }
+                continue;
+            }
             if vector {
                 // δ = Wᵀ·δ⁺, one scaled row of W per destination neuron.
                 d_here.fill(T::ZERO);
@@ -109,12 +127,7 @@ impl<T: Real> Mlp<T> {
                 let (dn, wm) = (MatRef::new(d_next, n_next, 1), MatRef::new(w, n, 1));
                 gemm(rows, n, n_next, T::ONE, dn, wm, false, d_here, n, 1, &mut self.per_row.ws);
             }
-            mul_derivative(
-                self.acts[l],
-                &self.per_row.z[l][from * n..to * n],
-                &self.per_row.a[l][from * n..to * n],
-                d_here,
-            );
+            mul_derivative(self.acts[l], z, a, d_here);
         }
         loss
     }
