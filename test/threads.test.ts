@@ -98,6 +98,34 @@ describe.each(WASM.map((c) => [c.name, c] as const))('%s: the bits of one thread
     sameBits({ layers: [40, 3, 2], activation: 'relu', output: 'sigmoid', optimizer: 'momentum', ...c.options }, 21, { batchSize: 5 }));
 });
 
+describe('the training data in shared memory', () => {
+  it("follows the data of each fit: matrices given anew, a larger set, a smaller prepared one, the first again (one thread's bits)", async () => {
+    for (const layers of [
+      [40, 12, 2],
+      [6, 11, 2],
+    ]) {
+      const sets = [data(layers, 50, 1), data(layers, 90, 2), data(layers, 30, 3)];
+      const runs: Float64Array[] = [];
+      for (const threads of [1, 2]) {
+        const net = await Network.create({ layers, threads, seed: 4 });
+        try {
+          const small = net.prepare(sets[2].x, sets[2].y);
+          await net.fit(sets[0].x, sets[0].y, { epochs: 2, batchSize: 8 });
+          await net.fit(sets[0].x, sets[0].y, { epochs: 1, batchSize: 8 }); // the same matrices, prepared anew
+          await net.fit(sets[1].x, sets[1].y, { epochs: 1, batchSize: 8 });
+          await net.fit(small, { epochs: 2, batchSize: 8 });
+          await net.fit(sets[0].x, sets[0].y, { epochs: 1, batchSize: 8 });
+          expect(net.threads.used).toBe(threads);
+          runs.push(net.getFlatParameters());
+        } finally {
+          net.dispose();
+        }
+      }
+      expectSame(runs[1], runs[0], `${layers.join('-')}: parameters on 2 threads`);
+    }
+  });
+});
+
 describe("the cut by the first layer's neurons", () => {
   it('is taken where the layers after the first hold at most 1/16 of the weights and the caller can block, and not elsewhere', () => {
     expect(cutOfLayers([784, 128, 10])).toBe('columns'); // W3

@@ -69,8 +69,11 @@ export interface PreparedData {
   readonly rows: number;
   /** Copies of rows `order[from … to)` (to replay a minibatch with `trainBatch`). */
   gather(order: ArrayLike<number>, from: number, to: number): { x: Matrix; y: Matrix };
-  /** A copy of every input row (x) or every target row (y). */
-  read(which: 'x' | 'y'): Matrix;
+  /**
+   * A copy of every input row (x) or every target row (y): into the first rows × cols elements of
+   * `into` where given (an array of the data's precision, long enough), else a new array.
+   */
+  read(which: 'x' | 'y', into?: FloatArray): Matrix;
   dispose(): void;
 }
 

@@ -19,9 +19,11 @@ export class HeldData implements PreparedData {
   gather(order: ArrayLike<number>, from: number, to: number): { x: Matrix; y: Matrix } {
     return { x: takeRows(this.x, order, from, to), y: takeRows(this.y, order, from, to) };
   }
-  read(which: 'x' | 'y'): Matrix {
+  read(which: 'x' | 'y', into?: FloatArray): Matrix {
     const m = this[which];
-    return { ...m, data: m.data.slice() };
+    if (!into) return { ...m, data: m.data.slice() };
+    into.set(m.data);
+    return { ...m, data: into.subarray(0, m.data.length) };
   }
   dispose(): void {}
 }

@@ -479,9 +479,11 @@ class WasmData implements PreparedData {
   gather(order: ArrayLike<number>, from: number, to: number): { x: Matrix; y: Matrix } {
     return { x: takeRows(this.view('x'), order, from, to), y: takeRows(this.view('y'), order, from, to) };
   }
-  read(which: 'x' | 'y'): Matrix {
+  read(which: 'x' | 'y', into?: FloatArray): Matrix {
     const m = this.view(which);
-    return { ...m, data: m.data.slice() };
+    if (!into) return { ...m, data: m.data.slice() };
+    into.set(m.data);
+    return { ...m, data: into.subarray(0, m.data.length) };
   }
   dispose(): void {
     if (this.disposed) return;

@@ -1,7 +1,7 @@
 /**
  * The threads of one network: workers started on first use (the caller's thread is thread 0 and
  * trains its own part on its own engine), the shared control block and exchange buffer, the
- * training data copied once into shared memory, and the training state copied to the workers'
+ * training data copied into shared memory when it changes, and the training state copied to the workers'
  * replicas whenever the network's engine changed it since they last saw it.
  *
  * The caller's thread waits at the barrier blocking (`Atomics.wait`) for up to `BLOCK_MS`, then
@@ -10,6 +10,7 @@
  */
 import type { OptimizerState, PreparedData, StepSettings } from '../engine.js';
 import type { WasmEngine } from '../engines/wasm.js';
+import type { FloatArray } from '../matrix.js';
 import { Layout } from '../parameters.js';
 import { Barrier, CONTROL_BYTES, ThreadsFailed } from './barrier.js';
 import { environment, spawn, type ThreadWorker } from './environment.js';
@@ -117,7 +118,8 @@ export class Threads implements NetworkThreads {
   }
   private replica: Replica | null = null;
   private readonly layout: Layout;
-  private shared = new WeakMap<PreparedData, SharedData>();
+  /** The prepared data whose rows the shared buffers hold. */
+  private shared: (SharedData & { data: PreparedData }) | null = null;
   /** The training state last sent to the workers. */
   private sent: TrainingCopy | null = null;
   /** Cut by neurons: the training state at the start of the last span. */
@@ -184,21 +186,25 @@ export class Threads implements NetworkThreads {
     this.replica = null;
   }
 
-  /** The rows of `data` in shared memory (copied once per prepared dataset). */
+  /**
+   * The rows of `data` in shared memory, copied when the data changes into the same buffers
+   * (grown where too small): a buffer's pages cost far more to touch the first time than to copy
+   * into again (W3's 25 MB here: 85–190 ms into new buffers, about 2 ms into the same), and a `fit`
+   * given matrices prepares new data every call.
+   */
   private sharedData(data: PreparedData): SharedData {
-    let s = this.shared.get(data);
-    if (!s) {
-      const copy = (which: 'x' | 'y') => {
-        const m = data.read(which).data;
-        const F = m instanceof Float32Array ? Float32Array : Float64Array;
-        const out = new F(new SharedArrayBuffer(m.byteLength) as unknown as ArrayBuffer);
-        out.set(m);
-        return out;
-      };
-      s = { x: copy('x'), y: copy('y') };
-      this.shared.set(data, s);
-    }
-    return s;
+    const s = this.shared;
+    if (s?.data === data) return { x: s.x, y: s.y };
+    const F = this.engine.precision === 'f32' ? Float32Array : Float64Array;
+    const { sizes } = this.layout.arch;
+    const copy = (which: 'x' | 'y', cols: number, old: FloatArray | undefined): FloatArray => {
+      const n = data.rows * cols;
+      const fits = old !== undefined && old.buffer.byteLength >= n * F.BYTES_PER_ELEMENT;
+      const buffer = fits ? old.buffer : new SharedArrayBuffer(n * F.BYTES_PER_ELEMENT);
+      return data.read(which, new F(buffer as ArrayBuffer, 0, n)).data;
+    };
+    this.shared = { data, x: copy('x', sizes[0], s?.x), y: copy('y', sizes[sizes.length - 1], s?.y) };
+    return { x: this.shared.x, y: this.shared.y };
   }
 
   async fitSpan(data: PreparedData, order: Uint32Array, batch: number, total: number, threads: number, step: StepSettings): Promise<number> {
