@@ -85,8 +85,8 @@ async function main() {
     runs.push({ before, threads: net.threads, losses: h.losses, parameters: Array.from(net.getFlatParameters()) });
     net.dispose();
   }
-  // In a Trainer's worker: its network's threads are workers of that worker. There the threads cut
-  // each minibatch by the first layer's neurons (64 × 12 of the 816 weights), on the page by rows.
+  // In a Trainer's worker: its network's threads are workers of that worker. The threads cut each
+  // minibatch by the first layer's neurons (64 × 12 of the 816 weights), there and on the page.
   const trainer = await Trainer.create({ layers: [64, 12, 4], seed: 5, threads: 2 });
   const h = await trainer.fit(x, y, { epochs: 3, batchSize: 64 });
   const inWorker = { threads: trainer.threads, losses: h.losses, parameters: Array.from(await trainer.getFlatParameters()) };

@@ -97,8 +97,12 @@ export class WasmEngine implements Engine {
     return { inst: this.inst, handle: this.call(() => this.handle), changes: this.changes };
   }
 
+  /** Why the engine may not be used now (training threads in the middle of a minibatch), or null. */
+  busy: string | null = null;
+
   /** Runs a call into wasm; a trap marks the instance unusable and becomes a clear error. */
   private call<T>(f: () => T): T {
+    if (this.busy) throw new Error(this.busy);
     if (this.inst.broken) {
       throw new Error(
         `wasm-backprop: this network's WebAssembly instance trapped earlier (${this.inst.broken.message}) and can no longer be used; create a new network`,

@@ -27,6 +27,9 @@ const BLOCK_MS = 50;
  */
 export const AUTO_MIN_FLOPS = 4e6;
 export const AUTO_MIN_ROWS = 8;
+/** What a network says when used while its training threads are in the middle of a minibatch. */
+const BUSY =
+  "wasm-backprop: this network is in the middle of a minibatch on its training threads: read or change it in fit's callbacks (onEpoch, onBatch, validation) or once fit has resolved";
 
 /** The workers of one thread count, their control block and exchange buffer. */
 class Pool {
@@ -213,7 +216,7 @@ export class Threads implements NetworkThreads {
     const rows = Math.min(batch, order.length);
     if (rows > pool.capacity) {
       const bits = this.engine.precision === 'f32' ? 32 : 64;
-      const cut = cutOf(this.layout, environment().canBlock);
+      const cut = cutOf(this.layout);
       const ex = exchangeLayout(this.layout, rows, bits, cut);
       const buffer = new SharedArrayBuffer(ex.bytes);
       replica.attach(buffer, ex, rows);
@@ -234,12 +237,17 @@ export class Threads implements NetworkThreads {
       replica.whole = true;
     }
     pool.broadcast({ op: 'span', order, batch });
-    // Cut by neurons, a span leaves the network's engine whole only at its end (each thread holds
-    // its own rows of W_0 until then): its state from the start, read while the message travels,
-    // is where a span that fails leaves the network.
-    const start = replica.cut === 'columns' ? (this.start = this.readState(this.start)) : null;
     pool.busy(true);
+    let start: TrainingCopy | null = null;
     try {
+      // Cut by neurons, a span leaves the network's engine whole only at its end (each thread holds
+      // its own rows of W_0 until then): its state from the start, read while the message travels,
+      // is where a span that fails leaves the network.
+      if (replica.cut === 'columns') start = this.start = this.readState(this.start);
+      // Where the caller's thread waits without blocking, the app's code runs between the
+      // minibatches of a span: the engine, in the middle of one, refuses it (no read of a state
+      // between minibatches, no call that would overwrite the minibatch's values).
+      this.engine.busy = BUSY;
       const steps = replica.span(order, batch, total, 0, threads);
       for (let r = steps.next(); ; r = steps.next()) {
         if (r.done) return r.value;
@@ -249,6 +257,7 @@ export class Threads implements NetworkThreads {
         if (!(block && pool.barrier.waitSync(generation, BLOCK_MS))) await pool.barrier.waitAsync(generation);
       }
     } catch (e) {
+      this.engine.busy = null;
       const failure = pool.failure ?? (e instanceof ThreadsFailed ? new Error(e.message) : (e as Error));
       pool.fail(failure);
       this.stopPool();
@@ -258,6 +267,7 @@ export class Threads implements NetworkThreads {
       }
       throw new Error(`wasm-backprop: training on ${threads} threads failed: ${failure.message}`, { cause: failure });
     } finally {
+      this.engine.busy = null;
       pool.busy(false);
     }
   }

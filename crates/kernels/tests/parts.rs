@@ -81,9 +81,11 @@ fn the_step_in_parts_gives_the_bits_of_the_whole_step_f64() {
     check::<f64>();
 }
 
-/// `share` of `mlp/parts.rs`: the part `part` of `parts` of `n` items.
+/// The first layer's neurons of part `part` of `parts` as ts/threads/replica.ts cuts them
+/// (`neurons`): `n·part/parts` rounded down to a multiple of 4, the last part to `n`.
 fn share(n: usize, part: usize, parts: usize) -> (usize, usize) {
-    (n * part / parts, n * (part + 1) / parts)
+    let bound = |p: usize| if p == parts { n } else { n * p / parts / 4 * 4 };
+    (bound(part), bound(part + 1))
 }
 
 /// The step cut by the first layer's neurons, one instance per part: each computes its columns of
