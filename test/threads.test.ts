@@ -50,6 +50,36 @@ function runScript(name: string, body: string, { node = [] as string[], before =
   return execFileSync(command, args, { cwd: root, timeout, encoding: 'utf8' });
 }
 
+/**
+ * A file for `node --import` (the workers inherit node's flags) that wraps, in each worker only, the
+ * kernels' exports `names`: each call runs `body` with `step` (the calls to any of them so far,
+ * this one included) and `call()` (the export itself). Returns its URL.
+ */
+function injectIntoWorkers(name: string, names: string[], body: string): string {
+  const file = join(scripts, `inject-${name}.mjs`);
+  writeFileSync(
+    file,
+    `import { isMainThread } from 'node:worker_threads';
+if (!isMainThread) {
+  const instantiate = WebAssembly.instantiate;
+  WebAssembly.instantiate = async (...args) => {
+    const inst = await instantiate(...args);
+    const exports = { ...inst.exports };
+    let step = 0;
+    for (const name of ${JSON.stringify(names)}) {
+      exports[name] = (...a) => {
+        step++;
+        const call = () => inst.exports[name](...a);
+        ${body}
+      };
+    }
+    return Object.create(inst, { exports: { value: exports } });
+  };
+}`,
+  );
+  return pathToFileURL(file).href;
+}
+
 /** Trains the same network on 1, 2, 3 and 4 threads; expects every run to end with one thread's bits. */
 async function sameBits(options: NetworkOptions, rows: number, fit: FitOptions): Promise<void> {
   const { x, y } = data([...options.layers], rows, 3);
@@ -297,25 +327,10 @@ describe('workers', () => {
   it("refuses the app's calls in the middle of a minibatch, where the caller's thread waits without blocking (cut by rows and by neurons)", () => {
     // A worker stalls 150 ms at its 12th step: past the caller's 50 ms of blocking wait, the event
     // loop runs the app's timer while the network is in the middle of a minibatch.
-    const inject = join(scripts, 'inject-stall.mjs');
-    writeFileSync(
-      inject,
-      `import { isMainThread } from 'node:worker_threads';
-if (!isMainThread) {
-  const instantiate = WebAssembly.instantiate;
-  WebAssembly.instantiate = async (...args) => {
-    const inst = await instantiate(...args);
-    const exports = { ...inst.exports };
-    let steps = 0;
-    for (const name of ['bp_first_columns', 'bp_forward_part']) {
-      exports[name] = (...a) => {
-        if (++steps === 12) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 150);
-        return inst.exports[name](...a);
-      };
-    }
-    return Object.create(inst, { exports: { value: exports } });
-  };
-}`,
+    const inject = injectIntoWorkers(
+      'stall',
+      ['bp_first_columns', 'bp_forward_part'],
+      'if (step === 12) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 150); return call();',
     );
     const out = runScript(
       'calls-mid-span',
@@ -346,7 +361,7 @@ for (const layers of [[200, 32, 4], [64, 32, 10]]) {
   const same = params[1].every((v, i) => Object.is(v, params[0][i]));
   console.log(JSON.stringify({ layers, ...seen, same }));
 }`,
-      { node: ['--import', pathToFileURL(inject).href], timeout: 60_000 },
+      { node: ['--import', inject], timeout: 60_000 },
     );
     const runs = out
       .trim()
@@ -364,23 +379,7 @@ for (const layers of [[200, 32, 4], [64, 32, 10]]) {
   it('a worker that fails in the middle of a span leaves the network where one thread is after a whole number of minibatches', () => {
     // Each worker (they inherit node's flags) exits at its 37th step, inside a span: cut by
     // neurons, its rows of W_0 are lost, so the network must go back to where the span started.
-    const inject = join(scripts, 'inject-exit.mjs');
-    writeFileSync(
-      inject,
-      `import { isMainThread } from 'node:worker_threads';
-if (!isMainThread) {
-  const instantiate = WebAssembly.instantiate;
-  WebAssembly.instantiate = async (...args) => {
-    const inst = await instantiate(...args);
-    const exports = { ...inst.exports };
-    let steps = 0;
-    for (const name of ['bp_finish_columns', 'bp_apply_gradients']) {
-      exports[name] = (...a) => (++steps === 37 ? process.exit(3) : inst.exports[name](...a));
-    }
-    return Object.create(inst, { exports: { value: exports } });
-  };
-}`,
-    );
+    const inject = injectIntoWorkers('exit', ['bp_finish_columns', 'bp_apply_gradients'], 'return step === 37 ? process.exit(3) : call();');
     const out = runScript(
       'fails-mid-span',
       `const rows = 1024;
@@ -402,7 +401,7 @@ for (const layers of [[784, 128, 10], [64, 32, 10]]) {
   net.dispose();
   one.dispose();
 }`,
-      { node: ['--import', pathToFileURL(inject).href], timeout: 60_000 },
+      { node: ['--import', inject], timeout: 60_000 },
     );
     const runs = out
       .trim()
