@@ -54,12 +54,23 @@ pub fn pack_lines_f32(src: &[f32], base: usize, lane: usize, lanes: usize, kc: u
 /// `copy_from_slice` becomes a `memory.copy`, which costs more than the copy on runs of 4 or 8).
 /// The bounds of every run are checked once, for the last (the furthest); runs of a whole sliver,
 /// 4 or 8 lanes (`MR`, `NR`), are copied by an unrolled loop.
-pub fn pack_runs<T: Copy>(src: &[T], base: usize, depth: usize, lanes: usize, kc: usize, w: usize, out: &mut [T]) {
-    assert!(out.len() >= kc * w && lanes <= w);
+pub(in crate::kernels::backend) fn pack_runs<T: Copy>(
+    src: &[T],
+    base: usize,
+    depth: usize,
+    lanes: usize,
+    kc: usize,
+    w: usize,
+    out: &mut [T],
+) {
+    // Whole vectors of f32 or f64 lanes: the loads and stores below move 16 bytes at a time.
+    assert!(matches!(core::mem::size_of::<T>(), 4 | 8), "pack_runs: f32 or f64 only");
+    assert!(kc.checked_mul(w).is_some_and(|n| n <= out.len()) && lanes <= w);
     if kc == 0 || lanes == 0 {
         return;
     }
-    assert!(base + (kc - 1) * depth + lanes <= src.len(), "pack_runs: a run outside its operand");
+    let end = (kc - 1).checked_mul(depth).and_then(|d| d.checked_add(base)).and_then(|s| s.checked_add(lanes));
+    assert!(end.is_some_and(|e| e <= src.len()), "pack_runs: a run outside its operand");
     match lanes {
         8 => runs::<T, 8>(src, base, depth, kc, w, out),
         4 => runs::<T, 4>(src, base, depth, kc, w, out),
