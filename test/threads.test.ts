@@ -14,6 +14,7 @@ import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { CONFIGURATIONS } from '../ts/configurations.js';
 import { Network, type NetworkOptions } from '../ts/network.js';
+import { loadNetwork, modelToString, toModel } from '../ts/model.js';
 import { Layout } from '../ts/parameters.js';
 import { createNetworkSync } from '../ts/sync.js';
 import '../ts/threads/index.js';
@@ -126,6 +127,31 @@ describe.each(WASM.map((c) => [c.name, c] as const))('%s: the bits of one thread
     sameBits({ layers: [40, 12, 2], activation: 'tanh', loss: 'cross-entropy', optimizer: 'adam', ...c.options }, 37, { batchSize: 12 }));
   it("cut by the first layer's neurons: 3 neurons on 4 threads (a thread without one), momentum", () =>
     sameBits({ layers: [40, 3, 2], activation: 'relu', output: 'sigmoid', optimizer: 'momentum', ...c.options }, 21, { batchSize: 5 }));
+});
+
+describe('a network loaded from a model', () => {
+  it('takes threads from loadNetwork, trains on them to the bits of one thread, and refuses a bad value by name', async () => {
+    const layers = [40, 12, 2];
+    const { x, y } = data(layers, 50, 7);
+    const net = await Network.create({ layers, optimizer: 'adam', seed: 3 });
+    await net.fit(x, y, { epochs: 2, batchSize: 8 });
+    const text = modelToString(toModel(net));
+    net.dispose();
+    const runs: Float64Array[] = [];
+    for (const threads of [undefined, 2]) {
+      const loaded = await loadNetwork(text, threads === undefined ? {} : { threads });
+      try {
+        expect(loaded.threads.requested).toBe(threads ?? 1);
+        await loaded.fit(x, y, { epochs: 2, batchSize: 8 });
+        expect(loaded.threads.used).toBe(threads ?? 1);
+        runs.push(loaded.getFlatParameters());
+      } finally {
+        loaded.dispose();
+      }
+    }
+    expectSame(runs[1], runs[0], 'parameters trained on from the model on 2 threads');
+    await expect(loadNetwork(text, { threads: 0 })).rejects.toThrow('options.threads must be between 1 and 64, got 0');
+  });
 });
 
 describe('the training data in shared memory', () => {

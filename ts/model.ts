@@ -32,6 +32,7 @@ import {
   type OptimizerSettings,
   type Precision,
 } from './types.js';
+import type { ThreadsOption } from './threads/settings.js';
 import type { LoadOptions } from './wasm/loader.js';
 
 export const MODEL_FORMAT = 'wasm-backprop-model';
@@ -121,6 +122,8 @@ export interface LoadNetworkOptions {
   /** Another engine of the model's precision ('auto': wasm where it loads, else js). */
   engine?: EngineName | 'auto';
   wasm?: LoadOptions;
+  /** Threads the network's `fit` trains on (`Network.create`'s option; a model file does not hold it). */
+  threads?: ThreadsOption;
 }
 
 /** A model read and checked: the model, the network options it makes, the parameters and the training state. */
@@ -417,13 +420,18 @@ export function modelFrom(source: Model | string | Uint8Array | ArrayBuffer): Mo
  */
 export async function loadNetwork(source: Model | string | Uint8Array | ArrayBuffer, options: LoadNetworkOptions = {}): Promise<Network> {
   const { options: modelOpts, cfg, parameters, state } = readModel(modelSource(source));
-  const o = fields(options, 'loadNetwork options', ['engine', 'wasm'], []);
+  const o = fields(options, 'loadNetwork options', ['engine', 'wasm', 'threads'], []);
   const engine = o.engine === undefined ? cfg.engine : checkOneOf(o.engine, 'loadNetwork options.engine', [...ENGINES, 'auto'] as const);
   if (engine === 'educational' && cfg.precision !== 'f64') {
     fail(`loadNetwork: the model is in precision '${cfg.precision}' and the educational engine computes in f64 only: load it on engine 'js' or 'wasm'`);
   }
   if (o.wasm !== undefined && engine !== 'wasm' && engine !== 'auto') fail(`loadNetwork options.wasm applies to the wasm engine only, got engine '${engine}'`);
-  const net = await Network.create({ ...modelOpts, engine, ...(o.wasm !== undefined ? { wasm: o.wasm as LoadOptions } : {}) });
+  const net = await Network.create({
+    ...modelOpts,
+    engine,
+    ...(o.wasm !== undefined ? { wasm: o.wasm as LoadOptions } : {}),
+    ...(o.threads !== undefined ? { threads: o.threads as ThreadsOption } : {}),
+  });
   try {
     net.setFlatParameters(parameters);
     net.setTrainingState(state);
