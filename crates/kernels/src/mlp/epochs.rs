@@ -192,7 +192,8 @@ impl<T: Real> Mlp<T> {
                 let w = &params[w_off[l]..][..n_out * n_in];
                 let b = &params[b_off[l]..][..n_out];
                 let z_out = &mut z[l + 1][..n_out];
-                let each = n_out < NARROW && act != Activation::Softmax;
+                // A layer one vector wide (NR is two) in whole vectors: W1's 4 hidden neurons in f32.
+                let each = n_out < NARROW && act != Activation::Softmax && n_out != T::Kernels::NR / 2;
                 for (((zo, ao), &bo), wr) in z_out.iter_mut().zip(a_out.iter_mut()).zip(b).zip(w.chunks_exact(n_in)) {
                     *zo = bo + if n_in < T::Kernels::NR { dot_short(wr, a_in) } else { T::Kernels::dot(wr, a_in) };
                     if each {
