@@ -173,8 +173,9 @@ impl<T: Real> Mlp<T> {
     /// `order` of `x` and `y`, the rows read where they are: for each row the forward pass, every
     /// δ, then `W_l ← W_l − η·δ_{l+1} a_lᵀ`, `b_l ← b_l − η_b·δ_{l+1}`. The same arithmetic as
     /// `train_staged(1)`, operation for operation, but layers narrower than a SIMD chunk are done
-    /// one neuron at a time in place: on small networks the set-up of the vector kernels and the
-    /// staging cost more than the arithmetic. Returns `total` plus the per-sample losses.
+    /// one neuron at a time in place (the activation of a layer one vector wide in one vector): on
+    /// small networks the set-up of the vector kernels and the staging cost more than the
+    /// arithmetic. Returns `total` plus the per-sample losses.
     fn fit_samples_sgd(&mut self, x: &[T], y: &[T], order: &[u32], mut total: f64) -> f64 {
         let depth = self.depth();
         let (n0, nl) = (self.sizes[0], self.sizes[depth]);
