@@ -98,6 +98,22 @@ describe('train, predict, evaluate, info', () => {
     expect(cli('predict', half, iris).stdout).toBe(cli('predict', whole, iris).stdout);
   });
 
+  it('--threads: 2 threads train to the bits of one, --resume takes it too, and bad values are refused by name', () => {
+    const [one, two] = [join(dir, 'threads-1.json'), join(dir, 'threads-2.json')];
+    const common = ['--hidden', '40', '--batch-size', '32', '--epochs', '3', '-q'];
+    expect(cli('train', 'digits', ...common, '--out', one).status).toBe(0);
+    const r = cli('train', 'digits', ...common.slice(0, -1), '--threads', '2', '--out', two);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain(', threads 2');
+    expect(r.stdout).toContain('trained on 2 threads');
+    const [a, b] = [one, two].map((p) => JSON.parse(readFileSync(p, 'utf8')));
+    expect(b.parameters).toEqual(a.parameters);
+    expect(cli('train', 'digits', '--epochs', '1', '--resume', two, '--threads', 'auto', '--out', two, '-q').status).toBe(0);
+    expect(cli('train', iris, '--threads', '0').stderr).toContain("threads must be an integer ≥ 1, got '0'");
+    expect(cli('train', iris, '--threads', '65').stderr).toContain('--threads must be between 1 and 64, got 65');
+    expect(cli('train', iris, '--threads', '2', '-e', 'js').stderr).toContain("--threads applies to the wasm engine only, got engine 'js'");
+  });
+
   it('--resume goes on with the engine that trained the model (js, educational): 2 + 1 epochs = 3, bit for bit; --engine names another', () => {
     for (const engine of ['js', 'educational']) {
       const [whole, half] = [join(dir, `${engine}-whole.json`), join(dir, `${engine}-half.json`)];

@@ -38,6 +38,11 @@ function fraction(what: string, zero = false) {
   };
 }
 
+/** `--threads`: a number of threads (from 1) or 'auto'. */
+function threadCount(v: string): number | 'auto' {
+  return v === 'auto' ? 'auto' : int('threads', 1)(v);
+}
+
 function positive(what: string) {
   return (v: string): number => {
     const n = Number(v);
@@ -108,6 +113,7 @@ program
   .option('--plot <curves.svg>', 'write the loss and accuracy curves as an SVG file')
   .option('-q, --quiet', 'print only the summary')
   .option('--no-simd', 'use the scalar WebAssembly artefact')
+  .option('--threads <n|auto>', "threads each minibatch trains on (wasm engine; 'auto': every core where it pays)", threadCount, 1)
   .action(function (this: Command, data: string | undefined, o: TrainOptions & { data?: string; quiet?: boolean }) {
     if (data !== undefined && o.data !== undefined && data !== o.data) throw new InvalidArgumentError(`give the data once: '${data}' or --data '${o.data}'`);
     const given = new Set(Object.keys(o).filter((k) => this.getOptionValueSource(k) === 'cli'));
@@ -202,6 +208,7 @@ const OPTION_NAMES: [RegExp, string][] = [
   [/\boptions\.learningRate\b/g, '--learning-rate'],
   [/\boptions\.maxLoss\b/g, '--max-loss'],
   [/\boptions\.layers\[\d+\]/g, 'a --hidden size'],
+  [/\boptions\.threads\b/g, '--threads'],
 ];
 
 program.parseAsync().catch((e: Error) => {

@@ -4,6 +4,7 @@
  * held-out summary; optionally resumes from a model file, stops early, saves checkpoints, writes
  * the model and plots the curves.
  */
+import '../threads/index.js';
 import { fileURLToPath } from 'node:url';
 import { fitScalingOn, scaleInPlace, splitInPlace, type FeatureScaling, type ScalingKind, type Task } from '../data.js';
 import { plural } from '../columns.js';
@@ -49,6 +50,8 @@ export interface TrainOptions {
   plot?: string;
   quiet: boolean;
   simd: boolean;
+  /** Threads each minibatch trains on (the wasm engine). */
+  threads: number | 'auto';
   /** The options given on the command line (not defaults), by their keys here. */
   given?: ReadonlySet<string>;
 }
@@ -172,7 +175,7 @@ async function resume(path: string, model: Model, ds: CsvDataset, o: TrainOption
   if (layers.at(-1) !== outputs) fail(`${path}: the model has ${plural(layers.at(-1)!, 'output')}, ${ds.name} needs ${outputs} (${ds.task})`);
   // On the model's own engine unless --engine names another.
   const engine = o.given?.has('engine') ? o.engine : model.options.engine;
-  return loadNetwork(model, engine === 'wasm' ? { engine, wasm: { simd: o.simd ? 'auto' : false } } : { engine });
+  return loadNetwork(model, engine === 'wasm' ? { engine, wasm: { simd: o.simd ? 'auto' : false }, threads: o.threads } : { engine, ...threadsOf(o, engine) });
 }
 
 /**
@@ -206,8 +209,14 @@ function createNetwork(ds: CsvDataset, o: TrainOptions): Promise<Network> {
     // SGD's η of 1 overshoots a linear output on unscaled targets (the loss settles at their
     // variance): regression with SGD starts from 0.1 unless told.
     learningRate: o.learningRate ?? (classification || o.optimizer !== 'sgd' ? undefined : REGRESSION_SGD_RATE),
-    ...(o.engine === 'wasm' ? { wasm: { simd: o.simd ? 'auto' : false } } : {}),
+    ...(o.engine === 'wasm' ? { wasm: { simd: o.simd ? 'auto' : false }, threads: o.threads } : threadsOf(o, o.engine)),
   });
+}
+
+/** `--threads` on an engine other than wasm: nothing where it is 1, else refused. */
+function threadsOf(o: TrainOptions, engine: EngineName): object {
+  if (o.threads !== 1) fail(`--threads applies to the wasm engine only, got engine '${engine}'`);
+  return {};
 }
 
 export async function train(spec: string, o: TrainOptions): Promise<void> {
@@ -276,6 +285,7 @@ export async function train(spec: string, o: TrainOptions): Promise<void> {
         `${ds.name}: ${plural(trainSet.rows, 'training row')}, ${heldOutSet?.rows ?? 0} held out; ${task} of '${ds.labelName}' (${ds.taskReason}); scaling ${scaling.kind}\n` +
           `network ${net.layers.join('-')} ${net.activations.join('/')}, loss ${net.loss}; engine ${net.engine} ${net.precision} (${net.backend}); ` +
           `${s.optimizer.type} η=${s.learningRate}, batch ${o.batchSize}, seed ${o.seed}` +
+          (o.threads !== 1 ? `, threads ${o.threads}` : '') +
           (o.resume ? `; resumed from ${o.resume} after ${done()} epochs` : ''),
       );
     }
@@ -336,6 +346,8 @@ export async function train(spec: string, o: TrainOptions): Promise<void> {
       if (!o.quiet) console.log(`stopped early: held-out loss last improved in epoch ${b.epoch}; its parameters restored`);
     }
     console.log(summarize(net, heldOutSet ?? trainSet, data, heldOutSet ? 'held-out' : 'training rows (none held out)'));
+    const { used, reason } = net.threads;
+    if (o.threads !== 1 && !o.quiet) console.log(`trained on ${plural(used, 'thread')}${reason ? `: ${reason}` : ''}`);
     const included = heldOutSet ? ', held-out evaluation included' : '';
     console.log(`trained ${plural(trained, 'epoch')} in ${secs.toFixed(2)} s (${Math.round((trained * trainSet.rows) / secs)} samples/s${included})`);
     if (o.out) {
