@@ -37,6 +37,17 @@ function data(layers: number[], rows: number, seed: number) {
 const scripts = mkdtempSync(join(tmpdir(), 'wbp-threads-'));
 
 /**
+ * What the scripts of `runScript` may call: `patterned(rows, layers, F)` is `{ x, y }`, rows of
+ * `layers[0]` inputs in [0, 1) and one-hot targets of `layers.at(-1)` classes, as `F` arrays.
+ */
+const PATTERNED = `function patterned(rows, layers, F = Float64Array) {
+  const [n0, nL] = [layers[0], layers[layers.length - 1]];
+  const x = { data: F.from({ length: rows * n0 }, (_, i) => ((i * 7919) % 1000) / 1000), rows, cols: n0 };
+  const y = { data: F.from({ length: rows * nL }, (_, i) => (i % nL === Math.floor(i / nL) % nL ? 1 : 0)), rows, cols: nL };
+  return { x, y };
+}`;
+
+/**
  * Runs a script of its own in Node (plain JavaScript: built or through tsx, `nodeArgs`), the threads
  * module and Network imported first as `Network`; `before` goes before node (such as taskset).
  * Returns what it printed.
@@ -45,7 +56,7 @@ function runScript(name: string, body: string, { node = [] as string[], before =
   const script = join(scripts, `${name}.mjs`);
   writeFileSync(
     script,
-    `import ${JSON.stringify(modulePath('threads/index.ts'))};\nimport { Network } from ${JSON.stringify(modulePath('network.ts'))};\n${body}`,
+    `import ${JSON.stringify(modulePath('threads/index.ts'))};\nimport { Network } from ${JSON.stringify(modulePath('network.ts'))};\n${PATTERNED}\n${body}`,
   );
   const [command, ...args] = [...before, process.execPath, ...node, ...nodeArgs(script)];
   return execFileSync(command, args, { cwd: root, timeout, encoding: 'utf8' });
@@ -202,8 +213,7 @@ describe("the cut by the first layer's neurons", () => {
 const results = [];
 // Large steps, so that a fused and an unfused update of the same weight often round apart.
 for (const [layers, optimizer] of [[[41, 13, 2], 'sgd'], [[40, 14, 3], 'sgd'], [[39, 11, 2], 'momentum']]) {
-  const x = { data: Float32Array.from({ length: rows * layers[0] }, (_, i) => ((i * 7919) % 1000) / 1000), rows, cols: layers[0] };
-  const y = { data: Float32Array.from({ length: rows * layers[2] }, (_, i) => (i % layers[2] === Math.floor(i / layers[2]) % layers[2] ? 1 : 0)), rows, cols: layers[2] };
+  const { x, y } = patterned(rows, layers, Float32Array);
   const runs = [];
   for (const threads of [1, 2, 3, 4]) {
     const net = await Network.create({ layers, precision: 'f32', optimizer, learningRate: 0.7, seed: 2, threads, wasm: { simd: 'relaxed' } });
@@ -363,8 +373,7 @@ describe('workers', () => {
       `const rows = 256;
 for (const layers of [[200, 32, 4], [64, 32, 10]]) {
   const [n0, nL] = [layers[0], layers[2]];
-  const x = { data: Float64Array.from({ length: rows * n0 }, (_, i) => ((i * 7919) % 1000) / 1000), rows, cols: n0 };
-  const y = { data: Float64Array.from({ length: rows * nL }, (_, i) => (i % nL === Math.floor(i / nL) % nL ? 1 : 0)), rows, cols: nL };
+  const { x, y } = patterned(rows, layers);
   const params = [];
   const seen = { refused: 0, other: [], read: 0 };
   for (const threads of [1, 2]) {
@@ -411,8 +420,7 @@ for (const layers of [[200, 32, 4], [64, 32, 10]]) {
       `const rows = 1024;
 for (const layers of [[784, 128, 10], [64, 32, 10]]) {
   const [n0, nL] = [layers[0], layers[2]];
-  const x = { data: Float64Array.from({ length: rows * n0 }, (_, i) => ((i * 7919) % 1000) / 1000), rows, cols: n0 };
-  const y = { data: Float64Array.from({ length: rows * nL }, (_, i) => (i % nL === Math.floor(i / nL) % nL ? 1 : 0)), rows, cols: nL };
+  const { x, y } = patterned(rows, layers);
   const [net, one] = [await Network.create({ layers, threads: 2, seed: 6 }), await Network.create({ layers, seed: 6 })];
   const error = await net.fit(x, y, { epochs: 20, batchSize: 64, shuffle: false }).then(() => null, (e) => e.message);
   const after = net.getFlatParameters();

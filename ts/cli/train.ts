@@ -175,7 +175,7 @@ async function resume(path: string, model: Model, ds: CsvDataset, o: TrainOption
   if (layers.at(-1) !== outputs) fail(`${path}: the model has ${plural(layers.at(-1)!, 'output')}, ${ds.name} needs ${outputs} (${ds.task})`);
   // On the model's own engine unless --engine names another.
   const engine = o.given?.has('engine') ? o.engine : model.options.engine;
-  return loadNetwork(model, engine === 'wasm' ? { engine, wasm: { simd: o.simd ? 'auto' : false }, threads: o.threads } : { engine, ...threadsOf(o, engine) });
+  return loadNetwork(model, { engine, ...onEngine(engine, o) });
 }
 
 /**
@@ -209,12 +209,13 @@ function createNetwork(ds: CsvDataset, o: TrainOptions): Promise<Network> {
     // SGD's η of 1 overshoots a linear output on unscaled targets (the loss settles at their
     // variance): regression with SGD starts from 0.1 unless told.
     learningRate: o.learningRate ?? (classification || o.optimizer !== 'sgd' ? undefined : REGRESSION_SGD_RATE),
-    ...(o.engine === 'wasm' ? { wasm: { simd: o.simd ? 'auto' : false }, threads: o.threads } : threadsOf(o, o.engine)),
+    ...onEngine(o.engine, o),
   });
 }
 
-/** `--threads` on an engine other than wasm: nothing where it is 1, else refused. */
-function threadsOf(o: TrainOptions, engine: EngineName): object {
+/** The options for the wasm engine (`--no-simd`, `--threads`); on another, none (`--threads` refused). */
+function onEngine(engine: EngineName, o: TrainOptions): { wasm?: { simd: 'auto' | false }; threads?: number | 'auto' } {
+  if (engine === 'wasm') return { wasm: { simd: o.simd ? 'auto' : false }, threads: o.threads };
   if (o.threads !== 1) fail(`--threads applies to the wasm engine only, got engine '${engine}'`);
   return {};
 }

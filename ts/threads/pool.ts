@@ -15,7 +15,7 @@ import { Layout } from '../parameters.js';
 import { Barrier, CONTROL_BYTES, ThreadsFailed } from './barrier.js';
 import { environment, spawn, type ThreadWorker } from './environment.js';
 import type { FromWorker, ToWorker } from './protocol.js';
-import { Replica, cutOf, exchangeLayout, type SharedData } from './replica.js';
+import { Replica, exchangeLayout, type SharedData } from './replica.js';
 import type { NetworkThreads, ThreadsOption } from './settings.js';
 
 /** Blocking wait at the barrier before the caller's thread waits without blocking (ms). */
@@ -122,7 +122,7 @@ export class Threads implements NetworkThreads {
   private replica: Replica | null = null;
   private readonly layout: Layout;
   /** The prepared data whose rows the shared buffers hold. */
-  private shared: (SharedData & { data: PreparedData }) | null = null;
+  private shared: { data: PreparedData; rows: SharedData } | null = null;
   /** The training state last sent to the workers. */
   private sent: TrainingCopy | null = null;
   /** Cut by neurons: the training state at the start of the last span. */
@@ -197,7 +197,7 @@ export class Threads implements NetworkThreads {
    */
   private sharedData(data: PreparedData): SharedData {
     const s = this.shared;
-    if (s?.data === data) return { x: s.x, y: s.y };
+    if (s?.data === data) return s.rows;
     const F = this.engine.precision === 'f32' ? Float32Array : Float64Array;
     const { sizes } = this.layout.arch;
     const copy = (which: 'x' | 'y', cols: number, old: FloatArray | undefined): FloatArray => {
@@ -206,8 +206,9 @@ export class Threads implements NetworkThreads {
       const buffer = fits ? old.buffer : new SharedArrayBuffer(n * F.BYTES_PER_ELEMENT);
       return data.read(which, new F(buffer as ArrayBuffer, 0, n)).data;
     };
-    this.shared = { data, x: copy('x', sizes[0], s?.x), y: copy('y', sizes[sizes.length - 1], s?.y) };
-    return { x: this.shared.x, y: this.shared.y };
+    const rows = { x: copy('x', sizes[0], s?.rows.x), y: copy('y', sizes[sizes.length - 1], s?.rows.y) };
+    this.shared = { data, rows };
+    return rows;
   }
 
   async fitSpan(data: PreparedData, order: Uint32Array, batch: number, total: number, threads: number, step: StepSettings): Promise<number> {
@@ -216,11 +217,10 @@ export class Threads implements NetworkThreads {
     const rows = Math.min(batch, order.length);
     if (rows > pool.capacity) {
       const bits = this.engine.precision === 'f32' ? 32 : 64;
-      const cut = cutOf(this.layout);
-      const ex = exchangeLayout(this.layout, rows, bits, cut);
+      const ex = exchangeLayout(this.layout, rows, bits);
       const buffer = new SharedArrayBuffer(ex.bytes);
       replica.attach(buffer, ex, rows);
-      pool.broadcast({ op: 'exchange', buffer, capacity: rows, cut });
+      pool.broadcast({ op: 'exchange', buffer, capacity: rows });
       pool.capacity = rows;
     }
     if (pool.data !== data) {

@@ -2,13 +2,13 @@
 import type { OptimizerState, StepSettings } from '../engine.js';
 import type { Architecture } from '../parameters.js';
 import type { Precision } from '../types.js';
-import type { Cut, SharedData } from './replica.js';
+import type { SharedData } from './replica.js';
 
 export type ToWorker =
   /** Instantiate the module and create the replica; replies `ready`. */
   | { op: 'init'; module: WebAssembly.Module; arch: Architecture; precision: Precision; part: number; parts: number; control: SharedArrayBuffer }
-  /** The exchange buffer for minibatches of up to `capacity` rows, cut as `cut`. */
-  | { op: 'exchange'; buffer: SharedArrayBuffer; capacity: number; cut: Cut }
+  /** The exchange buffer for minibatches of up to `capacity` rows. */
+  | { op: 'exchange'; buffer: SharedArrayBuffer; capacity: number }
   | { op: 'data'; data: SharedData }
   /** The training state of the caller's network, to continue from. */
   | { op: 'state'; params: Float64Array; step: StepSettings; optimizer: OptimizerState }

@@ -84,8 +84,9 @@ export interface ExchangeLayout {
   bytes: number;
 }
 
-export function exchangeLayout(layout: Layout, capacity: number, bits: 32 | 64, cut: Cut): ExchangeLayout {
+export function exchangeLayout(layout: Layout, capacity: number, bits: 32 | 64): ExchangeLayout {
   const { sizes, inputActivated } = layout.arch;
+  const cut = cutOf(layout);
   const bytes = (elements: number) => CONTROL_BYTES + elements * (bits / 8);
   if (cut === 'columns') {
     const rows = capacity * sizes[1];
@@ -266,12 +267,8 @@ export class Replica {
       const rows = chunk.length;
       this.stage(chunk);
       if (rows === 1) {
-        if (!this.whole) {
-          this.firstLayer(part, parts, true);
-          yield;
-          for (let q = 0; q < parts; q++) if (q !== part) this.firstLayer(q, parts, false);
-          this.whole = true;
-        }
+        if (!this.whole) yield* this.gatherFirstLayer(part, parts, true);
+        this.whole = true;
         this.check(this.abi.bp_train(this.handle, 1), 'training');
         total += this.result();
         continue;
@@ -288,12 +285,18 @@ export class Replica {
       this.whole = false;
       if (part === 0) total += this.result();
     }
-    if (!this.whole) {
-      if (part !== 0) this.firstLayer(part, parts, true);
-      yield;
-      if (part === 0) for (let q = 1; q < parts; q++) this.firstLayer(q, parts, false);
-    }
+    if (!this.whole) yield* this.gatherFirstLayer(part, parts, false);
     return total;
+  }
+
+  /**
+   * Cut by neurons: every thread's rows of W_0 (and their moments) into every replica (`all`), or
+   * into thread 0's only; one meeting between the writes into the exchange and the reads.
+   */
+  private *gatherFirstLayer(part: number, parts: number, all: boolean): Generator<void, void> {
+    if (all || part !== 0) this.firstLayer(part, parts, true);
+    yield;
+    if (all || part === 0) for (let q = 0; q < parts; q++) if (q !== part) this.firstLayer(q, parts, false);
   }
 
   /**

@@ -46,7 +46,7 @@ async function handle(m: ToWorker): Promise<void> {
       return;
     }
     case 'exchange':
-      replica!.attach(m.buffer, exchangeLayout(new Layout(replica!.engine.arch), m.capacity, replica!.engine.precision === 'f32' ? 32 : 64, m.cut), m.capacity);
+      replica!.attach(m.buffer, exchangeLayout(new Layout(replica!.engine.arch), m.capacity, replica!.engine.precision === 'f32' ? 32 : 64), m.capacity);
       return;
     case 'data':
       replica!.data = m.data;
