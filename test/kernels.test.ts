@@ -144,14 +144,20 @@ describe('the two artefacts train to the same bits', () => {
 });
 
 describe('per-sample fit is the per-sample trainBatch, to the bit', () => {
-  // fit with batchSize 1 and SGD runs its own per-sample loop in the kernels (narrow layers one
-  // neuron at a time); it must compute exactly what trainBatch does one row at a time.
+  // fit with batchSize 1 and SGD runs its own per-sample loops in the kernels (narrow layers one
+  // neuron at a time; one for a single hidden layer of narrow layers); they must compute exactly
+  // what trainBatch does one row at a time.
   const configs = [
     { layers: [2, 4, 1], activation: 'sigmoid' as const },
     { layers: [3, 9, 2], activation: 'tanh' as const },
     { layers: [10, 4, 12, 1], activation: 'relu' as const },
     { layers: [5, 3, 17], activation: 'leaky-relu' as const, output: 'linear' as const },
     { layers: [6, 7, 3], activation: 'sigmoid' as const, loss: 'cross-entropy' as const },
+    // One hidden layer, every layer under 8 neurons: the loop that takes each layer's slices once.
+    { layers: [3, 5, 2], activation: 'tanh' as const },
+    { layers: [4, 4, 3], activation: 'relu' as const, output: 'softmax' as const, loss: 'cross-entropy' as const },
+    { layers: [7, 2, 4], activation: 'leaky-relu' as const, output: 'sigmoid' as const },
+    { layers: [1, 7, 7], activation: 'sigmoid' as const, output: 'linear' as const },
   ];
   for (const config of CONFIGURATIONS.filter((k) => k.engine === 'wasm')) {
     it.each(configs)(`${config.name}: $layers $activation`, async (c) => {

@@ -177,6 +177,9 @@ impl<T: Real> Mlp<T> {
     /// small networks the set-up of the vector kernels and the staging cost more than the
     /// arithmetic. Returns `total` plus the per-sample losses.
     fn fit_samples_sgd(&mut self, x: &[T], y: &[T], order: &[u32], mut total: f64) -> f64 {
+        if self.depth() == 2 && self.sizes.iter().all(|&n| n < NARROW) {
+            return self.fit_samples_small(x, y, order, total);
+        }
         let depth = self.depth();
         let (n0, nl) = (self.sizes[0], self.sizes[depth]);
         let (lr, lr_b) = (T::from_f64(self.lr), T::from_f64(self.lr_b));
@@ -267,6 +270,87 @@ impl<T: Real> Mlp<T> {
         total
     }
 
+    /// `fit_samples_sgd` for one hidden layer, every layer narrower than [`NARROW`]: the same
+    /// operations in the same order, each layer's parameters and row buffers taken once for the
+    /// call instead of once per row (on W1's 2-4-1 the slicing and its checks cost more than the
+    /// arithmetic).
+    fn fit_samples_small(&mut self, x: &[T], y: &[T], order: &[u32], mut total: f64) -> f64 {
+        let (n0, n1, n2) = (self.sizes[0], self.sizes[1], self.sizes[2]);
+        let (act1, act2) = (self.acts[1], self.acts[2]);
+        let (lr, lr_b) = (T::from_f64(self.lr), T::from_f64(self.lr_b));
+        let Mlp { loss, params, per_row: RowBuffers { z, a, d, .. }, w_off, b_off, .. } = self;
+        let loss = *loss;
+        // W_0, b_0 (where the layers' parameters may be apart), then W_1 and b_1 after them.
+        let (first, second) = params.split_at_mut(w_off[1]);
+        let (w0, b0) = first.split_at_mut(b_off[0]);
+        let (w0, b0) = (&mut w0[w_off[0]..][..n1 * n0], &mut b0[..n1]);
+        let (w1, b1) = second.split_at_mut(b_off[1] - w_off[1]);
+        let (w1, b1) = (&mut w1[..n2 * n1], &mut b1[..n2]);
+        let [z1, z2] = layers(z, n1, n2);
+        let [a1, a2] = layers(a, n1, n2);
+        let [d1, d2] = layers(d, n1, n2);
+        // As in `fit_samples_sgd`: a layer one vector wide (NR is two) takes its activation in one
+        // vector, softmax over the row, any other neuron by neuron; `dot` below a chunk is `dot_short`.
+        let each = |n: usize, act: Activation| act != Activation::Softmax && n != T::Kernels::NR / 2;
+        let (each1, each2) = (each(n1, act1), each(n2, act2));
+        let dot = |n: usize| if n < T::Kernels::NR { dot_short::<T> } else { T::Kernels::dot };
+        let (dot0, dot1) = (dot(n0), dot(n1));
+        for &row in order {
+            let row = row as usize;
+            let x_row = &x[row * n0..][..n0];
+            for (((zo, ao), &bo), wr) in z1.iter_mut().zip(a1.iter_mut()).zip(&*b0).zip(w0.chunks_exact(n0)) {
+                *zo = bo + dot0(wr, x_row);
+                if each1 {
+                    *ao = activate_one(act1, *zo);
+                }
+            }
+            if !each1 {
+                apply(act1, z1, a1, n1);
+            }
+            for (((zo, ao), &bo), wr) in z2.iter_mut().zip(a2.iter_mut()).zip(&*b1).zip(w1.chunks_exact(n1)) {
+                *zo = bo + dot1(wr, a1);
+                if each2 {
+                    *ao = activate_one(act2, *zo);
+                }
+            }
+            if !each2 {
+                apply(act2, z2, a2, n2);
+            }
+            let y_row = &y[row * n2..][..n2];
+            if loss == Loss::Mse {
+                let mut row_loss = 0.0;
+                for (((dk, &zk), &ak), &yk) in d2.iter_mut().zip(&*z2).zip(&*a2).zip(y_row) {
+                    let e = ak - yk;
+                    let e64 = e.to_f64();
+                    row_loss += 0.5 * e64 * e64;
+                    *dk = times_derivative(act2, zk, ak, e);
+                }
+                total += row_loss;
+            } else {
+                total += output_delta(loss, act2, z2, a2, y_row, d2, n2);
+            }
+            for (j, ((dj, &zj), &aj)) in d1.iter_mut().zip(&*z1).zip(&*a1).enumerate() {
+                let mut s = T::ZERO;
+                for (&dk, &wkj) in d2.iter().zip(w1[j..].iter().step_by(n1)) {
+                    s += dk * wkj;
+                }
+                *dj = times_derivative(act1, zj, aj, s);
+            }
+            for (wr, &dk) in w0.chunks_exact_mut(n0).zip(&*d1) {
+                let alpha = -(lr * dk);
+                wr.iter_mut().zip(x_row).for_each(|(w, &a)| *w += alpha * a);
+            }
+            b0.iter_mut().zip(&*d1).for_each(|(b, &dk)| *b -= lr_b * dk);
+            for (wr, &dk) in w1.chunks_exact_mut(n1).zip(&*d2) {
+                let alpha = -(lr * dk);
+                wr.iter_mut().zip(&*a1).for_each(|(w, &a)| *w += alpha * a);
+            }
+            b1.iter_mut().zip(&*d2).for_each(|(b, &dk)| *b -= lr_b * dk);
+        }
+        self.steps += order.len() as u64;
+        total
+    }
+
     /// Outputs for `rows` rows of `x` into `out` (rows × n_L), in blocks of
     /// [`BLOCK_ROWS`](super::BLOCK_ROWS) rows whatever the capacity (see `with_block`).
     pub fn predict(&mut self, x: &[T], rows: usize, out: &mut [T]) -> Result<(), Error> {
@@ -323,4 +407,10 @@ fn identity(rows: usize) -> Result<Vec<u32>, Error> {
     v.try_reserve_exact(rows).map_err(|_| Error::OutOfMemory)?;
     v.extend(0..rows as u32);
     Ok(v)
+}
+
+/// Layers 1 and 2 of per-row buffers (`v[1][..n1]`, `v[2][..n2]`), both mutable.
+fn layers<T>(v: &mut [Vec<T>], n1: usize, n2: usize) -> [&mut [T]; 2] {
+    let (lo, hi) = v[1..].split_at_mut(1);
+    [&mut lo[0][..n1], &mut hi[0][..n2]]
 }
