@@ -224,8 +224,8 @@ export class Threads implements NetworkThreads {
       pool.capacity = rows;
     }
     if (pool.data !== data) {
-      replica.data = this.sharedData(data);
-      pool.broadcast({ op: 'data', data: replica.data });
+      replica.local = data;
+      pool.broadcast({ op: 'data', data: this.sharedData(data) });
       pool.data = data;
     }
     const changes = this.engine.raw().changes;

@@ -49,7 +49,7 @@ async function handle(m: ToWorker): Promise<void> {
       replica!.attach(m.buffer, exchangeLayout(new Layout(replica!.engine.arch), m.capacity, replica!.engine.precision === 'f32' ? 32 : 64), m.capacity);
       return;
     case 'data':
-      replica!.data = m.data;
+      replica!.receive(m.data);
       return;
     case 'state': {
       const engine = replica!.engine;

@@ -6,8 +6,8 @@
  */
 import type { ActivationName, LossName, OptimizerName, WasmBackend } from '../types.js';
 
-/** Must match `ABI_VERSION` in crates/kernels/src/abi/codes.rs (10 added `bp_first_columns` and `bp_finish_columns`, 9 `bp_params_finite`, 8 `bp_fit_validated`, 7 `bp_fit_drawn`, 6 the step in parts, 5 `bp_values`, 4 `bp_fit_span`, 3 `bp_backend`). */
-export const ABI_VERSION = 10;
+/** Must match `ABI_VERSION` in crates/kernels/src/abi/codes.rs (11 added `bp_stage`, 10 `bp_first_columns` and `bp_finish_columns`, 9 `bp_params_finite`, 8 `bp_fit_validated`, 7 `bp_fit_drawn`, 6 the step in parts, 5 `bp_values`, 4 `bp_fit_span`, 3 `bp_backend`). */
+export const ABI_VERSION = 11;
 
 /** Status codes. Must match `STATUS_*` in crates/kernels/src/abi/codes.rs. */
 export const STATUS = {
@@ -132,7 +132,9 @@ export interface BackpropExports {
   bp_predict(handle: Handle, x: Ptr, rows: number, out: Ptr): Status;
   /** Blocks as `bp_predict`. */
   bp_evaluate(handle: Handle, x: Ptr, y: Ptr, rows: number): Status;
-  /** The step in parts (ts/threads/): the forward pass and every δ of staged rows `from … to` of a minibatch of `rows` (> 1). */
+  /** The step in parts (ts/threads/): rows `order[0 … len)` of x, y (`rows` rows) into the staging buffers. */
+  bp_stage(handle: Handle, x: Ptr, y: Ptr, rows: number, order: Ptr, len: number): Status;
+  /** The forward pass and every δ of staged rows `from … to` of a minibatch of `rows` (> 1). */
   bp_forward_part(handle: Handle, rows: number, from: number, to: number): Status;
   /** The mean gradients of the `rows` (> 1) staged rows for share `part` of `parts` of every layer's neurons. */
   bp_gradients_part(handle: Handle, rows: number, part: number, parts: number): Status;
@@ -201,6 +203,7 @@ export const EXPORT_NAMES = [
   'bp_fit_span',
   'bp_predict',
   'bp_evaluate',
+  'bp_stage',
   'bp_forward_part',
   'bp_gradients_part',
   'bp_apply_gradients',

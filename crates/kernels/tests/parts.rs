@@ -201,3 +201,21 @@ fn the_step_is_not_cut_by_neurons_where_it_cannot_be() {
     assert!(single.first_columns_part(4, 0, 1).is_err(), "one layer");
     assert!(mlp.first_columns_part(4, 0, 2).is_ok());
 }
+
+#[test]
+fn stage_copies_the_rows_named_and_refuses_others() {
+    use backprop_kernels::mlp::Error;
+    let mut mlp = fresh::<f32>(Optimizer::Sgd, false, Loss::Mse, 3);
+    let rows = 5;
+    let x = values::<f32>(rows * SIZES[0], 11);
+    let y = values::<f32>(rows * SIZES[3], 12);
+    mlp.stage(&x, &y, rows, &[4, 0, 4]).unwrap();
+    for (r, &i) in [4usize, 0, 4].iter().enumerate() {
+        assert_eq!(bits(&mlp.input_mut()[r * SIZES[0]..][..SIZES[0]]), bits(&x[i * SIZES[0]..][..SIZES[0]]));
+        assert_eq!(bits(&mlp.target_mut()[r * SIZES[3]..][..SIZES[3]]), bits(&y[i * SIZES[3]..][..SIZES[3]]));
+    }
+    assert_eq!(mlp.stage(&x, &y, rows, &[1, 5]), Err(Error::IndexOutOfRange));
+    assert_eq!(mlp.stage(&x, &y, rows, &[0, 1, 2, 3]), Err(Error::BatchTooLarge));
+    assert_eq!(mlp.stage(&x, &y, rows, &[]), Err(Error::InvalidArgument));
+    assert_eq!(mlp.stage(&x[1..], &y, rows, &[0]), Err(Error::InvalidArgument));
+}

@@ -25,10 +25,10 @@ pub const STATUSES: [(&str, i32); 8] = [
 ];
 
 /// Version of this ABI; the loader refuses an artefact with another. Must match ABI_VERSION in
-/// ts/wasm/exports.ts. 10: the step cut by the first layer's neurons (`bp_first_columns`, `bp_finish_columns`); 9: `bp_params_finite`; 8: `bp_fit_validated` (validation after each epoch); 7: `bp_fit_drawn` (each epoch's order drawn inside); 6: the step in parts (`bp_forward_part`, `bp_gradients_part`,
+/// ts/wasm/exports.ts. 11: `bp_stage` (a minibatch staged from data in the module's memory); 10: the step cut by the first layer's neurons (`bp_first_columns`, `bp_finish_columns`); 9: `bp_params_finite`; 8: `bp_fit_validated` (validation after each epoch); 7: `bp_fit_drawn` (each epoch's order drawn inside); 6: the step in parts (`bp_forward_part`, `bp_gradients_part`,
 /// `bp_apply_gradients`, `bp_loss_sum`); 5: `bp_values`; 4: `bp_fit_span`; 3: `bp_backend`; 2: the training state
 /// (`bp_moments`, `bp_steps`, `bp_set_steps`).
-pub const ABI_VERSION: u32 = 10;
+pub const ABI_VERSION: u32 = 11;
 
 pub(super) fn status(e: Error) -> i32 {
     match e {

@@ -15,7 +15,7 @@
 //! - The values of the last minibatch are open too: z, a and δ of every layer (`bp_values`), so a
 //!   trace can record what the kernels computed.
 //! - A minibatch's step can be cut into parts that several instances compute side by side
-//!   ([`parts`]: by rows, `bp_forward_part`, `bp_gradients_part`, `bp_apply_gradients`,
+//!   ([`parts`]: the minibatch staged from data in memory, `bp_stage`; by rows, `bp_forward_part`, `bp_gradients_part`, `bp_apply_gradients`,
 //!   `bp_loss_sum`; by the first layer's neurons, `bp_first_columns`, `bp_finish_columns`).
 //! - `bp_backend` says which backend the artefact was compiled with; `bp_describe` gives every
 //!   code and limit as JSON ([`describe`]), for the TypeScript mirrors' test; the kernels themselves are reachable for tests and benchmarks ([`kernels`]).
@@ -34,7 +34,7 @@ pub use codes::*;
 pub use describe::{bp_abi_version, bp_backend, bp_describe, bp_describe_len};
 pub use kernels::{bp_gemm, bp_peak_f32};
 pub use parts::{
-    bp_apply_gradients, bp_finish_columns, bp_first_columns, bp_forward_part, bp_gradients_part, bp_loss_sum,
+    bp_apply_gradients, bp_finish_columns, bp_first_columns, bp_forward_part, bp_gradients_part, bp_loss_sum, bp_stage,
 };
 pub use state::*;
 pub use train::{

@@ -2,12 +2,29 @@
 //! (ts/threads/; the arithmetic and why it gives the one-instance bits: `mlp/parts.rs`). Each
 //! works on the rows staged in the MLP's own buffers.
 
-use super::codes::{code, status, STATUS_OK};
+use super::buffers::Buffers;
+use super::codes::{code, status, STATUS_OK, STATUS_TOO_LARGE};
 use super::handles::{with_entry, with_mlp};
 
 /// Runs `f` on the MLP a handle names; its status, or an error's.
 fn on_mlp(handle: i32, f: impl FnOnce(&mut super::handles::Entry) -> Result<(), crate::mlp::Error>) -> i32 {
     code(with_entry(handle, |e| f(e).map_or_else(status, |()| STATUS_OK)))
+}
+
+/// Stages the rows `order[..len]` (u32 indices into the `rows` rows of x and y, buffers from
+/// `bp_alloc`) into the MLP's own buffers: the minibatch the parts below then work on.
+#[no_mangle]
+pub extern "C" fn bp_stage(handle: i32, x: usize, y: usize, rows: usize, order: usize, len: usize) -> i32 {
+    code(with_entry(handle, |e| {
+        with_mlp!(&mut e.mlp, n, T => (|| {
+            let bufs = Buffers::lock();
+            let xs = bufs.get::<T>(x, rows.checked_mul(n.input_size()).ok_or(STATUS_TOO_LARGE)?)?;
+            let ys = bufs.get::<T>(y, rows.checked_mul(n.output_size()).ok_or(STATUS_TOO_LARGE)?)?;
+            let o = bufs.get::<u32>(order, len)?;
+            n.stage(xs, ys, rows, o).map_err(status)?;
+            Ok(STATUS_OK)
+        })().unwrap_or_else(|s| s))
+    }))
 }
 
 /// The forward pass and every δ of the staged rows `from..to` of a minibatch of `rows` (> 1).

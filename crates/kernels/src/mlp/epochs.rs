@@ -142,6 +142,14 @@ impl<T: Real> Mlp<T> {
         Ok(self.span(x, y, order, batch, total))
     }
 
+    /// Copies the rows `order` (indices into the `rows` rows of `x` and `y`) into the staging
+    /// buffers, for a step computed in parts (`parts.rs`), as `fit_span` stages a minibatch.
+    pub fn stage(&mut self, x: &[T], y: &[T], rows: usize, order: &[u32]) -> Result<(), Error> {
+        self.check_span(x, y, rows, order, order.len())?;
+        self.stage_rows(x, Some(y), order.iter().map(|&i| i as usize));
+        Ok(())
+    }
+
     /// The checks of `fit` and `fit_span`: `largest` is the largest minibatch they will stage.
     fn check_span(&self, x: &[T], y: &[T], rows: usize, order: &[u32], largest: usize) -> Result<(), Error> {
         let (n0, nl) = (self.input_size(), self.output_size());
