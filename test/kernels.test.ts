@@ -158,6 +158,10 @@ describe('per-sample fit is the per-sample trainBatch, to the bit', () => {
     { layers: [4, 4, 3], activation: 'relu' as const, output: 'softmax' as const, loss: 'cross-entropy' as const },
     { layers: [7, 2, 4], activation: 'leaky-relu' as const, output: 'sigmoid' as const },
     { layers: [1, 7, 7], activation: 'sigmoid' as const, output: 'linear' as const },
+    { layers: [3, 4, 4], activation: 'tanh' as const, output: 'softmax' as const, loss: 'cross-entropy' as const },
+    // A layer of 8: the general loop, where whole vectors take over.
+    { layers: [2, 8, 1], activation: 'sigmoid' as const },
+    { layers: [8, 3, 2], activation: 'sigmoid' as const },
   ];
   for (const config of CONFIGURATIONS.filter((k) => k.engine === 'wasm')) {
     it.each(configs)(`${config.name}: $layers $activation`, async (c) => {

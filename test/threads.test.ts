@@ -193,6 +193,27 @@ describe('the training data in shared memory', () => {
   });
 });
 
+describe('a prepared dataset disposed during a fit', () => {
+  it('ends the fit with an error saying so, on one thread and on threads (both cuts)', async () => {
+    for (const layers of [
+      [40, 12, 2],
+      [6, 11, 2],
+    ]) {
+      for (const threads of [1, 2]) {
+        const net = await Network.create({ layers, threads, seed: 4 });
+        try {
+          const { x, y } = data(layers, 50, 1);
+          const set = net.prepare(x, y);
+          const fit = net.fit(set, { epochs: 5, batchSize: 8, onEpoch: (r) => void (r.epoch === 1 && set.dispose()) });
+          await expect(fit).rejects.toThrow('fit needs data prepared by this network and not yet disposed');
+        } finally {
+          net.dispose();
+        }
+      }
+    }
+  });
+});
+
 describe("the cut by the first layer's neurons", () => {
   it('is taken where the layers after the first hold at most 1/16 of the weights, and not elsewhere', () => {
     expect(cutOfLayers([784, 128, 10])).toBe('columns'); // W3

@@ -25,11 +25,11 @@ import type { WasmInstance } from '../wasm/loader.js';
 /** Rows a new network can stage per call before it grows: one, and no GEMM packing buffers. */
 const INITIAL_CAPACITY = 1;
 
-/** What a network holds in its instance: its handle, and the scratch buffers of `fitEpochs` and `stageRows` (0: none). */
+/** What a network holds in its instance: its handle, and the scratch buffers of `fitEpochs` (0: none). */
 interface Held {
   inst: WasmInstance;
   handle: number;
-  scratch: [number, number, number, number];
+  scratch: [number, number, number];
 }
 
 const leaks = new FinalizationRegistry<Held>(({ inst, handle, scratch }) => {
@@ -53,7 +53,7 @@ export class WasmEngine implements Engine {
   private created = false;
   private held: Held | null = null;
   /** Bytes of the scratch buffers (`held.scratch`). */
-  private readonly scratchBytes: [number, number, number, number] = [0, 0, 0, 0];
+  private readonly scratchBytes: [number, number, number] = [0, 0, 0];
   /** Counts the calls that change the training state (ts/threads/ copies it to its replicas when this moved). */
   private changes = 0;
 
@@ -80,7 +80,7 @@ export class WasmEngine implements Engine {
     });
     this.created = true;
     this.capacity = this.call(() => this.abi.bp_capacity(this.handle));
-    this.held = { inst, handle: this.handle, scratch: [0, 0, 0, 0] };
+    this.held = { inst, handle: this.handle, scratch: [0, 0, 0] };
     leaks.register(this, this.held, this);
   }
 
@@ -100,12 +100,9 @@ export class WasmEngine implements Engine {
   /** Why the engine may not be used now (training threads in the middle of a minibatch), or null. */
   busy: string | null = null;
 
-  /**
-   * Runs a call into wasm; a trap marks the instance unusable and becomes a clear error. `part`: a
-   * part of a step on threads, which the engine's being busy for the app does not stop.
-   */
-  private call<T>(f: () => T, part = false): T {
-    if (this.busy && !part) throw new Error(this.busy);
+  /** Runs a call into wasm; a trap marks the instance unusable and becomes a clear error. */
+  private call<T>(f: () => T): T {
+    if (this.busy) throw new Error(this.busy);
     if (this.inst.broken) {
       throw new Error(
         `wasm-backprop: this network's WebAssembly instance trapped earlier (${this.inst.broken.message}) and can no longer be used; create a new network`,
@@ -153,9 +150,9 @@ export class WasmEngine implements Engine {
 
   /**
    * A buffer of at least `bytes` kept for calls made once per epoch where epochs are read one by
-   * one, or once per minibatch (no allocation per call); inside `call`. Freed by `dispose`.
+   * one (no allocation per call); inside `call`. Freed by `dispose`.
    */
-  private scratch(which: 0 | 1 | 2 | 3, bytes: number): number {
+  private scratch(which: 0 | 1 | 2, bytes: number): number {
     const held = this.held!;
     if (bytes > this.scratchBytes[which]) {
       if (held.scratch[which] !== 0) this.abi.bp_free(held.scratch[which]);
@@ -337,7 +334,7 @@ export class WasmEngine implements Engine {
   /** The data prepared by this engine, or an error. */
   private own(data: PreparedData, doing: string): WasmData {
     if (!(data instanceof WasmData) || data.inst !== this.inst || data.bits !== this.bits || data.disposed) {
-      throw new ArgumentError(`${doing} needs data prepared by this engine and not yet disposed`);
+      throw new ArgumentError(`${doing} needs data prepared by this network and not yet disposed`);
     }
     return data;
   }
@@ -348,8 +345,8 @@ export class WasmEngine implements Engine {
    */
   fitEpochs(data: PreparedData, rng: Random | null, batch: number, losses: Float64Array, validation?: Validation | null): void {
     this.changes++;
-    const d = this.own(data, 'fitEpochs');
-    const v = validation ? this.own(validation.data, 'fitEpochs (validation)') : null;
+    const d = this.own(data, 'fit');
+    const v = validation ? this.own(validation.data, "fit's validation") : null;
     this.reserve(Math.min(batch, d.rows)); // no minibatch has more rows than the data
     const epochs = losses.length;
     // Called once per epoch where the epochs are read one by one: no array is made per call, and
@@ -372,27 +369,13 @@ export class WasmEngine implements Engine {
 
   fitSpan(data: PreparedData, order: Uint32Array, batch: number, total: number): number {
     this.changes++;
-    const d = this.own(data, 'fitSpan');
+    const d = this.own(data, 'fit');
     this.reserve(Math.min(batch, order.length));
     return this.withBuffers([order.length * 4], ([op]) => {
       new Uint32Array(this.abi.memory.buffer, op, order.length).set(order);
       this.check(this.abi.bp_fit_span(this.handle, d.x, d.y, d.rows, op, order.length, batch, total), 'training');
       return this.results()[0];
     });
-  }
-
-  /**
-   * Stages the rows `order` of `data` (prepared by this engine) for a step computed in parts
-   * (ts/threads/replica.ts): the rows are copied inside the module, from where they lie.
-   */
-  stageRows(data: PreparedData, order: Uint32Array): void {
-    const d = this.own(data, 'stageRows');
-    // The staging buffers hold the minibatch already (ts/threads/replica.ts `attach`).
-    this.call(() => {
-      const op = this.scratch(3, order.length * 4);
-      new Uint32Array(this.abi.memory.buffer, op, order.length).set(order);
-      this.check(this.abi.bp_stage(this.handle, d.x, d.y, d.rows, op, order.length), 'staging rows');
-    }, true);
   }
 
   /**
@@ -418,7 +401,7 @@ export class WasmEngine implements Engine {
   }
 
   predictPrepared(data: PreparedData): FloatArray {
-    const d = this.own(data, 'predictPrepared');
+    const d = this.own(data, 'predict');
     const nL = this.arch.sizes[this.layout.depth];
     return this.withBuffers([d.rows * nL * (this.bits / 8)], ([op]) => {
       this.check(this.abi.bp_predict(this.handle, d.x, d.rows, op), 'predicting');
@@ -427,7 +410,7 @@ export class WasmEngine implements Engine {
   }
 
   evaluatePrepared(data: PreparedData): { loss: number; correct: number } {
-    const d = this.own(data, 'evaluatePrepared');
+    const d = this.own(data, 'evaluate');
     return this.call(() => {
       this.check(this.abi.bp_evaluate(this.handle, d.x, d.y, d.rows), 'evaluating');
       const r = this.results();
@@ -478,7 +461,7 @@ export class WasmEngine implements Engine {
 }
 
 /** Training data copied into wasm memory once; must be disposed. */
-class WasmData implements PreparedData {
+export class WasmData implements PreparedData {
   disposed = false;
   constructor(
     readonly inst: WasmInstance,

@@ -186,6 +186,7 @@ export class Threads implements NetworkThreads {
   private stopPool(): void {
     this.pool?.stop();
     this.pool = null;
+    this.replica?.release();
     this.replica = null;
   }
 

@@ -17,7 +17,7 @@
  * the end of a span.
  */
 import type { PreparedData } from '../engine.js';
-import type { WasmEngine } from '../engines/wasm.js';
+import { WasmData, type WasmEngine } from '../engines/wasm.js';
 import type { Layout } from '../parameters.js';
 import { STATUS_TEXT, VALUE_CODES, type BackpropExports } from '../wasm/exports.js';
 import { CONTROL_BYTES } from './barrier.js';
@@ -108,7 +108,7 @@ export function exchangeLayout(layout: Layout, capacity: number, bits: 32 | 64):
 
 type Floats = Float32Array | Float64Array;
 
-/** A network's rows of training data, in shared memory (every thread reads them). */
+/** A network's rows of training data, in shared memory (each worker copies them into its own memory). */
 export interface SharedData {
   x: Floats;
   y: Floats;
@@ -134,6 +134,8 @@ export class Replica {
   whole = true;
   /** Cut by columns: the buffer of A_1 the next minibatch exchanges through. */
   private parity = 0;
+  /** A buffer in this replica's memory for one minibatch's row indices (`capacity` of them; 0: none). */
+  private order = 0;
 
   constructor(
     readonly engine: WasmEngine,
@@ -153,6 +155,10 @@ export class Replica {
   /** Uses `buffer` (laid out by `ex`) for the exchange, with room for minibatches of `capacity` rows. */
   attach(buffer: SharedArrayBuffer, ex: ExchangeLayout, capacity: number): void {
     this.engine.raw(capacity);
+    this.release();
+    const p = this.abi.bp_alloc(capacity * 4) >>> 0;
+    if (p === 0) throw new RangeError(`wasm-backprop: cannot allocate the row indices of a minibatch of ${capacity} rows`);
+    this.order = p;
     this.ex = ex;
     this.shared = new this.F(buffer as unknown as ArrayBuffer, CONTROL_BYTES, (buffer.byteLength - CONTROL_BYTES) / this.F.BYTES_PER_ELEMENT);
   }
@@ -165,9 +171,26 @@ export class Replica {
     if (status < 0) throw new Error(`wasm-backprop: ${doing} failed on a training thread: ${STATUS_TEXT[status] ?? `status ${status}`}`);
   }
 
-  /** Stages the rows `order` of the data. */
+  /** Stages the rows `order` of the data, gathered inside the module. */
   private stage(order: Uint32Array): void {
-    this.engine.stageRows(this.local!, order);
+    const d = this.local;
+    if (!(d instanceof WasmData) || d.disposed || d.inst.exports !== this.abi) {
+      throw new Error('wasm-backprop: fit needs data prepared by this network and not yet disposed');
+    }
+    new Uint32Array(this.abi.memory.buffer, this.order, order.length).set(order);
+    this.check(this.abi.bp_stage(this.handle, d.x, d.y, d.rows, this.order, order.length), 'staging rows');
+  }
+
+  /** Frees the buffer of a minibatch's row indices (the caller's thread: when its pool stops). */
+  release(): void {
+    if (this.order === 0) return;
+    const p = this.order;
+    this.order = 0;
+    try {
+      this.abi.bp_free(p);
+    } catch {
+      // An instance that trapped is not asked again; the network says so at its next call.
+    }
   }
 
   /**

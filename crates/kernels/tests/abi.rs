@@ -110,6 +110,15 @@ fn abi_contract() {
     assert_eq!(bp_fit(h, x, y, 4, perm, 1, 2, losses), STATUS_INDEX_OUT_OF_RANGE);
     assert_eq!(bp_fit_span(h, x, y, 4, perm, 4, 2, 0.0), STATUS_INDEX_OUT_OF_RANGE);
     assert_eq!(bp_fit_span(h, x, y, 4, perm, 3, 2, 0.0), STATUS_OK); // the three indices it reads are in range
+                                                                     // stage (a minibatch for the step in parts) likewise: `len` indices of `rows` rows, at most the capacity.
+    assert_eq!(bp_stage(h, x, y, 4, perm, 3), STATUS_OK);
+    assert_eq!(bp_stage(h, x, y, 4, perm, 4), STATUS_INDEX_OUT_OF_RANGE);
+    assert_eq!(bp_stage(h, x, y, 4, perm, 5), STATUS_INVALID_BUFFER); // order too short
+    assert_eq!(bp_stage(h, x, y, 5, perm, 3), STATUS_INVALID_BUFFER); // x too short
+    assert_eq!(bp_stage(h, x + 8, y, 4, perm, 3), STATUS_INVALID_BUFFER); // not a buffer start
+    assert_eq!(bp_stage(h, x, y, usize::MAX, perm, 3), STATUS_TOO_LARGE);
+    assert_eq!(bp_stage(h, x, y, 4, perm, 0), STATUS_INVALID_ARGUMENT); // no rows
+    assert_eq!(bp_stage(0, x, y, 4, perm, 3), STATUS_INVALID_HANDLE);
     assert_eq!(bp_set_optimizer(h, 0, f64::NAN, 0.1, 0.0, 0.0, 0.0), STATUS_INVALID_ARGUMENT);
     assert_eq!(bp_set_optimizer(h, 0, -1.0, 0.1, 0.0, 0.0, 0.0), STATUS_INVALID_ARGUMENT);
     assert_eq!(bp_set_optimizer(h, 7, 0.1, 0.1, 0.0, 0.0, 0.0), STATUS_INVALID_ARGUMENT);

@@ -3,8 +3,9 @@
 //! works on the rows staged in the MLP's own buffers.
 
 use super::buffers::Buffers;
-use super::codes::{code, status, STATUS_OK, STATUS_TOO_LARGE};
+use super::codes::{code, status, STATUS_OK};
 use super::handles::{with_entry, with_mlp};
+use super::train::data;
 
 /// Runs `f` on the MLP a handle names; its status, or an error's.
 fn on_mlp(handle: i32, f: impl FnOnce(&mut super::handles::Entry) -> Result<(), crate::mlp::Error>) -> i32 {
@@ -18,8 +19,7 @@ pub extern "C" fn bp_stage(handle: i32, x: usize, y: usize, rows: usize, order: 
     code(with_entry(handle, |e| {
         with_mlp!(&mut e.mlp, n, T => (|| {
             let bufs = Buffers::lock();
-            let xs = bufs.get::<T>(x, rows.checked_mul(n.input_size()).ok_or(STATUS_TOO_LARGE)?)?;
-            let ys = bufs.get::<T>(y, rows.checked_mul(n.output_size()).ok_or(STATUS_TOO_LARGE)?)?;
+            let (xs, ys) = data(&bufs, n, x, y, rows)?;
             let o = bufs.get::<u32>(order, len)?;
             n.stage(xs, ys, rows, o).map_err(status)?;
             Ok(STATUS_OK)

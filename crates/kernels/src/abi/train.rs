@@ -9,7 +9,7 @@ use crate::mlp::Mlp;
 use crate::random::Xoshiro128;
 
 /// The `rows` rows of data at `x` (rows × n_0) and `y` (rows × n_L), in the MLP's precision.
-fn data<'b, T: Real>(
+pub(super) fn data<'b, T: Real>(
     bufs: &'b Buffers,
     n: &Mlp<T>,
     x: usize,

@@ -288,7 +288,7 @@ impl<T: Real> Mlp<T> {
         let (lr, lr_b) = (T::from_f64(self.lr), T::from_f64(self.lr_b));
         let Mlp { loss, params, per_row: RowBuffers { z, a, d, .. }, w_off, b_off, .. } = self;
         let loss = *loss;
-        // W_0, b_0 (where the layers' parameters may be apart), then W_1 and b_1 after them.
+        // W_0, b_0, W_1, b_1 (one after the other: `Mlp::try_new`), each its own slice.
         let (first, second) = params.split_at_mut(w_off[1]);
         let (w0, b0) = first.split_at_mut(b_off[0]);
         let (w0, b0) = (&mut w0[w_off[0]..][..n1 * n0], &mut b0[..n1]);
@@ -301,13 +301,12 @@ impl<T: Real> Mlp<T> {
         // vector, softmax over the row, any other neuron by neuron; `dot` below a chunk is `dot_short`.
         let each = |n: usize, act: Activation| act != Activation::Softmax && n != T::Kernels::NR / 2;
         let (each1, each2) = (each(n1, act1), each(n2, act2));
-        let dot = |n: usize| if n < T::Kernels::NR { dot_short::<T> } else { T::Kernels::dot };
-        let (dot0, dot1) = (dot(n0), dot(n1));
+        let (short0, short1) = (n0 < T::Kernels::NR, n1 < T::Kernels::NR);
         for &row in order {
             let row = row as usize;
             let x_row = &x[row * n0..][..n0];
             for (((zo, ao), &bo), wr) in z1.iter_mut().zip(a1.iter_mut()).zip(&*b0).zip(w0.chunks_exact(n0)) {
-                *zo = bo + dot0(wr, x_row);
+                *zo = bo + if short0 { dot_short(wr, x_row) } else { T::Kernels::dot(wr, x_row) };
                 if each1 {
                     *ao = activate_one(act1, *zo);
                 }
@@ -316,7 +315,7 @@ impl<T: Real> Mlp<T> {
                 apply(act1, z1, a1, n1);
             }
             for (((zo, ao), &bo), wr) in z2.iter_mut().zip(a2.iter_mut()).zip(&*b1).zip(w1.chunks_exact(n1)) {
-                *zo = bo + dot1(wr, a1);
+                *zo = bo + if short1 { dot_short(wr, a1) } else { T::Kernels::dot(wr, a1) };
                 if each2 {
                     *ao = activate_one(act2, *zo);
                 }
