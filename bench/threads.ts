@@ -34,7 +34,7 @@ export const THREADS_WORKLOADS: readonly WorkloadId[] = ['W2', 'W3', 'W4'];
  * 8192) for `epochs`. A full run's fit takes about 0.05 s (W2) to 0.8 s (W4) on one thread of an
  * AMD EPYC core, a quick run's a fifth of that or less.
  */
-const WORK: Record<'full' | 'quick', Partial<Record<WorkloadId, { rows: number; epochs: number }>>> = {
+export const WORK: Record<'full' | 'quick', Partial<Record<WorkloadId, { rows: number; epochs: number }>>> = {
   full: { W2: { rows: 1437, epochs: 20 }, W3: { rows: 8192, epochs: 3 }, W4: { rows: 8192, epochs: 1 } },
   quick: { W2: { rows: 1437, epochs: 5 }, W3: { rows: 4096, epochs: 1 }, W4: { rows: 1024, epochs: 1 } },
 };
