@@ -62,6 +62,14 @@ function runScript(name: string, body: string, { node = [] as string[], before =
   return execFileSync(command, args, { cwd: root, timeout, encoding: 'utf8' });
 }
 
+/** The JSON values a script printed, one a line. */
+function jsonLines<T>(out: string): T[] {
+  return out
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as T);
+}
+
 /**
  * A file for `node --import` (the workers inherit node's flags) that wraps, in each worker only, the
  * kernels' exports `names`: each call runs `body` with `step` (the calls to any of them so far,
@@ -419,10 +427,7 @@ for (const layers of [[200, 32, 4], [64, 32, 10]]) {
 }`,
       { node: ['--import', inject], timeout: 60_000 },
     );
-    const runs = out
-      .trim()
-      .split('\n')
-      .map((line) => JSON.parse(line) as { layers: number[]; refused: number; other: string[]; read: number; same: boolean });
+    const runs = jsonLines<{ layers: number[]; refused: number; other: string[]; read: number; same: boolean }>(out);
     expect(runs).toHaveLength(2);
     for (const r of runs) {
       const what = r.layers.join('-');
@@ -458,10 +463,7 @@ for (const layers of [[784, 128, 10], [64, 32, 10]]) {
 }`,
       { node: ['--import', inject], timeout: 60_000 },
     );
-    const runs = out
-      .trim()
-      .split('\n')
-      .map((line) => JSON.parse(line) as { layers: number[]; error: string | null; found: number });
+    const runs = jsonLines<{ layers: number[]; error: string | null; found: number }>(out);
     expect(runs).toHaveLength(2);
     for (const r of runs) {
       expect(r.error, r.layers.join('-')).toMatch(/a training thread exited \(code 3\)/);

@@ -107,16 +107,10 @@ impl<T: Real> Mlp<T> {
             let d_next = &d_hi[0][from * n_next..to * n_next];
             let d_here = &mut d_lo[l][from * n..to * n];
             let (z, a) = (&self.per_row.z[l][from * n..to * n], &self.per_row.a[l][from * n..to * n]);
-            if l == 1 && (k0, k1) != (0, n) {
-                // Columns k0..k1 of Δ_1 = Δ_2·W_1, then f′ on those.
-                debug_assert!(!vector && k0 <= k1 && k1 <= n);
-                let (dn, wm) = (MatRef::new(d_next, n_next, 1), MatRef::new(&w[k0..], n, 1));
-                gemm(rows, k1 - k0, n_next, T::ONE, dn, wm, false, &mut d_here[k0..], n, 1, &mut self.per_row.ws);
-                for ((d, z), a) in d_here.chunks_exact_mut(n).zip(z.chunks_exact(n)).zip(a.chunks_exact(n)) {
-                    mul_derivative(self.acts[l], &z[k0..k1], &a[k0..k1], &mut d[k0..k1]);
-                }
-                continue;
-            }
+            // Columns c0..c1 of Δ_l: all of them, but δ_1's of the first layer's neurons k0..k1
+            // where the step is cut by those (each column of the product is computed whole).
+            let (c0, c1) = if l == 1 { (k0, k1) } else { (0, n) };
+            debug_assert!(c0 <= c1 && c1 <= n && (!vector || (c0, c1) == (0, n)));
             if vector {
                 // δ = Wᵀ·δ⁺, one scaled row of W per destination neuron.
                 d_here.fill(T::ZERO);
@@ -124,10 +118,12 @@ impl<T: Real> Mlp<T> {
                     T::Kernels::axpy(dk, &w[k * n..][..n], d_here);
                 }
             } else {
-                let (dn, wm) = (MatRef::new(d_next, n_next, 1), MatRef::new(w, n, 1));
-                gemm(rows, n, n_next, T::ONE, dn, wm, false, d_here, n, 1, &mut self.per_row.ws);
+                let (dn, wm) = (MatRef::new(d_next, n_next, 1), MatRef::new(&w[c0..], n, 1));
+                gemm(rows, c1 - c0, n_next, T::ONE, dn, wm, false, &mut d_here[c0..], n, 1, &mut self.per_row.ws);
             }
-            mul_derivative(self.acts[l], z, a, d_here);
+            for ((d, z), a) in d_here.chunks_exact_mut(n).zip(z.chunks_exact(n)).zip(a.chunks_exact(n)) {
+                mul_derivative(self.acts[l], &z[c0..c1], &a[c0..c1], &mut d[c0..c1]);
+            }
         }
         loss
     }
