@@ -19,6 +19,13 @@ const MESSAGE_BYTES = 1024;
 export const CONTROL_BYTES = MESSAGE_AT + MESSAGE_BYTES;
 /** Loads of the generation before a thread sleeps on it (a few microseconds). */
 const SPIN = 4000;
+/**
+ * Milliseconds a thread spins at the barrier before it sleeps where every thread has a core of its
+ * own: a thread that slept is woken by the operating system some time after the last arrival
+ * (tens to hundreds of microseconds on a virtual machine), and the others then wait for it at the
+ * next meeting.
+ */
+export const SPIN_MS = 1;
 
 /** `Atomics.waitAsync` (ES2024; in Node since 16, Chromium since 87, Firefox since 145). */
 export const waitAsync = (
@@ -37,6 +44,8 @@ export class Barrier {
     readonly buffer: SharedArrayBuffer,
     /** Threads that pass it together. */
     readonly parties: number,
+    /** Milliseconds to spin before sleeping (after `SPIN` loads at least). */
+    private readonly spinMs = 0,
   ) {
     // The library's TypeScript lib types typed arrays over ArrayBuffers only.
     this.ctl = new Int32Array(buffer as unknown as ArrayBuffer, 0, MESSAGE_AT / 4);
@@ -63,8 +72,13 @@ export class Barrier {
 
   /** Waits, blocking the thread, until the barrier of `generation` is passed or `ms` have gone by; whether it was passed. */
   waitSync(generation: number, ms = Infinity): boolean {
-    for (let i = 0; i < SPIN; i++) if (this.passed(generation)) return true;
-    const end = performance.now() + ms;
+    const start = performance.now();
+    const spinEnd = start + Math.min(ms, this.spinMs);
+    for (let i = 0; ; i++) {
+      if (this.passed(generation)) return true;
+      if (i >= SPIN && (i & 255) === 0 && performance.now() >= spinEnd) break;
+    }
+    const end = start + ms;
     for (;;) {
       if (this.passed(generation)) return true;
       const left = end - performance.now();

@@ -6,14 +6,17 @@
  *
  * The caller's thread waits at the barrier blocking (`Atomics.wait`) for up to `BLOCK_MS`, then
  * without blocking (`Atomics.waitAsync`), so that a worker's exit is seen and turns into an error.
- * On a browser page, where the main thread may not block, it waits without blocking only.
+ * On a browser page, where the main thread may not block, it waits without blocking only. A span
+ * reaches each worker through shared memory where it still listens at the end of the last, else by
+ * a message (./handoff.ts).
  */
 import type { OptimizerState, PreparedData, StepSettings } from '../engine.js';
 import type { WasmEngine } from '../engines/wasm.js';
 import type { FloatArray } from '../matrix.js';
 import { Layout } from '../parameters.js';
-import { Barrier, CONTROL_BYTES, ThreadsFailed } from './barrier.js';
+import { Barrier, CONTROL_BYTES, SPIN_MS, ThreadsFailed } from './barrier.js';
 import { environment, spawn, type ThreadWorker } from './environment.js';
+import { Handoff, LISTEN_MS } from './handoff.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 import { Replica, exchangeLayout, type SharedData } from './replica.js';
 import type { NetworkThreads, ThreadsOption } from './settings.js';
@@ -34,6 +37,7 @@ const BUSY =
 /** The workers of one thread count, their control block and exchange buffer. */
 class Pool {
   readonly barrier: Barrier;
+  readonly handoff: Handoff;
   readonly workers: ThreadWorker[] = [];
   failure: Error | null = null;
   /** The exchange's capacity in rows (0: none yet). */
@@ -43,13 +47,24 @@ class Pool {
   synced = -1;
   private stopping = false;
 
+  /**
+   * Whether every thread has a core of its own: then a thread spins at the barrier for a while
+   * before it sleeps, and a worker listens for the next span at the end of one (./handoff.ts),
+   * taking no core another thread needs.
+   */
+  private readonly own: boolean;
+
   constructor(readonly parts: number) {
-    this.barrier = new Barrier(new SharedArrayBuffer(CONTROL_BYTES), parts);
+    this.own = parts <= environment().cores;
+    this.barrier = new Barrier(new SharedArrayBuffer(CONTROL_BYTES), parts, this.own ? SPIN_MS : 0);
+    this.handoff = new Handoff(Handoff.buffer(parts - 1), new SharedArrayBuffer(0), parts - 1);
   }
 
   /** Starts the workers (threads 1 … parts − 1) and waits until each has its replica. */
   async start(engine: WasmEngine): Promise<void> {
     const control = this.barrier.buffer;
+    const { buffer: handoff, rows } = this.handoff;
+    const [listen, spin] = this.own ? [LISTEN_MS, SPIN_MS] : [0, 0];
     const ready: Promise<void>[] = [];
     for (let part = 1; part < this.parts; part++) {
       const w = spawn();
@@ -66,7 +81,19 @@ class Pool {
         }),
       );
       const { inst } = engine.raw();
-      this.post(w, { op: 'init', module: inst.module, arch: engine.arch, precision: engine.precision, part, parts: this.parts, control });
+      this.post(w, {
+        op: 'init',
+        module: inst.module,
+        arch: engine.arch,
+        precision: engine.precision,
+        part,
+        parts: this.parts,
+        control,
+        spin,
+        handoff,
+        rows,
+        listen,
+      });
     }
     await Promise.all(ready);
   }
@@ -75,8 +102,22 @@ class Pool {
     w.postMessage(m);
   }
 
-  broadcast(m: ToWorker): void {
-    for (const w of this.workers) this.post(w, m);
+  /**
+   * Starts a span of `order` in minibatches of `batch` on the workers, after `messages` (each
+   * worker gets them in this order): handed over to those listening where there are none, else by
+   * a message (./handoff.ts).
+   */
+  span(messages: ToWorker[], order: Uint32Array, batch: number): void {
+    const handoff = this.handoff;
+    if (order.length > handoff.capacity) messages.push({ op: 'rows', buffer: handoff.grow(Math.max(order.length, 2 * handoff.capacity)) });
+    const got = handoff.handOver(order, batch, messages.length > 0, () => {
+      if (this.barrier.failed) throw new ThreadsFailed(this.barrier.message());
+    });
+    this.workers.forEach((w, i) => {
+      if (got[i]) return;
+      for (const m of messages) this.post(w, m);
+      this.post(w, { op: 'span', order, batch });
+    });
   }
 
   /** A worker failed or exited: every thread waiting is woken and the training call in progress rejects. */
@@ -216,31 +257,33 @@ export class Threads implements NetworkThreads {
     const pool = await this.poolOf(threads);
     const replica = this.replica!;
     const rows = Math.min(batch, order.length);
+    // What the workers need before this span (each in its own message), then the span.
+    const messages: ToWorker[] = [];
     if (rows > pool.capacity) {
       const bits = this.engine.precision === 'f32' ? 32 : 64;
       const ex = exchangeLayout(this.layout, rows, bits);
       const buffer = new SharedArrayBuffer(ex.bytes);
       replica.attach(buffer, ex, rows);
-      pool.broadcast({ op: 'exchange', buffer, capacity: rows });
+      messages.push({ op: 'exchange', buffer, capacity: rows });
       pool.capacity = rows;
     }
     if (pool.data !== data) {
       replica.local = data;
-      pool.broadcast({ op: 'data', data: this.sharedData(data) });
+      messages.push({ op: 'data', data: this.sharedData(data) });
       pool.data = data;
     }
     const changes = this.engine.raw().changes;
     if (pool.synced !== changes) {
       // Read into the arrays of the last state sent (posting copies them): no new memory per fit.
       const sent = (this.sent = this.readState(this.sent));
-      pool.broadcast({ op: 'state', params: sent.params, step, optimizer: sent.optimizer });
+      messages.push({ op: 'state', params: sent.params, step, optimizer: sent.optimizer });
       pool.synced = changes;
       replica.whole = true;
     }
-    pool.broadcast({ op: 'span', order, batch });
     pool.busy(true);
     let start: TrainingCopy | null = null;
     try {
+      pool.span(messages, order, batch);
       // Cut by neurons, a span leaves the network's engine whole only at its end (each thread holds
       // its own rows of W_0 until then): its state from the start, read while the message travels,
       // is where a span that fails leaves the network.

@@ -9,6 +9,7 @@ import { WasmEngine } from '../engines/wasm.js';
 import { Layout } from '../parameters.js';
 import { loadWasm } from '../wasm/loader.js';
 import { Barrier } from './barrier.js';
+import { Handoff } from './handoff.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 import { Replica, exchangeLayout } from './replica.js';
 
@@ -31,6 +32,9 @@ function port(): Port {
 const io = port();
 let replica: Replica | null = null;
 let barrier: Barrier | null = null;
+let handoff: Handoff | null = null;
+/** How long to listen for the next span at the end of one (ms). */
+let listen = 0;
 let part = 0;
 let parts = 1;
 let queue: Promise<void> = Promise.resolve();
@@ -40,7 +44,9 @@ async function handle(m: ToWorker): Promise<void> {
     case 'init': {
       const inst = await loadWasm({ source: m.module });
       replica = new Replica(new WasmEngine(inst, m.arch, m.precision), new Layout(m.arch));
-      barrier = new Barrier(m.control, m.parts);
+      barrier = new Barrier(m.control, m.parts, m.spin);
+      handoff = new Handoff(m.handoff, m.rows, m.parts - 1);
+      listen = m.listen;
       [part, parts] = [m.part, m.parts];
       io.post({ op: 'ready' });
       return;
@@ -51,6 +57,9 @@ async function handle(m: ToWorker): Promise<void> {
     case 'data':
       replica!.receive(m.data);
       return;
+    case 'rows':
+      handoff!.adopt(m.buffer);
+      return;
     case 'state': {
       const engine = replica!.engine;
       engine.configure(m.step);
@@ -60,8 +69,11 @@ async function handle(m: ToWorker): Promise<void> {
       return;
     }
     case 'span': {
-      const steps = replica!.span(m.order, m.batch, 0, part, parts);
-      while (!steps.next().done) barrier!.pass();
+      // This span, then each handed over while listening at the end of the last.
+      for (let span: { order: Uint32Array; batch: number } | null = m; span; span = handoff!.listen(part - 1, listen, () => barrier!.failed)) {
+        const steps = replica!.span(span.order, span.batch, 0, part, parts);
+        while (!steps.next().done) barrier!.pass();
+      }
       return;
     }
   }
