@@ -17,7 +17,7 @@ const MESSAGE_AT = 64;
 const MESSAGE_BYTES = 1024;
 /** Bytes of the control block. */
 export const CONTROL_BYTES = MESSAGE_AT + MESSAGE_BYTES;
-/** Loads of the generation before a thread sleeps on it (a few microseconds). */
+/** Loads of the generation at least before a thread sleeps on it (a few microseconds; then `spinMs`). */
 const SPIN = 4000;
 /**
  * Milliseconds a thread spins at the barrier before it sleeps where every thread has a core of its

@@ -52,7 +52,7 @@ class Pool {
    * before it sleeps, and a worker listens for the next span at the end of one (./handoff.ts),
    * taking no core another thread needs.
    */
-  private readonly own: boolean;
+  readonly own: boolean;
 
   constructor(readonly parts: number) {
     this.own = parts <= environment().cores;
@@ -104,15 +104,18 @@ class Pool {
 
   /**
    * Starts a span of `order` in minibatches of `batch` on the workers, after `messages` (each
-   * worker gets them in this order): handed over to those listening where there are none, else by
-   * a message (./handoff.ts).
+   * worker gets them in this order): where every thread has a core of its own, handed over to
+   * the workers listening where no message must go first, else by a message (./handoff.ts).
    */
   span(messages: ToWorker[], order: Uint32Array, batch: number): void {
-    const handoff = this.handoff;
-    if (order.length > handoff.capacity) messages.push({ op: 'rows', buffer: handoff.grow(Math.max(order.length, 2 * handoff.capacity)) });
-    const got = handoff.handOver(order, batch, messages.length > 0, () => {
-      if (this.barrier.failed) throw new ThreadsFailed(this.barrier.message());
-    });
+    let got: boolean[] = [];
+    if (this.own) {
+      const handoff = this.handoff;
+      if (order.length > handoff.capacity) messages.push({ op: 'rows', buffer: handoff.grow(Math.max(order.length, 2 * handoff.capacity)) });
+      got = handoff.handOver(order, batch, messages.length > 0, () => {
+        if (this.barrier.failed) throw new ThreadsFailed(this.barrier.message());
+      });
+    }
     this.workers.forEach((w, i) => {
       if (got[i]) return;
       for (const m of messages) this.post(w, m);
@@ -257,32 +260,34 @@ export class Threads implements NetworkThreads {
     const pool = await this.poolOf(threads);
     const replica = this.replica!;
     const rows = Math.min(batch, order.length);
-    // What the workers need before this span (each in its own message), then the span.
-    const messages: ToWorker[] = [];
-    if (rows > pool.capacity) {
-      const bits = this.engine.precision === 'f32' ? 32 : 64;
-      const ex = exchangeLayout(this.layout, rows, bits);
-      const buffer = new SharedArrayBuffer(ex.bytes);
-      replica.attach(buffer, ex, rows);
-      messages.push({ op: 'exchange', buffer, capacity: rows });
-      pool.capacity = rows;
-    }
-    if (pool.data !== data) {
-      replica.local = data;
-      messages.push({ op: 'data', data: this.sharedData(data) });
-      pool.data = data;
-    }
-    const changes = this.engine.raw().changes;
-    if (pool.synced !== changes) {
-      // Read into the arrays of the last state sent (posting copies them): no new memory per fit.
-      const sent = (this.sent = this.readState(this.sent));
-      messages.push({ op: 'state', params: sent.params, step, optimizer: sent.optimizer });
-      pool.synced = changes;
-      replica.whole = true;
-    }
     pool.busy(true);
     let start: TrainingCopy | null = null;
     try {
+      // What the workers need before this span (each in its own message), then the span; in the
+      // try, so that where any of it throws the pool is stopped (its workers may not have been
+      // sent what it now says they hold).
+      const messages: ToWorker[] = [];
+      if (rows > pool.capacity) {
+        const bits = this.engine.precision === 'f32' ? 32 : 64;
+        const ex = exchangeLayout(this.layout, rows, bits);
+        const buffer = new SharedArrayBuffer(ex.bytes);
+        replica.attach(buffer, ex, rows);
+        messages.push({ op: 'exchange', buffer, capacity: rows });
+        pool.capacity = rows;
+      }
+      if (pool.data !== data) {
+        replica.local = data;
+        messages.push({ op: 'data', data: this.sharedData(data) });
+        pool.data = data;
+      }
+      const changes = this.engine.raw().changes;
+      if (pool.synced !== changes) {
+        // Read into the arrays of the last state sent (posting copies them): no new memory per fit.
+        const sent = (this.sent = this.readState(this.sent));
+        messages.push({ op: 'state', params: sent.params, step, optimizer: sent.optimizer });
+        pool.synced = changes;
+        replica.whole = true;
+      }
       pool.span(messages, order, batch);
       // Cut by neurons, a span leaves the network's engine whole only at its end (each thread holds
       // its own rows of W_0 until then): its state from the start, read while the message travels,

@@ -69,8 +69,10 @@ async function handle(m: ToWorker): Promise<void> {
       return;
     }
     case 'span': {
-      // This span, then each handed over while listening at the end of the last.
-      for (let span: { order: Uint32Array; batch: number } | null = m; span; span = handoff!.listen(part - 1, listen, () => barrier!.failed)) {
+      handoff!.receivedMessage();
+      // This span, then each handed over while listening at the end of the last (where it listens).
+      const next = () => (listen > 0 ? handoff!.listen(part - 1, listen, () => barrier!.failed) : null);
+      for (let span: { order: Uint32Array; batch: number } | null = m; span; span = next()) {
         const steps = replica!.span(span.order, span.batch, 0, part, parts);
         while (!steps.next().done) barrier!.pass();
       }
