@@ -258,10 +258,9 @@ export async function trainEpochs(run: FitRun, losses: Log): Promise<boolean> {
       return run.history(losses.held(0, first + k).slice(), kept?.held().slice() ?? null);
     });
   }
-  /** Epoch `e` of the call's validation scores into `run.scores`: its loss there and, unless the network does not classify (NaN), its accuracy. */
+  /** Epoch `e` of the call's validation scores into `run.scores` (with validation only): its loss there and, unless the network does not classify (NaN), its accuracy. */
   function keep(e: number): void {
-    const v = run.validation;
-    if (v === null) return;
+    const v = run.validation!;
     let loss: number, correct: number;
     if (scored) {
       loss = scores[2 * e];
@@ -296,11 +295,7 @@ export async function trainEpochs(run: FitRun, losses: Log): Promise<boolean> {
     try {
       for (let e = 0; e < stand; e++) {
         const loss = epochLosses[e];
-        if (!inBounds(loss, maxLoss)) {
-          rollback.behind(null);
-          close();
-          rollback.behind(e < n - 1 ? back : null);
-        }
+        if (!inBounds(loss, maxLoss)) close(); // throws: the run diverged
         if (validated) keep(e);
         at = e;
         if (e === n - 1) rollback.behind(null);
