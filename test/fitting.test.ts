@@ -96,6 +96,32 @@ describe.each(ENGINE_CASES)('$name: fit cut into slices', (c) => {
     net.dispose();
   });
 
+  it('onBatch changing the network, then onEpoch reading it inside a later call of several epochs: the fit goes on from the change', async () => {
+    // The first epoch in spans (onBatch is called there); the change drops the mark of the open
+    // run, and the later calls (the real clock back) train several epochs each.
+    const fit = async (read: boolean) => {
+      const net = await c.create(OPTIONS);
+      slowClock(20);
+      let changed = false;
+      const onBatch = () => {
+        if (changed) return;
+        changed = true;
+        net.setParameters(net.getParameters());
+        vi.restoreAllMocks();
+      };
+      const onEpoch = (r: { epoch: number }) => void (read && r.epoch % 7 === 0 && net.evaluate(X, Y));
+      const h = await net.fit(X, Y, { epochs: 40, batchSize: 4, onBatch, onEpoch });
+      vi.restoreAllMocks();
+      const out = { changed, losses: h.losses, params: bits(net.getFlatParameters()) };
+      net.dispose();
+      return out;
+    };
+    const [read, quiet] = [await fit(true), await fit(false)];
+    expect(read.changed).toBe(true);
+    expect(read.losses).toHaveLength(40);
+    expect(read).toEqual(quiet);
+  });
+
   it('onBatch returning false at the end of an epoch keeps that epoch whole, and stops after it', async () => {
     const net = await c.create(OPTIONS);
     slowClock(20);

@@ -241,7 +241,9 @@ export async function trainEpochs(run: FitRun, losses: Log): Promise<boolean> {
   // The run's losses are those of `losses` from `from` on.
   let from = -1; // the run's first epoch (an index into losses), -1 when none is open
   const open = () => {
-    if (from >= 0) return;
+    // A run goes on while its mark stands: the network changed other than by training (from a
+    // callback, onBatch, or other code while fit yields) drops the mark, and a new run starts here.
+    if (from >= 0 && rollback.marked) return;
     rollback.begin();
     from = losses.length;
     rollback.opened(close);
@@ -295,7 +297,7 @@ export async function trainEpochs(run: FitRun, losses: Log): Promise<boolean> {
     try {
       for (let e = 0; e < stand; e++) {
         const loss = epochLosses[e];
-        if (!inBounds(loss, maxLoss)) close(); // throws: the run diverged
+        if (!inBounds(loss, maxLoss)) close(); // the run diverged: throws (where a run is open)
         if (validated) keep(e);
         at = e;
         if (e === n - 1) rollback.behind(null);
@@ -312,8 +314,9 @@ export async function trainEpochs(run: FitRun, losses: Log): Promise<boolean> {
           rollback.settle(); // the network is at the epoch whose callback threw
           throw error;
         }
-        // Every Network method (dispose too) marks the network read: only then can it have been
-        // disposed, or changed (the run is then void, and the next starts from here).
+        // Every Network method (dispose too) marks the network read: only then can the callback
+        // have disposed it, or changed it (the run is then void, and the next starts from here;
+        // changed by other code between two calls, `open` finds the mark dropped).
         if (rollback.read) {
           lastRead = now();
           run.alive();
@@ -372,6 +375,7 @@ export async function trainEpochs(run: FitRun, losses: Log): Promise<boolean> {
             const p = order(n);
             for (let e = 0; e < n; e++) out[e] = (await threads(p.subarray(e * rows, (e + 1) * rows), 0)) / rows;
           });
+          awake(); // other code ran while the threads trained
         } else {
           if (validation && scores.length < 2 * n) validation.scores = scores = new Float64Array(2 * n);
           clock.timed(n * rows, () => engine.fitEpochs(data, run.shuffle ? run.rng : null, batch, out, validation));
