@@ -117,7 +117,7 @@ export class Handoff {
    * still listening, unless `messages` must go first or a worker has not ended its last span within
    * `settle` ms (then the listening workers are sent back to their messages). Returns for each
    * worker whether it got the span; the others must be posted the messages and the span, in that
-   * order, right after (`posted` counts them).
+   * order, right after (counted here as span messages on their way).
    */
   handOver(order: Uint32Array, batch: number, messages: boolean, failed: () => void, settle = SETTLE_MS): boolean[] {
     const got = this.given.map(() => false);
