@@ -331,8 +331,8 @@ export class WasmEngine implements Engine {
     });
   }
 
-  /** The data prepared by this engine, or an error. */
-  private own(data: PreparedData, doing: string): WasmData {
+  /** The data prepared by this engine, or an error (`doing` names the call in the user's terms). */
+  own(data: PreparedData | null, doing: string): WasmData {
     if (!(data instanceof WasmData) || data.inst !== this.inst || data.bits !== this.bits || data.disposed) {
       throw new ArgumentError(`${doing} needs data prepared by this network and not yet disposed`);
     }

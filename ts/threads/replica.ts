@@ -17,7 +17,7 @@
  * the end of a span.
  */
 import type { PreparedData } from '../engine.js';
-import { WasmData, type WasmEngine } from '../engines/wasm.js';
+import type { WasmEngine } from '../engines/wasm.js';
 import type { Layout } from '../parameters.js';
 import { STATUS_TEXT, VALUE_CODES, type BackpropExports } from '../wasm/exports.js';
 import { CONTROL_BYTES } from './barrier.js';
@@ -173,10 +173,7 @@ export class Replica {
 
   /** Stages the rows `order` of the data, gathered inside the module. */
   private stage(order: Uint32Array): void {
-    const d = this.local;
-    if (!(d instanceof WasmData) || d.disposed || d.inst.exports !== this.abi) {
-      throw new Error('wasm-backprop: fit needs data prepared by this network and not yet disposed');
-    }
+    const d = this.engine.own(this.local, 'fit');
     new Uint32Array(this.abi.memory.buffer, this.order, order.length).set(order);
     this.check(this.abi.bp_stage(this.handle, d.x, d.y, d.rows, this.order, order.length), 'staging rows');
   }

@@ -2,10 +2,9 @@
 //! (ts/threads/; the arithmetic and why it gives the one-instance bits: `mlp/parts.rs`). Each
 //! works on the rows staged in the MLP's own buffers.
 
-use super::buffers::Buffers;
 use super::codes::{code, status, STATUS_OK};
 use super::handles::{with_entry, with_mlp};
-use super::train::data;
+use super::train::on_span;
 
 /// Runs `f` on the MLP a handle names; its status, or an error's.
 fn on_mlp(handle: i32, f: impl FnOnce(&mut super::handles::Entry) -> Result<(), crate::mlp::Error>) -> i32 {
@@ -17,13 +16,8 @@ fn on_mlp(handle: i32, f: impl FnOnce(&mut super::handles::Entry) -> Result<(), 
 #[no_mangle]
 pub extern "C" fn bp_stage(handle: i32, x: usize, y: usize, rows: usize, order: usize, len: usize) -> i32 {
     code(with_entry(handle, |e| {
-        with_mlp!(&mut e.mlp, n, T => (|| {
-            let bufs = Buffers::lock();
-            let (xs, ys) = data(&bufs, n, x, y, rows)?;
-            let o = bufs.get::<u32>(order, len)?;
-            n.stage(xs, ys, rows, o).map_err(status)?;
-            Ok(STATUS_OK)
-        })().unwrap_or_else(|s| s))
+        let r = with_mlp!(&mut e.mlp, n, T => on_span(n, (x, y, rows), (order, len), |n, xs, ys, o| n.stage(xs, ys, rows, o)));
+        r.map_or_else(|s| s, |()| STATUS_OK)
     }))
 }
 

@@ -9,7 +9,7 @@ use crate::mlp::Mlp;
 use crate::random::Xoshiro128;
 
 /// The `rows` rows of data at `x` (rows × n_0) and `y` (rows × n_L), in the MLP's precision.
-pub(super) fn data<'b, T: Real>(
+fn data<'b, T: Real>(
     bufs: &'b Buffers,
     n: &Mlp<T>,
     x: usize,
@@ -19,6 +19,20 @@ pub(super) fn data<'b, T: Real>(
     let xs = bufs.get::<T>(x, rows.checked_mul(n.input_size()).ok_or(STATUS_TOO_LARGE)?)?;
     let ys = bufs.get::<T>(y, rows.checked_mul(n.output_size()).ok_or(STATUS_TOO_LARGE)?)?;
     Ok((xs, ys))
+}
+
+/// `f` on the MLP, the `rows` rows of data at `x` and `y`, and the `len` row indices at `order`
+/// (the rows of a span, or of a minibatch to stage); its error as a status.
+pub(super) fn on_span<T: Real, R>(
+    n: &mut Mlp<T>,
+    (x, y, rows): (usize, usize, usize),
+    (order, len): (usize, usize),
+    f: impl FnOnce(&mut Mlp<T>, &[T], &[T], &[u32]) -> Result<R, crate::mlp::Error>,
+) -> Result<R, i32> {
+    let bufs = Buffers::lock();
+    let (xs, ys) = data(&bufs, n, x, y, rows)?;
+    let o = bufs.get::<u32>(order, len)?;
+    f(n, xs, ys, o).map_err(status)
 }
 
 fn staged_rows(handle: i32, rows: usize, f: impl Fn(&mut AnyMlp, usize) -> f64) -> i32 {
@@ -191,12 +205,7 @@ pub extern "C" fn bp_fit_span(
     total: f64,
 ) -> i32 {
     code(with_entry(handle, |e| {
-        let r = with_mlp!(&mut e.mlp, n, T => (|| {
-            let bufs = Buffers::lock();
-            let (xs, ys) = data(&bufs, n, x, y, rows)?;
-            let o = bufs.get::<u32>(order, len)?;
-            n.fit_span(xs, ys, rows, o, batch, total).map_err(status)
-        })());
+        let r = with_mlp!(&mut e.mlp, n, T => on_span(n, (x, y, rows), (order, len), |n, xs, ys, o| n.fit_span(xs, ys, rows, o, batch, total)));
         match r {
             Ok(sum) => {
                 e.results[0] = sum;
