@@ -235,7 +235,9 @@ export async function buildWasm({ force = false } = {}) {
   };
   await Promise.all(Array.from({ length: parallel }, builder));
   mkdirSync(dirname(stampFile), { recursive: true });
-  writeFileSync(stampFile, JSON.stringify({ hash, toolchain: toolchain.id, built: new Date().toISOString() }, null, 2));
+  // `panic`: how a panic ends, which the size of the artefacts depends on (test/artefacts.test.ts).
+  const panic = toolchain.rustflags?.includes('-Cpanic=immediate-abort') ? 'immediate-abort' : 'abort';
+  writeFileSync(stampFile, JSON.stringify({ hash, toolchain: toolchain.id, panic, built: new Date().toISOString() }, null, 2));
   return true;
 }
 

@@ -2,8 +2,6 @@
 //! it was built with as JSON written from the definitions themselves, so a TypeScript test can pin
 //! every mirrored code and limit.
 
-use std::sync::OnceLock;
-
 use super::codes::{ABI_VERSION, STATUSES};
 use crate::kernels::activation::{Activation, LEAKY_SLOPE};
 use crate::kernels::backend::{BackendKind, ACTIVE_KIND};
@@ -31,115 +29,193 @@ pub extern "C" fn bp_backend() -> u32 {
 /// Its length in bytes is `bp_describe_len`.
 #[no_mangle]
 pub extern "C" fn bp_describe() -> usize {
-    describe_text().as_ptr() as usize
+    TEXT.as_ptr() as usize
 }
 
 /// Length in bytes of the text at `bp_describe`.
 #[no_mangle]
 pub extern "C" fn bp_describe_len() -> usize {
-    describe_text().len()
+    TEXT.len()
 }
 
 /// The codes and limits this artefact was built with, as JSON built from the definitions
 /// themselves (status codes, activations, losses, optimizers, backends, the kinds of per-row
 /// values of `bp_values`, limits, the rows per block of `bp_predict` and `bp_evaluate`,
-/// leaky-relu's slope), so the TypeScript mirrors can be checked against them. Built on the first
-/// call and kept for the life of the instance (one allocation).
-fn describe_text() -> &'static str {
-    static TEXT: OnceLock<String> = OnceLock::new();
-    TEXT.get_or_init(|| {
-        let mut w = JsonWriter(String::new());
-        w.object(|w| {
-            w.key("abi");
-            w.int(ABI_VERSION as i64);
-            w.codes("status", &STATUSES.map(|(k, v)| (k, v as i64)));
-            w.codes("activations", &Activation::ALL.map(|a| (a.name(), a as i64)));
-            w.codes("losses", &Loss::ALL.map(|l| (l.name(), l as i64)));
-            w.codes("optimizers", &OptimizerKind::ALL.map(|o| (o.name(), o as i64)));
-            w.codes("backends", &BackendKind::ALL.map(|b| (b.name(), b as i64)));
-            w.codes("values", &RowValues::ALL.map(|v| (v.name(), v as i64)));
-            let limits = [
-                ("maxLayerSize", MAX_LAYER_SIZE),
-                ("maxLayers", MAX_LAYERS),
-                ("maxBatch", MAX_CAPACITY),
-                ("maxElements", MAX_ELEMENTS),
-            ];
-            w.codes("limits", &limits.map(|(k, v)| (k, v as i64)));
-            w.key("blockRows");
-            w.int(BLOCK_ROWS as i64);
-            w.key("leakySlope");
-            w.decimal(LEAKY_SLOPE);
-        });
-        w.0
-    })
+/// leaky-relu's slope), so the TypeScript mirrors can be checked against them. Written by the
+/// compiler: the artefact holds the text, not the code that writes it.
+static TEXT: [u8; WRITTEN.len] = WRITTEN.text();
+
+const WRITTEN: JsonWriter = describe();
+
+const fn describe() -> JsonWriter {
+    let mut w = JsonWriter { buf: [0; CAPACITY], len: 0 };
+    w.byte(b'{');
+    w.key("abi");
+    w.int(ABI_VERSION as i64);
+    w.open("status");
+    let mut i = 0;
+    while i < STATUSES.len() {
+        w.key(STATUSES[i].0);
+        w.int(STATUSES[i].1 as i64);
+        i += 1;
+    }
+    w.close();
+    w.open("activations");
+    let mut i = 0;
+    while i < Activation::ALL.len() {
+        w.key(Activation::ALL[i].name());
+        w.int(Activation::ALL[i] as i64);
+        i += 1;
+    }
+    w.close();
+    w.open("losses");
+    let mut i = 0;
+    while i < Loss::ALL.len() {
+        w.key(Loss::ALL[i].name());
+        w.int(Loss::ALL[i] as i64);
+        i += 1;
+    }
+    w.close();
+    w.open("optimizers");
+    let mut i = 0;
+    while i < OptimizerKind::ALL.len() {
+        w.key(OptimizerKind::ALL[i].name());
+        w.int(OptimizerKind::ALL[i] as i64);
+        i += 1;
+    }
+    w.close();
+    w.open("backends");
+    let mut i = 0;
+    while i < BackendKind::ALL.len() {
+        w.key(BackendKind::ALL[i].name());
+        w.int(BackendKind::ALL[i] as i64);
+        i += 1;
+    }
+    w.close();
+    w.open("values");
+    let mut i = 0;
+    while i < RowValues::ALL.len() {
+        w.key(RowValues::ALL[i].name());
+        w.int(RowValues::ALL[i] as i64);
+        i += 1;
+    }
+    w.close();
+    let limits = [
+        ("maxLayerSize", MAX_LAYER_SIZE),
+        ("maxLayers", MAX_LAYERS),
+        ("maxBatch", MAX_CAPACITY),
+        ("maxElements", MAX_ELEMENTS),
+    ];
+    w.open("limits");
+    let mut i = 0;
+    while i < limits.len() {
+        w.key(limits[i].0);
+        w.int(limits[i].1 as i64);
+        i += 1;
+    }
+    w.close();
+    w.key("blockRows");
+    w.int(BLOCK_ROWS as i64);
+    w.key("leakySlope");
+    w.decimal(LEAKY_SLOPE);
+    w.byte(b'}');
+    w
 }
 
-/// Writes JSON without `core::fmt`, whose float formatting alone adds ~24 KB to the artefact.
-/// Keys are plain ASCII names (nothing to escape).
-struct JsonWriter(String);
+/// Room for the text while it is written (it is ~600 bytes; a longer one fails the build).
+const CAPACITY: usize = 2048;
+
+/// Writes JSON in a constant, without `core::fmt` (whose float formatting alone adds ~24 KB to
+/// an artefact). Keys are plain ASCII names (nothing to escape).
+struct JsonWriter {
+    buf: [u8; CAPACITY],
+    len: usize,
+}
 
 impl JsonWriter {
-    fn object(&mut self, members: impl FnOnce(&mut Self)) {
-        self.0.push('{');
-        members(self);
-        self.0.push('}');
-    }
-
-    fn key(&mut self, key: &str) {
-        debug_assert!(!key.contains(['"', '\\']));
-        if !self.0.ends_with('{') {
-            self.0.push(',');
+    /// The `N` bytes written (`N` is `len`).
+    const fn text<const N: usize>(&self) -> [u8; N] {
+        let mut out = [0; N];
+        let mut i = 0;
+        while i < N {
+            out[i] = self.buf[i];
+            i += 1;
         }
-        self.0.push('"');
-        self.0.push_str(key);
-        self.0.push_str("\":");
+        out
     }
 
-    fn codes(&mut self, key: &str, pairs: &[(&str, i64)]) {
+    const fn byte(&mut self, b: u8) {
+        self.buf[self.len] = b;
+        self.len += 1;
+    }
+
+    /// `"key":`, after a comma unless first in its object.
+    const fn key(&mut self, key: &str) {
+        if self.buf[self.len - 1] != b'{' {
+            self.byte(b',');
+        }
+        self.byte(b'"');
+        let b = key.as_bytes();
+        let mut i = 0;
+        while i < b.len() {
+            assert!(b[i] != b'"' && b[i] != b'\\', "a key to escape");
+            self.byte(b[i]);
+            i += 1;
+        }
+        self.byte(b'"');
+        self.byte(b':');
+    }
+
+    /// `"key":{`, members to follow, then `close`.
+    const fn open(&mut self, key: &str) {
         self.key(key);
-        self.object(|w| {
-            for &(k, v) in pairs {
-                w.key(k);
-                w.int(v);
-            }
-        });
+        self.byte(b'{');
     }
 
-    fn int(&mut self, v: i64) {
+    const fn close(&mut self) {
+        self.byte(b'}');
+    }
+
+    const fn int(&mut self, v: i64) {
         if v < 0 {
-            self.0.push('-');
+            self.byte(b'-');
         }
         self.digits(v.unsigned_abs(), 1);
     }
 
     /// The digits of `n`, at least `width` of them (zeros in front).
-    fn digits(&mut self, mut n: u64, width: usize) {
+    const fn digits(&mut self, mut n: u64, width: usize) {
         let (mut buf, mut i) = ([b'0'; 20], 20);
         while n > 0 || i > 20 - width {
             i -= 1;
             buf[i] = b'0' + (n % 10) as u8;
             n /= 10;
         }
-        buf[i..].iter().for_each(|&d| self.0.push(d as char));
+        while i < 20 {
+            self.byte(buf[i]);
+            i += 1;
+        }
     }
 
     /// A finite `x ≥ 0` with the fewest decimal places (up to 15) that read back as `x`:
     /// `n / 10ᵏ` with both exact is rounded correctly, as reading the decimal text is.
-    fn decimal(&mut self, x: f64) {
+    const fn decimal(&mut self, x: f64) {
         let mut scale = 1.0;
-        for places in 0..=15 {
-            let n = (x * scale).round();
+        let mut places = 0;
+        while places <= 15 {
+            let n = (x * scale + 0.5) as u64 as f64; // x·10ᵏ rounded (x ≥ 0)
             if n / scale == x && n < 9e15 {
                 let (n, pow) = (n as u64, 10u64.pow(places));
                 self.digits(n / pow, 1);
                 if places > 0 {
-                    self.0.push('.');
+                    self.byte(b'.');
                     self.digits(n % pow, places as usize);
                 }
                 return;
             }
             scale *= 10.0;
+            places += 1;
         }
-        unreachable!("a value without a short decimal form");
+        panic!("a value without a short decimal form");
     }
 }

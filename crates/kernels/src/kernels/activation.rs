@@ -36,7 +36,7 @@ impl Activation {
     }
 
     /// The name the TypeScript API gives it.
-    pub fn name(self) -> &'static str {
+    pub const fn name(self) -> &'static str {
         match self {
             Activation::Linear => "linear",
             Activation::Sigmoid => "sigmoid",

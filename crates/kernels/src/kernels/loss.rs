@@ -25,7 +25,7 @@ impl Loss {
     }
 
     /// The name the TypeScript API gives it.
-    pub fn name(self) -> &'static str {
+    pub const fn name(self) -> &'static str {
         match self {
             Loss::Mse => "mse",
             Loss::CrossEntropy => "cross-entropy",

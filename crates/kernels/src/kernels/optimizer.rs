@@ -26,7 +26,7 @@ impl OptimizerKind {
     }
 
     /// The name the TypeScript API gives it.
-    pub fn name(self) -> &'static str {
+    pub const fn name(self) -> &'static str {
         match self {
             OptimizerKind::Sgd => "sgd",
             OptimizerKind::Momentum => "momentum",

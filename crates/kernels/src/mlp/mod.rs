@@ -382,7 +382,7 @@ impl RowValues {
         Self::ALL.get(code as usize).copied()
     }
 
-    pub fn name(self) -> &'static str {
+    pub const fn name(self) -> &'static str {
         match self {
             RowValues::Z => "z",
             RowValues::A => "a",

@@ -69,7 +69,7 @@ impl BackendKind {
     pub const ALL: [BackendKind; 3] = [BackendKind::Scalar, BackendKind::Simd128, BackendKind::RelaxedSimd];
 
     /// The name the TypeScript layer reports (`backend`).
-    pub fn name(self) -> &'static str {
+    pub const fn name(self) -> &'static str {
         match self {
             BackendKind::Scalar => "scalar",
             BackendKind::Simd128 => "simd128",
