@@ -47,73 +47,48 @@ static TEXT: [u8; WRITTEN.len] = WRITTEN.text();
 
 const WRITTEN: JsonWriter = describe();
 
+/// `"key":{"name":code,…}` for the values of an enum (`ALL`, `name()`, its code the
+/// discriminant) or for (name, code) pairs.
+macro_rules! codes {
+    ($w:ident, $key:literal, $all:expr, enum) => {
+        codes!($w, $key, $all, |v| (v.name(), v as i64))
+    };
+    ($w:ident, $key:literal, $all:expr, pairs) => {
+        codes!($w, $key, $all, |v| (v.0, v.1 as i64))
+    };
+    ($w:ident, $key:literal, $all:expr, |$v:ident| $pair:expr) => {{
+        let all = $all;
+        $w.open($key);
+        let mut i = 0;
+        while i < all.len() {
+            let $v = all[i];
+            let (name, code) = $pair;
+            $w.key(name);
+            $w.int(code);
+            i += 1;
+        }
+        $w.close();
+    }};
+}
+
 const fn describe() -> JsonWriter {
     let mut w = JsonWriter { buf: [0; CAPACITY], len: 0 };
     w.byte(b'{');
     w.key("abi");
     w.int(ABI_VERSION as i64);
-    w.open("status");
-    let mut i = 0;
-    while i < STATUSES.len() {
-        w.key(STATUSES[i].0);
-        w.int(STATUSES[i].1 as i64);
-        i += 1;
-    }
-    w.close();
-    w.open("activations");
-    let mut i = 0;
-    while i < Activation::ALL.len() {
-        w.key(Activation::ALL[i].name());
-        w.int(Activation::ALL[i] as i64);
-        i += 1;
-    }
-    w.close();
-    w.open("losses");
-    let mut i = 0;
-    while i < Loss::ALL.len() {
-        w.key(Loss::ALL[i].name());
-        w.int(Loss::ALL[i] as i64);
-        i += 1;
-    }
-    w.close();
-    w.open("optimizers");
-    let mut i = 0;
-    while i < OptimizerKind::ALL.len() {
-        w.key(OptimizerKind::ALL[i].name());
-        w.int(OptimizerKind::ALL[i] as i64);
-        i += 1;
-    }
-    w.close();
-    w.open("backends");
-    let mut i = 0;
-    while i < BackendKind::ALL.len() {
-        w.key(BackendKind::ALL[i].name());
-        w.int(BackendKind::ALL[i] as i64);
-        i += 1;
-    }
-    w.close();
-    w.open("values");
-    let mut i = 0;
-    while i < RowValues::ALL.len() {
-        w.key(RowValues::ALL[i].name());
-        w.int(RowValues::ALL[i] as i64);
-        i += 1;
-    }
-    w.close();
+    codes!(w, "status", STATUSES, pairs);
+    codes!(w, "activations", Activation::ALL, enum);
+    codes!(w, "losses", Loss::ALL, enum);
+    codes!(w, "optimizers", OptimizerKind::ALL, enum);
+    codes!(w, "backends", BackendKind::ALL, enum);
+    codes!(w, "values", RowValues::ALL, enum);
     let limits = [
         ("maxLayerSize", MAX_LAYER_SIZE),
         ("maxLayers", MAX_LAYERS),
         ("maxBatch", MAX_CAPACITY),
         ("maxElements", MAX_ELEMENTS),
     ];
-    w.open("limits");
-    let mut i = 0;
-    while i < limits.len() {
-        w.key(limits[i].0);
-        w.int(limits[i].1 as i64);
-        i += 1;
-    }
-    w.close();
+    codes!(w, "limits", limits, pairs);
     w.key("blockRows");
     w.int(BLOCK_ROWS as i64);
     w.key("leakySlope");
