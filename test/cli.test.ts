@@ -436,6 +436,23 @@ describe('train, predict, evaluate, info', () => {
     ]);
   });
 
+  it('--resume goes on with the batch size the model was trained with: -b 7, 2 + 2 epochs = 4, bit for bit; another -b is taken', () => {
+    const [whole, half, other] = [join(dir, 'b7-whole.json'), join(dir, 'b7-half.json'), join(dir, 'b7-other.json')];
+    const common = ['--hidden', '5', '-b', '7', '-q'];
+    expect(cli('train', iris, ...common, '--epochs', '4', '--out', whole).status).toBe(0);
+    expect(cli('train', iris, ...common, '--epochs', '2', '--out', half).status).toBe(0);
+    expect(JSON.parse(readFileSync(half, 'utf8')).data.batchSize).toBe(7);
+    expect(cli('train', iris, '--epochs', '2', '--resume', half, '--out', other, '-b', '30', '-q').status).toBe(0);
+    expect(JSON.parse(readFileSync(other, 'utf8')).data.batchSize).toBe(30);
+    const summary = cli('train', iris, '--epochs', '2', '--resume', half, '--out', half);
+    expect(summary.status).toBe(0);
+    expect(summary.stdout + summary.stderr).toMatch(/batch 7\b/);
+    const [a, b, c] = [whole, half, other].map((p) => JSON.parse(readFileSync(p, 'utf8')));
+    expect(b.parameters).toEqual(a.parameters);
+    expect(b.history).toEqual(a.history);
+    expect(c.parameters).not.toEqual(a.parameters);
+  });
+
   it('--resume holds out the rows the model held out: its --test-fraction is kept, another refused', () => {
     const model = join(dir, 'iris-fraction.json');
     expect(cli('train', iris, '--epochs', '2', '--test-fraction', '0.3', '--out', model, '-q').status).toBe(0);
@@ -613,7 +630,7 @@ describe('a diverging run', () => {
   // Where a weight or bias overflows first (linear hidden layers, the loss limit set out of reach),
   // and where the loss rises a thousandfold first (the default sigmoid layers saturate at a rate
   // of 1e6 and never overflow: the loss grows enormous but stays finite).
-  const where = String.raw`^wasm-backprop: training diverged in epoch (?<epoch>\d+), batch \d+ \(rows [\d, ]+(?:and \d+ more)? of .*'s data, counted from 1\): `;
+  const where = String.raw`^wasm-backprop: training diverged in epoch (?<epoch>\d+), batch \d+ \(rows [\d, ]+(?:and \d+ more)? of .*, counted from 1\): `;
   const back = String.raw`; the network is back at (?:the end of epoch (?<back>\d+)|the start of epoch 1): lower the learning rate \(now (?<rate>\S+), biases \S+\)\n$`;
   const overflowed = String.raw`the (?:weights into|bias of) neuron \d+ of layer \d+ \((?:weights|biases)\[\d+\]\[\d+\]\) became (?:NaN|-?Infinity)`;
   const rose = String.raw`the loss rose to (?<loss>\S+), above maxLoss (?<limit>\S+) \(the largest parameter then: the (?:weights into|bias of) neuron \d+ of layer (?<layer>\d+) \((?:weights|biases)\[\d+\]\[\d+\]\), \S+\)`;
@@ -637,9 +654,9 @@ describe('a diverging run', () => {
       cli('train', spike, '--task', 'regression', '--activation', 'linear', '--scale', 'none', '--epochs', '2', '-q', ...more).stderr.match(
         /\((rows? [^)]*)\)/,
       )?.[1];
-    expect(run('--batch-size', '1', '--test-fraction', '0')).toBe(`row 17 of ${spike}'s data, counted from 1`);
-    expect(run('--batch-size', '1')).toBe(`row 17 of ${spike}'s data, counted from 1`);
-    expect(run('--batch-size', '4')).toMatch(new RegExp(`^rows (\\d+, )*17(, \\d+)* of .*spike\\.csv's data, counted from 1$`));
+    expect(run('--batch-size', '1', '--test-fraction', '0')).toBe(`row 17 of ${spike}, counted from 1`);
+    expect(run('--batch-size', '1')).toBe(`row 17 of ${spike}, counted from 1`);
+    expect(run('--batch-size', '4')).toMatch(new RegExp(`^rows (\\d+, )*17(, \\d+)* of .*spike\\.csv, counted from 1$`));
   });
 
   it('--learning-rate 1e6 with the defaults stops where the loss rose a thousandfold, naming the epoch and batch, and exits non-zero', () => {

@@ -69,7 +69,7 @@ const program = new Command()
 
 program
   .command('train')
-  .argument('[data]', "'digits', 'iris' or a CSV file")
+  .argument('[data]', "'digits', 'iris' or a CSV file (default: digits)")
   .description('train on an embedded data set or a CSV file, with progress and a held-out summary')
   .option('-d, --data <name|file>', 'the same as the [data] argument')
   .option('--label <name|index>', "the label column, by header name or 0-based index (default: the last; resuming, the model's)")
@@ -84,7 +84,7 @@ program
   .addOption(new Option('-e, --engine <name>', 'engine').choices(ENGINES).default('wasm'))
   .addOption(new Option('-p, --precision <p>', 'f32 or f64 (default f32; educational: f64)').choices(PRECISIONS))
   .option('--epochs <n>', 'epochs', int('epochs', 1), 50)
-  .option('-b, --batch-size <n>', 'rows per minibatch', int('batch size', 1), 16)
+  .option('-b, --batch-size <n>', "rows per minibatch (resuming, the model's)", int('batch size', 1), 16)
   .option('--learning-rate <eta>', "learning rate η (default: the optimizer's; 0.1 for SGD on a regression)", positive('learning rate'))
   .option('--seed <n>', 'seed of initialisation, split and shuffling', int('seed'), 1)
   .option('--test-fraction <f>', 'fraction of rows held out for testing (0: train on every row)', fraction('test fraction', true), 0.2)
@@ -107,7 +107,7 @@ program
   .option('-o, --out <model.json>', 'write the trained model here')
   .option(
     '--resume <model.json>',
-    'continue training this model (its layers, optimizer, scaling, classes, split seed and, unless --engine is given, engine are kept)',
+    'continue training this model (its layers, optimizer, scaling, classes, split seed and, unless given again, batch size and engine are kept)',
   )
   .option('--checkpoint <epochs>', 'save the model to --out every this many epochs', int('checkpoint', 1))
   .option('--plot <curves.svg>', 'write the loss and accuracy curves as an SVG file')

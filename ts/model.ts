@@ -71,6 +71,8 @@ export interface ModelData {
   targetScaling?: FeatureScaling;
   /** The fraction of the rows held out from training (which ones: `options.seed`), as the CLI's `train --test-fraction`. */
   testFraction?: number;
+  /** The rows per minibatch the CLI's `train` last trained it with (`--batch-size`), which `train --resume` goes on with unless given another. */
+  batchSize?: number;
 }
 
 export interface Model {
@@ -208,7 +210,7 @@ const checkFinite = (v: unknown, at: string): number =>
 
 /** A model's `data` (names, scaling, classes…) checked against its layers; errors name `what`. */
 export function checkData(data: unknown, layers: readonly number[], what: string): ModelData {
-  const f = fields(data, what, ['features', 'scaling', 'task', 'classes', 'label', 'labelColumn', 'targetScaling', 'testFraction'], []);
+  const f = fields(data, what, ['features', 'scaling', 'task', 'classes', 'label', 'labelColumn', 'targetScaling', 'testFraction', 'batchSize'], []);
   const [inputs, outputs] = [layers[0], layers[layers.length - 1]];
   if (f.features !== undefined) {
     const names = checkList(f.features, inputs, `${what}.features`, 'one name per input', checkString);
@@ -256,6 +258,8 @@ export function checkData(data: unknown, layers: readonly number[], what: string
     const t = checkFinite(f.testFraction, `${what}.testFraction`);
     if (t < 0 || t >= 1) fail(`${what}.testFraction must be at least 0 and below 1, got ${t}`);
   }
+  if (f.batchSize !== undefined && !(Number.isSafeInteger(f.batchSize) && (f.batchSize as number) >= 1))
+    fail(`${what}.batchSize must be an integer ≥ 1, got ${show(f.batchSize)}`);
   return f as ModelData;
 }
 

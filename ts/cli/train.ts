@@ -96,8 +96,9 @@ function warnOfLineOne(ds: CsvDataset): void {
 }
 
 /** What the model file records about the data, so that `predict` prepares raw rows as training did. */
-function dataRecord(ds: CsvDataset, scaling: FeatureScaling, targetScaling: FeatureScaling, testFraction: number): ModelData {
-  const data: ModelData = { features: ds.featureNames, scaling, task: ds.task, label: ds.labelName, labelColumn: ds.labelColumn, testFraction };
+function dataRecord(ds: CsvDataset, scaling: FeatureScaling, targetScaling: FeatureScaling, o: TrainOptions): ModelData {
+  const { testFraction, batchSize } = o;
+  const data: ModelData = { features: ds.featureNames, scaling, task: ds.task, label: ds.labelName, labelColumn: ds.labelColumn, testFraction, batchSize };
   if (ds.task === 'classification') data.classes = ds.classValues ?? ds.classNames;
   if (targetScaling.kind !== 'none') data.targetScaling = targetScaling;
   return data;
@@ -108,7 +109,7 @@ function dataRecord(ds: CsvDataset, scaling: FeatureScaling, targetScaling: Feat
  * the seed of the split): one given that differs from the model's is refused, naming both, since
  * the run would otherwise go on with the model's and say nothing; the seed not given is the
  * model's, so the rows held out are those held out when it was trained (with the same
- * --test-fraction).
+ * --test-fraction); so is the batch size not given.
  */
 function resumedOptions(path: string, model: Model, o: TrainOptions, given: ReadonlySet<string>): void {
   const { architecture: arch, training, options } = model;
@@ -131,6 +132,8 @@ function resumedOptions(path: string, model: Model, o: TrainOptions, given: Read
   o.seed = options.seed;
   // The rows held out stay those held out (models from before it was recorded: the fraction given).
   o.testFraction = model.data?.testFraction ?? o.testFraction;
+  // The minibatches stay as they were, unless another size is asked for (which is a choice, not a mistake).
+  if (!given.has('batchSize')) o.batchSize = model.data?.batchSize ?? o.batchSize;
 }
 
 /**
@@ -187,7 +190,7 @@ function inFileRows(message: string, rows: readonly number[] | null, file: strin
   const order = seed === null ? null : permutation(total, new Random(seed));
   const inFile = rows.map((r) => (order ? order[r] : r) + 1);
   const shown = inFile.length > 4 ? `${inFile.slice(0, 4).join(', ')} and ${inFile.length - 4} more` : inFile.join(', ');
-  return message.replace(/\(x rows? [^)]*\)/, `(row${inFile.length > 1 ? 's' : ''} ${shown} of ${file}'s data, counted from 1)`);
+  return message.replace(/\(x rows? [^)]*\)/, `(row${inFile.length > 1 ? 's' : ''} ${shown} of ${file}, counted from 1)`);
 }
 
 /** η of SGD for regression where `--learning-rate` is not given. */
@@ -272,7 +275,7 @@ export async function train(spec: string, o: TrainOptions): Promise<void> {
   if (test) scaleInPlace(test.x, scaling);
   scaleInPlace(tr.y, targetScaling);
   if (test) scaleInPlace(test.y, targetScaling);
-  const data = dataRecord(ds, scaling, targetScaling, o.testFraction);
+  const data = dataRecord(ds, scaling, targetScaling, o);
   const done = () => history.length;
   try {
     // Into the engine's memory, the held-out rows (the data set's last) first: the data set's
