@@ -55,7 +55,7 @@ describe.each(Object.entries(artefacts) as [WasmBackend, URL][])('artefact %s', 
 
   // What an app downloads (README, "Bundling"): 47.7 KiB gzipped for the SIMD128 artefact when
   // measured last (2026-12-02), 62.5 KiB when panics still carried their messages. Built by a
-  // toolchain that cannot build std without them (rustup's), the artefacts are ~13 KiB larger.
+  // toolchain that cannot build std without them (rustup's), the artefacts are ~10 KiB larger.
   it.skipIf(backend !== 'simd128' || stamp?.panic !== 'immediate-abort')('is at most 48 KiB gzipped (SIMD128, built without panic messages)', () => {
     const gz = gzipSync(bytes, { level: 9 }).length;
     console.log(`[artefacts] ${backend}: ${bytes.length} bytes, ${gz} gzipped`);
