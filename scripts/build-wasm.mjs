@@ -88,6 +88,14 @@ function findWasmLd() {
   return null;
 }
 
+const IMMEDIATE_ABORT = ['-Zunstable-options', '-Cpanic=immediate-abort'];
+
+/** Whether Debian's rustc knows the panic strategy `immediate-abort` (an older one refuses the flag). */
+function immediateAbort() {
+  const r = run('/usr/bin/rustc', [...IMMEDIATE_ABORT, '--print', 'cfg', '--target', TARGET], { env: { ...process.env, RUSTC_BOOTSTRAP: '1' } });
+  return r.status === 0;
+}
+
 /** 2: Debian's rustc-web with the std sources and lld. */
 function debianToolchain() {
   if (!existsSync('/usr/bin/rustc') || !existsSync('/usr/bin/cargo') || !existsSync(DEBIAN_VENDOR)) return null;
@@ -102,8 +110,8 @@ function debianToolchain() {
     // std is built here, so it can be built without panic messages: a panic is a trap at once
     // (`unreachable`), as it is anyway on wasm32-unknown-unknown, whose std prints them nowhere.
     // It drops core::fmt and the panics' texts and locations: the SIMD128 artefact gzips to
-    // 52 KiB where it was 62.
-    rustflags: ['-Zunstable-options', '-Cpanic=immediate-abort'],
+    // 52 KiB where it was 62. Only where this rustc has the strategy (rustc 1.92 and later).
+    rustflags: immediateAbort() ? IMMEDIATE_ABORT : [],
     args: [
       '-Zbuild-std=std,panic_abort',
       '--config',

@@ -30,7 +30,7 @@ describe.each(WASM_BACKENDS)('the %s artefact describes the ABI the TypeScript m
   it.skipIf(!backendSupported(backend))('codes, limits and version agree', async () => {
     const inst = await loadWasm({ simd: SIMD_OPTION[backend] });
     const x = inst.exports;
-    // The first call builds the text and may grow the memory: take the buffer after it.
+    // The buffer taken after the call, which may not grow the memory now (the text is a constant) but did once.
     const [at, len] = [x.bp_describe() >>> 0, x.bp_describe_len()];
     const text = new TextDecoder().decode(new Uint8Array(x.memory.buffer, at, len));
     const d = JSON.parse(text) as Description;

@@ -75,6 +75,7 @@ describe('train, predict, evaluate, info', () => {
     expect(i.stdout).toMatch(/layers +4-8-3 \(67 parameters, float32\)/);
     expect(i.stdout).toMatch(/training +60 epochs/);
     expect(i.stdout).toMatch(/scaling +minmax/);
+    expect(i.stdout).toMatch(/trained with +minibatches of 16 rows; 0\.2 of the rows held out \(seed 1\)/);
   });
 
   it('writes an SVG of the curves with axes and a legend', () => {
@@ -630,7 +631,7 @@ describe('a diverging run', () => {
   // Where a weight or bias overflows first (linear hidden layers, the loss limit set out of reach),
   // and where the loss rises a thousandfold first (the default sigmoid layers saturate at a rate
   // of 1e6 and never overflow: the loss grows enormous but stays finite).
-  const where = String.raw`^wasm-backprop: training diverged in epoch (?<epoch>\d+), batch \d+ \(rows [\d, ]+(?:and \d+ more)? of .*, counted from 1\): `;
+  const where = String.raw`^wasm-backprop: training diverged in epoch (?<epoch>\d+), batch \d+ \(data rows [\d, ]+(?:and \d+ more)? of .*, counted from 1\): `;
   const back = String.raw`; the network is back at (?:the end of epoch (?<back>\d+)|the start of epoch 1): lower the learning rate \(now (?<rate>\S+), biases \S+\)\n$`;
   const overflowed = String.raw`the (?:weights into|bias of) neuron \d+ of layer \d+ \((?:weights|biases)\[\d+\]\[\d+\]\) became (?:NaN|-?Infinity)`;
   const rose = String.raw`the loss rose to (?<loss>\S+), above maxLoss (?<limit>\S+) \(the largest parameter then: the (?:weights into|bias of) neuron \d+ of layer (?<layer>\d+) \((?:weights|biases)\[\d+\]\[\d+\]\), \S+\)`;
@@ -652,11 +653,11 @@ describe('a diverging run', () => {
     const spike = file('spike.csv', ['x,y', ...rows].join('\n'));
     const run = (...more: string[]) =>
       cli('train', spike, '--task', 'regression', '--activation', 'linear', '--scale', 'none', '--epochs', '2', '-q', ...more).stderr.match(
-        /\((rows? [^)]*)\)/,
+        /\((data rows? [^)]*)\)/,
       )?.[1];
-    expect(run('--batch-size', '1', '--test-fraction', '0')).toBe(`row 17 of ${spike}, counted from 1`);
-    expect(run('--batch-size', '1')).toBe(`row 17 of ${spike}, counted from 1`);
-    expect(run('--batch-size', '4')).toMatch(new RegExp(`^rows (\\d+, )*17(, \\d+)* of .*spike\\.csv, counted from 1$`));
+    expect(run('--batch-size', '1', '--test-fraction', '0')).toBe(`data row 17 of ${spike}, counted from 1`);
+    expect(run('--batch-size', '1')).toBe(`data row 17 of ${spike}, counted from 1`);
+    expect(run('--batch-size', '4')).toMatch(new RegExp(`^data rows (\\d+, )*17(, \\d+)* of .*spike\\.csv, counted from 1$`));
   });
 
   it('--learning-rate 1e6 with the defaults stops where the loss rose a thousandfold, naming the epoch and batch, and exits non-zero', () => {

@@ -343,7 +343,8 @@ describe('a bad model gets one clear error naming the field, before anything is 
     ],
     ['a loss of NaN in the history (null in JSON)', (m) => (m.history[0].loss = null), /^model\.history\[0\]\.loss must be a finite number, got null$/],
     ['classes not one per output', (m) => m.data.classes.pop(), /^model\.data\.classes must have 10 entries \(one per output\), got an array of length 9$/],
-    ['a batch size of 0', (m) => (m.data.batchSize = 0), /^model\.data\.batchSize must be an integer ≥ 1, got 0$/],
+    ['a batch size of 0', (m) => (m.data.batchSize = 0), /^model\.data\.batchSize must be between 1 and 65536, got 0$/],
+    ['a batch size above the limit', (m) => (m.data.batchSize = 100_000), /^model\.data\.batchSize must be between 1 and 65536, got 100000$/],
     ['the same class twice', (m) => (m.data.classes[9] = '0'), /^model\.data\.classes\[9\] repeats '0' \(classes are told apart as text\)$/],
     [
       'a class twice as text (1 and "1")',

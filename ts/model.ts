@@ -12,7 +12,7 @@
  */
 import { firstRepeated } from './columns.js';
 import { decodeNumbers, decodeUtf8, encodeNumbers, formatJson, parseJson, type Dtype } from './encoding.js';
-import type { TrainingState } from './engine.js';
+import { LIMITS, type TrainingState } from './engine.js';
 import { ArgumentError, checkInteger, checkOneOf, checkRate, fail, show } from './errors.js';
 import { Network } from './network.js';
 import { checkTrainingState, resolveOptimizer, resolveOptions, type NetworkConfig, type NetworkOptions } from './options.js';
@@ -258,8 +258,7 @@ export function checkData(data: unknown, layers: readonly number[], what: string
     const t = checkFinite(f.testFraction, `${what}.testFraction`);
     if (t < 0 || t >= 1) fail(`${what}.testFraction must be at least 0 and below 1, got ${t}`);
   }
-  if (f.batchSize !== undefined && !(Number.isSafeInteger(f.batchSize) && (f.batchSize as number) >= 1))
-    fail(`${what}.batchSize must be an integer ≥ 1, got ${show(f.batchSize)}`);
+  if (f.batchSize !== undefined) checkInteger(f.batchSize, `${what}.batchSize`, 1, LIMITS.maxBatch);
   return f as ModelData;
 }
 

@@ -99,7 +99,8 @@ export class Training {
     // A file that is no model, or fits none of the data sets, leaves the network in use as it is.
     const model = modelFromString(text);
     const dataset = datasetFor(model.architecture.layers, wanted);
-    const batchSize = this.session?.config.batchSize ?? 16;
+    // The batch size it was trained with, where the file says (a model the CLI or this page saved).
+    const batchSize = model.data?.batchSize ?? this.session?.config.batchSize ?? 16;
     const gen = this.replace();
     const trainer = await Trainer.load(model, { worker: trainerWorker, ...(model.options.engine === 'wasm' ? { wasm: { simd } } : {}) });
     const { train, test } = await split(dataset).catch((e: unknown) => (trainer.dispose(), Promise.reject(e)));
@@ -179,7 +180,7 @@ export class Training {
   async save(): Promise<string> {
     const s = this.session;
     if (!s) throw new Error('there is no network yet');
-    const data = { task: 'classification' as const, classes: s.train.classNames, features: s.train.featureNames };
+    const data = { task: 'classification' as const, classes: s.train.classNames, features: s.train.featureNames, batchSize: s.config.batchSize };
     const model = await s.trainer.toModel({ history: s.history, epochs: s.epoch, data });
     return modelToString(model);
   }

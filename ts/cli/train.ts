@@ -190,7 +190,7 @@ function inFileRows(message: string, rows: readonly number[] | null, file: strin
   const order = seed === null ? null : permutation(total, new Random(seed));
   const inFile = rows.map((r) => (order ? order[r] : r) + 1);
   const shown = inFile.length > 4 ? `${inFile.slice(0, 4).join(', ')} and ${inFile.length - 4} more` : inFile.join(', ');
-  return message.replace(/\(x rows? [^)]*\)/, `(row${inFile.length > 1 ? 's' : ''} ${shown} of ${file}, counted from 1)`);
+  return message.replace(/\(x rows? [^)]*\)/, `(data row${inFile.length > 1 ? 's' : ''} ${shown} of ${file}, counted from 1)`);
 }
 
 /** η of SGD for regression where `--learning-rate` is not given. */

@@ -216,6 +216,10 @@ export async function info(modelPath: string): Promise<void> {
       ? `; target ${target.kind} (y = output · ${target.scale.map((v) => v.toPrecision(6)).join(', ')} + ${target.offset.map((v) => v.toPrecision(6)).join(', ')})`
       : '';
     lines.push(`scaling       ${d.scaling?.kind ?? 'none'}${y}`);
+    // What train --resume goes on with.
+    const split = d.testFraction !== undefined ? `${d.testFraction} of the rows held out (seed ${m.options.seed})` : null;
+    const batch = d.batchSize !== undefined ? `minibatches of ${d.batchSize} rows` : null;
+    if (split || batch) lines.push(`trained with  ${[batch, split].filter((v) => v !== null).join('; ')}`);
   }
   const h = m.history;
   if (h.length > 0) {

@@ -1,6 +1,6 @@
-//! `bp_describe`: the codes and limits of the artefact as JSON, for the TypeScript mirrors. In a
-//! file of its own: the text is one allocation, made on the first call, which the live-allocation
-//! counts of tests/abi.rs must not see.
+//! `bp_describe`: the codes and limits of the artefact as JSON, for the TypeScript mirrors (a
+//! constant the compiler writes, so no allocation; in a file of its own all the same, away from the
+//! live-allocation counts of tests/abi.rs).
 
 #[path = "common/json.rs"]
 mod json;

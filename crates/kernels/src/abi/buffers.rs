@@ -36,7 +36,9 @@ impl Registry {
 
     /// Adds the block at `ptr`, an address no live block has (the allocator's or fresh pages').
     fn insert(&mut self, ptr: usize, block: Block) {
-        match self.0.binary_search_by_key(&ptr, |e| e.0) {
+        let at = self.0.binary_search_by_key(&ptr, |e| e.0);
+        debug_assert!(at.is_err(), "a live buffer at {ptr:#x} already");
+        match at {
             Ok(i) => self.0[i].1 = block,
             Err(i) => self.0.insert(i, (ptr, block)),
         }
