@@ -187,7 +187,11 @@ describe('train, predict, evaluate, info', () => {
     expect(evaluate('y,x2,x1\n1.8,0.1,0.5\n-1.2,0.7,-0.3\n')).toBe(evaluate('x1,x2,y\n0.5,0.1,1.8\n-0.3,0.7,-1.2\n'));
     const wrong = cli('predict', model, file('xy-wrong.csv', 'foo,bar\n0.5,0.1\n'));
     expect(wrong.status).toBe(1);
-    expect(wrong.stderr.trim()).toBe(`wasm-backprop: ${join(dir, 'xy-wrong.csv')}: no columns 'x1', 'x2' (the model's inputs are x1, x2)`);
+    expect(wrong.stderr.trim()).toBe(
+      `wasm-backprop: ${join(dir, 'xy-wrong.csv')}: none of the model's inputs (x1, x2) is a column of this file (its columns: foo, bar)`,
+    );
+    const half = cli('predict', model, file('xy-half.csv', 'x1,bar\n0.5,0.1\n'));
+    expect(half.stderr.trim()).toBe(`wasm-backprop: ${join(dir, 'xy-half.csv')}: no column 'x2' (the model's inputs are x1, x2)`);
     const more = cli('predict', model, file('xy-more.csv', 'id,x2,x1,y\n1,0.1,0.5,1.8\n'));
     expect(more.status).toBe(1);
     expect(more.stderr).toContain("the columns 'id', 'y' are not the model's inputs (x1, x2)");

@@ -37,6 +37,11 @@ function scalingOf(model: Model): FeatureScaling {
   return (model.data?.scaling as FeatureScaling | undefined) ?? { kind: 'none' };
 }
 
+/** Names for a message: the first 8, and how many more (a digits model has 64 inputs). */
+function listed(names: readonly string[]): string {
+  return names.length > 8 ? `${names.slice(0, 8).join(', ')} and ${names.length - 8} more` : names.join(', ');
+}
+
 /**
  * The column of a file to leave out (its label), if it has one beside the model's inputs. With a
  * header and a model that names its inputs, the columns are found by name, in any order; else by
@@ -47,12 +52,14 @@ function columnToDrop(model: Model, fields: string[], header: boolean, path: str
   const named = header ? namedInputs(model) : null;
   if (named) {
     const missing = named.filter((f) => !fields.includes(f));
+    if (missing.length === named.length)
+      fail(`${path}: none of the model's inputs (${listed(named)}) is a column of this file (its columns: ${listed(fields)})`);
     if (missing.length > 0)
-      fail(`${path}: no column${missing.length > 1 ? 's' : ''} ${missing.map((f) => `'${f}'`).join(', ')} (the model's inputs are ${named.join(', ')})`);
+      fail(`${path}: no column${missing.length > 1 ? 's' : ''} ${listed(missing.map((f) => `'${f}'`))} (the model's inputs are ${listed(named)})`);
     const other = fields.filter((f) => !named.includes(f));
     if (other.length > 1)
       fail(
-        `${path}: the columns ${other.map((f) => `'${f}'`).join(', ')} are not the model's inputs (${named.join(', ')}); one other column, the label, can be left out`,
+        `${path}: the columns ${listed(other.map((f) => `'${f}'`))} are not the model's inputs (${listed(named)}); one other column, the label, can be left out`,
       );
     return other[0] ?? null;
   }
@@ -208,9 +215,8 @@ export async function info(modelPath: string): Promise<void> {
   ];
   if (m.data) {
     const features = d.features ?? [];
-    const shown = features.length > 8 ? `${features.slice(0, 8).join(', ')}, … (${features.length})` : features.join(', ');
     lines.push(`data          ${d.task ?? 'task not recorded'} of '${d.label ?? '?'}'${d.classes ? `: classes ${d.classes.join(', ')}` : ''}`);
-    if (features.length) lines.push(`features      ${shown}`);
+    if (features.length) lines.push(`features      ${listed(features)}`);
     const target = d.targetScaling && d.targetScaling.kind !== 'none' ? d.targetScaling : null;
     const y = target
       ? `; target ${target.kind} (y = output · ${target.scale.map((v) => v.toPrecision(6)).join(', ')} + ${target.offset.map((v) => v.toPrecision(6)).join(', ')})`
