@@ -90,10 +90,17 @@ function findWasmLd() {
 
 const IMMEDIATE_ABORT = ['-Zunstable-options', '-Cpanic=immediate-abort'];
 
-/** Whether Debian's rustc knows the panic strategy `immediate-abort` (an older one refuses the flag). */
-function immediateAbort() {
+/**
+ * The rustflags that build std and the crate without panic messages, where the toolchain builds
+ * std and its rustc knows the strategy (rustc 1.92 and later; an older one refuses the flag): a
+ * panic is then a trap at once (`unreachable`), as it is anyway on wasm32-unknown-unknown, whose
+ * std prints them nowhere. It drops core::fmt and the panics' texts and locations: the SIMD128
+ * artefact gzips to 52 KiB where it was 62.
+ */
+function panicFlags(toolchain) {
+  if (!toolchain.buildsStd) return [];
   const r = run('/usr/bin/rustc', [...IMMEDIATE_ABORT, '--print', 'cfg', '--target', TARGET], { env: { ...process.env, RUSTC_BOOTSTRAP: '1' } });
-  return r.status === 0;
+  return r.status === 0 ? IMMEDIATE_ABORT : [];
 }
 
 /** 2: Debian's rustc-web with the std sources and lld. */
@@ -107,11 +114,8 @@ function debianToolchain() {
     id,
     cargo: '/usr/bin/cargo',
     env: { RUSTC: '/usr/bin/rustc', RUSTC_BOOTSTRAP: '1' },
-    // std is built here, so it can be built without panic messages: a panic is a trap at once
-    // (`unreachable`), as it is anyway on wasm32-unknown-unknown, whose std prints them nowhere.
-    // It drops core::fmt and the panics' texts and locations: the SIMD128 artefact gzips to
-    // 52 KiB where it was 62. Only where this rustc has the strategy (rustc 1.92 and later).
-    rustflags: immediateAbort() ? IMMEDIATE_ABORT : [],
+    // std is built here, so it can be built without panic messages (`panicFlags`).
+    buildsStd: true,
     args: [
       '-Zbuild-std=std,panic_abort',
       '--config',
@@ -183,13 +187,13 @@ function runCaptured(cmd, args, opts) {
 }
 
 /** Builds one artefact (cargo, then wasm-opt where installed); exits the process on a failure, with the tool's output. */
-async function buildArtefact(art, toolchain, wasmOpt) {
+async function buildArtefact(art, toolchain, wasmOpt, rustflags) {
   const targetDir = join(root, 'target', art.name.replace(/\.wasm$/, '').replace('.', '-'));
   const args = ['build', '--release', '--target', TARGET, '-p', 'backprop-kernels', '--target-dir', targetDir, ...toolchain.args];
   const started = Date.now();
   // CARGO_ENCODED_RUSTFLAGS outranks RUSTFLAGS and every config file, so the artefact gets exactly
   // these flags (a CI's RUSTFLAGS could otherwise drop +simd128 from the SIMD build).
-  const env = { ...process.env, ...toolchain.env, CARGO_ENCODED_RUSTFLAGS: [...art.flags, ...(toolchain.rustflags ?? [])].join('\x1f') };
+  const env = { ...process.env, ...toolchain.env, CARGO_ENCODED_RUSTFLAGS: [...art.flags, ...rustflags].join('\x1f') };
   delete env.RUSTFLAGS;
   const r = await runCaptured(toolchain.cargo, args, { cwd: root, env });
   if (r.status !== 0) {
@@ -237,14 +241,15 @@ export async function buildWasm({ force = false } = {}) {
   mkdirSync(outDir, { recursive: true });
   const parallel = Math.min(2, availableParallelism());
   log(`building ${ARTEFACTS.map((a) => a.name).join(', ')}, ${parallel} at a time (cargo's output shown only on a failure; 2–3 minutes on 2 cores)`);
+  const rustflags = panicFlags(toolchain);
   const queue = [...ARTEFACTS];
   const builder = async () => {
-    for (let art = queue.shift(); art; art = queue.shift()) await buildArtefact(art, toolchain, wasmOpt);
+    for (let art = queue.shift(); art; art = queue.shift()) await buildArtefact(art, toolchain, wasmOpt, rustflags);
   };
   await Promise.all(Array.from({ length: parallel }, builder));
   mkdirSync(dirname(stampFile), { recursive: true });
   // `panic`: how a panic ends, which the size of the artefacts depends on (test/artefacts.test.ts).
-  const panic = toolchain.rustflags?.includes('-Cpanic=immediate-abort') ? 'immediate-abort' : 'abort';
+  const panic = rustflags === IMMEDIATE_ABORT ? 'immediate-abort' : 'abort';
   writeFileSync(stampFile, JSON.stringify({ hash, toolchain: toolchain.id, panic, built: new Date().toISOString() }, null, 2));
   return true;
 }

@@ -42,6 +42,11 @@ export function printable(text: string): string {
   return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => (c === '\n' ? '\\n' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
 }
 
+/** Items for a message: the first `max`, and how many more ("1, 2, 3, 4 and 7 more"). */
+export function listed(items: readonly (string | number)[], max: number): string {
+  return items.length > max ? `${items.slice(0, max).join(', ')} and ${items.length - max} more` : items.join(', ');
+}
+
 export function show(value: unknown): string {
   if (typeof value === 'string') return `'${printable(value)}'`;
   if (typeof value === 'bigint') return `${value}n (a BigInt)`;

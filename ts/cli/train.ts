@@ -8,7 +8,7 @@ import '../threads/index.js';
 import { fileURLToPath } from 'node:url';
 import { fitScalingOn, scaleInPlace, splitInPlace, type FeatureScaling, type ScalingKind, type Task } from '../data.js';
 import { plural } from '../columns.js';
-import { fail } from '../errors.js';
+import { fail, listed } from '../errors.js';
 import { loadNetwork, toModel, type Model, type ModelData } from '../model.js';
 import { Network } from '../network.js';
 import { permutation, Random } from '../random.js';
@@ -189,8 +189,7 @@ function inFileRows(message: string, rows: readonly number[] | null, file: strin
   if (!rows || rows.length === 0) return message;
   const order = seed === null ? null : permutation(total, new Random(seed));
   const inFile = rows.map((r) => (order ? order[r] : r) + 1);
-  const shown = inFile.length > 4 ? `${inFile.slice(0, 4).join(', ')} and ${inFile.length - 4} more` : inFile.join(', ');
-  return message.replace(/\(x rows? [^)]*\)/, `(data row${inFile.length > 1 ? 's' : ''} ${shown} of ${file}, counted from 1)`);
+  return message.replace(/\(x rows? [^)]*\)/, `(data row${inFile.length > 1 ? 's' : ''} ${listed(inFile, 4)} of ${file}, counted from 1)`);
 }
 
 /** η of SGD for regression where `--learning-rate` is not given. */

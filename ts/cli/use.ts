@@ -6,7 +6,7 @@
 import { once } from 'node:events';
 import { scaleInPlace, unscaleInPlace, type FeatureScaling } from '../scaling.js';
 import { plural } from '../columns.js';
-import { fail } from '../errors.js';
+import { fail, listed } from '../errors.js';
 import { loadNetwork, type Model } from '../model.js';
 import { loadModel } from '../node/index.js';
 import { readCsvDataset, readCsvFeatures, readCsvHeader, type CsvHeader } from '../node/csv.js';
@@ -33,13 +33,11 @@ async function dataHead(model: Model, path: string, o: DataOptions): Promise<Csv
   return head;
 }
 
+/** Names a message lists before "and N more" (a digits model has 64 inputs). */
+const NAMES_SHOWN = 8;
+
 function scalingOf(model: Model): FeatureScaling {
   return (model.data?.scaling as FeatureScaling | undefined) ?? { kind: 'none' };
-}
-
-/** Names for a message: the first 8, and how many more (a digits model has 64 inputs). */
-function listed(names: readonly string[]): string {
-  return names.length > 8 ? `${names.slice(0, 8).join(', ')} and ${names.length - 8} more` : names.join(', ');
 }
 
 /**
@@ -53,13 +51,21 @@ function columnToDrop(model: Model, fields: string[], header: boolean, path: str
   if (named) {
     const missing = named.filter((f) => !fields.includes(f));
     if (missing.length === named.length)
-      fail(`${path}: none of the model's inputs (${listed(named)}) is a column of this file (its columns: ${listed(fields)})`);
+      fail(`${path}: none of the model's inputs (${listed(named, NAMES_SHOWN)}) is a column of this file (its columns: ${listed(fields, NAMES_SHOWN)})`);
     if (missing.length > 0)
-      fail(`${path}: no column${missing.length > 1 ? 's' : ''} ${listed(missing.map((f) => `'${f}'`))} (the model's inputs are ${listed(named)})`);
+      fail(
+        `${path}: no column${missing.length > 1 ? 's' : ''} ${listed(
+          missing.map((f) => `'${f}'`),
+          NAMES_SHOWN,
+        )} (the model's inputs are ${listed(named, NAMES_SHOWN)})`,
+      );
     const other = fields.filter((f) => !named.includes(f));
     if (other.length > 1)
       fail(
-        `${path}: the columns ${listed(other.map((f) => `'${f}'`))} are not the model's inputs (${listed(named)}); one other column, the label, can be left out`,
+        `${path}: the columns ${listed(
+          other.map((f) => `'${f}'`),
+          NAMES_SHOWN,
+        )} are not the model's inputs (${listed(named, NAMES_SHOWN)}); one other column, the label, can be left out`,
       );
     return other[0] ?? null;
   }
@@ -216,7 +222,7 @@ export async function info(modelPath: string): Promise<void> {
   if (m.data) {
     const features = d.features ?? [];
     lines.push(`data          ${d.task ?? 'task not recorded'} of '${d.label ?? '?'}'${d.classes ? `: classes ${d.classes.join(', ')}` : ''}`);
-    if (features.length) lines.push(`features      ${listed(features)}`);
+    if (features.length) lines.push(`features      ${listed(features, NAMES_SHOWN)}`);
     const target = d.targetScaling && d.targetScaling.kind !== 'none' ? d.targetScaling : null;
     const y = target
       ? `; target ${target.kind} (y = output · ${target.scale.map((v) => v.toPrecision(6)).join(', ')} + ${target.offset.map((v) => v.toPrecision(6)).join(', ')})`
