@@ -67,6 +67,7 @@ describe.each(CONFIGURATIONS)('Trainer on $name', (c) => {
     const ref = await onThisThread(options, epochs, fit);
     expect(h.losses).toEqual([...ref.history.losses]);
     expect(records(h)).toEqual(records(ref.history));
+    expect(h.trained).toBe(epochs);
     expect(await t.getFlatParameters()).toEqual(ref.parameters);
     const state = await t.getTrainingState();
     expect(state.m).toEqual(ref.state.m);
@@ -179,6 +180,43 @@ describe('Trainer', () => {
     );
   });
 
+  it('a fit of many short epochs stopped by its signal: every epoch in the history once, or none with history: false', async () => {
+    // XOR's 4 rows: spans of thousands of epochs each (a span grows while it takes under 25 ms).
+    const x = { data: Float64Array.of(0, 0, 0, 1, 1, 0, 1, 1), rows: 4, cols: 2 };
+    const y = { data: Float64Array.of(0, 1, 1, 0), rows: 4, cols: 1 };
+    const xor: NetworkOptions = { layers: [2, 4, 1], seed: 3, learningRate: 0.5 };
+    for (const keep of [true, false]) {
+      const t = await trainer(xor);
+      const controller = new AbortController();
+      const reports: TrainerProgress[] = [];
+      const h = await t.fit(x, y, {
+        epochs: 1e9,
+        batchSize: 4,
+        signal: controller.signal,
+        history: keep,
+        onProgress: (p) => void (reports.push(p), p.epoch >= 20_000 && controller.abort()),
+      });
+      const reported = reports.flatMap((p) => p.records);
+      expect(h.stopped).toBe(true);
+      expect(h.trained).toBe(reports.at(-1)!.epoch);
+      expect(h.trained).toBeGreaterThanOrEqual(20_000);
+      expect(reported.map((r) => r.epoch)).toEqual(Array.from({ length: h.trained }, (_, i) => i + 1));
+      if (keep) {
+        expect(h.epochs).toEqual(reported);
+        expect(h.losses).toEqual(reported.map((r) => r.loss));
+      } else {
+        expect(h.epochs).toEqual([]);
+        expect(h.losses).toEqual([]);
+      }
+      // The network stands after those epochs: as many on this thread give its bits.
+      const net = await Network.create(xor);
+      await net.fit(x, y, { epochs: h.trained, batchSize: 4 });
+      expect(await t.getFlatParameters()).toEqual(net.getFlatParameters());
+      net.dispose();
+    }
+    await expect(trainer(xor).then((t) => t.fit(x, y, { history: 'all' as never }))).rejects.toThrow(/^options\.history must be true or false, got 'all'$/);
+  });
+
   it('an async onProgress that rejects rejects the fit with its error, also after the last epoch (not an unhandled rejection)', async () => {
     const { x, y } = data();
     const t = await trainer(options);
@@ -243,6 +281,13 @@ describe('Trainer', () => {
       expect(workerError.message).toBe(mainError.message);
       expect(workerError.epoch).toBe(mainError.epoch);
       expect(workerError.history?.losses).toEqual(mainError.history?.losses);
+      expect(workerError.history?.epochs).toEqual(mainError.history?.epochs);
+      // Without a history kept, the same error, with none.
+      const t3 = await trainer(linear);
+      const bare = (await t3.fit(x, y, { ...diverging, history: false }).catch((e: Error) => e)) as TrainingDivergedError;
+      expect(bare).toBeInstanceOf(TrainingDivergedError);
+      expect(bare.message).toBe(mainError.message);
+      expect(bare.history).toBeNull();
       expect(mainError.epoch).toBeGreaterThan(2);
       expect(await t2.getFlatParameters()).toEqual(net2.getFlatParameters());
       net2.dispose();

@@ -230,6 +230,9 @@ export class Training {
       trainingAccuracy: s.train !== s.test,
       validation: { x: s.test.x, y: s.test.y },
       onProgress: (p) => this.progress(s, p),
+      // The records come in progress reports, and the charts keep what they show: a history of
+      // every epoch would grow without end while the page trains until told to stop.
+      history: false,
       onBatch: (p) => s === this.session && this.on.batch?.(s.base + p.epoch, p.batch, p.batches),
     });
     s.fitting = fitting.then(

@@ -98,6 +98,16 @@ export interface TrainerProgress {
   records: TrainerEpochRecord[];
 }
 
+/**
+ * The reply to `fit`: how many epochs it trained and whether it stopped early. The epochs' records
+ * came as progress (`TrainerProgress.records`), every one of them, before this reply.
+ */
+export interface FitEnd {
+  trained: number;
+  stopped: boolean;
+  threads: ThreadsInfo;
+}
+
 /** An error as it crosses: enough to throw one of the same kind with the same message. */
 export interface ErrorData {
   name: string;

@@ -12,6 +12,9 @@
  * epoch numbers and a divergence's epoch are counted from the start of the whole call. A cancel
  * aborts the running span as `fit`'s signal does: between epochs, or within a time slice in an
  * epoch longer than one (the minibatches trained stay trained; that epoch is not in the history).
+ * Each span's epoch records go to the trainer as progress, and only there: the reply to `fit` says
+ * how many epochs it trained (a history of millions of records cloned at the end took seconds and
+ * held the page's thread for as long as it took to read).
  *
  * Safe points (no engine call under way, the network between two steps): between spans; in an
  * epoch longer than a time slice, after each slice (`onBatch`, whose promise holds the epoch still
@@ -26,9 +29,20 @@ import { checkInteger } from '../errors.js';
 import { loadNetwork, toModel } from '../model.js';
 import { Network } from '../network.js';
 import type { PreparedDataset } from '../prepared.js';
-import { TrainingDivergedError, type BatchProgress, type Divergence, type EpochRecord, type History } from '../types.js';
+import { TrainingDivergedError, type BatchProgress, type Divergence, type History } from '../types.js';
 import { loadWasm } from '../wasm/loader.js';
-import { buffersOf, CONTROL_OPS, HELLO, READ_OPS, type ErrorData, type NetworkInfo, type Reply, type Request, type TrainerEpochRecord } from './protocol.js';
+import {
+  buffersOf,
+  CONTROL_OPS,
+  HELLO,
+  READ_OPS,
+  type ErrorData,
+  type FitEnd,
+  type NetworkInfo,
+  type Reply,
+  type Request,
+  type TrainerEpochRecord,
+} from './protocol.js';
 
 /** How the worker talks to its trainer. */
 export interface WorkerSide {
@@ -149,15 +163,13 @@ export function serve(side: WorkerSide): void {
     }
   }
 
-  async function fit(id: number, x: Request & { op: 'fit' }): Promise<History> {
+  async function fit(id: number, x: Request & { op: 'fit' }): Promise<Omit<FitEnd, 'threads'>> {
     const n = live();
     const { trainingAccuracy = false, ...options } = x.options;
     const epochs = checkInteger(options.epochs ?? 50, 'options.epochs', 0, 1e9);
-    const losses: number[] = [];
-    const records: TrainerEpochRecord[] = [];
     let done = 0;
     let span = 1;
-    if (epochs === 0) return n.fit(x.x, x.y, options);
+    if (epochs === 0) return { trained: 0, stopped: (await n.fit(x.x, x.y, options)).stopped };
     // The data checked, converted and (wasm) copied into the kernels' memory once for every span.
     // Where it is refused, `fit` itself says why, as it would (options first, then the data).
     let data: PreparedDataset;
@@ -206,7 +218,7 @@ export function serve(side: WorkerSide): void {
         try {
           h = await n.fit(data, { ...options, epochs: k, signal: stop.signal, onBatch, ...(trainingAccuracy ? { onEpoch } : {}) });
         } catch (e) {
-          throw e instanceof TrainingDivergedError ? shifted(e, done, losses, records) : e;
+          throw e instanceof TrainingDivergedError ? shifted(e, done) : e;
         } finally {
           stop = null;
         }
@@ -216,8 +228,6 @@ export function serve(side: WorkerSide): void {
           ...(trainingAccuracy ? { trainingAccuracy: accuracies[i] } : {}),
         }));
         const trained = h.losses.length; // fewer than k when cancelled or cut for a pause
-        losses.push(...h.losses);
-        records.push(...fresh);
         done += trained;
         if (trained > 0) side.post({ id, progress: { epoch: done, epochs, loss: h.losses[trained - 1], records: fresh } }, []);
         if (h.stopped && !cut) break;
@@ -233,7 +243,7 @@ export function serve(side: WorkerSide): void {
       halted();
       drain();
     }
-    return { losses, epochs: records, stopped: done < epochs };
+    return { trained: done, stopped: done < epochs };
   }
 
   /** Between two spans: the messages waiting read, then a safe point. */
@@ -259,8 +269,8 @@ export function serve(side: WorkerSide): void {
       }
       case 'fit': {
         try {
-          const h = await fit(id, req);
-          return reply(id, { losses: [...h.losses], epochs: h.epochs, stopped: h.stopped, threads: live().threads });
+          const end: FitEnd = { ...(await fit(id, req)), threads: live().threads };
+          return reply(id, end);
         } finally {
           ended = id;
           doomed.delete(id);
@@ -301,12 +311,15 @@ function nextTask(): Promise<void> {
   });
 }
 
-/** A divergence in a span, as one `fit` call over all the epochs would have reported it. */
-function shifted(e: TrainingDivergedError, done: number, losses: number[], records: EpochRecord[]): TrainingDivergedError {
+/**
+ * A divergence in a span, its epochs counted from the fit's start: its history holds the span's
+ * epochs only (the trainer puts those of the earlier spans, which it was sent as progress, before them).
+ */
+function shifted(e: TrainingDivergedError, done: number): TrainingDivergedError {
   const h = e.history;
   const history: History = {
-    losses: [...losses, ...(h?.losses ?? [])],
-    epochs: [...records, ...(h?.epochs ?? []).map((r) => ({ ...r, epoch: r.epoch + done }))],
+    losses: [...(h?.losses ?? [])],
+    epochs: (h?.epochs ?? []).map((r) => ({ ...r, epoch: r.epoch + done })),
     stopped: h?.stopped ?? false,
   };
   return new TrainingDivergedError({ ...divergenceOf(e), epoch: e.epoch === null ? null : e.epoch + done }, history);

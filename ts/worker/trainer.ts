@@ -38,6 +38,7 @@ import {
   type TrainerEpochRecord,
   type TrainerProgress,
   type WorkerFitOptions,
+  type FitEnd,
 } from './protocol.js';
 
 export type { TrainerEpochRecord, TrainerProgress } from './protocol.js';
@@ -71,9 +72,14 @@ export interface TrainerOptions {
 /** `Trainer.load`'s options: `loadNetwork`'s (another engine, where the kernels come from) and the worker. */
 export interface TrainerLoadOptions extends LoadNetworkOptions, TrainerOptions {}
 
-/** What `Trainer.fit` resolves to: `Network.fit`'s history, each record with the training accuracy where asked for. */
+/**
+ * What `Trainer.fit` resolves to: `Network.fit`'s history, each record with the training accuracy
+ * where asked for (with `history: false`, no records: `epochs` and `losses` empty).
+ */
 export interface TrainerHistory extends History {
   readonly epochs: TrainerEpochRecord[];
+  /** The epochs this call trained: the length of `epochs` and `losses`, unless `history: false`. */
+  readonly trained: number;
 }
 
 /**
@@ -90,11 +96,18 @@ export interface TrainerFitOptions extends WorkerFitOptions {
   onBatch?: (progress: BatchProgress) => void;
   /** Cancels training when aborted (as `cancel()`): `fit` resolves with what was trained, `stopped: true`. */
   signal?: AbortSignal;
+  /**
+   * Whether `fit` keeps every epoch's record for the history it resolves to (default true). False
+   * for long or open-ended training that reads its records from `onProgress` (a page training XOR
+   * until told to stop makes hundreds of thousands of records a second): the history then holds none, only
+   * `trained` and `stopped`, and a `TrainingDivergedError`'s `history` is null.
+   */
+  history?: boolean;
 }
 
 const TRAINER_OPTIONS = ['worker'];
 const LOAD_OPTIONS = ['engine', 'wasm', ...TRAINER_OPTIONS];
-const FIT_OPTIONS = [...OPTION_NAMES.fit.filter((n) => n !== 'onEpoch'), 'onProgress', 'trainingAccuracy'];
+const FIT_OPTIONS = [...OPTION_NAMES.fit.filter((n) => n !== 'onEpoch'), 'onProgress', 'trainingAccuracy', 'history'];
 
 interface Pending {
   resolve(value: unknown): void;
@@ -239,9 +252,12 @@ export class Trainer {
    */
   async fit(x: Rows, y: Rows, options: TrainerFitOptions = {}): Promise<TrainerHistory> {
     checkOptionNames(options, FIT_OPTIONS, 'options');
-    const { onProgress, onBatch, signal, validation, ...rest } = options;
-    if (rest.trainingAccuracy !== undefined && typeof rest.trainingAccuracy !== 'boolean') {
-      fail(`options.trainingAccuracy must be true or false, got ${show(rest.trainingAccuracy)}`);
+    const { onProgress, onBatch, signal, validation, history: keep = true, ...rest } = options;
+    for (const [name, v] of [
+      ['trainingAccuracy', rest.trainingAccuracy],
+      ['history', keep],
+    ] as const) {
+      if (v !== undefined && typeof v !== 'boolean') fail(`options.${name} must be true or false, got ${show(v)}`);
     }
     for (const [name, f] of [
       ['onProgress', onProgress],
@@ -280,16 +296,33 @@ export class Trainer {
           failed(e);
         }
       };
+    // The epochs' records, as they come in progress reports (the worker sends each once, and no
+    // history at the end): kept here unless `history: false`.
+    const kept: TrainerEpochRecord[][] = [];
+    const progress = guard(onProgress);
     try {
       const message = { op: 'fit' as const, x: xs, y: ys, options: sent, batches: onBatch !== undefined, aborted: signal?.aborted };
-      const listeners = { onProgress: guard(onProgress), onBatch: guard(onBatch) };
-      const replied = this.request(message, buffersOf(xs, ys, sent.validation?.x, sent.validation?.y), listeners, fit);
+      const listeners = {
+        onProgress: (p: TrainerProgress) => {
+          if (keep) kept.push(p.records.slice());
+          progress(p);
+        },
+        onBatch: guard(onBatch),
+      };
+      const replied = this.request(message, buffersOf(xs, ys, sent.validation?.x, sent.validation?.y), listeners, fit).catch((e: unknown) => {
+        // A divergence's history, from the worker, holds the epochs of its last span only.
+        if (!(e instanceof TrainingDivergedError) || !e.history) throw e;
+        throw new TrainingDivergedError(e, keep ? historyOf(kept, e.history) : null);
+      });
       // Aborted already (said in the request): the worker checks the options and data as
       // Network.fit does, then stops before any epoch.
       signal?.addEventListener('abort', cancel);
-      const reply = (await replied) as TrainerHistory & { threads: ThreadsInfo };
-      const { threads, ...h } = reply;
+      const { trained, stopped, threads } = (await replied) as FitEnd;
       this.info = { ...this.info, threads };
+      const h: TrainerHistory = { ...historyOf(keep ? kept : [], { epochs: [], losses: [], stopped }), trained };
+      if (keep && h.epochs.length !== trained) {
+        throw new Error(`the trainer's worker trained ${trained} epochs but reported ${h.epochs.length}`);
+      }
       await callbacks.settled();
       if (callbackError !== null) throw callbackError;
       return h;
@@ -540,6 +573,12 @@ function fromWebWorker(worker: Worker): TrainerWorker {
 }
 
 /** The error the worker's `Network` threw, of the same kind and message. */
+/** A history of the records `kept` (in order) and then those of `last`. */
+function historyOf(kept: readonly TrainerEpochRecord[][], last: History): History & { epochs: TrainerEpochRecord[] } {
+  const epochs = kept.flat().concat(last.epochs);
+  return { epochs, losses: epochs.map((r) => r.loss), stopped: last.stopped };
+}
+
 function errorFrom(d: ErrorData): Error {
   if (d.name === 'TrainingDivergedError' && d.divergence) return new TrainingDivergedError(d.divergence, d.history ?? null);
   if (d.name === 'ArgumentError') return new ArgumentError(d.message);
