@@ -608,6 +608,11 @@ describe('mistakes get one line on stderr and a non-zero exit', () => {
     ['an unknown option', () => ['train', '--epoch', '3'], /unknown option '--epoch'/],
     ['a bad option value', () => ['train', '--epochs', 'many'], /epochs must be an integer/],
     ['a missing file', () => ['train', join(dir, 'nothing.csv')], /nothing\.csv: no such file/],
+    [
+      'a data set that is not built in',
+      () => ['train', 'mnist'],
+      /^wasm-backprop: mnist: no such file \(the data is 'digits' or 'iris', the data sets built in, or a CSV file\)$/m,
+    ],
     ['an empty file', () => ['train', file('empty.csv', '')], /empty\.csv: the file is empty/],
     ['a header only', () => ['train', file('header.csv', 'a,b,label\n')], /header\.csv/],
     ['ragged rows', () => ['train', file('ragged.csv', 'a,b,label\n1,2,0\n3,1\n')], /ragged\.csv: line 3 has 2 fields/],

@@ -420,11 +420,27 @@ describe.skipIf(!hasChromium)('the demo in headless Chromium', { retry: 1 }, () 
     await page.close();
   });
 
-  it('races the three engines on the same network', async () => {
+  it('races the three engines on the same network, training waiting for it', async () => {
     const { page, errors } = await open();
+    // The educational engine computes in f64: the precision shows it, and the choice for the
+    // others comes back with them.
+    const precision = await page.inputValue('#precision');
+    await page.selectOption('#engine', 'educational');
+    expect([await page.inputValue('#precision'), await page.isDisabled('#precision')]).toEqual(['f64', true]);
+    await page.selectOption('#engine', 'wasm');
+    expect([await page.inputValue('#precision'), await page.isDisabled('#precision')]).toEqual([precision, false]);
+    await page.waitForSelector('#status[data-ready="true"]');
+    // Training that runs when the race starts waits for it, Start and Step with it, and goes on after.
+    await page.click('#start');
+    await page.waitForSelector('body[data-running="true"]');
     await page.selectOption('#race-seconds', '1');
     await page.click('#race');
+    await page.waitForSelector('body[data-running="false"]');
+    expect([await page.isDisabled('#start'), await page.isDisabled('#step')]).toEqual([true, true]);
     await page.waitForSelector('#race-summary[data-done="true"]', { timeout: 30_000 });
+    await page.waitForSelector('body[data-running="true"]');
+    await page.click('#pause');
+    await page.waitForSelector('body[data-running="false"]');
     const rates = Object.fromEntries(
       await page.$$eval('#race-lanes li', (es) => es.map((e) => [(e as HTMLElement).dataset.engine!, Number((e as HTMLElement).dataset.samplesPerSecond)])),
     );

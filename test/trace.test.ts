@@ -129,7 +129,10 @@ describe('malformed trace folders give one clear error', () => {
       return readTraceFolder(good);
     };
     await expect(bad('{ not json')).rejects.toThrow(/trace\.json: the text is not JSON at position 2 of 10 \(line 1, column 3\)/);
-    await expect(bad('')).rejects.toThrow(/trace\.json: the text is not JSON at position 0 of 0 \(line 1, column 1\), truncated\?/);
+    await expect(bad('')).rejects.toThrow(/trace\.json: the text is empty$/);
+    await expect(bad('{ "seed": 1')).rejects.toThrow(
+      /trace\.json: the text ends inside its JSON value, at position 11 of 11 \(line 1, column 12\): truncated\?$/,
+    );
     // A byte-order mark (as some editors save) is dropped, as in model files.
     expect((await bad(`\ufeff${config}`)).config).toEqual((await bad(config)).config);
     await expect(bad(config.replace('"version": 1', '"version": 9'))).rejects.toThrow(/trace\.json: version 9 is not one this library reads/);

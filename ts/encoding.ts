@@ -117,18 +117,24 @@ function errorPosition(message: string, text: string): number {
   return before ? text.indexOf(snippet) + 10 : after ? snippet.length - 10 : text.indexOf(char);
 }
 
-/** The value of a JSON text, or an error "`what`: the text is not JSON at position p (line l, column c)". */
+/**
+ * The value of a JSON text, or an error "`what`: the text is not JSON at position p of n (line l,
+ * column c) (the engine's message)"; for a text that is empty or ends inside its value, says so.
+ */
 export function parseJson(text: string, what: string): unknown {
   try {
     return JSON.parse(text);
   } catch (e) {
+    if (text.trim() === '') return fail(`${what}: the text is ${text === '' ? 'empty' : 'only white space'}`);
     const message = (e as Error).message;
     const pos = errorPosition(message, text);
     const lines = text.slice(0, Math.max(0, pos)).split('\n');
-    const where = pos < 0 ? '' : ` at position ${pos} of ${text.length} (line ${lines.length}, column ${lines[lines.length - 1].length + 1})`;
-    // One line: the engine's message may quote the text, line breaks and control characters all.
-    const said = printable(message);
-    return fail(`${what}: the text is not JSON${where}${pos === text.length ? ', truncated?' : ''} (${said})`);
+    const where = `position ${pos} of ${text.length} (line ${lines.length}, column ${lines[lines.length - 1].length + 1})`;
+    if (pos === text.length) return fail(`${what}: the text ends inside its JSON value, at ${where}: truncated?`);
+    // One line: the engine's message may quote the text, line breaks and control characters all;
+    // the position it names is said once, above.
+    const said = printable(message.replace(/ in JSON at position \d+(?: \(line \d+ column \d+\))?/, ''));
+    return fail(`${what}: the text is not JSON${pos < 0 ? '' : ` at ${where}`} (${said})`);
   }
 }
 

@@ -91,7 +91,18 @@ function showConfig(c: TrainConfig): void {
   input('batch').value = String(c.batchSize);
   select('engine').value = c.engine;
   select('precision').value = c.precision;
-  select('precision').disabled = c.engine === 'educational';
+  showPrecision();
+}
+
+/** The educational engine computes in f64 alone: its precision shown so, the choice for the others kept for when they are chosen again. */
+let precisionChoice: string | null = null;
+function showPrecision(): void {
+  const educational = select('engine').value === 'educational';
+  const precision = select('precision');
+  if (educational && !precision.disabled) precisionChoice = precision.value;
+  if (!educational && precision.disabled && precisionChoice !== null) precision.value = precisionChoice;
+  if (educational) precision.value = 'f64';
+  precision.disabled = educational;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -101,6 +112,15 @@ const charts = new Charts($('loss-chart'), $('accuracy-chart'));
 const boundary = new BoundaryView($<HTMLCanvasElement>('boundary'));
 let info: NetInfo | null = null;
 let running = false;
+/** Whether the engines race: training waits for it (Start and Step with it). */
+let racing = false;
+
+/** Start and Step while training neither runs nor waits for the race, Pause while it runs. */
+function showControls(): void {
+  button('start').disabled = running || racing;
+  button('step').disabled = running || racing;
+  button('pause').disabled = !running;
+}
 /** The status after the latest epoch, which progress inside a long epoch is added to. */
 let progressText = '';
 let batchShownAt = 0;
@@ -170,9 +190,7 @@ const trainer = new Training({
   },
   state(on) {
     running = on;
-    button('start').disabled = on;
-    button('pause').disabled = !on;
-    button('step').disabled = on;
+    showControls();
     document.body.dataset.running = String(on);
   },
   error(message) {
@@ -233,7 +251,7 @@ select('optimizer').addEventListener('change', () => {
   else if (select('optimizer').value !== 'adam' && Number(rate.value) === ADAM_RATE) rate.value = String(suggested);
 });
 for (const id of ['hidden', 'activation', 'loss', 'optimizer', 'engine', 'precision']) $(id).addEventListener('change', reset);
-select('engine').addEventListener('change', () => (select('precision').disabled = select('engine').value === 'educational'));
+select('engine').addEventListener('change', showPrecision);
 /** Whether training was paused for a value that cannot be used: mended, it goes on by itself. */
 let pausedForSettings = false;
 for (const id of ['rate', 'batch']) {
@@ -361,13 +379,23 @@ button('edu-play').addEventListener('click', () => {
 // ---------------------------------------------------------------------------------------------
 // The race
 
-const race = new Race($('race-lanes'), $('race-summary'), () => (button('race').disabled = false));
+// Training that ran before the race goes on after it.
+let resumeAfterRace = false;
+const race = new Race($('race-lanes'), $('race-summary'), () => {
+  button('race').disabled = false;
+  racing = false;
+  showControls();
+  if (resumeAfterRace) button('start').click();
+});
 button('race').addEventListener('click', () => {
   const hidden = parseHidden(input('hidden').value, 'Hidden layers');
   const batchSize = readNumber('batch', 'The batch size', 1, true);
   if (!hidden || batchSize === null) return;
+  resumeAfterRace = running;
   if (running) void trainer.pause();
   button('race').disabled = true;
+  racing = true;
+  showControls();
   const precision = select('precision').value as Precision;
   void race.start({ hidden, batchSize, learningRate: 0.5, precision, simd, seconds: Number(select('race-seconds').value) });
 });

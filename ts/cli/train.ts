@@ -5,6 +5,7 @@
  * the model and plots the curves.
  */
 import '../threads/index.js';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { fitScalingOn, scaleInPlace, splitInPlace, type FeatureScaling, type ScalingKind, type Task } from '../data.js';
 import { plural } from '../columns.js';
@@ -65,6 +66,7 @@ export async function readData(
   resumed: Model | null = null,
 ): Promise<CsvDataset> {
   const path = spec in BUILTIN ? fileURLToPath(BUILTIN[spec as keyof typeof BUILTIN]) : spec;
+  if (!(spec in BUILTIN) && !existsSync(path)) fail(`${spec}: no such file (the data is 'digits' or 'iris', the data sets built in, or a CSV file)`);
   // --label by name or 0-based index; resuming without it, the model's label (by name, in any column).
   const head = resumed && o.label === undefined ? await readCsvHeader(path, { delimiter: o.delimiter, header: o.header }) : null;
   const label = head ? modelLabel(resumed!, head.fields.length, head.header) : o.label !== undefined && /^\d+$/.test(o.label) ? Number(o.label) : o.label;
