@@ -13,10 +13,16 @@ const HEIGHT = 210;
 const [TRAINING, TEST] = ['#2f6fb0', '#e0782f'];
 const axis = { stroke: '#4a5566', grid: { stroke: '#e6eaef', width: 1 }, ticks: { stroke: '#d5dbe2', width: 1 } };
 
+/** The width inside the box's padding, where the chart goes (at least 240 px). */
+function innerWidth(box: HTMLElement): number {
+  const style = getComputedStyle(box);
+  return Math.max(240, Math.floor(box.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight)));
+}
+
 function chart(parent: HTMLElement, title: string, yLabel: string, series: uPlot.Series[], y: uPlot.Scale, values?: uPlot.Axis['values']): uPlot {
   const opts: uPlot.Options = {
     title,
-    width: Math.max(240, parent.clientWidth),
+    width: innerWidth(parent),
     height: HEIGHT,
     scales: { x: { time: false }, y },
     axes: [
@@ -28,8 +34,11 @@ function chart(parent: HTMLElement, title: string, yLabel: string, series: uPlot
     cursor: { drag: { x: false, y: false } },
   };
   const u = new uPlot(opts, [[], ...series.map(() => [])], parent);
+  // The legend below holds the values as text; the drawing is named for screen readers.
+  u.ctx.canvas.setAttribute('role', 'img');
+  u.ctx.canvas.setAttribute('aria-label', `${title} by epoch, training and test (the values are in the legend)`);
   new ResizeObserver(() => {
-    const width = Math.max(240, parent.clientWidth);
+    const width = innerWidth(parent);
     if (width !== u.width) u.setSize({ width, height: HEIGHT });
   }).observe(parent);
   return u;

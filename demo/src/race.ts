@@ -129,7 +129,7 @@ export class Race {
         li.innerHTML =
           `<div class="lane-head"><b>${NAMES[l.engine]}</b><span>${l.precision}${backend}</span></div>` +
           `<div class="bar"><span class="lane-${l.engine}" style="width:${((100 * rate(l)) / best).toFixed(1)}%"></span></div>` +
-          `<div class="lane-numbers"><b>${Math.round(rate(l)).toLocaleString('en')}</b> samples/s · ${l.epochs} epoch${l.epochs === 1 ? '' : 's'} in ${l.seconds.toFixed(2)} s · loss ${Number.isFinite(l.loss) ? l.loss.toFixed(4) : '–'}</div>`;
+          `<div class="lane-numbers"><b>${Math.round(rate(l)).toLocaleString('en')}</b> samples/s · ${l.epochs.toLocaleString('en')} epoch${l.epochs === 1 ? '' : 's'} in ${l.seconds.toFixed(2)} s · loss ${Number.isFinite(l.loss) ? l.loss.toFixed(4) : '–'}</div>`;
         return li;
       }),
     );

@@ -220,6 +220,8 @@ export class Training {
     const { learningRate, batchSize } = s.config;
     s.base = s.epoch;
     this.pace = [{ at: performance.now(), samples: 0 }];
+    // A rate of this fit's own (Step's single epoch has none): not the last one's.
+    this.samplesPerSecond = 0;
     // A pause that came as the last fit ended (a new setting cancelling it) would hold this one.
     void s.trainer.resume();
     const fitting = s.trainer.fit(s.train.x, s.train.y, {
