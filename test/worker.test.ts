@@ -12,6 +12,7 @@ import { ArgumentError } from '../ts/errors.js';
 import { Network, type NetworkOptions } from '../ts/network.js';
 import { TrainingDivergedError, type BatchProgress, type History } from '../ts/types.js';
 import { fromNodeWorker, nodeWorker, nodeWorkerScript } from '../ts/worker/node.js';
+import { buffersOf, packRecords, unpackRecords, type TrainerEpochRecord } from '../ts/worker/protocol.js';
 import { Trainer, type TrainerProgress } from '../ts/worker/trainer.js';
 import { randomMatrix } from './engines.js';
 
@@ -79,6 +80,31 @@ describe.each(CONFIGURATIONS)('Trainer on $name', (c) => {
     expect(reports.at(-1)).toMatchObject({ epoch: epochs, epochs, loss: h.losses.at(-1) });
     // The caller's arrays are copied, not detached.
     expect(x.data.length).toBe(120 * 6);
+  });
+});
+
+describe('progress records as they cross', () => {
+  it('pack into columns and unpack to the same records: a validation accuracy only where there was one, a training accuracy of NaN kept', () => {
+    const cases: TrainerEpochRecord[][] = [
+      [{ epoch: 7, loss: 0.5 }],
+      [
+        { epoch: 3, loss: 0.25, validationLoss: 0.5, validationAccuracy: 0.75, trainingAccuracy: 1 },
+        { epoch: 4, loss: 0.125, validationLoss: NaN, validationAccuracy: 1, trainingAccuracy: NaN },
+      ],
+      // A network that does not classify: a validation loss, no accuracy.
+      [
+        { epoch: 1, loss: 2, validationLoss: 3 },
+        { epoch: 2, loss: 1, validationLoss: Infinity },
+      ],
+    ];
+    for (const records of cases) {
+      const packed = packRecords(records);
+      // Each column in a buffer of its own, transferred.
+      expect(buffersOf(...Object.values(packed))).toHaveLength(Object.values(packed).filter((v) => v instanceof Float64Array).length);
+      const back = unpackRecords(structuredClone(packed));
+      expect(back).toEqual(records);
+      expect(back.map((r) => Object.keys(r).sort())).toEqual(records.map((r) => Object.keys(r).sort()));
+    }
   });
 });
 

@@ -260,7 +260,7 @@ export class Training {
   private progress(s: Session, p: TrainerProgress): void {
     if (s !== this.session) return;
     const same = s.train === s.test;
-    const points = p.records.map((r) => pointOf(same ? { ...r, trainingAccuracy: r.validationAccuracy } : r, s.base));
+    const points = p.records.map((r) => pointOf(r, s.base, same));
     s.epoch = s.base + p.epoch;
     appendCapped(
       s.history,
@@ -299,19 +299,20 @@ export class Training {
 }
 
 /** An epoch's record from the trainer as a chart point, its epoch counted from the network's first. */
-function pointOf(r: TrainerEpochRecord, base: number): EpochPoint {
+/** An epoch's record as a chart point, `base` epochs on; `same`: the test rows are the training rows (XOR), whose accuracy is the test's. */
+function pointOf(r: TrainerEpochRecord, base: number, same = false): EpochPoint {
   return {
     epoch: base + r.epoch,
     loss: r.loss,
     testLoss: r.validationLoss ?? NaN,
-    trainAccuracy: r.trainingAccuracy ?? NaN,
+    trainAccuracy: (same ? r.validationAccuracy : r.trainingAccuracy) ?? NaN,
     testAccuracy: r.validationAccuracy ?? NaN,
   };
 }
 
 /** A model file's epoch as a chart point (the file keeps no training accuracy). */
 function pointOfRecord(r: EpochRecord): EpochPoint {
-  return pointOf({ ...r, epoch: 0 }, r.epoch);
+  return pointOf(r, 0);
 }
 
 /** Grid cell centres, row-major from the top-left (x₁ grows to the right, x₂ upwards). */

@@ -124,8 +124,52 @@ export type Reply =
   | { hello: typeof HELLO }
   | { id: number; ok: true; value: unknown }
   | { id: number; ok: false; error: ErrorData }
-  | { id: number; progress: TrainerProgress }
+  | { id: number; progress: Omit<TrainerProgress, 'records'> & { records: PackedRecords } }
   | { id: number; batch: BatchProgress };
+
+/**
+ * A span's epoch records as they cross: a column of numbers per field, one value per epoch (`first`,
+ * `first` + 1, …), in buffers that are transferred. Cloned as objects, the tens of thousands of
+ * records of a span of small epochs took tens of milliseconds to read on the page's thread; the
+ * page makes them from the columns in a few.
+ */
+export interface PackedRecords {
+  first: number;
+  loss: Float64Array;
+  /** Where the records have a validation loss (every one, or none). */
+  validationLoss: Float64Array | null;
+  /** NaN where a record has no validation accuracy (the network does not classify). */
+  validationAccuracy: Float64Array | null;
+  /** Where the records have a training accuracy (every one, or none: NaN is a value here). */
+  trainingAccuracy: Float64Array | null;
+}
+
+/** Consecutive epochs' records (at least one) as columns. */
+export function packRecords(records: readonly TrainerEpochRecord[]): PackedRecords {
+  const column = (has: boolean, value: (r: TrainerEpochRecord) => number | undefined) => (has ? Float64Array.from(records, (r) => value(r) ?? NaN) : null);
+  const some = (key: keyof TrainerEpochRecord) => records.some((r) => r[key] !== undefined);
+  return {
+    first: records[0].epoch,
+    loss: Float64Array.from(records, (r) => r.loss),
+    validationLoss: column(some('validationLoss'), (r) => r.validationLoss),
+    validationAccuracy: column(some('validationAccuracy'), (r) => r.validationAccuracy),
+    trainingAccuracy: column(some('trainingAccuracy'), (r) => r.trainingAccuracy),
+  };
+}
+
+/** The records `packRecords` packed, as `Network.fit` makes them (no validation accuracy where NaN). */
+export function unpackRecords(p: PackedRecords): TrainerEpochRecord[] {
+  const { first, loss, validationLoss: vl, validationAccuracy: va, trainingAccuracy: ta } = p;
+  const out = new Array<TrainerEpochRecord>(loss.length);
+  for (let i = 0; i < loss.length; i++) {
+    const r: TrainerEpochRecord = { epoch: first + i, loss: loss[i] };
+    if (vl) r.validationLoss = vl[i];
+    if (va && va[i] === va[i]) r.validationAccuracy = va[i];
+    if (ta) r.trainingAccuracy = ta[i];
+    out[i] = r;
+  }
+  return out;
+}
 
 /** The buffers of typed arrays in `values` (each once), to transfer rather than copy. */
 export function buffersOf(...values: unknown[]): ArrayBuffer[] {

@@ -35,6 +35,7 @@ import {
   buffersOf,
   CONTROL_OPS,
   HELLO,
+  packRecords,
   READ_OPS,
   type ErrorData,
   type FitEnd,
@@ -229,7 +230,10 @@ export function serve(side: WorkerSide): void {
         }));
         const trained = h.losses.length; // fewer than k when cancelled or cut for a pause
         done += trained;
-        if (trained > 0) side.post({ id, progress: { epoch: done, epochs, loss: h.losses[trained - 1], records: fresh } }, []);
+        if (trained > 0) {
+          const records = packRecords(fresh);
+          side.post({ id, progress: { epoch: done, epochs, loss: h.losses[trained - 1], records } }, buffersOf(...Object.values(records)));
+        }
         if (h.stopped && !cut) break;
         const ms = performance.now() - started;
         if (!cut) span = ms < SPAN_MS.grow ? span * 2 : ms > SPAN_MS.shrink ? Math.max(1, span >> 1) : span;

@@ -39,6 +39,7 @@ import {
   type TrainerProgress,
   type WorkerFitOptions,
   type FitEnd,
+  unpackRecords,
 } from './protocol.js';
 
 export type { TrainerEpochRecord, TrainerProgress } from './protocol.js';
@@ -474,7 +475,7 @@ export class Trainer {
     }
     if (r.hello === HELLO) return; // the answer to the hello asked for, or the first one
     if (typeof r.id !== 'number') return foreign();
-    if ('progress' in reply) return this.pending.get(reply.id)?.onProgress?.(reply.progress);
+    if ('progress' in reply) return this.pending.get(reply.id)?.onProgress?.({ ...reply.progress, records: unpackRecords(reply.progress.records) });
     if ('batch' in reply) return this.pending.get(reply.id)?.onBatch?.(reply.batch);
     if (!('ok' in reply) || (reply.ok === false && typeof reply.error?.message !== 'string')) return foreign();
     const p = this.settle(reply.id);
