@@ -430,6 +430,8 @@ describe.skipIf(!hasChromium)('the demo in headless Chromium', { retry: 1 }, () 
     await page.selectOption('#engine', 'wasm');
     expect([await page.inputValue('#precision'), await page.isDisabled('#precision')]).toEqual([precision, false]);
     await page.waitForSelector('#status[data-ready="true"]');
+    // …and so is the network built: the status names the precision it computes in.
+    expect(await page.textContent('#status')).toContain(`, ${precision}`);
     // Training that runs when the race starts waits for it, Start and Step with it, and goes on after.
     await page.click('#start');
     await page.waitForSelector('body[data-running="true"]');

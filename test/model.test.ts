@@ -434,6 +434,9 @@ describe('a bad model gets one clear error naming the field, before anything is 
     expect(() => modelFromString(' \n\t')).toThrow(/^not a wasm-backprop model: the text is only white space$/);
     expect(() => modelFromString('{"format": wasm}')).toThrow(/^not a wasm-backprop model: the text is not JSON at position 11 of 16 \(line 1, column 12\) /);
     // The position is said once: the engine's message is given without it.
+    expect(() => modelFromString('{} x')).toThrow(
+      /^not a wasm-backprop model: the text is not JSON at position 3 of 4 \(line 1, column 4\) \(Unexpected non-whitespace character\)$/,
+    );
     expect(() => modelFromString('{"a": 1,}')).toThrow(
       /^not a wasm-backprop model: the text is not JSON at position 8 of 9 \(line 1, column 9\) \(Expected double-quoted property name\)$/,
     );

@@ -91,6 +91,11 @@ describe('progress records as they cross', () => {
         { epoch: 3, loss: 0.25, validationLoss: 0.5, validationAccuracy: 0.75, trainingAccuracy: 1 },
         { epoch: 4, loss: 0.125, validationLoss: NaN, validationAccuracy: 1, trainingAccuracy: NaN },
       ],
+      // A validation accuracy in some records only (packed as NaN where there is none).
+      [
+        { epoch: 5, loss: 1, validationLoss: 2, validationAccuracy: 0.5 },
+        { epoch: 6, loss: 1, validationLoss: 2 },
+      ],
       // A network that does not classify: a validation loss, no accuracy.
       [
         { epoch: 1, loss: 2, validationLoss: 3 },
@@ -308,6 +313,14 @@ describe('Trainer', () => {
       expect(workerError.epoch).toBe(mainError.epoch);
       expect(workerError.history?.losses).toEqual(mainError.history?.losses);
       expect(workerError.history?.epochs).toEqual(mainError.history?.epochs);
+      // A loss above maxLoss: the same message ("rose to …, above maxLoss"), its fields across.
+      const capped = { epochs: 5, batchSize: 4, maxLoss: 1e-9 };
+      const net3 = await Network.create(options);
+      const mainCapped = (await net3.fit(x, y, capped).catch((e: Error) => e)) as TrainingDivergedError;
+      net3.dispose();
+      const workerCapped = (await (await trainer(options)).fit(x, y, capped).catch((e: Error) => e)) as TrainingDivergedError;
+      expect(mainCapped.maxLoss).toBe(1e-9);
+      expect([workerCapped.message, workerCapped.maxLoss, workerCapped.largest]).toEqual([mainCapped.message, mainCapped.maxLoss, mainCapped.largest]);
       // Without a history kept, the same error, with none.
       const t3 = await trainer(linear);
       const bare = (await t3.fit(x, y, { ...diverging, history: false }).catch((e: Error) => e)) as TrainingDivergedError;

@@ -133,7 +133,7 @@ export function parseJson(text: string, what: string): unknown {
     if (pos === text.length) return fail(`${what}: the text ends inside its JSON value, at ${where}: truncated?`);
     // One line: the engine's message may quote the text, line breaks and control characters all;
     // the position it names is said once, above.
-    const said = printable(message.replace(/ in JSON at position \d+(?: \(line \d+ column \d+\))?/, ''));
+    const said = printable(message.replace(/ (?:in|after) JSON at position \d+(?: \(line \d+ column \d+\))?/, ''));
     return fail(`${what}: the text is not JSON${pos < 0 ? '' : ` at ${where}`} (${said})`);
   }
 }

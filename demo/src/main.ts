@@ -90,7 +90,10 @@ function showConfig(c: TrainConfig): void {
   input('rate').value = String(c.learningRate);
   input('batch').value = String(c.batchSize);
   select('engine').value = c.engine;
+  // The model's precision is the choice now (kept for the other engines where it is educational).
+  select('precision').disabled = false;
   select('precision').value = c.precision;
+  precisionChoice = null;
   showPrecision();
 }
 
@@ -250,8 +253,9 @@ select('optimizer').addEventListener('change', () => {
   if (select('optimizer').value === 'adam' && Number(rate.value) === suggested) rate.value = String(ADAM_RATE);
   else if (select('optimizer').value !== 'adam' && Number(rate.value) === ADAM_RATE) rate.value = String(suggested);
 });
-for (const id of ['hidden', 'activation', 'loss', 'optimizer', 'engine', 'precision']) $(id).addEventListener('change', reset);
+// The precision shown first: the network reset builds is read from it.
 select('engine').addEventListener('change', showPrecision);
+for (const id of ['hidden', 'activation', 'loss', 'optimizer', 'engine', 'precision']) $(id).addEventListener('change', reset);
 /** Whether training was paused for a value that cannot be used: mended, it goes on by itself. */
 let pausedForSettings = false;
 for (const id of ['rate', 'batch']) {
@@ -262,8 +266,10 @@ for (const id of ['rate', 'batch']) {
       const resume = pausedForSettings;
       pausedForSettings = false;
       if (resume) say(`Training: ${info ? describe(info) : ''}…`);
-      // The settings first (a paused fit is ended for them), then training goes on with them.
-      void trainer.configure(c.learningRate, c.batchSize).then(() => (resume ? trainer.start() : undefined));
+      // The settings first (a paused fit is ended for them), then training goes on with them
+      // (after the race, if the engines race).
+      if (resume && racing) resumeAfterRace = true;
+      void trainer.configure(c.learningRate, c.batchSize).then(() => (resume && !racing ? trainer.start() : undefined));
     } else if (running) {
       // Training on with the old value while the field shows another would mislead: it pauses,
       // the mistake shown until it is mended.
@@ -272,15 +278,17 @@ for (const id of ['rate', 'batch']) {
     }
   });
 }
-button('start').addEventListener('click', () => {
-  if (race.running) return;
+/** Start: training goes on with the settings shown, unless one cannot be used or the engines race. */
+function start(): void {
+  if (racing) return;
   const c = readConfig();
   settingsError = c ? null : status.textContent;
   if (!c) return;
   pausedForSettings = false;
   say(`Training: ${info ? describe(info) : ''}…`);
   void trainer.start();
-});
+}
+button('start').addEventListener('click', start);
 button('pause').addEventListener('click', () => {
   pausedForSettings = false;
   void trainer.pause();
@@ -385,7 +393,7 @@ const race = new Race($('race-lanes'), $('race-summary'), () => {
   button('race').disabled = false;
   racing = false;
   showControls();
-  if (resumeAfterRace) button('start').click();
+  if (resumeAfterRace) start();
 });
 button('race').addEventListener('click', () => {
   const hidden = parseHidden(input('hidden').value, 'Hidden layers');
@@ -396,7 +404,9 @@ button('race').addEventListener('click', () => {
   button('race').disabled = true;
   racing = true;
   showControls();
-  const precision = select('precision').value as Precision;
+  // With the educational engine chosen, the precision chosen for the others (the js and wasm lanes).
+  const shown = select('precision');
+  const precision = (shown.disabled && precisionChoice !== null ? precisionChoice : shown.value) as Precision;
   void race.start({ hidden, batchSize, learningRate: 0.5, precision, simd, seconds: Number(select('race-seconds').value) });
 });
 

@@ -12,7 +12,8 @@
  * epoch numbers and a divergence's epoch are counted from the start of the whole call. A cancel
  * aborts the running span as `fit`'s signal does: between epochs, or within a time slice in an
  * epoch longer than one (the minibatches trained stay trained; that epoch is not in the history).
- * Each span's epoch records go to the trainer as progress, and only there: the reply to `fit` says
+ * Each span's epoch records go to the trainer as progress, and only there (or, for the span that
+ * diverged, in the error): the reply to `fit` says
  * how many epochs it trained (a history of millions of records cloned at the end took seconds and
  * held the page's thread for as long as it took to read).
  *
@@ -330,8 +331,8 @@ function shifted(e: TrainingDivergedError, done: number): TrainingDivergedError 
 }
 
 function divergenceOf(e: TrainingDivergedError): Divergence {
-  const { epoch, batch, rows, layer, neuron, parameter, value, callsAgo, undone, learningRate, biasLearningRate } = e;
-  return { epoch, batch, rows, layer, neuron, parameter, value, callsAgo, undone, learningRate, biasLearningRate };
+  const { epoch, batch, rows, layer, neuron, parameter, value, maxLoss, largest, callsAgo, undone, learningRate, biasLearningRate } = e;
+  return { epoch, batch, rows, layer, neuron, parameter, value, maxLoss, largest, callsAgo, undone, learningRate, biasLearningRate };
 }
 
 /** An error as it crosses to the trainer (./protocol.ts). */
