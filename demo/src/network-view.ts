@@ -39,6 +39,12 @@ export class NetworkView {
       this.selected = [Number(target.getAttribute('data-layer')), Number(target.getAttribute('data-index'))];
       this.render();
     });
+    // The drawing scales with the page: its text is sized again where the width changes.
+    let width = 0;
+    new ResizeObserver(() => {
+      if (this.net && svg.clientWidth !== width) this.render();
+      width = svg.clientWidth;
+    }).observe(svg);
   }
 
   private get engine(): EducationalEngine {
@@ -131,8 +137,12 @@ export class NetworkView {
     }
     const widest = Math.max(...layers.map((l) => l.size));
     const radius = Math.min(22, (H - 60) / widest / 2 - 3);
-    // Each neuron's activation beside it, where there is room.
-    const labelled = widest <= 8;
+    // Text of at least 10 CSS pixels, however narrow the page draws the 640-unit-wide picture
+    // (on a phone, 12 units were 6 pixels).
+    const font = Math.max(12, this.svg.clientWidth > 0 ? (10 * W) / this.svg.clientWidth : 12);
+    this.svg.style.setProperty('--text', `${font.toFixed(1)}px`);
+    // Each neuron's activation below it, where there is room before the next neuron.
+    const labelled = widest <= 8 && Math.min(84, (H - 60) / widest) - 2 * radius >= font + 2;
     layers.forEach((layer, l) =>
       layer.neurons.forEach((n, j) => {
         const [x, y] = pos[l][j];
@@ -143,7 +153,7 @@ export class NetworkView {
         g.appendChild(el('circle', { cx: x, cy: y, r: radius, fill: `rgb(${shade},${shade},${Math.min(255, shade + 30)})` }));
         if (layer.role === 'output') g.appendChild(el('circle', { cx: x + radius + 7, cy: y, r: 5, fill: CLASS_COLOURS[j], class: 'tag' }));
         if (labelled) {
-          const t = el('text', { x, y: y + radius + 14, 'text-anchor': 'middle', class: 'value' });
+          const t = el('text', { x, y: y + radius + 2 + 0.8 * font, 'text-anchor': 'middle', class: 'value' });
           t.textContent = `${layer.role === 'input' ? 'x' : 'a'} = ${n.a.toFixed(2)}`;
           g.appendChild(t);
         }
@@ -152,7 +162,7 @@ export class NetworkView {
     );
     const labels = ['input', ...layers.slice(1, -1).map((_, i) => `hidden ${i + 1}`), 'output'];
     labels.forEach((text, l) => {
-      const t = el('text', { x: pos[l][0][0], y: 14, 'text-anchor': 'middle', class: 'layer-label' });
+      const t = el('text', { x: pos[l][0][0], y: Math.max(14, font), 'text-anchor': 'middle', class: 'layer-label' });
       t.textContent = text;
       nodes.push(t);
     });
