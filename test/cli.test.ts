@@ -3,7 +3,7 @@
  * evaluate and info with that file, resume exactly, and one clear line (no stack trace, a non-zero
  * exit) for each kind of bad input.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -68,6 +68,8 @@ describe('train, predict, evaluate, info', () => {
   it('evaluate prints accuracy and a confusion matrix; info describes the file', () => {
     const e = cli('evaluate', model, iris);
     expect(e.status).toBe(0);
+    // The built-in data set by its name, as train takes it: the same file.
+    expect(cli('evaluate', model, 'iris')).toEqual(e);
     expect(e.stdout).toMatch(/150 rows, loss [\d.]+, accuracy (9\d|100)\.\d\d %/);
     expect(e.stdout).toMatch(/actual \\ predicted/);
     const i = cli('info', model);
@@ -602,12 +604,58 @@ describe('labels, early stopping and pipes', () => {
   });
 });
 
+describe('Ctrl-C during train', () => {
+  /** Starts `train` with `args`; sends SIGINT once its output matches `when`, and again as `again` matches stderr; resolves at its exit. */
+  function interrupted(args: string[], when: RegExp, again?: RegExp): Promise<{ status: number | null; stdout: string; stderr: string }> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, [...cliArgs, 'train', ...args], { cwd: dir });
+      let [stdout, stderr, sent] = ['', '', 0];
+      const check = () => {
+        if (sent === 0 && when.test(stdout)) sent = (child.kill('SIGINT'), 1);
+        else if (sent === 1 && again?.test(stderr)) sent = (child.kill('SIGINT'), 2);
+      };
+      child.stdout.on('data', (b: Buffer) => ((stdout += b), check()));
+      child.stderr.on('data', (b: Buffer) => ((stderr += b), check()));
+      child.on('error', reject);
+      child.on('close', (status) => resolve({ status, stdout, stderr }));
+    });
+  }
+
+  it('stops at the end of the epoch under way and writes the model of the epochs trained; a second quits at once, writing nothing', async () => {
+    const out = join(dir, 'interrupted.json');
+    const r = await interrupted(['digits', '--epochs', '100000', '--out', out], /^epoch +5 /m);
+    expect(r.stderr).toMatch(/^wasm-backprop: interrupted: stopping at the end of epoch \d+ \(Ctrl-C again to quit at once, without writing the model\)$/m);
+    const n = Number(/^interrupted after epoch (\d+) of 100000$/m.exec(r.stdout)?.[1]);
+    expect(n).toBeGreaterThanOrEqual(5);
+    expect(r.stdout).toContain(`model written to ${out}`);
+    expect(r.status).toBe(130);
+    const model = JSON.parse(readFileSync(out, 'utf8'));
+    expect([model.training.epochs, model.history.length]).toEqual([n, n]);
+    // Twice: nothing written (the educational engine's epochs are long enough for the second to
+    // arrive inside the one under way).
+    const quit = join(dir, 'quit.json');
+    const q = await interrupted(
+      ['iris', '--engine', 'educational', '--hidden', '256,256', '--epochs', '1000', '--out', quit],
+      /^epoch +1 /m,
+      /interrupted: stopping/,
+    );
+    expect(q.stderr).toMatch(/^wasm-backprop: interrupted again: quitting, nothing written to .*quit\.json$/m);
+    expect(q.status).toBe(130);
+    expect(existsSync(quit)).toBe(false);
+  });
+});
+
 describe('mistakes get one line on stderr and a non-zero exit', () => {
   const cases: [string, () => string[], RegExp][] = [
     ['an unknown command', () => ['trian'], /unknown command 'trian'/],
     ['an unknown option', () => ['train', '--epoch', '3'], /unknown option '--epoch'/],
     ['a bad option value', () => ['train', '--epochs', 'many'], /epochs must be an integer/],
     ['a missing file', () => ['train', join(dir, 'nothing.csv')], /nothing\.csv: no such file/],
+    [
+      'a data set that is not built in, to evaluate',
+      () => ['evaluate', join(dir, 'iris.json'), 'irises'],
+      /^wasm-backprop: irises: no such file \(the data is 'digits' or 'iris'/m,
+    ],
     [
       'a data set that is not built in',
       () => ['train', 'mnist'],

@@ -123,7 +123,7 @@ program
 program
   .command('predict')
   .argument('<model>', 'a model file written by train --out')
-  .argument('<data>', 'a CSV file of inputs (a label column, if present, is left out)')
+  .argument('<data>', "a CSV file of inputs (a label column, if present, is left out), or 'digits' or 'iris'")
   .description('predict with a model: classes with their probabilities, or values, as CSV')
   .option('-o, --out <predictions.csv>', 'write the predictions here instead of to stdout')
   .option('--delimiter <char>', "the CSV's field delimiter (default: detected)")
@@ -134,7 +134,7 @@ program
 program
   .command('evaluate')
   .argument('<model>', 'a model file written by train --out')
-  .argument('<data>', 'a CSV file with the label column the model was trained on')
+  .argument('<data>', "a CSV file with the label column the model was trained on, or 'digits' or 'iris'")
   .description('the summary of a model on labelled data: loss and accuracy with a confusion matrix, or RMSE and R²')
   .option('--delimiter <char>', "the CSV's field delimiter (default: detected)")
   .option('--header', 'line 1 is a header (default: it is where it is text, not numbers)')

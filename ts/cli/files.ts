@@ -2,10 +2,22 @@
  * The files the commands write: a path given by an option is checked before any work is done, so
  * a long training never ends on a path that cannot take its result.
  */
+import { existsSync } from 'node:fs';
 import { open, rm, stat } from 'node:fs/promises';
 import { descriptorOf, failure, makeFolder, writeError } from '../node/files.js';
 import { basename, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { fail } from '../errors.js';
+
+/** The data sets built in: the package's CSV files. */
+export const BUILTIN = { digits: new URL('../../data/digits.csv', import.meta.url), iris: new URL('../../data/iris.csv', import.meta.url) };
+
+/** The file of the data `spec` names: 'digits', 'iris' (the files built in) or a CSV path, which must exist. */
+export function dataFile(spec: string): string {
+  if (spec in BUILTIN) return fileURLToPath(BUILTIN[spec as keyof typeof BUILTIN]);
+  if (!existsSync(spec)) fail(`${spec}: no such file (the data is 'digits' or 'iris', the data sets built in, or a CSV file)`);
+  return spec;
+}
 
 /** Files a command reads or writes already, each with what it is in the user's terms ('the data file being read'); undefined where not given. */
 export type Reads = ReadonlyArray<readonly [what: string, path: string | undefined]>;

@@ -5,8 +5,6 @@
  * the model and plots the curves.
  */
 import '../threads/index.js';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { fitScalingOn, scaleInPlace, splitInPlace, type FeatureScaling, type ScalingKind, type Task } from '../data.js';
 import { plural } from '../columns.js';
 import { fail, listed } from '../errors.js';
@@ -18,7 +16,7 @@ import { loadModel, saveModel } from '../node/index.js';
 import { readCsvDataset, readCsvHeader, type CsvDataset } from '../node/csv.js';
 import type { TrainingState } from '../engine.js';
 import { TrainingDivergedError, type ActivationName, type EngineName, type EpochRecord, type LossName, type OptimizerName, type Precision } from '../types.js';
-import { outputFile, type Reads } from './files.js';
+import { BUILTIN, dataFile, outputFile, type Reads } from './files.js';
 import { inModelOrder, modelLabel, namedInputs } from './inputs.js';
 import { progress } from './progress.js';
 import { summarize } from './summary.js';
@@ -57,16 +55,13 @@ export interface TrainOptions {
   given?: ReadonlySet<string>;
 }
 
-const BUILTIN = { digits: new URL('../../data/digits.csv', import.meta.url), iris: new URL('../../data/iris.csv', import.meta.url) };
-
 /** The data set `spec` names: 'digits', 'iris' (the embedded files) or a CSV path. */
 export async function readData(
   spec: string,
   o: { label?: string; task?: Task | 'auto'; delimiter?: string; header?: boolean; quiet?: boolean },
   resumed: Model | null = null,
 ): Promise<CsvDataset> {
-  const path = spec in BUILTIN ? fileURLToPath(BUILTIN[spec as keyof typeof BUILTIN]) : spec;
-  if (!(spec in BUILTIN) && !existsSync(path)) fail(`${spec}: no such file (the data is 'digits' or 'iris', the data sets built in, or a CSV file)`);
+  const path = dataFile(spec);
   // --label by name or 0-based index; resuming without it, the model's label (by name, in any column).
   const head = resumed && o.label === undefined ? await readCsvHeader(path, { delimiter: o.delimiter, header: o.header }) : null;
   const label = head ? modelLabel(resumed!, head.fields.length, head.header) : o.label !== undefined && /^\d+$/.test(o.label) ? Number(o.label) : o.label;
@@ -227,7 +222,7 @@ function onEngine(engine: EngineName, o: TrainOptions): { wasm?: { simd: 'auto' 
 export async function train(spec: string, o: TrainOptions): Promise<void> {
   if (o.checkpoint !== undefined && o.out === undefined) fail('--checkpoint saves to the --out file: give --out too');
   // The data file is read; the --resume model may be replaced by its continuation, not by the plot.
-  const dataFile: Reads = [['the data file being read', spec in BUILTIN ? undefined : spec]];
+  const dataRead: Reads = [['the data file being read', spec in BUILTIN ? undefined : spec]];
   // Standard output carries the summary: a model or a plot there would be mixed with it.
   for (const [option, path] of [
     ['--out', o.out],
@@ -235,10 +230,10 @@ export async function train(spec: string, o: TrainOptions): Promise<void> {
   ] as const)
     if (path !== undefined && (await descriptorOf(path).catch(() => null)) === 1)
       fail(`${option} ${path}: train prints its summary on standard output; give a file (or /dev/stderr)`);
-  if (o.out) o.out = await outputFile(o.out, '--out', 'model.json', undefined, dataFile);
+  if (o.out) o.out = await outputFile(o.out, '--out', 'model.json', undefined, dataRead);
   if (o.plot)
     o.plot = await outputFile(o.plot, '--plot', 'curves.svg', undefined, [
-      ...dataFile,
+      ...dataRead,
       ['the --out model', o.out],
       ['the --resume model being read', o.resume],
     ]);
@@ -309,8 +304,24 @@ export async function train(spec: string, o: TrainOptions): Promise<void> {
     const started = performance.now();
     const target = done() + o.epochs;
     let before = done();
+    // Ctrl-C: training stops at the end of the epoch under way, and the run ends as it would have
+    // (the summary, the model written to --out); a second one quits at once, writing nothing.
+    let interrupted = false;
+    const interrupt = () => {
+      if (interrupted) {
+        bar.stop();
+        console.error(`wasm-backprop: interrupted again: quitting${o.out ? `, nothing written to ${o.out}` : ''}`);
+        process.exit(130);
+      }
+      interrupted = true;
+      // On a line of its own, below the progress bar (which stdout draws on a terminal).
+      console.error(
+        `${process.stdout.isTTY && !o.quiet ? '\n' : ''}wasm-backprop: interrupted: stopping at the end of epoch ${done() + 1} (Ctrl-C again to quit at once${o.out ? ', without writing the model' : ''})`,
+      );
+    };
+    process.on('SIGINT', interrupt);
     try {
-      while (done() < target && !stopped) {
+      while (done() < target && !stopped && !interrupted) {
         const n = Math.min(o.checkpoint ?? target, target - done());
         before = done();
         await net.fit(trainSet, {
@@ -323,6 +334,7 @@ export async function train(spec: string, o: TrainOptions): Promise<void> {
             const rec = { ...r, epoch: done() + 1 };
             history.push(rec);
             bar.epoch(rec);
+            if (interrupted) return false;
             if (o.earlyStop === undefined) return;
             if (best === null || rec.validationLoss! < best.loss) {
               best = { loss: rec.validationLoss!, epoch: rec.epoch, params: net.getFlatParameters(), state: net.getTrainingState() };
@@ -339,7 +351,12 @@ export async function train(spec: string, o: TrainOptions): Promise<void> {
       // more is saved: the checkpoints written so far hold finite epochs only.
       throw e instanceof TrainingDivergedError ? new Error(inFileRows(e.describe(before), e.rows, ds.name, o.testFraction > 0 ? o.seed : null, ds.x.rows)) : e;
     } finally {
+      process.off('SIGINT', interrupt);
       bar.stop();
+    }
+    if (interrupted) {
+      console.log(`interrupted after epoch ${done()} of ${target}`);
+      process.exitCode = 130;
     }
     const secs = (performance.now() - started) / 1000;
     const trained = history.length - (target - o.epochs);

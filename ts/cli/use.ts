@@ -11,7 +11,7 @@ import { loadNetwork, type Model } from '../model.js';
 import { loadModel } from '../node/index.js';
 import { readCsvDataset, readCsvFeatures, readCsvHeader, type CsvHeader } from '../node/csv.js';
 import { descriptorOf, writeAtomically, writeError } from '../node/files.js';
-import { outputFile } from './files.js';
+import { dataFile, outputFile } from './files.js';
 import { finiteOutputs, summarize } from './summary.js';
 import { inModelOrder, modelLabel, namedInputs } from './inputs.js';
 
@@ -119,7 +119,8 @@ function csvCell(v: string): string {
   return /[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
 }
 
-export async function predict(modelPath: string, dataPath: string, o: DataOptions & { out?: string }): Promise<void> {
+export async function predict(modelPath: string, dataSpec: string, o: DataOptions & { out?: string }): Promise<void> {
+  const dataPath = dataFile(dataSpec);
   const model = await loadModel(modelPath);
   const head = await dataHead(model, dataPath, o);
   const drop = columnToDrop(model, head.fields, head.header, dataPath);
@@ -191,7 +192,8 @@ async function labelled(model: Model, path: string, o: DataOptions) {
   return { x, y: ds.y };
 }
 
-export async function evaluateCommand(modelPath: string, dataPath: string, o: DataOptions): Promise<void> {
+export async function evaluateCommand(modelPath: string, dataSpec: string, o: DataOptions): Promise<void> {
+  const dataPath = dataFile(dataSpec);
   const model = await loadModel(modelPath);
   const d = await labelled(model, dataPath, o);
   scaleInPlace(d.x, scalingOf(model));

@@ -100,8 +100,9 @@ export interface TrainerFitOptions extends WorkerFitOptions {
   /**
    * Whether `fit` keeps every epoch's record for the history it resolves to (default true). False
    * for long or open-ended training that reads its records from `onProgress` (a page training XOR
-   * until told to stop makes hundreds of thousands of records a second): the history then holds none, only
-   * `trained` and `stopped`, and a `TrainingDivergedError`'s `history` is null.
+   * until told to stop makes hundreds of thousands of records a second): the history's `epochs` and
+   * `losses` are then empty (`trained` says how many epochs were), and a `TrainingDivergedError`'s
+   * `history` is null.
    */
   history?: boolean;
 }
