@@ -14,7 +14,7 @@ export const BUILTIN = { digits: new URL('../../data/digits.csv', import.meta.ur
 
 /** The file of the data `spec` names: 'digits', 'iris' (the files built in) or a CSV path, which must exist. */
 export function dataFile(spec: string): string {
-  if (spec in BUILTIN) return fileURLToPath(BUILTIN[spec as keyof typeof BUILTIN]);
+  if (Object.hasOwn(BUILTIN, spec)) return fileURLToPath(BUILTIN[spec as keyof typeof BUILTIN]);
   if (!existsSync(spec)) fail(`${spec}: no such file (the data is 'digits' or 'iris', the data sets built in, or a CSV file)`);
   return spec;
 }

@@ -74,7 +74,7 @@ export async function readData(
     onProgress: tty ? (read, total) => process.stderr.write(`\rreading ${spec}: ${Math.round((100 * read) / Math.max(1, total))} %`) : undefined,
   });
   if (tty) process.stderr.write('\r\x1b[K');
-  if (spec in BUILTIN) ds.name = spec;
+  if (Object.hasOwn(BUILTIN, spec)) ds.name = spec;
   return ds;
 }
 
@@ -222,7 +222,7 @@ function onEngine(engine: EngineName, o: TrainOptions): { wasm?: { simd: 'auto' 
 export async function train(spec: string, o: TrainOptions): Promise<void> {
   if (o.checkpoint !== undefined && o.out === undefined) fail('--checkpoint saves to the --out file: give --out too');
   // The data file is read; the --resume model may be replaced by its continuation, not by the plot.
-  const dataRead: Reads = [['the data file being read', spec in BUILTIN ? undefined : spec]];
+  const dataRead: Reads = [['the data file being read', Object.hasOwn(BUILTIN, spec) ? undefined : spec]];
   // Standard output carries the summary: a model or a plot there would be mixed with it.
   for (const [option, path] of [
     ['--out', o.out],
@@ -334,14 +334,16 @@ export async function train(spec: string, o: TrainOptions): Promise<void> {
             const rec = { ...r, epoch: done() + 1 };
             history.push(rec);
             bar.epoch(rec);
-            if (interrupted) return false;
-            if (o.earlyStop === undefined) return;
-            if (best === null || rec.validationLoss! < best.loss) {
-              best = { loss: rec.validationLoss!, epoch: rec.epoch, params: net.getFlatParameters(), state: net.getTrainingState() };
-            } else if (rec.epoch - best.epoch >= o.earlyStop) {
-              stopped = true;
-              return false;
+            if (o.earlyStop !== undefined) {
+              if (best === null || rec.validationLoss! < best.loss) {
+                best = { loss: rec.validationLoss!, epoch: rec.epoch, params: net.getFlatParameters(), state: net.getTrainingState() };
+              } else if (rec.epoch - best.epoch >= o.earlyStop) {
+                stopped = true;
+                return false;
+              }
             }
+            // An interrupt ends the run after this epoch, which early stopping has weighed.
+            if (interrupted) return false;
           },
         });
         if (o.checkpoint !== undefined) await saveModel(o.out!, net, { history, data });
