@@ -144,16 +144,21 @@ export interface PackedRecords {
   trainingAccuracy: Float64Array | null;
 }
 
-/** Consecutive epochs' records (at least one) as columns. */
-export function packRecords(records: readonly TrainerEpochRecord[]): PackedRecords {
+/**
+ * Consecutive epochs' records (at least one) as columns, their epochs counted on by `offset`; the
+ * training accuracies from `trainingAccuracy` where given (one per record), else from the records.
+ */
+export function packRecords(records: readonly TrainerEpochRecord[], offset = 0, trainingAccuracy?: readonly number[]): PackedRecords {
   const column = (has: boolean, value: (r: TrainerEpochRecord) => number | undefined) => (has ? Float64Array.from(records, (r) => value(r) ?? NaN) : null);
   const some = (key: keyof TrainerEpochRecord) => records.some((r) => r[key] !== undefined);
   return {
-    first: records[0].epoch,
+    first: records[0].epoch + offset,
     loss: Float64Array.from(records, (r) => r.loss),
     validationLoss: column(some('validationLoss'), (r) => r.validationLoss),
     validationAccuracy: column(some('validationAccuracy'), (r) => r.validationAccuracy),
-    trainingAccuracy: column(some('trainingAccuracy'), (r) => r.trainingAccuracy),
+    trainingAccuracy: trainingAccuracy
+      ? Float64Array.from(records, (_, i) => trainingAccuracy[i])
+      : column(some('trainingAccuracy'), (r) => r.trainingAccuracy),
   };
 }
 

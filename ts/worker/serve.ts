@@ -32,19 +32,7 @@ import { Network } from '../network.js';
 import type { PreparedDataset } from '../prepared.js';
 import { TrainingDivergedError, type BatchProgress, type Divergence, type History } from '../types.js';
 import { loadWasm } from '../wasm/loader.js';
-import {
-  buffersOf,
-  CONTROL_OPS,
-  HELLO,
-  packRecords,
-  READ_OPS,
-  type ErrorData,
-  type FitEnd,
-  type NetworkInfo,
-  type Reply,
-  type Request,
-  type TrainerEpochRecord,
-} from './protocol.js';
+import { buffersOf, CONTROL_OPS, HELLO, packRecords, READ_OPS, type ErrorData, type FitEnd, type NetworkInfo, type Reply, type Request } from './protocol.js';
 
 /** How the worker talks to its trainer. */
 export interface WorkerSide {
@@ -224,15 +212,11 @@ export function serve(side: WorkerSide): void {
         } finally {
           stop = null;
         }
-        const fresh: TrainerEpochRecord[] = h.epochs.map((r, i) => ({
-          ...r,
-          epoch: r.epoch + done,
-          ...(trainingAccuracy ? { trainingAccuracy: accuracies[i] } : {}),
-        }));
         const trained = h.losses.length; // fewer than k when cancelled or cut for a pause
-        done += trained;
         if (trained > 0) {
-          const records = packRecords(fresh);
+          // Packed from the span's records as they are: epochs counted on from `done`, the training accuracies beside.
+          const records = packRecords(h.epochs, done, trainingAccuracy ? accuracies : undefined);
+          done += trained;
           side.post({ id, progress: { epoch: done, epochs, loss: h.losses[trained - 1], records } }, buffersOf(...Object.values(records)));
         }
         if (h.stopped && !cut) break;

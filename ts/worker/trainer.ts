@@ -321,7 +321,7 @@ export class Trainer {
       signal?.addEventListener('abort', cancel);
       const { trained, stopped, threads } = (await replied) as FitEnd;
       this.info = { ...this.info, threads };
-      const h: TrainerHistory = { ...historyOf(keep ? kept : [], { epochs: [], losses: [], stopped }), trained };
+      const h: TrainerHistory = { ...historyOf(kept, { epochs: [], losses: [], stopped }), trained };
       if (keep && h.epochs.length !== trained) {
         throw new Error(`the trainer's worker trained ${trained} epochs but reported ${h.epochs.length}`);
       }
